@@ -1,0 +1,27 @@
+/**
+ * A mistake the user can fix: bad input, a port in use, an unwritable directory.
+ * Commands print `message` (and `hint` on the next line) and exit with `exit`; never a stack trace.
+ * Anything that is not a UserError is a bug and keeps its stack.
+ */
+export class UserError extends Error {
+  /** Process exit code. Default 1. */
+  readonly exit: number;
+  /** One line telling the user what to do about it. */
+  readonly hint?: string;
+
+  constructor(message: string, options: {exit?: number; hint?: string; cause?: unknown} = {}) {
+    super(message, {cause: options.cause});
+    this.name = 'UserError';
+    this.exit = options.exit ?? 1;
+    this.hint = options.hint;
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** The `code` of a Node system error (`EADDRINUSE`, `ENOENT`, ...), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : undefined;
+}

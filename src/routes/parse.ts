@@ -1,0 +1,75 @@
+import {isIP} from 'node:net';
+import {UserError} from '../errors.js';
+import {normalizeHost} from './name.js';
+import {normalizeRoutePath} from './path.js';
+import {STRATEGIES, type Strategy, type Target} from './types.js';
+
+/** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path. */
+export function parseRouteSpec(input: string): {host: string; path: string} {
+  const spec = input.trim().replace(/^https?:\/\//i, '');
+  const slash = spec.indexOf('/');
+  const hostPart = slash === -1 ? spec : spec.slice(0, slash);
+  const pathPart = slash === -1 ? '/' : spec.slice(slash);
+  if (/:\d*$/.test(hostPart)) {
+    throw new UserError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
+  }
+  return {host: normalizeHost(hostPart), path: normalizeRoutePath(pathPart, input)};
+}
+
+function parsePort(text: string, input: string): number {
+  if (!/^\d+$/.test(text)) throw new UserError(`Invalid target \`${input}\`: expected a port, host:port or URL.`);
+  const port = Number(text);
+  if (port < 1 || port > 65535) throw new UserError(`Invalid target \`${input}\`: port ${text} is outside 1-65535.`);
+  return port;
+}
+
+/** Hosts that mean "this machine" and are dialled on both loopback families. */
+const LOCALHOST = new Set(['localhost', 'localhost.']);
+
+/**
+ * Parse a target as a user writes it: `9090`, `localhost:9090`, `127.0.0.1:9090`, `[::1]:9090`,
+ * `http://host:port`, `https://host:port`.
+ */
+export function parseTarget(input: string | number): Target {
+  const text = String(input).trim();
+  if (/^\d+$/.test(text)) return makeTarget('http:', 'localhost', parsePort(text, text));
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`Invalid target \`${text}\`: scheme \`${url.protocol.slice(0, -1)}\` is not http or https.`);
+  }
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new UserError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
+  }
+  const portText = /:(\d+)(\/|$)/.exec(withScheme.replace(/^[a-z]+:\/\/(\[[^\]]*\]|[^/:]*)/i, ''))?.[1];
+  if (portText === undefined && url.port === '') {
+    if (/^[a-z]+:\/\//i.test(text)) return makeTarget(url.protocol, url.hostname, url.protocol === 'https:' ? 443 : 80);
+    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+  }
+  return makeTarget(url.protocol, url.hostname, parsePort(portText ?? url.port, text));
+}
+
+function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number): Target {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const dial = LOCALHOST.has(host) ? ['127.0.0.1', '::1'] : [host];
+  const shown = isIP(host) === 6 ? `[${host}]` : host;
+  return {url: `${protocol}//${shown}:${port}`, protocol, hostname: host, port, dial};
+}
+
+export function parseStrategy(input: string): Strategy {
+  if ((STRATEGIES as readonly string[]).includes(input)) return input as Strategy;
+  throw new UserError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);
+}
+
+/** A health-check path: must start with `/`. */
+export function parseHealthPath(input: string): string {
+  if (!input.startsWith('/') || /\s/.test(input)) {
+    throw new UserError(`Invalid health path \`${input}\`: expected a path starting with \`/\`, like \`/healthz\`.`);
+  }
+  return input;
+}

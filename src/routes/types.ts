@@ -1,0 +1,49 @@
+/** How a route spreads requests over its targets (DESIGN.md "Strategies"). */
+export type Strategy = 'round-robin' | 'least-conn' | 'random' | 'first' | 'sticky';
+
+export const STRATEGIES: readonly Strategy[] = ['round-robin', 'least-conn', 'random', 'first', 'sticky'];
+
+/** One backend of a route, as persisted in routes.json. */
+export interface RouteTarget {
+  /** Canonical target URL: `http://localhost:9090`, `https://127.0.0.1:8443`. */
+  url: string;
+  /** pid of the `portico run` that owns this instance; the daemon drops the target when that process is gone. */
+  owner?: number;
+}
+
+/** A route as persisted in routes.json and sent over the control API: plain data. */
+export interface Route {
+  /** Lower-case ASCII (punycode) host: `localhost` or a name under `.localhost`. */
+  host: string;
+  /** `/` or a prefix without trailing slash: `/api`. */
+  path: string;
+  targets: RouteTarget[];
+  /** Default `round-robin`. */
+  strategy: Strategy;
+  /** Active health check path (`/healthz`); absent means a TCP connect probe. */
+  health?: string;
+  /** Remove `path` from the request path before forwarding. Default false. */
+  stripPrefix: boolean;
+  /** Absolute directory of the project whose portico.json declared the route, if any. */
+  project?: string;
+}
+
+/** A parsed target, ready to dial. */
+export interface Target {
+  /** Canonical URL, as in RouteTarget.url. */
+  url: string;
+  protocol: 'http:' | 'https:';
+  /** Host as written (`localhost`, `127.0.0.1`, `::1`, `web.internal`). */
+  hostname: string;
+  port: number;
+  /**
+   * Addresses to dial, in order. `localhost` (and a bare port) dials both loopback families,
+   * because Vite on Node >= 17 listens on ::1 only while other servers take 127.0.0.1 only.
+   */
+  dial: string[];
+}
+
+/** `host` + `path` identify a route. */
+export function routeKey(route: Pick<Route, 'host' | 'path'>): string {
+  return route.path === '/' ? route.host : `${route.host}${route.path}`;
+}

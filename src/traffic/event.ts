@@ -1,0 +1,49 @@
+/** One proxied request (or WebSocket session), emitted when it ends. Sent as NDJSON by the control API. */
+export interface RequestEvent {
+  type: 'request';
+  /** Monotonic id within one daemon run. */
+  id: number;
+  /** Start time, epoch milliseconds. */
+  time: number;
+  method: string;
+  host: string;
+  /** Path and query as the client sent it. */
+  path: string;
+  /** Response status; 0 when the client went away before a response started. */
+  status: number;
+  /** Milliseconds from request start to end of response. */
+  duration: number;
+  /** Response body bytes sent to the client. */
+  bytes: number;
+  /** The target URL that served it, when one was chosen. */
+  target?: string;
+  /** Route key (`host` or `host/path`) that matched, when one did. */
+  route?: string;
+  protocol: 'h1' | 'h2' | 'ws';
+  /** Short error text when the request failed (`ECONNREFUSED`, `timeout`, ...). */
+  error?: string;
+  /** Request and response headers: present only while a detail-capable viewer is attached. */
+  requestHeaders?: Record<string, string | string[]>;
+  responseHeaders?: Record<string, string | string[]>;
+}
+
+/** A target went up or down (passive failure, or the active probe). */
+export interface HealthEvent {
+  type: 'health';
+  time: number;
+  route: string;
+  target: string;
+  healthy: boolean;
+  error?: string;
+}
+
+export type TrafficEvent = RequestEvent | HealthEvent;
+
+/** Where the proxy sends events. Must be cheap: called on the request path. */
+export interface TrafficSink {
+  /** False when nobody listens: the proxy then skips building the event at all. */
+  readonly active: boolean;
+  /** True when a viewer wants headers in events (the dashboard's detail view). */
+  readonly wantsHeaders: boolean;
+  emit(event: TrafficEvent): void;
+}

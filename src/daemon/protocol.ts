@@ -1,0 +1,96 @@
+/**
+ * The control API spoken over portico.sock: HTTP + JSON, never a TCP port.
+ *
+ *   GET  /status                 -> Status
+ *   GET  /routes                 -> Route[]
+ *   POST /routes/add             AddRouteRequest    -> {route: Route, created: boolean}
+ *   POST /routes/remove          RemoveRouteRequest -> {removed: Route | null, route?: Route}
+ *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[]}
+ *   GET  /events[?history=N][&headers=1]  -> NDJSON stream of TrafficEvent: recent history, then live
+ *   POST /shutdown               -> {ok: true}; the daemon drains (<= 5 s) and exits
+ *
+ * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
+ */
+import type {Route, Strategy} from '../routes/types.js';
+
+/** One target of a route with its live state (the `targets` items of `ls --json`). */
+export interface TargetStatus {
+  /** Canonical target URL, e.g. `http://localhost:9090`. */
+  target: string;
+  healthy: boolean;
+  /** In-flight requests plus open WebSockets. */
+  active: number;
+  /** Requests served since the daemon started. */
+  requests: number;
+  /** Last error seen talking to it (`ECONNREFUSED`, ...), while unhealthy. */
+  lastError?: string;
+  /** pid of the `portico run` that owns it. */
+  owner?: number;
+}
+
+/** A route with its URL and live target state (the `routes` items of `ls --json`). */
+export interface RouteStatus {
+  host: string;
+  path: string;
+  /** `https://host:port/path`, the URL to open. */
+  url: string;
+  strategy: Strategy;
+  health?: string;
+  stripPrefix: boolean;
+  project?: string;
+  targets: TargetStatus[];
+}
+
+export interface Status {
+  version: string;
+  pid: number;
+  /** The HTTPS port the proxy listens on. */
+  port: number;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Path of the CA certificate (ca.pem). */
+  ca: string;
+  routes: RouteStatus[];
+  /** Things the user should know (a corrupt routes.json moved aside, port fallback, ...). */
+  notices: string[];
+}
+
+export interface AddRouteRequest {
+  /** `host` or `host/path` as the user typed it; the daemon validates. */
+  spec: string;
+  /** Targets as the user typed them (`9090`, `host:port`, URL). */
+  targets: string[];
+  strategy?: Strategy;
+  health?: string;
+  stripPrefix?: boolean;
+  /** Replace the route's targets instead of appending. */
+  replace?: boolean;
+  /** pid of a `portico run` owning these targets. */
+  owner?: number;
+}
+
+export interface RemoveRouteRequest {
+  spec: string;
+  /** Remove only these targets; the whole route when empty/absent. */
+  targets?: string[];
+}
+
+export interface ProjectRoutesRequest {
+  /** Absolute project directory; its earlier routes are replaced by `routes`. */
+  project: string;
+  routes: Array<Omit<Route, 'project'>>;
+}
+
+export interface ErrorBody {
+  error: string;
+  hint?: string;
+}
+
+/** The daemon.json file. */
+export interface DaemonInfo {
+  pid: number;
+  version: string;
+  port: number;
+  socket: string;
+  startedAt: number;
+}

@@ -1,0 +1,30 @@
+import type {CertProvider} from '../certs/types.js';
+import type {RouteStatus} from '../daemon/protocol.js';
+import type {Route} from '../routes/types.js';
+import type {TrafficSink} from '../traffic/event.js';
+
+export interface ProxyOptions {
+  /** HTTPS port (the same port answers plain HTTP with a redirect). 0 picks a free port. */
+  port: number;
+  /** Addresses to bind. Default ['127.0.0.1', '::1'] (loopback only; ::1 skipped if the host has no IPv6). */
+  hosts?: readonly string[];
+  /** Certificates per hostname (SNI). */
+  certs: CertProvider;
+  /** Routes to serve at start; replaced live with setRoutes(). */
+  routes?: readonly Route[];
+  /** Where traffic and health events go. Default: nowhere. */
+  traffic?: TrafficSink;
+  /** Milliseconds to wait for a backend's response headers before a 504. Default 30000. */
+  backendTimeout?: number;
+}
+
+export interface RunningProxy {
+  /** The bound HTTPS port (the real one when 0 was asked). */
+  readonly port: number;
+  /** Replace the route table live: no listener restart, open connections and in-flight requests continue. */
+  setRoutes(routes: readonly Route[]): void;
+  /** Routes with live target state, for `ls` and the dashboard. */
+  status(): RouteStatus[];
+  /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */
+  close(graceMs?: number): Promise<void>;
+}

@@ -1,0 +1,154 @@
+import {X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto';
+import {chmodSync, chownSync, existsSync, openSync, closeSync, readFileSync, statSync, unlinkSync} from 'node:fs';
+import os from 'node:os';
+import forge from 'node-forge';
+import {UserError, errorCode} from '../errors.js';
+import {writeFileAtomic} from '../state/atomic.js';
+import {ensureHome, realUser, type StatePaths} from '../state/home.js';
+import type {CertAuthority} from './types.js';
+import {keyIdentifier, localhostNameConstraints, placeholderKey, randomSerial, signCertificate, utf8Attrs} from './x509.js';
+
+/** The CA with what issuing leaves needs; the public CertAuthority fields plus the parsed key. */
+export interface LoadedCA extends CertAuthority {
+  key: KeyObject;
+  x509: X509Certificate;
+  /** Subject key identifier (hex), the leaves' authority key identifier. */
+  keyId: string;
+  /** The CA public key as PEM (forge needs an RSA key to build a TBS). */
+  publicPem: string;
+}
+
+export interface EnsureCAOptions {
+  /** Clock, for tests. Default Date.now. */
+  now?: () => number;
+  /** Create the CA when none exists. Default true. */
+  create?: boolean;
+}
+
+const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
+
+/**
+ * Load the CA from PORTICO_HOME, or create it (RSA 2048, 10 years, CA:TRUE pathlen 0, critical name
+ * constraints to localhost and loopback). A half-present or unreadable CA is an error, never silently
+ * replaced: the user may already trust it in their browsers.
+ */
+export async function ensureCA(paths: StatePaths, options: EnsureCAOptions = {}): Promise<LoadedCA> {
+  const hasCert = existsSync(paths.caCert);
+  const hasKey = existsSync(paths.caKey);
+  if (hasCert && hasKey) return loadCA(paths);
+  if (hasCert !== hasKey) {
+    const missing = hasCert ? paths.caKey : paths.caCert;
+    throw new UserError(`The portico CA is incomplete: \`${missing}\` is missing.`, {
+      hint: `Restore it, or delete \`${hasCert ? paths.caCert : paths.caKey}\` to make a new CA (then run \`portico trust\` again).`,
+    });
+  }
+  if (options.create === false) throw new UserError(`No portico CA in \`${paths.home}\`.`, {hint: 'Run `portico trust` or `portico up` to create it.'});
+  ensureHome(paths.home);
+  return withCreateLock(paths, () => (existsSync(paths.caCert) ? loadCA(paths) : createCA(paths, options.now ?? Date.now)));
+}
+
+function createCA(paths: StatePaths, now: () => number): LoadedCA {
+  const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
+  const publicPem = publicKey.export({type: 'spki', format: 'pem'}).toString();
+  const spkiDer = publicKey.export({type: 'spki', format: 'der'});
+  const user = realUser();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = placeholderKey(publicPem);
+  cert.serialNumber = randomSerial();
+  cert.validity.notBefore = new Date(now() - 3600_000);
+  cert.validity.notAfter = new Date(now() + TEN_YEARS_MS);
+  const name = utf8Attrs({commonName: `portico local CA ${user.name}@${os.hostname()}`, organizationName: 'portico local development CA'});
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    {name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true},
+    {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
+    {name: 'subjectKeyIdentifier'},
+    localhostNameConstraints(),
+  ]);
+  const certPem = signCertificate(cert, spkiDer, privateKey);
+  const keyPem = privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
+  writeFileAtomic(paths.caKey, keyPem, 0o600);
+  writeFileAtomic(paths.caCert, certPem, 0o644);
+  chownToUser(paths.caKey);
+  chownToUser(paths.caCert);
+  return loadCA(paths);
+}
+
+function loadCA(paths: StatePaths): LoadedCA {
+  let certPem: string;
+  let keyPem: string;
+  try {
+    certPem = readFileSync(paths.caCert, 'utf8');
+    keyPem = readFileSync(paths.caKey, 'utf8');
+  } catch (error) {
+    throw new UserError(`Cannot read the portico CA in \`${paths.home}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+  }
+  let x509: X509Certificate;
+  let key: KeyObject;
+  try {
+    x509 = new X509Certificate(certPem);
+    key = createPrivateKey(keyPem);
+  } catch (error) {
+    throw new UserError(`The portico CA in \`${paths.home}\` is corrupt: ${(error as Error).message}.`, {
+      hint: `Restore ca.pem and ca-key.pem, or move both away to make a new CA (then run \`portico trust\` again).`,
+      cause: error,
+    });
+  }
+  if (!x509.checkPrivateKey(key)) {
+    throw new UserError(`The portico CA in \`${paths.home}\` is corrupt: ca-key.pem does not belong to ca.pem.`, {
+      hint: 'Restore the matching pair, or move both away to make a new CA (then run `portico trust` again).',
+    });
+  }
+  tightenKeyMode(paths.caKey);
+  const publicKey = createPublicKey(key);
+  return {
+    certPem,
+    keyPem,
+    key,
+    x509,
+    keyId: keyIdentifier(publicKey),
+    publicPem: publicKey.export({type: 'spki', format: 'pem'}).toString(),
+    fingerprint256: x509.fingerprint256,
+    commonName: /CN=([^\n]+)/.exec(x509.subject)?.[1] ?? 'portico local CA',
+    notAfter: new Date(x509.validTo),
+    certPath: paths.caCert,
+  };
+}
+
+/** The key must stay 0600; repair a looser mode (a copy, an unpack) rather than serve with it. */
+function tightenKeyMode(file: string): void {
+  if (process.platform === 'win32') return;
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
+
+function chownToUser(file: string): void {
+  const user = realUser();
+  if (user.uid !== undefined && process.getuid?.() === 0) {
+    // Under sudo the CA belongs to the user who ran it, so their later non-root runs can read it.
+    chownSync(file, user.uid, user.gid ?? user.uid);
+  }
+}
+
+/** Two processes starting at once (`up` and `trust`) must not make two different CAs. */
+async function withCreateLock<T>(paths: StatePaths, fn: () => T): Promise<T> {
+  const lock = `${paths.caKey}.lock`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, {throwIfNoEntry: false})?.mtimeMs ?? Date.now());
+      if (age > 30_000) unlinkSync(lock);
+      else if (Date.now() > deadline) throw new UserError(`Timed out waiting for \`${lock}\`; remove it if no portico is running.`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    unlinkSync(lock);
+  }
+}

@@ -1,0 +1,65 @@
+import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto';
+import forge from 'node-forge';
+
+const {asn1, pki} = forge;
+
+/** A subject or issuer attribute, always UTF8String: Chrome rejects a PrintableString holding `@`. */
+export function utf8Attrs(attrs: Record<string, string>): forge.pki.CertificateField[] {
+  return Object.entries(attrs).map(([name, value]) => ({name, value, valueTagClass: asn1.Type.UTF8 as unknown as forge.asn1.Class}));
+}
+
+/** 16 random bytes, top bit cleared so the DER INTEGER stays positive, never a leading zero byte. */
+export function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+/** Key identifier of an RSA public key: SHA-1 of its RSAPublicKey DER (RFC 5280 4.2.1.2 method 1, as forge computes the SKI). */
+export function keyIdentifier(publicKey: KeyObject): string {
+  return createHash('sha1').update(publicKey.export({type: 'pkcs1', format: 'der'})).digest('hex');
+}
+
+/** Critical name constraints: DNS `localhost` (RFC 5280: it and every name under it), 127.0.0.0/8 and ::1/128. */
+export function localhostNameConstraints(): {id: string; critical: boolean; value: forge.asn1.Asn1} {
+  const ctx = (tag: number, bytes: string) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes);
+  const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
+  const hex = (h: string) => forge.util.hexToBytes(h);
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+    subtree(ctx(2, 'localhost')),
+    subtree(ctx(7, hex('7f000000ff000000'))),
+    subtree(ctx(7, hex(`${'00'.repeat(15)}01${'ff'.repeat(16)}`))),
+  ]);
+  return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted])};
+}
+
+/**
+ * Serialise `cert` with the subject public key `spkiDer` and sign it with the CA's RSA key through
+ * node:crypto (native, ~1 ms; forge's JS RSA takes tens of ms). forge builds the TBS structure but
+ * only knows RSA keys, so the SPKI is swapped in afterwards: that lets leaves use ECDSA P-256.
+ */
+export function signCertificate(cert: forge.pki.Certificate, spkiDer: Buffer, caKey: KeyObject): string {
+  cert.signatureOid = pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
+  const tbs = (pki as unknown as {getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1}).getTBSCertificate(cert);
+  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
+  (tbs.value as forge.asn1.Asn1[])[6] = asn1.fromDer(forge.util.createBuffer(spkiDer.toString('binary')));
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = sign('sha256', tbsDer, caKey);
+  const algorithm = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(pki.oids.sha256WithRSAEncryption!).getBytes()),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+  ]);
+  const whole = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs,
+    algorithm,
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
+  ]);
+  const der = Buffer.from(asn1.toDer(whole).getBytes(), 'binary');
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** forge only builds a TBS around an RSA key; signCertificate swaps in the real SPKI, so any RSA key will do. */
+export function placeholderKey(rsaPublicPem: string): forge.pki.rsa.PublicKey {
+  return pki.publicKeyFromPem(rsaPublicPem) as forge.pki.rsa.PublicKey;
+}

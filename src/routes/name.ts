@@ -29,7 +29,8 @@ export function normalizeHost(input: string): string {
 
 /** Turn any string (a package name, a directory) into a valid DNS label, or undefined if nothing is left. */
 export function toLabel(input: string): string | undefined {
-  const label = domainToASCII(input.toLowerCase().replace(/^@[^/]*\//, ''))
+  const spaced = input.toLowerCase().replace(/^@[^/]*\//, '').replace(/[^a-z0-9\u0080-\uffff]+/g, '-');
+  const label = (domainToASCII(spaced) || spaced)
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '')

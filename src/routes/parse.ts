@@ -34,6 +34,9 @@ export function parseTarget(input: string | number): Target {
   const text = String(input).trim();
   if (/^\d+$/.test(text)) return makeTarget('http:', 'localhost', parsePort(text, text));
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  // Checked before URL parsing, which rejects 99999 with no word about the port.
+  const portText = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:@]*):(\d+)\/?$/i.exec(withScheme)?.[1];
+  if (portText !== undefined) parsePort(portText, text);
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -46,7 +49,6 @@ export function parseTarget(input: string | number): Target {
   if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
     throw new UserError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
   }
-  const portText = /:(\d+)(\/|$)/.exec(withScheme.replace(/^[a-z]+:\/\/(\[[^\]]*\]|[^/:]*)/i, ''))?.[1];
   if (portText === undefined && url.port === '') {
     if (/^[a-z]+:\/\//i.test(text)) return makeTarget(url.protocol, url.hostname, url.protocol === 'https:' ? 443 : 80);
     throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);

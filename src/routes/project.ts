@@ -1,0 +1,119 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {UserError, errorCode, isUserError} from '../errors.js';
+import {jsonErrorPosition} from './json-position.js';
+import {toLabel} from './name.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
+import type {Route} from './types.js';
+
+/** A project's declared routes: `portico.json`, or the `"portico"` key of package.json. */
+export interface ProjectConfig {
+  /** Absolute project directory; its routes are tagged with it. */
+  project: string;
+  /** The file they came from. */
+  file: string;
+  /** `name` from portico.json, if given (used by `portico run`). */
+  name?: string;
+  routes: Route[];
+}
+
+/** Read a JSON file; undefined when absent; UserError with line and column when malformed. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new UserError(`Cannot read \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    const at = jsonErrorPosition(text.replace(/^\uFEFF/, ''));
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+    throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Find and validate the project config in `dir`, or undefined when the project declares none. */
+export function loadProjectConfig(dir: string): ProjectConfig | undefined {
+  const project = path.resolve(dir);
+  const porticoFile = path.join(project, 'portico.json');
+  const own = readJsonFile(porticoFile);
+  if (own !== undefined) return parseProjectConfig(own, porticoFile, project);
+  const pkgFile = path.join(project, 'package.json');
+  const pkg = readJsonFile(pkgFile);
+  if (isObject(pkg) && pkg.portico !== undefined) return parseProjectConfig(pkg.portico, `${pkgFile}#portico`, project);
+  return undefined;
+}
+
+/** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
+export function parseProjectConfig(config: unknown, file: string, project: string): ProjectConfig {
+  const fail = (what: string): never => {
+    throw new UserError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
+  };
+  if (!isObject(config)) fail('expected an object with a `routes` key.');
+  const {routes, name} = config as Record<string, unknown>;
+  if (name !== undefined && typeof name !== 'string') fail(`\`name\` must be a string, got ${JSON.stringify(name)}.`);
+  if (routes === undefined) fail('missing `routes`.');
+  if (!isObject(routes)) fail('`routes` must be an object mapping `host[/path]` to targets.');
+  const out: Route[] = [];
+  for (const [spec, value] of Object.entries(routes as Record<string, unknown>)) {
+    try {
+      out.push({...parseRouteSpec(spec), ...parseRouteValue(value, spec), project});
+    } catch (error) {
+      if (isUserError(error)) fail(`route \`${spec}\`: ${error.message}`);
+      throw error;
+    }
+  }
+  return {project, file, name: name as string | undefined, routes: out};
+}
+
+function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {
+  const targetsOf = (v: unknown): string[] => {
+    const list = Array.isArray(v) ? v : [v];
+    if (list.length === 0) throw new UserError('needs at least one target.');
+    return list.map((t) => {
+      if (typeof t !== 'number' && typeof t !== 'string') throw new UserError(`target ${JSON.stringify(t)} must be a port number or a string.`);
+      return parseTarget(t).url;
+    });
+  };
+  if (!isObject(value)) {
+    return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
+  }
+  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix']);
+  for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
+  const raw = value.targets ?? value.target;
+  if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
+  if (value.strategy !== undefined && typeof value.strategy !== 'string') throw new UserError('`strategy` must be a string.');
+  if (value.health !== undefined && typeof value.health !== 'string') throw new UserError('`health` must be a path string.');
+  if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new UserError('`stripPrefix` must be true or false.');
+  return {
+    targets: targetsOf(raw).map((url) => ({url})),
+    strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
+    ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
+    stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
+  };
+}
+
+/**
+ * The name a project runs under (`portico run`): `--name`, else portico.json `name`, else the
+ * package.json `name` without its scope, else the directory name; made a valid DNS label.
+ */
+export function inferProjectName(dir: string, explicit?: string): string {
+  const candidates: Array<string | undefined> = [explicit];
+  const own = readJsonFile(path.join(dir, 'portico.json'));
+  if (isObject(own) && typeof own.name === 'string') candidates.push(own.name);
+  const pkg = readJsonFile(path.join(dir, 'package.json'));
+  if (isObject(pkg) && typeof pkg.name === 'string') candidates.push(pkg.name);
+  candidates.push(path.basename(path.resolve(dir)));
+  for (const candidate of candidates) {
+    const label = candidate === undefined ? undefined : toLabel(candidate);
+    if (label) return label;
+  }
+  return 'app';
+}

@@ -1,0 +1,81 @@
+import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
+
+/** Hop-by-hop headers (RFC 9110 7.6.1): meaningful for one connection only, never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+
+/** Marks a request that went through this portico; seeing our own mark again means a loop. */
+export const HOP_HEADER = 'x-portico-hop';
+
+/** The Host a request is for: h2 `:authority` or h1 `Host`, lower-case, without port. */
+export function requestHost(headers: IncomingHttpHeaders): string | undefined {
+  const raw = (headers[':authority'] as string | undefined) ?? headers.host;
+  if (!raw) return undefined;
+  // [::1]:1443 -> [::1]; app.localhost:1443 -> app.localhost
+  const end = raw.startsWith('[') ? raw.indexOf(']') + 1 : raw.indexOf(':');
+  return (end > 0 ? raw.slice(0, end) : raw).toLowerCase().replace(/\.$/, '');
+}
+
+/** Names listed in a Connection header, which are hop-by-hop too. */
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  const tokens = (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase());
+  return new Set(tokens.filter(Boolean));
+}
+
+export interface ForwardHeaderOptions {
+  /** The Host to send: the client's original, as DESIGN requires. */
+  host: string;
+  /** Client address for X-Forwarded-For. */
+  clientIp: string;
+  /** Our loop marker value. */
+  hop: string;
+  /** Keep Upgrade/Connection for a WebSocket handshake. */
+  upgrade?: boolean;
+}
+
+/** Request headers for the backend: hop-by-hop and h2 pseudo-headers out, Host kept, X-Forwarded-* set. */
+export function forwardRequestHeaders(headers: IncomingHttpHeaders, options: ForwardHeaderOptions): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const listed = connectionTokens(headers.connection);
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  // TE: trailers is the one TE value that may cross (gRPC-web and friends rely on it).
+  if (headers.te === 'trailers') out.te = 'trailers';
+  out.host = options.host;
+  const prior = headers['x-forwarded-for'];
+  out['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${options.clientIp}` : options.clientIp;
+  out['x-forwarded-proto'] = 'https';
+  out['x-forwarded-host'] = options.host;
+  out[HOP_HEADER] = options.hop;
+  if (options.upgrade) {
+    out.connection = 'Upgrade';
+    out.upgrade = (headers.upgrade as string | undefined) ?? 'websocket';
+  }
+  return out;
+}
+
+/** Response headers for the client: hop-by-hop out (HTTP/2 forbids them outright). */
+export function forwardResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const listed = connectionTokens(headers.connection);
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
+
+/** Methods that may be replayed on another instance when the first fails (RFC 9110 9.2.2). */
+export function isIdempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE' || method === 'TRACE';
+}
+
+/** True when the request may carry a body that must be streamed. */
+export function hasBody(headers: IncomingHttpHeaders, isH2: boolean, method: string): boolean {
+  if (headers['content-length'] !== undefined) return headers['content-length'] !== '0';
+  if (headers['transfer-encoding'] !== undefined) return true;
+  // h2 requests have no Transfer-Encoding: a body is any DATA frame, which only non-GET/HEAD methods send here.
+  return isH2 && method !== 'GET' && method !== 'HEAD';
+}

@@ -1,0 +1,206 @@
+import {randomBytes} from 'node:crypto';
+import http from 'node:http';
+import http2 from 'node:http2';
+import type net from 'node:net';
+import type {Duplex} from 'node:stream';
+import type {SecureContext} from 'node:tls';
+import type {ProxyOptions, RunningProxy} from './types.js';
+import {createAgents, forward, type Failure, type ProxyRequest, type ProxyResponse} from './forward.js';
+import {HOP_HEADER, requestHost} from './headers.js';
+import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
+import {badGatewayPage, badRequestPage, loopPage, timeoutPage, unknownHostPage} from './pages.js';
+import {RouteTable, type RouteEntry} from './table.js';
+import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
+import {forwardPath} from '../routes/match.js';
+import {normalizePath} from '../routes/path.js';
+
+export type {ProxyOptions, RunningProxy} from './types.js';
+
+/** Paths that need normalising: dot segments, doubled slashes, percent-escapes. Most do not. */
+const NEEDS_NORMALIZING = /%|\/\.|\/\/|\\/;
+
+/** Start the HTTPS proxy: TLS (h2 + http/1.1) and a plain-HTTP redirect on one loopback port. */
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const hop = randomBytes(6).toString('hex');
+  const traffic = options.traffic;
+  const backendTimeout = options.backendTimeout ?? 30_000;
+  let port = options.port;
+  let nextId = 1;
+  const table = new RouteTable({port: () => port, onHealth: (event) => traffic?.active && traffic.emit(event)});
+  table.set(options.routes ?? []);
+  const certs = options.certs;
+
+  const sendPage = (res: ProxyResponse, status: number, html: string) => {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, {'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store'});
+    res.end(html);
+  };
+
+  const fail = (_req: ProxyRequest, res: ProxyResponse, entry: RouteEntry, failure: Failure) => {
+    if (failure.kind === 'timeout') sendPage(res, 504, timeoutPage(entry.key, failure.target, Math.round(backendTimeout / 100) / 10));
+    else sendPage(res, 502, badGatewayPage(entry.key, failure.failures.length > 0 ? failure.failures : entry.pool.snapshot().map((t) => ({target: t.target, error: t.lastError ?? 'unavailable'}))));
+  };
+
+  const ctx = {hop, backendTimeout, ...createAgents(), traffic, nextId: () => nextId++, fail};
+
+  /** Events for requests portico answered itself (no backend). */
+  const emitLocal = (req: ProxyRequest, host: string, status: number, started: number, error: string) => {
+    if (!traffic?.active) return;
+    traffic.emit({type: 'request', id: nextId++, time: started, method: req.method ?? 'GET', host, path: req.url ?? '/', status, duration: Date.now() - started, bytes: 0, protocol: req.httpVersionMajor === 2 ? 'h2' : 'h1', error});
+  };
+
+  /** Route a request; answers 400/404/508 itself and returns undefined, or the match. */
+  const route = (req: ProxyRequest, res: ProxyResponse | undefined, started: number): {entry: RouteEntry; path: string; host: string} | undefined => {
+    const url = req.url ?? '';
+    const host = requestHost(req.headers);
+    const reject = (status: number, html: string, error: string) => {
+      if (res) sendPage(res, status, html);
+      emitLocal(req, host ?? '', status, started, error);
+      return undefined;
+    };
+    if (url.charCodeAt(0) !== 47 /* '/' */) return reject(400, badRequestPage(`portico does not proxy absolute-form requests (${url.slice(0, 200)}).`), 'absolute-form');
+    if (!host) return reject(400, badRequestPage('The request names no host.'), 'no host');
+    if (req.headers[HOP_HEADER] === hop) return reject(508, loopPage(host), 'loop');
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const path = NEEDS_NORMALIZING.test(rawPath) ? normalizePath(rawPath.replace(/\\/g, '/')) : rawPath;
+    const entry = table.match(host, path);
+    if (!entry) return reject(404, unknownHostPage(host, table.links()), 'no route');
+    return {entry, host, path: forwardPath(entry.path, entry.route.stripPrefix, q === -1 ? path : path + url.slice(q))};
+  };
+
+  let inflight = 0;
+  const onRequestEnd = () => {
+    inflight--;
+  };
+  const onRequest = (req: ProxyRequest, res: ProxyResponse) => {
+    const started = Date.now();
+    inflight++;
+    res.once('close', onRequestEnd);
+    const match = route(req, res, started);
+    if (match) forward(ctx, match.entry, req, res, match.path, match.host, started);
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const started = Date.now();
+    const refuse = (status: number, reason: string) => {
+      const body = `${reason}\n`;
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    const url = req.url ?? '';
+    const host = requestHost(req.headers);
+    if (url.charCodeAt(0) !== 47 || !host) return refuse(400, 'Bad request');
+    if (req.headers[HOP_HEADER] === hop) return refuse(508, 'Loop detected');
+    const match = route(req, undefined, started);
+    if (!match) return refuse(404, `portico has no route for ${host}`);
+    tunnelUpgrade(ctx, match.entry, req, socket, head, match.path, host, (code, target) => refuse(502, `portico could not reach ${target}: ${code}`));
+  };
+
+  // h2 CONNECT arrives as (req, res); h1 CONNECT as (req, socket, head). Only RFC 8441 WebSockets pass.
+  const onConnect = (req: ProxyRequest, resOrSocket: ProxyResponse | net.Socket) => {
+    const started = Date.now();
+    if (req.httpVersionMajor !== 2) {
+      const socket = resOrSocket as net.Socket;
+      socket.on('error', () => socket.destroy());
+      emitLocal(req, requestHost(req.headers) ?? '', 400, started, 'CONNECT');
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 41\r\nConnection: close\r\n\r\nportico is not a forward proxy (CONNECT)\n');
+      return;
+    }
+    const res = resOrSocket as ProxyResponse;
+    const h2req = req as http2.Http2ServerRequest;
+    if (h2req.headers[':protocol'] !== 'websocket') {
+      sendPage(res, 400, badRequestPage('portico is not a forward proxy (CONNECT).'));
+      emitLocal(req, requestHost(req.headers) ?? '', 400, started, 'CONNECT');
+      return;
+    }
+    const match = route(req, res, started);
+    if (!match) return;
+    tunnelExtendedConnect(ctx, match.entry, h2req, match.path, match.host, (code, target) => {
+      if (!h2req.stream.destroyed && !h2req.stream.headersSent) h2req.stream.respond({':status': 502}, {endStream: true});
+      emitLocal(req, match.host, 502, started, `${target} ${code}`);
+    });
+  };
+
+  const fallback = await certs.contextFor('localhost');
+  const SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
+    const cached = certs.cachedContext(servername);
+    if (cached) return cb(null, cached);
+    certs.contextFor(servername).then(
+      (context) => cb(null, context),
+      // A name outside .localhost, or garbage: serve the localhost certificate and let routing say 404.
+      () => cb(null, fallback),
+    );
+  };
+  const leaf = await certs.leafFor('localhost');
+  const tlsServer = http2.createSecureServer({
+    cert: leaf.certPem,
+    key: leaf.keyPem,
+    SNICallback,
+    allowHTTP1: true,
+    ALPNProtocols: ['h2', 'http/1.1'],
+    settings: {enableConnectProtocol: true},
+    // Browsers open few connections but many streams; dev servers' pages load hundreds of modules.
+    peerMaxConcurrentStreams: 250,
+  });
+  tlsServer.on('request', onRequest);
+  tlsServer.on('upgrade', onUpgrade);
+  tlsServer.on('connect', onConnect as never);
+  tlsServer.on('sessionError', () => {});
+  tlsServer.on('tlsClientError', () => {});
+  tlsServer.on('clientError', (_error: Error, socket: Duplex) => socket.destroy());
+
+  const plainServer = http.createServer((req, res) => {
+    const host = requestHost(req.headers);
+    const url = req.url ?? '/';
+    if (!host || url.charCodeAt(0) !== 47) {
+      res.writeHead(400, {'content-type': 'text/plain'}).end('portico serves HTTPS; plain HTTP requests get a redirect to https.\n');
+      return;
+    }
+    const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    res.writeHead(308, {location: `https://${hostPart}${port === 443 ? '' : `:${port}`}${url}`, 'content-length': 0, connection: 'close'}).end();
+  });
+  plainServer.on('clientError', (_error, socket) => socket.destroy());
+
+  const connections = new Set<net.Socket>();
+  const make = () => {
+    const server = sniffingListener(tlsServer, plainServer);
+    server.on('connection', (socket: net.Socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
+    return server;
+  };
+  const bound = await listenAll(make, options.hosts ?? LOOPBACK, options.port);
+  port = bound.port;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  tlsServer.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+
+  return {
+    get port() {
+      return port;
+    },
+    setRoutes(routes) {
+      table.set(routes);
+    },
+    status() {
+      return table.status();
+    },
+    async close(graceMs = 5000) {
+      await Promise.all(bound.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      for (const session of sessions) session.close();
+      tlsServer.close();
+      plainServer.close();
+      // In-flight requests finish (up to graceMs); then every connection, idle keep-alive ones included, goes.
+      const deadline = Date.now() + graceMs;
+      while (inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      for (const socket of connections) socket.destroy();
+      table.close();
+      ctx.httpAgent.destroy();
+      ctx.httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import {Pool} from '../balance/pool.js';
+import type {RouteStatus} from '../daemon/protocol.js';
+import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
+import {parseTarget} from '../routes/parse.js';
+import {routeKey, type Route} from '../routes/types.js';
+import type {HealthEvent} from '../traffic/event.js';
+import type {RouteLink} from './pages.js';
+
+/** A route ready to serve: its config, URL and the pool of its targets. */
+export interface RouteEntry {
+  readonly host: string;
+  readonly path: string;
+  readonly key: string;
+  readonly route: Route;
+  readonly pool: Pool;
+}
+
+export interface RouteTableOptions {
+  /** The public HTTPS port, for URLs. */
+  port: () => number;
+  onHealth?: (event: HealthEvent) => void;
+  /** Run active health probes. Default true. */
+  probes?: boolean;
+}
+
+export function routeUrl(host: string, path: string, port: number): string {
+  return `https://${host}${port === 443 ? '' : `:${port}`}${path}`;
+}
+
+/**
+ * The live route table. set() swaps in a new index at once; pools of routes that stay keep their
+ * counts and health, and requests in flight keep the entry they matched.
+ */
+export class RouteTable {
+  private entries: RouteEntry[] = [];
+  private index: RouteIndex<RouteEntry> = new Map();
+
+  constructor(private readonly options: RouteTableOptions) {}
+
+  set(routes: readonly Route[]): void {
+    const old = new Map(this.entries.map((e) => [e.key, e]));
+    const next: RouteEntry[] = [];
+    for (const route of routes) {
+      const key = routeKey(route);
+      const poolOptions = {
+        route: key,
+        routePath: route.path,
+        targets: route.targets.map((t) => ({target: parseTarget(t.url), owner: t.owner})),
+        strategy: route.strategy,
+        health: route.health,
+        onHealth: this.options.onHealth,
+      };
+      const previous = old.get(key);
+      let pool: Pool;
+      if (previous) {
+        pool = previous.pool;
+        pool.update(poolOptions);
+        old.delete(key);
+      } else {
+        pool = new Pool(poolOptions);
+        if (this.options.probes !== false) pool.startProbes();
+      }
+      next.push({host: route.host, path: route.path, key, route, pool});
+    }
+    for (const gone of old.values()) gone.pool.close();
+    this.entries = next;
+    this.index = indexRoutes(next);
+  }
+
+  match(host: string, path: string): RouteEntry | undefined {
+    return matchRoute(this.index, host, path);
+  }
+
+  links(): RouteLink[] {
+    const port = this.options.port();
+    return this.entries.map((e) => ({url: routeUrl(e.host, e.path, port), targets: e.route.targets.map((t) => t.url)}));
+  }
+
+  status(): RouteStatus[] {
+    const port = this.options.port();
+    return this.entries.map(({route, pool}) => ({
+      host: route.host,
+      path: route.path,
+      url: routeUrl(route.host, route.path, port),
+      strategy: route.strategy,
+      ...(route.health ? {health: route.health} : {}),
+      stripPrefix: route.stripPrefix,
+      ...(route.project ? {project: route.project} : {}),
+      targets: pool.snapshot(),
+    }));
+  }
+
+  close(): void {
+    for (const e of this.entries) e.pool.close();
+    this.entries = [];
+    this.index = new Map();
+  }
+}

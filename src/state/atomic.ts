@@ -1,4 +1,4 @@
-import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -10,6 +10,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'w', mode);
+    // The mode asked for, whatever the umask (the daemon runs with 077; ca.pem is meant to be readable).
+    if (process.platform !== 'win32') fchmodSync(fd, mode);
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
     closeSync(fd);

@@ -1,0 +1,19 @@
+import {Args} from '@oclif/core';
+import {BaseCommand} from '../src/cli/base.js';
+import {removeRouteCommand} from '../src/cli/rm.js';
+import {statePaths} from '../src/state/home.js';
+
+export default class Rm extends BaseCommand {
+  static override summary = 'Remove a route, or some of its targets.';
+  static override examples = ['<%= config.bin %> rm api.localhost', '<%= config.bin %> rm app.localhost/api 9091'];
+  static override strict = false;
+  static override args = {
+    route: Args.string({description: 'host or host/path', required: true}),
+    target: Args.string({description: 'targets to remove (default: the whole route)'}),
+  };
+
+  async run(): Promise<void> {
+    const {args, argv} = await this.parse(Rm);
+    await removeRouteCommand({paths: statePaths(), spec: args.route, targets: (argv as string[]).slice(1), out: (line) => this.log(line)});
+  }
+}

@@ -1,0 +1,71 @@
+import chalk from 'chalk';
+import type {RouteStatus, Status} from '../daemon/protocol.js';
+import {peekRoutes} from '../daemon/store.js';
+import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
+import {routeUrl} from '../proxy/table.js';
+import type {StatePaths} from '../state/home.js';
+
+/** The `ls --json` document, exactly as DESIGN.md shows it. */
+export interface ListJson {
+  daemon: {running: boolean; pid?: number; port?: number};
+  ca: string;
+  routes: Array<{host: string; path: string; url: string; strategy: string; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
+}
+
+export interface Listing {
+  json: ListJson;
+  status?: Status;
+  routes: RouteStatus[];
+}
+
+/** Routes with live state from the daemon, or from routes.json (health unknown) when it is down. */
+export async function listRoutes(paths: StatePaths): Promise<Listing> {
+  const status = await readStatus(paths);
+  const routes: RouteStatus[] =
+    status?.routes ??
+    peekRoutes(paths).map((r) => ({
+      host: r.host,
+      path: r.path,
+      // The daemon is down: the URL uses the port it had last time.
+      url: routeUrl(r.host, r.path, readDaemonInfo(paths)?.port ?? 1443),
+      strategy: r.strategy,
+      ...(r.health ? {health: r.health} : {}),
+      stripPrefix: r.stripPrefix,
+      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0})),
+    }));
+  const json: ListJson = {
+    daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false},
+    ca: paths.caCert,
+    routes: routes.map((r) => ({
+      host: r.host,
+      path: r.path,
+      url: r.url,
+      strategy: r.strategy,
+      targets: r.targets.map((t) => ({target: t.target, healthy: t.healthy, active: t.active, requests: t.requests})),
+    })),
+  };
+  return {json, status, routes};
+}
+
+/** A readable table: URL, then each target with a health mark, strategy and counts. */
+export function formatListing(listing: Listing): string {
+  const lines: string[] = [];
+  const {status, routes} = listing;
+  lines.push(status ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})` : `portico ${chalk.yellow('not running')}: start it with \`portico up\``);
+  for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
+  if (routes.length === 0) {
+    lines.push('No routes. Add one: portico add app.localhost 5173');
+    return lines.join('\n');
+  }
+  lines.push('');
+  for (const r of routes) {
+    const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
+    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}`);
+    for (const t of r.targets) {
+      const mark = !status ? chalk.dim('·') : t.healthy ? chalk.green('●') : chalk.red('○');
+      const counts = status ? chalk.dim(`  ${t.requests} req, ${t.active} active${t.lastError && !t.healthy ? `, ${t.lastError}` : ''}`) : '';
+      lines.push(`  ${mark} ${t.target}${counts}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+import chalk from 'chalk';
+import {ensureDaemon} from '../daemon/lifecycle.js';
+import {request} from '../daemon/client.js';
+import type {ProjectRoutesRequest, Status} from '../daemon/protocol.js';
+import {loadProjectConfig} from '../routes/project.js';
+import type {StatePaths} from '../state/home.js';
+
+export interface UpOptions {
+  paths: StatePaths;
+  /** Exact port, or undefined for 443-else-1443. */
+  port?: number;
+  /** Project directory whose portico.json is registered. Default cwd. */
+  cwd: string;
+  out: (line: string) => void;
+}
+
+/** Start the daemon if needed, register ./portico.json, print the port and every URL. */
+export async function up(options: UpOptions): Promise<Status> {
+  // Validate the project file before starting anything: a typo should not leave a daemon behind.
+  const project = loadProjectConfig(options.cwd);
+  const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, onNotice: options.out});
+  let status = initial;
+  if (project) {
+    const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
+    await request(options.paths, 'POST', '/routes/project', body);
+    status = await request<Status>(options.paths, 'GET', '/status');
+    options.out(`Registered ${project.routes.length} route(s) from ${project.file}.`);
+  }
+  if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
+  printStatus(status, options.out);
+  return status;
+}
+
+export function printStatus(status: Status, out: (line: string) => void): void {
+  for (const notice of status.notices) out(chalk.yellow.bold(`! ${notice}`));
+  if (status.routes.length === 0) out('No routes yet. Add one: portico add app.localhost 5173');
+  for (const route of status.routes) out(`  ${chalk.bold(route.url)}  ->  ${route.targets.map((t) => t.target).join(', ')}`);
+}

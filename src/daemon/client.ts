@@ -1,0 +1,84 @@
+import http from 'node:http';
+import {UserError} from '../errors.js';
+import type {StatePaths} from '../state/home.js';
+import type {TrafficEvent} from '../traffic/event.js';
+import type {ErrorBody} from './protocol.js';
+
+/** Nothing answers on the control socket. */
+export class DaemonNotRunning extends Error {
+  constructor() {
+    super('The portico daemon is not running.');
+  }
+}
+
+/** One control request; 4xx answers come back as the daemon's UserError. */
+export function request<T>(paths: StatePaths, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {socketPath: paths.socket, method, path, headers: {'content-type': 'application/json', ...(payload ? {'content-length': Buffer.byteLength(payload)} : {})}, timeout: timeoutMs},
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let data: unknown;
+          try {
+            data = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            return reject(new Error(`The portico daemon sent an unreadable answer to ${method} ${path}.`));
+          }
+          if ((res.statusCode ?? 500) >= 400) {
+            const {error, hint} = data as ErrorBody;
+            return reject(new UserError(error, {hint}));
+          }
+          resolve(data as T);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new UserError(`The portico daemon did not answer ${method} ${path} within ${timeoutMs / 1000} s.`, {hint: 'See daemon.log in PORTICO_HOME, or restart it: `portico down && portico up`.'})));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new DaemonNotRunning());
+      else reject(error);
+    });
+    req.end(payload);
+  });
+}
+
+export interface StreamOptions {
+  /** How many past events to replay first. Default 200. */
+  history?: number;
+  /** Ask for request/response headers in events. */
+  headers?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Follow the daemon's NDJSON event stream; resolves when it ends (daemon stopped or signal aborted). */
+export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) => void, options: StreamOptions = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const query = `?history=${options.history ?? 200}${options.headers ? '&headers=1' : ''}`;
+    const req = http.request({socketPath: paths.socket, method: 'GET', path: `/events${query}`}, (res) => {
+      let rest = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        rest += chunk;
+        let nl: number;
+        while ((nl = rest.indexOf('\n')) !== -1) {
+          const line = rest.slice(0, nl);
+          rest = rest.slice(nl + 1);
+          if (line) onEvent(JSON.parse(line) as TrafficEvent);
+        }
+      });
+      res.on('end', () => resolve());
+      res.on('close', () => resolve());
+      res.on('error', () => resolve());
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (options.signal?.aborted) resolve();
+      else if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new DaemonNotRunning());
+      else reject(error);
+    });
+    options.signal?.addEventListener('abort', () => req.destroy(), {once: true});
+    req.end();
+  });
+}

@@ -1,0 +1,141 @@
+import {chmodSync, unlinkSync} from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import {UserError, errorCode, isUserError} from '../errors.js';
+import type {EventHub} from './hub.js';
+import type {ErrorBody} from './protocol.js';
+
+export type Handler = (body: unknown, url: URL) => unknown | Promise<unknown>;
+
+export interface ControlServerOptions {
+  socket: string;
+  /** `METHOD /path` -> handler. */
+  routes: Record<string, Handler>;
+  hub: EventHub;
+  /** Resolves when the daemon is ready; requests wait for it. */
+  ready: Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * The control API: HTTP + JSON on a unix socket (0600), never a TCP port, so a web page cannot reach
+ * it through DNS rebinding. Requests are handled one at a time, so route changes never interleave.
+ */
+export async function startControlServer(options: ControlServerOptions): Promise<http.Server> {
+  let queue: Promise<unknown> = Promise.resolve();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://portico');
+    const send = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
+      res.end(text);
+    };
+    if (req.method === 'GET' && url.pathname === '/events') {
+      void options.ready.then(() => streamEvents(options.hub, url, req, res));
+      return;
+    }
+    const handler = options.routes[`${req.method} ${url.pathname}`];
+    if (!handler) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
+    readBody(req).then(
+      (body) => {
+        // One at a time: concurrent `portico add`s are applied in turn, none lost.
+        queue = queue
+          .then(() => options.ready)
+          .then(() => handler(body, url))
+          .then(
+            (result) => send(200, result ?? {ok: true}),
+            (error) => {
+              if (isUserError(error)) send(400, {error: error.message, ...(error.hint ? {hint: error.hint} : {})} satisfies ErrorBody);
+              else {
+                console.error('control request failed:', error);
+                send(500, {error: `portico daemon error: ${(error as Error).message}`} satisfies ErrorBody);
+              }
+            },
+          );
+      },
+      (error) => send(400, {error: (error as Error).message}),
+    );
+  });
+  await listenSocket(server, options.socket);
+  return server;
+}
+
+function readBody(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error('Control request body too large.'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new Error('Control request body is not JSON.'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'});
+  const history = Number(url.searchParams.get('history') ?? 200);
+  for (const event of hub.history(Number.isFinite(history) ? history : 200)) res.write(`${JSON.stringify(event)}\n`);
+  const headers = url.searchParams.get('headers') === '1';
+  // A slow reader is dropped rather than buffered without bound.
+  const unsubscribe = hub.subscribe({
+    headers,
+    send(event) {
+      if (res.writableLength > 4 * 1024 * 1024) {
+        res.destroy();
+        return;
+      }
+      res.write(`${JSON.stringify(event)}\n`);
+    },
+  });
+  req.socket.on('close', unsubscribe);
+  res.on('close', unsubscribe);
+}
+
+/** Listen on the socket path; a leftover file from a crashed daemon is removed only if nothing answers on it. */
+async function listenSocket(server: http.Server, socket: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socket, () => {
+          server.removeListener('error', reject);
+          resolve();
+        });
+      });
+      if (process.platform !== 'win32') chmodSync(socket, 0o600);
+      return;
+    } catch (error) {
+      if (errorCode(error) !== 'EADDRINUSE' || attempt > 0) throw error;
+      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: 3});
+      try {
+        unlinkSync(socket);
+      } catch {
+        // raced with another daemon cleaning up: the retry decides
+      }
+    }
+  }
+}
+
+export function socketAnswers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(socket);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

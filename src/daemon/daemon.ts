@@ -1,0 +1,183 @@
+import {unlinkSync} from 'node:fs';
+import type http from 'node:http';
+import {ensureCA} from '../certs/ca.js';
+import {createCertProvider} from '../certs/provider.js';
+import {UserError, errorCode} from '../errors.js';
+import {startProxy, type RunningProxy} from '../proxy/index.js';
+import type {Route} from '../routes/types.js';
+import {writeFileAtomic} from '../state/atomic.js';
+import {ensureHome, type StatePaths} from '../state/home.js';
+import {VERSION} from '../version.js';
+import {startControlServer} from './control.js';
+import {EventHub} from './hub.js';
+import type {AddRouteRequest, DaemonInfo, ProjectRoutesRequest, RemoveRouteRequest, Status} from './protocol.js';
+import {addRoute, pidAlive, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
+import {loadRoutes, saveRoutes} from './store.js';
+
+export interface DaemonOptions {
+  paths: StatePaths;
+  /** Exact HTTPS port; undefined means 443 when it can be bound, else 1443. */
+  port?: number;
+  /** Where the daemon says what it does (daemon.log when detached). Default console.log. */
+  log?: (line: string) => void;
+  /** How often to look for exited `portico run` owners. Default 1000 ms. */
+  ownerCheckMs?: number;
+}
+
+export interface RunningDaemon {
+  info: DaemonInfo;
+  status(): Status;
+  /** Graceful stop: in-flight requests finish (up to 5 s), routes persist. */
+  stop(): Promise<void>;
+  /** Resolves once the daemon has stopped (by stop() or a /shutdown request). */
+  stopped: Promise<void>;
+  hub: EventHub;
+}
+
+export const DEFAULT_PORT = 443;
+export const FALLBACK_PORT = 1443;
+
+export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const {paths} = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  ensureHome(paths.home);
+  // Everything the daemon creates is private to the user; the directory is 0700 as well.
+  process.umask(0o077);
+  const hub = new EventHub(1000);
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let routes: Route[] = [];
+  let proxy: RunningProxy | undefined;
+  const notices: string[] = [];
+  let stopping: Promise<void> | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  /** Persist first, then apply: if the disk refuses, nothing changes and the user is told. */
+  const commit = (next: Route[]) => {
+    try {
+      saveRoutes(paths, next);
+    } catch (error) {
+      const code = errorCode(error);
+      throw new UserError(`Could not save ${paths.routes}: ${code === 'ENOSPC' ? 'the disk is full' : (code ?? (error as Error).message)}; nothing was changed.`, {cause: error});
+    }
+    routes = next;
+    proxy?.setRoutes(routes);
+  };
+
+  const status = (): Status => ({
+    version: VERSION,
+    pid: process.pid,
+    port: proxy?.port ?? 0,
+    startedAt: info.startedAt,
+    ca: paths.caCert,
+    routes: proxy?.status() ?? [],
+    notices,
+  });
+
+  const info: DaemonInfo = {pid: process.pid, version: VERSION, port: 0, socket: paths.socket, startedAt: Date.now()};
+  // The control socket first: of two daemons started at once, exactly one gets it and the other stops here.
+  const control: http.Server = await startControlServer({
+    socket: paths.socket,
+    hub,
+    ready,
+    routes: {
+      'GET /status': () => status(),
+      'GET /routes': () => routes,
+      'POST /routes/add': (body) => {
+        const result = addRoute(routes, body as AddRouteRequest);
+        commit(result.routes);
+        log(`${result.created ? 'added' : 'updated'} ${result.route.host}${result.route.path} -> ${result.route.targets.map((t) => t.url).join(', ')}`);
+        return {route: result.route, created: result.created};
+      },
+      'POST /routes/remove': (body) => {
+        const result = removeRoute(routes, body as RemoveRouteRequest);
+        commit(result.routes);
+        log(`removed ${result.removed.host}${result.removed.path} ${result.route ? result.removed.targets.map((t) => t.url).join(', ') : ''}`);
+        return {removed: result.removed, ...(result.route ? {route: result.route} : {})};
+      },
+      'POST /routes/project': (body) => {
+        const request = body as ProjectRoutesRequest;
+        commit(setProjectRoutes(routes, request));
+        log(`project ${request.project}: ${request.routes.length} route(s)`);
+        return {routes: routes.filter((r) => r.project === request.project)};
+      },
+      'POST /shutdown': () => {
+        setImmediate(() => void stop());
+        return {ok: true};
+      },
+    },
+  });
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      log('stopping: letting in-flight requests finish');
+      clearInterval(ownerTimer);
+      await proxy?.close(5000);
+      await new Promise((r) => control.close(r));
+      control.closeAllConnections?.();
+      for (const file of [paths.socket, paths.daemon]) {
+        try {
+          unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      }
+      log('stopped');
+      resolveStopped();
+    })());
+
+  let ownerTimer: NodeJS.Timeout | undefined;
+  try {
+    const ca = await ensureCA(paths);
+    const certs = createCertProvider(ca, {certsDir: paths.certsDir});
+    const loaded = loadRoutes(paths);
+    routes = loaded.routes;
+    if (loaded.notice) {
+      notices.push(loaded.notice);
+      log(loaded.notice);
+    }
+    proxy = await listen(options.port, {certs, routes, traffic: hub}, notices);
+    info.port = proxy.port;
+    writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
+  } catch (error) {
+    await new Promise((r) => control.close(r));
+    try {
+      unlinkSync(paths.socket);
+    } catch {
+      // nothing to clean
+    }
+    throw error;
+  }
+  ownerTimer = setInterval(() => {
+    const next = pruneOwners(routes, pidAlive);
+    if (next) {
+      log('dropped targets of exited `portico run` processes');
+      try {
+        commit(next);
+      } catch (error) {
+        log((error as Error).message);
+      }
+    }
+  }, options.ownerCheckMs ?? 1000);
+  ownerTimer.unref();
+  markReady();
+  log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid})`);
+  return {info, status, stop, stopped, hub};
+}
+
+async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub}, notices: string[]): Promise<RunningProxy> {
+  if (port !== undefined) return startProxy({...base, port});
+  try {
+    return await startProxy({...base, port: DEFAULT_PORT});
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const proxy = await startProxy({...base, port: FALLBACK_PORT});
+    const why = /in use/.test(error.message) ? 'port 443 is in use' : 'this user may not bind port 443';
+    notices.push(
+      `portico is serving on port ${FALLBACK_PORT} because ${why}: open https://<name>.localhost:${FALLBACK_PORT}/. ` +
+        "For 443: `sudo setcap 'cap_net_bind_service=+ep' $(command -v node)` or `sudo sysctl net.ipv4.ip_unprivileged_port_start=443`, then `portico down && portico up`.",
+    );
+    return proxy;
+  }
+}

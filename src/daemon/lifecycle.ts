@@ -1,0 +1,155 @@
+import {spawn} from 'node:child_process';
+import {closeSync, openSync, readFileSync, renameSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {UserError} from '../errors.js';
+import {ensureHome, type StatePaths} from '../state/home.js';
+import {PACKAGE_ROOT, VERSION} from '../version.js';
+import {DaemonNotRunning, request} from './client.js';
+import type {DaemonInfo, Status} from './protocol.js';
+
+const LOG_LIMIT = 5 * 1024 * 1024;
+
+/** The daemon's status, or undefined when none answers. */
+export async function readStatus(paths: StatePaths): Promise<Status | undefined> {
+  try {
+    return await request<Status>(paths, 'GET', '/status', undefined, 5000);
+  } catch (error) {
+    if (error instanceof DaemonNotRunning) return undefined;
+    throw error;
+  }
+}
+
+export interface EnsureOptions {
+  /** Exact port; undefined: keep a running daemon's port, or 443-else-1443 when starting. */
+  port?: number;
+  /** Told when portico starts or restarts the daemon. */
+  onNotice?: (line: string) => void;
+}
+
+/**
+ * Make sure the daemon runs (this version, on the asked port) and return its status. Starting is
+ * confirmed by the daemon itself over IPC once its proxy and control socket answer: never a sleep.
+ */
+export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {}): Promise<{status: Status; started: boolean}> {
+  const running = await readStatus(paths);
+  if (running) {
+    const wrongPort = options.port !== undefined && options.port !== 0 && options.port !== running.port;
+    if (running.version === VERSION && !wrongPort) return {status: running, started: false};
+    options.onNotice?.(
+      running.version !== VERSION
+        ? `Restarting the portico daemon: it runs version ${running.version}, this is ${VERSION}.`
+        : `Restarting the portico daemon on port ${options.port} (it was on ${running.port}).`,
+    );
+    await stopDaemon(paths);
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const outcome = await spawnDaemon(paths, options.port);
+    if (outcome === 'already') {
+      // Another CLI started it a moment ago: use that one.
+      const status = await readStatus(paths);
+      if (status) return {status, started: false};
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    const status = await readStatus(paths);
+    if (status) {
+      options.onNotice?.(`Started the portico daemon (pid ${status.pid}) on port ${status.port}.`);
+      return {status, started: true};
+    }
+  }
+  throw new UserError('The portico daemon started but does not answer on its control socket.', {hint: `See ${paths.log}.`});
+}
+
+function rotateLog(file: string): void {
+  try {
+    if (statSync(file).size > LOG_LIMIT) renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
+function spawnDaemon(paths: StatePaths, port: number | undefined): Promise<'ready' | 'already'> {
+  ensureHome(paths.home);
+  rotateLog(paths.log);
+  const log = openSync(paths.log, 'a', 0o600);
+  const entry = path.join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'entry.js');
+  const child = spawn(process.execPath, [entry, ...(port === undefined ? [] : ['--port', String(port)])], {
+    detached: true,
+    stdio: ['ignore', log, log, 'ipc'],
+    env: {...process.env, PORTICO_HOME: paths.home},
+    windowsHide: true,
+  });
+  closeSync(log);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new UserError('The portico daemon did not become ready within 20 s.', {hint: `See ${paths.log}.`}));
+    }, 20_000);
+    const settle = () => {
+      clearTimeout(timer);
+      child.removeAllListeners();
+      if (child.connected) child.disconnect();
+      child.unref();
+    };
+    child.on('message', (message: {type: string; message?: string; hint?: string; exit?: number}) => {
+      settle();
+      if (message.type === 'ready') resolve('ready');
+      else if (message.type === 'already') resolve('already');
+      else reject(new UserError(message.message ?? 'The portico daemon failed to start.', {hint: message.hint, exit: message.exit}));
+    });
+    child.on('exit', (code) => {
+      settle();
+      reject(new UserError(`The portico daemon exited during start-up (code ${code}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`}));
+    });
+    child.on('error', (error) => {
+      settle();
+      reject(error);
+    });
+  });
+}
+
+function tail(file: string, lines = 10): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Stop the daemon gracefully; true if one was running. Falls back to signals if it does not answer. */
+export async function stopDaemon(paths: StatePaths): Promise<boolean> {
+  const info = readDaemonInfo(paths);
+  try {
+    await request(paths, 'POST', '/shutdown', undefined, 3000);
+  } catch (error) {
+    if (!(error instanceof DaemonNotRunning)) throw error;
+    if (!info || !alive(info.pid)) return false;
+    // The socket is gone but the process lives (a wedged daemon): ask it by signal.
+    process.kill(info.pid, 'SIGTERM');
+  }
+  const pid = info?.pid;
+  const deadline = Date.now() + 7000;
+  while (Date.now() < deadline) {
+    if ((await readStatus(paths)) === undefined && (pid === undefined || !alive(pid))) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+  return true;
+}
+
+export function readDaemonInfo(paths: StatePaths): DaemonInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(paths.daemon, 'utf8')) as DaemonInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,76 @@
+import {readFileSync, renameSync} from 'node:fs';
+import {errorCode} from '../errors.js';
+import {parseRouteSpec, parseTarget} from '../routes/parse.js';
+import {STRATEGIES, type Route} from '../routes/types.js';
+import {writeFileAtomic} from '../state/atomic.js';
+import type {StatePaths} from '../state/home.js';
+
+export interface LoadedRoutes {
+  routes: Route[];
+  /** Set when routes.json was unreadable and moved aside: tell the user where it went. */
+  notice?: string;
+}
+
+/**
+ * Read routes.json. A file that cannot be parsed is never overwritten: it is moved to
+ * routes.json.corrupt-<timestamp> with its content intact and portico starts with no routes.
+ */
+export function loadRoutes(paths: StatePaths, now: () => number = Date.now): LoadedRoutes {
+  let text: string;
+  try {
+    text = readFileSync(paths.routes, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return {routes: []};
+    return moveAside(paths, now, `could not be read (${errorCode(error) ?? (error as Error).message})`);
+  }
+  try {
+    return {routes: validateRoutes(JSON.parse(text))};
+  } catch (error) {
+    return moveAside(paths, now, `is not valid (${(error as Error).message})`);
+  }
+}
+
+/** Read routes.json without ever touching it (for `ls` and `hosts sync` while the daemon is down). */
+export function peekRoutes(paths: StatePaths): Route[] {
+  try {
+    return validateRoutes(JSON.parse(readFileSync(paths.routes, 'utf8')));
+  } catch {
+    return [];
+  }
+}
+
+function moveAside(paths: StatePaths, now: () => number, why: string): LoadedRoutes {
+  const aside = `${paths.routes}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    renameSync(paths.routes, aside);
+  } catch {
+    return {routes: [], notice: `${paths.routes} ${why}; portico started with no routes and left the file as it is.`};
+  }
+  return {routes: [], notice: `${paths.routes} ${why}; it was moved to ${aside} and portico started with no routes.`};
+}
+
+export function saveRoutes(paths: StatePaths, routes: readonly Route[]): void {
+  writeFileAtomic(paths.routes, `${JSON.stringify(routes, null, 2)}\n`, 0o600);
+}
+
+/** Check the file's shape route by route; anything off makes the whole file suspect. */
+function validateRoutes(data: unknown): Route[] {
+  if (!Array.isArray(data)) throw new Error('expected a list of routes');
+  return data.map((item: Route, i) => {
+    const where = `route ${i + 1}`;
+    if (typeof item !== 'object' || item === null) throw new Error(`${where} is not an object`);
+    const {host, path} = parseRouteSpec(`${item.host}${item.path === '/' ? '' : item.path}`);
+    if (!Array.isArray(item.targets)) throw new Error(`${where} has no targets`);
+    const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {})}));
+    if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
+    return {
+      host,
+      path,
+      targets,
+      strategy: item.strategy,
+      ...(typeof item.health === 'string' ? {health: item.health} : {}),
+      stripPrefix: item.stripPrefix === true,
+      ...(typeof item.project === 'string' ? {project: item.project} : {}),
+    };
+  });
+}

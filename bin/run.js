@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Entry point for both `portico` and `proxy`. oclif reads package.json#oclif for the commands.
-import {execute} from '@oclif/core';
-
-await execute({dir: import.meta.url});
+// Entry point for both `portico` and `proxy`. oclif reads package.json#oclif for the commands;
+// `ls` and a bare `up` take a fast path that skips oclif's start-up (see src/cli/fast.ts).
+const {runFast} = await import('../dist/src/cli/fast.js');
+if (!(await runFast(process.argv.slice(2)))) {
+  const {execute} = await import('@oclif/core');
+  await execute({dir: import.meta.url});
+}

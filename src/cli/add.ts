@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
-import {routeUrl} from '../proxy/table.js';
+import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import type {Route, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import type {RouteStatus, Status} from '../daemon/protocol.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
-import {routeUrl} from '../proxy/table.js';
+import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 
 /** The `ls --json` document, exactly as DESIGN.md shows it. */

@@ -3,6 +3,7 @@ import type {RouteStatus} from '../daemon/protocol.js';
 import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
+import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
 import type {RouteLink} from './pages.js';
 
@@ -21,10 +22,6 @@ export interface RouteTableOptions {
   onHealth?: (event: HealthEvent) => void;
   /** Run active health probes. Default true. */
   probes?: boolean;
-}
-
-export function routeUrl(host: string, path: string, port: number): string {
-  return `https://${host}${port === 443 ? '' : `:${port}`}${path}`;
 }
 
 /**

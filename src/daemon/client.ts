@@ -4,10 +4,20 @@ import type {StatePaths} from '../state/home.js';
 import type {TrafficEvent} from '../traffic/event.js';
 import type {ErrorBody} from './protocol.js';
 
+/** Connect errors meaning no daemon can be listening there (no socket file, or no such directory). */
+const NOT_RUNNING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTDIR', 'EACCES']);
+
 /** Nothing answers on the control socket. */
 export class DaemonNotRunning extends Error {
   constructor() {
     super('The portico daemon is not running.');
+  }
+}
+
+/** The daemon closed the control connection mid-request (it was stopping, or crashed). */
+export class DaemonGone extends UserError {
+  constructor(method: string, path: string) {
+    super(`The portico daemon closed the connection during ${method} ${path}.`, {hint: 'It may be stopping; run the command again, or see daemon.log in PORTICO_HOME.'});
   }
 }
 
@@ -38,7 +48,8 @@ export function request<T>(paths: StatePaths, method: string, path: string, body
     );
     req.on('timeout', () => req.destroy(new UserError(`The portico daemon did not answer ${method} ${path} within ${timeoutMs / 1000} s.`, {hint: 'See daemon.log in PORTICO_HOME, or restart it: `portico down && portico up`.'})));
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new DaemonNotRunning());
+      if (NOT_RUNNING.has(error.code ?? '')) reject(new DaemonNotRunning());
+      else if (error.code === 'EPIPE' || error.code === 'ECONNRESET') reject(new DaemonGone(method, path));
       else reject(error);
     });
     req.end(payload);
@@ -75,7 +86,7 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (options.signal?.aborted) resolve();
-      else if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new DaemonNotRunning());
+      else if (NOT_RUNNING.has(error.code ?? '')) reject(new DaemonNotRunning());
       else reject(error);
     });
     options.signal?.addEventListener('abort', () => req.destroy(), {once: true});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {UserError} from '../errors.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
-import {DaemonNotRunning, request} from './client.js';
+import {DaemonGone, DaemonNotRunning, request} from './client.js';
 import type {DaemonInfo, Status} from './protocol.js';
 
 const LOG_LIMIT = 5 * 1024 * 1024;
@@ -14,7 +14,7 @@ export async function readStatus(paths: StatePaths): Promise<Status | undefined>
   try {
     return await request<Status>(paths, 'GET', '/status', undefined, 5000);
   } catch (error) {
-    if (error instanceof DaemonNotRunning) return undefined;
+    if (error instanceof DaemonNotRunning || error instanceof DaemonGone) return undefined;
     throw error;
   }
 }
@@ -31,6 +31,7 @@ export interface EnsureOptions {
  * confirmed by the daemon itself over IPC once its proxy and control socket answer: never a sleep.
  */
 export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {}): Promise<{status: Status; started: boolean}> {
+  ensureHome(paths.home);
   const running = await readStatus(paths);
   if (running) {
     const wrongPort = options.port !== undefined && options.port !== 0 && options.port !== running.port;
@@ -122,7 +123,7 @@ export async function stopDaemon(paths: StatePaths): Promise<boolean> {
   try {
     await request(paths, 'POST', '/shutdown', undefined, 3000);
   } catch (error) {
-    if (!(error instanceof DaemonNotRunning)) throw error;
+    if (!(error instanceof DaemonNotRunning || error instanceof DaemonGone)) throw error;
     if (!info || !alive(info.pid)) return false;
     // The socket is gone but the process lives (a wedged daemon): ask it by signal.
     process.kill(info.pid, 'SIGTERM');

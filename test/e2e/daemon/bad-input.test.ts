@@ -1,0 +1,106 @@
+import {mkdirSync, readFileSync, writeFileSync, mkdtempSync} from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {cli, expectNoStack, tempHome} from '../../helpers/cli.js';
+
+let t: ReturnType<typeof tempHome>;
+let before: string;
+beforeAll(async () => {
+  t = tempHome();
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'keep.localhost', '9000'], {env: t.env});
+  before = readFileSync(path.join(t.home, 'routes.json'), 'utf8');
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+async function refused(args: string[], message: RegExp, options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) {
+  const result = await cli(args, {env: options.env ?? t.env, cwd: options.cwd});
+  expect(result.code, result.stdout).not.toBe(0);
+  expect(result.stderr).toMatch(message);
+  expectNoStack(result);
+  expect(readFileSync(path.join(t.home, 'routes.json'), 'utf8')).toBe(before);
+  return result;
+}
+
+describe('bad input gets one clear sentence, a non-zero exit, and changes nothing', () => {
+  it('refuses a name outside .localhost', async () => {
+    await refused(['add', 'api.example.com', '9090'], /Invalid name `api\.example\.com`: portico serves only `localhost` and names under `\.localhost`\./);
+  });
+
+  it('refuses a malformed name', async () => {
+    await refused(['add', 'bad_name.localhost', '9090'], /Invalid name `bad_name\.localhost`: label `bad_name`/);
+  });
+
+  it('refuses a port outside 1-65535', async () => {
+    await refused(['add', 'x.localhost', '70000'], /Invalid target `70000`: port 70000 is outside 1-65535\./);
+    await refused(['add', 'x.localhost', '0'], /Invalid target `0`: port 0 is outside 1-65535\./);
+  });
+
+  it('refuses an unparsable target', async () => {
+    await refused(['add', 'x.localhost', 'not a target'], /Invalid target `not a target`: expected a port, host:port or URL\./);
+  });
+
+  it('refuses an unknown flag', async () => {
+    await refused(['add', 'x.localhost', '9090', '--fast'], /Nonexistent flag: --fast/);
+  });
+
+  it('refuses missing arguments', async () => {
+    await refused(['add', 'x.localhost'], /Missing 1 required arg/);
+    await refused(['add'], /Missing 2 required args/);
+  });
+
+  it('refuses an unknown strategy, naming the choices', async () => {
+    await refused(['add', 'x.localhost', '9090', '--strategy', 'fastest'], /Expected --strategy=fastest to be one of: round-robin, least-conn,\s+random, first, sticky/);
+  });
+
+  it('refuses to remove a route that does not exist', async () => {
+    await refused(['rm', 'nope.localhost'], /No route `nope\.localhost` to remove\./);
+    await refused(['rm', 'keep.localhost', '9999'], /Route `keep\.localhost` has no target `http:\/\/localhost:9999`\./);
+  });
+
+  it('names the line and column of a malformed portico.json', async () => {
+    const project = mkdtempSync(path.join(t.home, '..', 'bad-project-'));
+    writeFileSync(path.join(project, 'portico.json'), '{\n  "routes": {\n    "app.localhost": 5173,\n  }\n}\n');
+    await refused(['up'], /Malformed JSON in `.*portico\.json` at line 4, column 3\./, {cwd: project});
+  });
+
+  it('refuses a PORTICO_HOME that is not a writable directory', async () => {
+    const file = path.join(t.home, '..', 'a-file');
+    writeFileSync(file, 'x');
+    const result = await cli(['up', '--port', '0'], {env: {...t.env, PORTICO_HOME: path.join(file, 'home')}});
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/Cannot use PORTICO_HOME `.*a-file\/home`: it is not a directory\./);
+    expectNoStack(result);
+  });
+
+  it('names a port that is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const other = tempHome();
+    try {
+      const result = await cli(['up', '--port', String(port)], {env: other.env});
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`Port ${port} is in use by another program\\.`));
+      expectNoStack(result);
+    } finally {
+      blocker.close();
+      await other.cleanup();
+    }
+  });
+
+  it('refuses a port flag out of range', async () => {
+    await refused(['up', '--port', '99999'], /Expected an integer less than or equal to 65535 but received: 99999/);
+  });
+});
+
+describe('both executables', () => {
+  it('installs `portico` and `proxy` as the same program', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../package.json'), 'utf8'));
+    expect(pkg.bin).toEqual({portico: 'bin/run.js', proxy: 'bin/run.js'});
+    mkdirSync(t.home, {recursive: true});
+  });
+});

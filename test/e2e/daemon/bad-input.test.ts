@@ -53,7 +53,7 @@ describe('bad input gets one clear sentence, a non-zero exit, and changes nothin
   });
 
   it('refuses an unknown strategy, naming the choices', async () => {
-    await refused(['add', 'x.localhost', '9090', '--strategy', 'fastest'], /Expected --strategy=fastest to be one of: round-robin, least-conn,\s+random, first, sticky/);
+    await refused(['add', 'x.localhost', '9090', '--strategy', 'fastest'], /Expected --strategy=fastest to be one of: round-robin, least-conn,[\s›]+random, first, sticky/);
   });
 
   it('refuses to remove a route that does not exist', async () => {

@@ -1,0 +1,76 @@
+import http from 'node:http';
+import net from 'node:net';
+import {afterEach, describe, expect, it} from 'vitest';
+import {Pool} from '../../../src/balance/pool.js';
+import {parseTarget} from '../../../src/routes/parse.js';
+import type {HealthEvent} from '../../../src/traffic/event.js';
+
+const closers: Array<() => void> = [];
+afterEach(() => {
+  while (closers.length) closers.pop()!();
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('active health checks', () => {
+  it('mark a closed port down and the same port up again within about one interval once it listens', async () => {
+    const port = await freePort();
+    const events: HealthEvent[] = [];
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', probeIntervalMs: 200, onHealth: (e) => events.push(e)});
+    closers.push(() => pool.close());
+    pool.startProbes();
+    await until(() => pool.snapshot()[0]!.healthy === false);
+    expect(pool.snapshot()[0]!.lastError).toBe('ECONNREFUSED');
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    closers.push(() => server.close());
+    const back = Date.now();
+    await until(() => pool.snapshot()[0]!.healthy);
+    expect(Date.now() - back).toBeLessThan(600);
+    expect(events.map((e) => e.healthy)).toEqual([false, true]);
+  });
+
+  it('use GET on the health path, treating 5xx as down and 2xx as up', async () => {
+    let status = 500;
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.host}`);
+      res.writeHead(status).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => server.close());
+    const port = (server.address() as net.AddressInfo).port;
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', health: '/healthz', probeIntervalMs: 100});
+    closers.push(() => pool.close());
+    pool.startProbes();
+    await until(() => pool.snapshot()[0]!.healthy === false);
+    expect(pool.snapshot()[0]!.lastError).toBe('HTTP 500');
+    status = 204;
+    await until(() => pool.snapshot()[0]!.healthy);
+    expect(seen[0]).toBe(`/healthz 127.0.0.1:${port}`);
+  });
+
+  it('find a dev server that listens on ::1 only', async () => {
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '::1', r));
+    closers.push(() => server.close());
+    const port = (server.address() as net.AddressInfo).port;
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(port)}], strategy: 'round-robin'});
+    await pool.probeAll();
+    expect(pool.snapshot()[0]!.healthy).toBe(true);
+  });
+});

@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // test/reliability has its own, slower run: `npm run test:reliability`.
+    exclude: ['test/reliability/**', 'node_modules/**'],
     // End-to-end suites start real daemons and browsers; give them room on a 2-core box.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -73,16 +73,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const onRequestEnd = () => {
     inflight--;
   };
+  const headersTimeout = options.headersTimeout ?? 20_000;
   const onRequest = (req: ProxyRequest, res: ProxyResponse) => {
     const started = Date.now();
     inflight++;
     res.once('close', onRequestEnd);
+    if (req.httpVersionMajor !== 2) guardHeaders(req.socket, headersTimeout, res);
     const match = route(req, res, started);
     if (match) forward(ctx, match.entry, req, res, match.path, match.host, started);
   };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    disarmGuard(socket);
     const started = Date.now();
     const refuse = (status: number, reason: string) => {
       const body = `${reason}\n`;
@@ -143,12 +146,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     // Browsers open few connections but many streams; dev servers' pages load hundreds of modules.
     peerMaxConcurrentStreams: 250,
   });
+  tlsServer.on('secureConnection', (socket) => {
+    if (socket.alpnProtocol !== 'h2') guardHeaders(socket, headersTimeout);
+  });
   tlsServer.on('request', onRequest);
   tlsServer.on('upgrade', onUpgrade);
   tlsServer.on('connect', onConnect as never);
   tlsServer.on('sessionError', () => {});
   tlsServer.on('tlsClientError', () => {});
-  tlsServer.on('clientError', (_error: Error, socket: Duplex) => socket.destroy());
+  tlsServer.on('clientError', answerClientError);
 
   const plainServer = http.createServer((req, res) => {
     const host = requestHost(req.headers);
@@ -160,7 +166,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
     res.writeHead(308, {location: `https://${hostPart}${port === 443 ? '' : `:${port}`}${url}`, 'content-length': 0, connection: 'close'}).end();
   });
-  plainServer.on('clientError', (_error, socket) => socket.destroy());
+  plainServer.on('clientError', answerClientError);
 
   const connections = new Set<net.Socket>();
   const make = () => {
@@ -203,4 +209,51 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ctx.httpsAgent.destroy();
     },
   };
+}
+
+const kGuard = Symbol('portico.headersGuard');
+type Guarded = {[kGuard]?: NodeJS.Timeout};
+
+/**
+ * HTTP/1.1 slowloris guard: a client has `ms` to complete its request headers after connecting or
+ * after its previous response. Node's own headersTimeout does not apply to the HTTP/1 side of an
+ * HTTP/2 server. Called with `res` when a request's headers arrived: disarm now, re-arm when it ends.
+ */
+function disarmGuard(socket: net.Socket | Duplex): void {
+  const guarded = socket as unknown as Guarded;
+  if (guarded[kGuard]) clearTimeout(guarded[kGuard]);
+  guarded[kGuard] = undefined;
+}
+
+function guardHeaders(socket: net.Socket | Duplex, ms: number, res?: ProxyResponse): void {
+  const guarded = socket as unknown as Guarded;
+  disarmGuard(socket);
+  const arm = () => {
+    if (socket.destroyed) return;
+    guarded[kGuard] = setTimeout(() => socket.destroy(), ms);
+    guarded[kGuard].unref();
+  };
+  if (res) res.once('finish', arm);
+  else {
+    arm();
+    socket.once('close', () => clearTimeout(guarded[kGuard]));
+  }
+}
+
+/** A request Node's parser refused: answer with the status a client can understand, then close. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node's default handler: answer only if no response has started on this connection.
+  const current = (socket as Duplex & {_httpMessage?: {headersSent?: boolean}})._httpMessage;
+  if (current?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  // Node reports some parse errors twice; the first answer is already on its way out.
+  if (!socket.writable) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  // Drain what the client is still sending: closing with unread input makes TCP reset the connection,
+  // and the client would lose the answer. Bounded: the socket goes after a second regardless.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -16,6 +16,12 @@ export interface ProxyOptions {
   traffic?: TrafficSink;
   /** Milliseconds to wait for a backend's response headers before a 504. Default 30000. */
   backendTimeout?: number;
+  /**
+   * Milliseconds an HTTP/1.1 client has to send complete request headers, counted from the TLS
+   * handshake or the end of its previous response (slowloris guard, and the keep-alive idle limit).
+   * Default 20000.
+   */
+  headersTimeout?: number;
 }
 
 export interface RunningProxy {

@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {request} from '../daemon/client.js';
-import type {ProjectRoutesRequest, Status} from '../daemon/protocol.js';
+import type {Status} from '../daemon/protocol.js';
+import {registerProject} from './project.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -20,11 +21,8 @@ export async function up(options: UpOptions): Promise<Status> {
   const project = loadProjectConfig(options.cwd);
   const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, onNotice: options.out});
   let status = initial;
-  if (project) {
-    const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
-    await request(options.paths, 'POST', '/routes/project', body);
+  if (project && (await registerProject(options.paths, options.cwd, options.out))) {
     status = await request<Status>(options.paths, 'GET', '/status');
-    options.out(`Registered ${project.routes.length} route(s) from ${project.file}.`);
   }
   if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
   printStatus(status, options.out);

@@ -3,12 +3,15 @@ import http from 'node:http';
 import net from 'node:net';
 import {UserError, errorCode, isUserError} from '../errors.js';
 import type {EventHub} from './hub.js';
+import {withLock} from './lock.js';
 import type {ErrorBody} from './protocol.js';
 
 export type Handler = (body: unknown, url: URL) => unknown | Promise<unknown>;
 
 export interface ControlServerOptions {
   socket: string;
+  /** Lock file held while binding the socket (daemon.lock in PORTICO_HOME). */
+  lock: string;
   /** `METHOD /path` -> handler. */
   routes: Record<string, Handler>;
   hub: EventHub;
@@ -57,7 +60,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       (error) => send(400, {error: (error as Error).message}),
     );
   });
-  await listenSocket(server, options.socket);
+  await listenSocket(server, options.socket, options.lock);
   return server;
 }
 
@@ -104,29 +107,33 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   res.on('close', unsubscribe);
 }
 
-/** Listen on the socket path; a leftover file from a crashed daemon is removed only if nothing answers on it. */
-async function listenSocket(server: http.Server, socket: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+/**
+ * Listen on the socket path, under the start-up lock: of daemons starting at once exactly one binds
+ * and the others find it answering. A leftover file from a crashed daemon (nothing answers on it) is
+ * removed first; doing that outside the lock could delete a socket another daemon had just bound.
+ */
+function listenSocket(server: http.Server, socket: string, lock: string): Promise<void> {
+  return withLock(lock, async () => {
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(socket, () => {
-          server.removeListener('error', reject);
-          resolve();
-        });
-      });
-      if (process.platform !== 'win32') chmodSync(socket, 0o600);
-      return;
+      await listenOnce(server, socket);
     } catch (error) {
-      if (errorCode(error) !== 'EADDRINUSE' || attempt > 0) throw error;
-      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: 3});
-      try {
-        unlinkSync(socket);
-      } catch {
-        // raced with another daemon cleaning up: the retry decides
-      }
+      if (errorCode(error) !== 'EADDRINUSE') throw error;
+      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: 3, hint: 'Stop it with `portico down` first.'});
+      unlinkSync(socket);
+      await listenOnce(server, socket);
     }
-  }
+    if (process.platform !== 'win32') chmodSync(socket, 0o600);
+  });
+}
+
+function listenOnce(server: http.Server, socket: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
 }
 
 export function socketAnswers(socket: string): Promise<boolean> {

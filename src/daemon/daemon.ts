@@ -1,4 +1,5 @@
 import {unlinkSync} from 'node:fs';
+import path from 'node:path';
 import type http from 'node:http';
 import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
@@ -11,7 +12,8 @@ import {VERSION} from '../version.js';
 import {startControlServer} from './control.js';
 import {EventHub} from './hub.js';
 import type {AddRouteRequest, DaemonInfo, ProjectRoutesRequest, RemoveRouteRequest, Status} from './protocol.js';
-import {addRoute, pidAlive, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
+import {pidAlive} from './process.js';
+import {addRoute, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
 import {loadRoutes, saveRoutes} from './store.js';
 
 export interface DaemonOptions {
@@ -79,6 +81,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   // The control socket first: of two daemons started at once, exactly one gets it and the other stops here.
   const control: http.Server = await startControlServer({
     socket: paths.socket,
+    lock: path.join(paths.home, 'daemon.lock'),
     hub,
     ready,
     routes: {

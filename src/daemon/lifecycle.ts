@@ -5,6 +5,7 @@ import {UserError} from '../errors.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
 import {DaemonGone, DaemonNotRunning, request} from './client.js';
+import {isDaemonProcess, pidAlive} from './process.js';
 import type {DaemonInfo, Status} from './protocol.js';
 
 const LOG_LIMIT = 5 * 1024 * 1024;
@@ -120,21 +121,22 @@ function tail(file: string, lines = 10): string {
 /** Stop the daemon gracefully; true if one was running. Falls back to signals if it does not answer. */
 export async function stopDaemon(paths: StatePaths): Promise<boolean> {
   const info = readDaemonInfo(paths);
+  // Only a pid that is really our daemon is waited on or signalled: after a crash it may name another program.
+  const pid = info && isDaemonProcess(info.pid) ? info.pid : undefined;
   try {
     await request(paths, 'POST', '/shutdown', undefined, 3000);
   } catch (error) {
     if (!(error instanceof DaemonNotRunning || error instanceof DaemonGone)) throw error;
-    if (!info || !alive(info.pid)) return false;
+    if (pid === undefined) return false;
     // The socket is gone but the process lives (a wedged daemon): ask it by signal.
-    process.kill(info.pid, 'SIGTERM');
+    process.kill(pid, 'SIGTERM');
   }
-  const pid = info?.pid;
   const deadline = Date.now() + 7000;
   while (Date.now() < deadline) {
-    if ((await readStatus(paths)) === undefined && (pid === undefined || !alive(pid))) return true;
+    if ((await readStatus(paths)) === undefined && (pid === undefined || !pidAlive(pid))) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
-  if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+  if (pid !== undefined && isDaemonProcess(pid)) process.kill(pid, 'SIGKILL');
   return true;
 }
 
@@ -143,14 +145,5 @@ export function readDaemonInfo(paths: StatePaths): DaemonInfo | undefined {
     return JSON.parse(readFileSync(paths.daemon, 'utf8')) as DaemonInfo;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

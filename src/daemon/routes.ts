@@ -86,12 +86,3 @@ export function pruneOwners(routes: readonly Route[], alive: (pid: number) => bo
   }
   return changed ? next : undefined;
 }
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

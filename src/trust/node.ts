@@ -1,0 +1,56 @@
+import {readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import type {StoreResult, TrustContext, TrustStore} from './types.js';
+
+/**
+ * The NODE_EXTRA_CA_CERTS value that makes Node trust portico: ca.pem, or, when the variable already
+ * names another bundle, a combined bundle (that one + ca.pem) written into PORTICO_HOME.
+ */
+export function nodeExtraCaCerts(env: NodeJS.ProcessEnv, caPath: string, home: string): {path: string; combined: boolean} {
+  const existing = env.NODE_EXTRA_CA_CERTS;
+  if (!existing || path.resolve(existing) === path.resolve(caPath)) return {path: caPath, combined: false};
+  const bundle = path.join(home, 'node-ca-bundle.pem');
+  if (path.resolve(existing) === bundle) return {path: bundle, combined: true};
+  let prior = '';
+  try {
+    prior = readFileSync(existing, 'utf8');
+  } catch {
+    return {path: caPath, combined: false};
+  }
+  const ca = readFileSync(caPath, 'utf8');
+  const content = `${prior.trimEnd()}\n${ca}`;
+  let current = '';
+  try {
+    current = readFileSync(bundle, 'utf8');
+  } catch {
+    // first time
+  }
+  if (current !== content) writeFileSync(bundle, content, {mode: 0o644});
+  return {path: bundle, combined: true};
+}
+
+/** Node reads no system store: it needs NODE_EXTRA_CA_CERTS. portico says the line to use. */
+export const nodeStore: TrustStore = {
+  name: 'node',
+  async install(ctx) {
+    return [line(ctx)];
+  },
+  async uninstall(ctx) {
+    return [{store: 'node', ok: true, message: ctx.env.NODE_EXTRA_CA_CERTS ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
+  },
+  async check(ctx) {
+    const set = ctx.env.NODE_EXTRA_CA_CERTS;
+    let ok = false;
+    try {
+      ok = !!set && readFileSync(set, 'utf8').includes(ctx.caPem.trim());
+    } catch {
+      ok = false;
+    }
+    return [ok ? {store: 'node', ok: true, message: `NODE_EXTRA_CA_CERTS=${set} includes the portico CA`} : {...line(ctx), ok: false}];
+  },
+};
+
+function line(ctx: TrustContext): StoreResult {
+  const {path: file, combined} = nodeExtraCaCerts(ctx.env, ctx.caPath, ctx.home);
+  return {store: 'node', ok: true, message: `add to your shell profile: export NODE_EXTRA_CA_CERTS=${file}${combined ? ' (your bundle plus the portico CA)' : ''}`};
+}

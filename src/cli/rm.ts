@@ -17,7 +17,7 @@ export async function removeRouteCommand(options: RmOptions): Promise<void> {
   const {host, path} = parseRouteSpec(options.spec);
   for (const t of options.targets) parseTarget(t);
   // Refuse a missing route before starting a daemon just to say so.
-  if (!peekRoutes(options.paths).some((r) => r.host === host && r.path === path)) {
+  if (!peekRoutes(options.paths).routes.some((r) => r.host === host && r.path === path)) {
     try {
       await request(options.paths, 'GET', '/status');
     } catch (error) {

@@ -7,7 +7,8 @@ import type {StatePaths} from '../state/home.js';
 
 /** The `ls --json` document, exactly as DESIGN.md shows it. */
 export interface ListJson {
-  daemon: {running: boolean; pid?: number; port?: number};
+  /** pid and port are null while the daemon is not running: the keys are always there. */
+  daemon: {running: boolean; pid: number | null; port: number | null};
   ca: string;
   routes: Array<{host: string; path: string; url: string; strategy: string; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
 }
@@ -16,14 +17,17 @@ export interface Listing {
   json: ListJson;
   status?: Status;
   routes: RouteStatus[];
+  /** Why routes.json was read as empty while the daemon is down. */
+  problem?: string;
 }
 
 /** Routes with live state from the daemon, or from routes.json (health unknown) when it is down. */
 export async function listRoutes(paths: StatePaths): Promise<Listing> {
   const status = await readStatus(paths);
+  const saved = status ? undefined : peekRoutes(paths);
   const routes: RouteStatus[] =
     status?.routes ??
-    peekRoutes(paths).map((r) => ({
+    saved!.routes.map((r) => ({
       host: r.host,
       path: r.path,
       // The daemon is down: the URL uses the port it had last time.
@@ -34,7 +38,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0})),
     }));
   const json: ListJson = {
-    daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false},
+    daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false, pid: null, port: null},
     ca: paths.caCert,
     routes: routes.map((r) => ({
       host: r.host,
@@ -44,7 +48,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       targets: r.targets.map((t) => ({target: t.target, healthy: t.healthy, active: t.active, requests: t.requests})),
     })),
   };
-  return {json, status, routes};
+  return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
 }
 
 /** A readable table: URL, then each target with a health mark, strategy and counts. */
@@ -53,6 +57,7 @@ export function formatListing(listing: Listing): string {
   const {status, routes} = listing;
   lines.push(status ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})` : `portico ${chalk.yellow('not running')}: start it with \`portico up\``);
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
+  if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}; \`portico up\` will move it aside and start with no routes.`));
   if (routes.length === 0) {
     lines.push('No routes. Add one: portico add app.localhost 5173');
     return lines.join('\n');

@@ -34,6 +34,7 @@ export interface EnsureOptions {
 export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {}): Promise<{status: Status; started: boolean}> {
   ensureHome(paths.home);
   const running = await readStatus(paths);
+  let port = options.port ?? envPort();
   if (running) {
     const wrongPort = options.port !== undefined && options.port !== 0 && options.port !== running.port;
     if (running.version === VERSION && !wrongPort) return {status: running, started: false};
@@ -43,9 +44,11 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
         : `Restarting the portico daemon on port ${options.port} (it was on ${running.port}).`,
     );
     await stopDaemon(paths);
+    // A restart for a new version keeps the URLs the user has open.
+    port ??= running.port;
   }
   for (let attempt = 0; attempt < 5; attempt++) {
-    const outcome = await spawnDaemon(paths, options.port);
+    const outcome = await spawnDaemon(paths, port);
     if (outcome === 'already') {
       // Another CLI started it a moment ago: use that one.
       const status = await readStatus(paths);
@@ -60,6 +63,16 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
     }
   }
   throw new UserError('The portico daemon started but does not answer on its control socket.', {hint: `See ${paths.log}.`});
+}
+
+/** PORTICO_PORT, which commands without --port (`add`, `rm`, ...) honour when they start the daemon. */
+export function envPort(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.PORTICO_PORT?.trim();
+  if (!text) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 65535) {
+    throw new UserError(`Invalid PORTICO_PORT \`${text}\`: expected a port number from 0 to 65535.`, {hint: 'Unset it for 443 (else 1443), or set it to the port portico should use.'});
+  }
+  return Number(text);
 }
 
 function rotateLog(file: string): void {

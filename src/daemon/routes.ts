@@ -1,7 +1,9 @@
-import {UserError} from '../errors.js';
+import {isAbsolute} from 'node:path';
+import {UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {AddRouteRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
+import {validateRoutes} from './store.js';
 
 /**
  * Route mutations as pure functions over the route list: each returns the new list (the daemon
@@ -70,7 +72,17 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
 
 /** A project's routes replace that project's earlier ones; routes of other projects or of `add` stay. */
 export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest): Route[] {
-  const incoming = request.routes.map((r) => ({...r, project: request.project}));
+  if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
+    throw new UserError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
+  }
+  let incoming: Route[];
+  try {
+    // The daemon is the only writer of routes.json: nothing unchecked gets in, whoever sent it.
+    incoming = validateRoutes(request.routes).map((r) => ({...r, project: request.project}));
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    throw new UserError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);
+  }
   const keys = new Set(incoming.map(routeKey));
   return [...routes.filter((r) => r.project !== request.project && !keys.has(routeKey(r))), ...incoming];
 }

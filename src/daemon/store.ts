@@ -30,12 +30,22 @@ export function loadRoutes(paths: StatePaths, now: () => number = Date.now): Loa
   }
 }
 
-/** Read routes.json without ever touching it (for `ls` and `hosts sync` while the daemon is down). */
-export function peekRoutes(paths: StatePaths): Route[] {
+/**
+ * Read routes.json without ever touching it (for `ls` while the daemon is down). `problem` says why
+ * an unreadable file was taken as no routes: the daemon moves it aside when it starts.
+ */
+export function peekRoutes(paths: StatePaths): {routes: Route[]; problem?: string} {
+  let text: string;
   try {
-    return validateRoutes(JSON.parse(readFileSync(paths.routes, 'utf8')));
-  } catch {
-    return [];
+    text = readFileSync(paths.routes, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return {routes: []};
+    return {routes: [], problem: `${paths.routes} could not be read (${errorCode(error) ?? (error as Error).message})`};
+  }
+  try {
+    return {routes: validateRoutes(JSON.parse(text))};
+  } catch (error) {
+    return {routes: [], problem: `${paths.routes} is not valid (${(error as Error).message})`};
   }
 }
 
@@ -54,7 +64,7 @@ export function saveRoutes(paths: StatePaths, routes: readonly Route[]): void {
 }
 
 /** Check the file's shape route by route; anything off makes the whole file suspect. */
-function validateRoutes(data: unknown): Route[] {
+export function validateRoutes(data: unknown): Route[] {
   if (!Array.isArray(data)) throw new Error('expected a list of routes');
   return data.map((item: Route, i) => {
     const where = `route ${i + 1}`;

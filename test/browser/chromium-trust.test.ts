@@ -1,0 +1,58 @@
+import {execFile} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {backend, cli, daemonPort, tempHome} from '../helpers/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+let t: ReturnType<typeof tempHome>;
+let app: Awaited<ReturnType<typeof backend>>;
+let port: number;
+let userHome: string;
+
+beforeAll(async () => {
+  t = tempHome();
+  userHome = mkdtempSync(path.join(os.tmpdir(), 'portico-browser-home-'));
+  app = await backend('hello-from-the-dev-server');
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
+  port = await daemonPort(t.env);
+});
+afterAll(async () => {
+  await t.cleanup();
+  await app.close();
+  rmSync(userHome, {recursive: true, force: true});
+});
+
+/** Load a page in a fresh headless Chromium whose HOME (and so NSS database) is the test user's. */
+async function load(url: string): Promise<string> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
+  try {
+    const {stdout} = await promisify(execFile)(
+      CHROMIUM,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=3000', '--dump-dom', url],
+      {env: {...t.env, HOME: userHome}, timeout: 60_000},
+    );
+    return stdout;
+  } catch (error) {
+    return String((error as {stdout?: string}).stdout ?? '');
+  } finally {
+    rmSync(profile, {recursive: true, force: true});
+  }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('a real browser', () => {
+  it('refuses the page before trust and loads it with no certificate error after `portico trust`', async () => {
+    const url = `https://app.localhost:${port}/page`;
+    const before = await load(url);
+    expect(before).not.toContain('hello-from-the-dev-server');
+
+    const trust = await cli(['trust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
+    expect(trust.code, trust.stdout).toBe(0);
+
+    const after = await load(url);
+    expect(after).toContain('hello-from-the-dev-server GET /page');
+  }, 120_000);
+});

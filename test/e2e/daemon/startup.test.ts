@@ -1,0 +1,96 @@
+import {spawn} from 'node:child_process';
+import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {cli, daemonPort, expectNoStack, tempHome} from '../../helpers/cli.js';
+import {exitWithin, fakeOldDaemon, freePort, spawnDaemonEntry} from '../../helpers/daemon.js';
+
+let t: ReturnType<typeof tempHome>;
+beforeEach(() => {
+  t = tempHome();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+const pidOf = (home: string) => (JSON.parse(readFileSync(path.join(home, 'daemon.json'), 'utf8')) as {pid: number}).pid;
+
+describe('daemon start-up', () => {
+  it('ends up with exactly one daemon when ten start at once over the socket a crashed one left', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
+    process.kill(pidOf(t.home), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(true);
+    const daemons = Array.from({length: 10}, () => spawnDaemonEntry(t.env));
+    try {
+      const codes = await Promise.all(daemons.map((d) => exitWithin(d, 15_000)));
+      // One keeps running; every other one saw it answering and left with "already running" (3).
+      expect(codes.filter((c) => c === undefined)).toHaveLength(1);
+      expect(codes.filter((c) => c === 3)).toHaveLength(9);
+      const winner = daemons[codes.indexOf(undefined)]!;
+      const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
+      expect(ls.daemon).toMatchObject({running: true, pid: winner.pid});
+    } finally {
+      for (const d of daemons) d.kill('SIGKILL');
+    }
+  });
+
+  it('never signals a program that took over the pid of a crashed daemon', async () => {
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {stdio: 'ignore'});
+    try {
+      mkdirSync(t.home, {recursive: true, mode: 0o700});
+      writeFileSync(path.join(t.home, 'daemon.json'), JSON.stringify({pid: sleeper.pid, version: '0.1.0', port: 1443, socket: path.join(t.home, 'portico.sock'), startedAt: 0}));
+      const down = await cli(['down'], {env: t.env});
+      expect(down.code).toBe(0);
+      expect(down.stdout).toMatch(/portico was not running/);
+      expect(sleeper.exitCode).toBeNull();
+      expect(() => process.kill(sleeper.pid!, 0)).not.toThrow();
+      const up = await cli(['up', '--port', '0'], {env: t.env});
+      expect(up.code, up.stderr).toBe(0);
+      expect(pidOf(t.home)).not.toBe(sleeper.pid);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it('restarts a daemon of another version on `up`, and says so', async () => {
+    const old = await fakeOldDaemon(t.home, '0.0.1');
+    try {
+      const up = await cli(['up', '--port', '0'], {env: t.env});
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toMatch(/Restarting the portico daemon: it runs version 0\.0\.1, this is \d+\.\d+\.\d+\./);
+      expect(old.shutdowns()).toBe(1);
+      const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
+      expect(ls.daemon.running).toBe(true);
+      expect(ls.daemon.pid).toBe(pidOf(t.home));
+    } finally {
+      await old.close();
+    }
+  });
+
+  it('rotates a daemon.log grown past 5 MiB to daemon.log.1 when it starts', async () => {
+    mkdirSync(t.home, {recursive: true, mode: 0o700});
+    const big = 'x'.repeat(6 * 1024 * 1024);
+    writeFileSync(path.join(t.home, 'daemon.log'), big);
+    await cli(['up', '--port', '0'], {env: t.env});
+    expect(statSync(path.join(t.home, 'daemon.log.1')).size).toBe(big.length);
+    expect(statSync(path.join(t.home, 'daemon.log')).size).toBeLessThan(64 * 1024);
+  });
+
+  it('starts the daemon that `add` needs on the PORTICO_PORT it names, and says so in one line', async () => {
+    const port = await freePort();
+    const add = await cli(['add', 'api.localhost', '9090'], {env: {...t.env, PORTICO_PORT: String(port)}});
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout.split('\n').filter((l) => /Started the portico daemon/.test(l))).toHaveLength(1);
+    expect(add.stdout).toContain(`https://api.localhost:${port}/`);
+    expect(await daemonPort(t.env)).toBe(port);
+  });
+
+  it('refuses a PORTICO_PORT that is not a port, naming it', async () => {
+    const add = await cli(['add', 'api.localhost', '9090'], {env: {...t.env, PORTICO_PORT: 'eighty'}});
+    expect(add.code).not.toBe(0);
+    expect(add.stderr).toMatch(/Invalid PORTICO_PORT `eighty`: expected a port number from 0 to 65535\./);
+    expectNoStack(add);
+    expect(existsSync(path.join(t.home, 'routes.json'))).toBe(false);
+  });
+});

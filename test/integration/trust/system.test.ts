@@ -1,0 +1,67 @@
+import {execFile, execFileSync, spawnSync} from 'node:child_process';
+import {promisify} from 'node:util';
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {BIN, backend, cli, daemonPort, tempHome} from '../../helpers/cli.js';
+
+function canUnshare(): boolean {
+  return spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
+}
+
+let t: ReturnType<typeof tempHome>;
+let app: Awaited<ReturnType<typeof backend>>;
+let port: number;
+
+beforeAll(async () => {
+  t = tempHome();
+  app = await backend('system-trusted');
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
+  port = await daemonPort(t.env);
+});
+afterAll(async () => {
+  await t.cleanup();
+  await app.close();
+});
+
+describe.skipIf(!canUnshare())('the Debian system store (in a private mount namespace)', () => {
+  it('makes curl trust portico without --cacert, checks it, and untrust takes it away', async () => {
+    const work = path.join(t.home, '..', 'ns');
+    execFileSync('mkdir', ['-p', work]);
+    const script = path.join(work, 'run.sh');
+    const curl = `curl -sS --max-time 5 --resolve app.localhost:${port}:127.0.0.1 https://app.localhost:${port}/hi`;
+    writeFileSync(
+      script,
+      `set -u
+cp -a /etc/ssl/certs ${work}/certs
+cp -a /usr/local/share/ca-certificates ${work}/local
+mount --bind ${work}/certs /etc/ssl/certs
+mount --bind ${work}/local /usr/local/share/ca-certificates
+unset CURL_CA_BUNDLE SSL_CERT_FILE NODE_EXTRA_CA_CERTS
+${curl} >/dev/null 2>&1 && echo BEFORE=trusted || echo BEFORE=refused
+node ${BIN} trust --check --stores system >/dev/null; echo CHECK_BEFORE=$?
+node ${BIN} trust --stores system; echo TRUST=$?
+node ${BIN} trust --stores system; echo AGAIN=$?
+echo "BODY=$(${curl} 2>&1)"
+node ${BIN} trust --check --stores system; echo CHECK_AFTER=$?
+node ${BIN} untrust --stores system; echo UNTRUST=$?
+${curl} >/dev/null 2>&1 && echo AFTER_UNTRUST=trusted || echo AFTER_UNTRUST=refused
+ls /usr/local/share/ca-certificates | grep -c portico || true
+`,
+    );
+    // Async: the backend answering curl lives in this process.
+    const {stdout: out} = await promisify(execFile)('unshare', ['-m', '--propagation', 'private', 'bash', script], {env: t.env, timeout: 60_000});
+    expect(out).toMatch(/BEFORE=refused/);
+    expect(out).toMatch(/CHECK_BEFORE=1/);
+    expect(out).toMatch(/✓ system \(debian\): trusted/);
+    expect(out).toMatch(/TRUST=0/);
+    expect(out).toMatch(/✓ system \(debian\): already trusted/);
+    expect(out).toMatch(/BODY=system-trusted GET \/hi/);
+    expect(out).toMatch(/CHECK_AFTER=0/);
+    expect(out).toMatch(/✓ system \(debian\): removed/);
+    expect(out).toMatch(/AFTER_UNTRUST=refused/);
+    // The machine's own store was never touched.
+    expect(execFileSync('ls', ['/usr/local/share/ca-certificates']).toString()).not.toMatch(/portico/);
+  });
+});

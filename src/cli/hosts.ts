@@ -1,0 +1,19 @@
+import {readStatus} from '../daemon/lifecycle.js';
+import {peekRoutes} from '../daemon/store.js';
+import {hostsFilePath, syncHostsFile} from '../hosts/sync.js';
+import type {StatePaths} from '../state/home.js';
+
+export interface HostsOptions {
+  paths: StatePaths;
+  clean: boolean;
+  out: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function syncHosts(options: HostsOptions): Promise<void> {
+  const file = hostsFilePath(options.env);
+  const hosts = options.clean ? [] : ((await readStatus(options.paths))?.routes ?? peekRoutes(options.paths).routes).map((r) => r.host);
+  const changed = syncHostsFile(file, hosts);
+  if (options.clean) options.out(changed ? `Removed portico's block from ${file}.` : `${file} has no portico block.`);
+  else options.out(changed ? `Wrote ${new Set(hosts).size} name(s) to ${file}.` : `${file} is already up to date (${new Set(hosts).size} name(s)).`);
+}

@@ -1,0 +1,46 @@
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {backend, cli, get, spawnCli, tempHome} from '../../helpers/cli.js';
+
+let t: ReturnType<typeof tempHome>;
+beforeEach(() => {
+  t = tempHome();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+describe('portico up --foreground', () => {
+  it('serves from this terminal, takes route changes, and stops on Ctrl-C keeping the routes', async () => {
+    const api = await backend('api');
+    const fg = spawnCli(['up', '--foreground', '--port', '0'], t.env);
+    let out = '';
+    fg.stdout!.on('data', (d: Buffer) => (out += d));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!out.includes('Press Ctrl-C to stop.') && Date.now() < deadline && fg.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('Press Ctrl-C to stop.');
+      const add = await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
+      expect(add.stdout).not.toMatch(/Started the portico daemon/);
+      const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {daemon: {pid: number; port: number}};
+      expect(ls.daemon.pid).toBe(fg.pid);
+      expect((await get(ls.daemon.port, 'api.localhost', '/fg', t.home)).body).toBe('api GET /fg');
+      fg.kill('SIGINT');
+      const code = await new Promise((r) => fg.once('exit', r));
+      expect(code).toBe(0);
+      expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'))).toHaveLength(1);
+    } finally {
+      fg.kill('SIGKILL');
+      await api.close();
+    }
+  });
+
+  it('refuses to start beside a background daemon, saying how to stop it', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
+    const fg = await cli(['up', '--foreground', '--port', '0'], {env: t.env});
+    expect(fg.code).not.toBe(0);
+    expect(fg.stderr).toMatch(/Another portico daemon is already running\.\nStop it with `portico down` first\./);
+  });
+});

@@ -1,0 +1,69 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+
+let t: ReturnType<typeof tempHome>;
+let api: Awaited<ReturnType<typeof backend>>;
+let port: number;
+beforeAll(async () => {
+  t = tempHome();
+  api = await backend('api');
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
+  port = await daemonPort(t.env);
+  for (const p of ['/one', '/two?x=1']) expect((await get(port, 'api.localhost', p, t.home)).status).toBe(200);
+  expect((await get(port, 'nowhere.localhost', '/', t.home)).status).toBe(404);
+});
+afterAll(async () => {
+  await t.cleanup();
+  await api.close();
+});
+
+describe('portico logs', () => {
+  it('prints recent traffic one line per request and exits', async () => {
+    const logs = await cli(['logs'], {env: t.env});
+    expect(logs.code, logs.stderr).toBe(0);
+    const lines = logs.stdout.trim().split('\n');
+    expect(lines.find((l) => l.includes('GET api.localhost/one'))).toMatch(/ 200 GET api\.localhost\/one \d+ms \d+B -> http:\/\/localhost:\d+/);
+    expect(lines.some((l) => l.includes('GET api.localhost/two?x=1'))).toBe(true);
+    expect(lines.find((l) => l.includes('nowhere.localhost'))).toMatch(/ 404 GET nowhere\.localhost\/ /);
+  });
+
+  it('prints one JSON object per line with --json', async () => {
+    const logs = await cli(['logs', '--json'], {env: t.env});
+    const events = logs.stdout.trim().split('\n').map((l) => JSON.parse(l) as {type: string; host: string; path: string; status: number});
+    expect(events.filter((e) => e.type === 'request').map((e) => `${e.status} ${e.host}${e.path}`)).toEqual(
+      expect.arrayContaining(['200 api.localhost/one', '200 api.localhost/two?x=1', '404 nowhere.localhost/']),
+    );
+  });
+
+  it('follows live traffic with --follow until interrupted', async () => {
+    const follower = spawnCli(['logs', '--follow', '--json', '--lines', '0'], t.env);
+    let out = '';
+    follower.stdout!.on('data', (d: Buffer) => (out += d));
+    try {
+      // The follower subscribes a moment after it starts: keep sending until it has seen one.
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('/live') && Date.now() < deadline) {
+        await get(port, 'api.localhost', '/live', t.home);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({type: 'request', host: 'api.localhost', path: '/live', status: 200});
+      follower.kill('SIGINT');
+      const code = await new Promise((r) => follower.once('exit', r));
+      expect(code).toBe(0);
+    } finally {
+      follower.kill('SIGKILL');
+    }
+  });
+
+  it('says portico is not running when there is no daemon', async () => {
+    const other = tempHome();
+    try {
+      const logs = await cli(['logs'], {env: other.env});
+      expect(logs.code).not.toBe(0);
+      expect(logs.stderr).toMatch(/portico is not running, so there is no traffic to show\./);
+    } finally {
+      await other.cleanup();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import {X509Certificate} from 'node:crypto';
+import {existsSync, readFileSync, readdirSync} from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {readStatus} from '../daemon/lifecycle.js';
+import {peekRoutes} from '../daemon/store.js';
+import {resolvesToLoopback} from '../hosts/resolve.js';
+import type {StatePaths} from '../state/home.js';
+import {failed, runTrust} from '../trust/index.js';
+import type {StoreName} from '../trust/types.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  /** A warning: shown, but does not fail doctor. */
+  warn?: boolean;
+}
+
+export interface DoctorOptions {
+  paths: StatePaths;
+  stores: StoreName[];
+  now?: () => number;
+}
+
+const DAY = 86400_000;
+
+/** Every check a developer needs when a browser still complains; one line each, with a fix. */
+export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
+  const {paths} = options;
+  const now = (options.now ?? Date.now)();
+  const checks: Check[] = [];
+  const status = await readStatus(paths).catch(() => undefined);
+  checks.push(status ? {name: 'daemon', ok: true, detail: `running, pid ${status.pid}, version ${status.version}`} : {name: 'daemon', ok: false, detail: 'not running', fix: 'Start it: `portico up`.'});
+  if (status) {
+    const bound = await connects(status.port);
+    checks.push(bound ? {name: 'port', ok: true, detail: `${status.port} accepts connections on 127.0.0.1`} : {name: 'port', ok: false, detail: `${status.port} does not accept connections`, fix: 'Restart: `portico down && portico up`.'});
+    for (const notice of status.notices) checks.push({name: 'notice', ok: true, warn: true, detail: notice});
+  }
+  const hosts = [...new Set((status?.routes ?? peekRoutes(paths).routes).map((r) => r.host))];
+  for (const host of hosts) {
+    const ok = await resolvesToLoopback(host);
+    checks.push(ok ? {name: `name ${host}`, ok: true, detail: 'resolves to loopback'} : {name: `name ${host}`, ok: true, warn: true, detail: 'does not resolve on this machine (Chrome, Firefox and curl resolve it anyway)', fix: 'For Node, Python, Safari: `sudo portico hosts sync`.'});
+  }
+  if (!existsSync(paths.caCert)) {
+    checks.push({name: 'ca', ok: false, detail: `no CA in ${paths.home}`, fix: 'Run `portico trust` (it creates one).'});
+  } else {
+    try {
+      const ca = new X509Certificate(readFileSync(paths.caCert));
+      const days = Math.floor((Date.parse(ca.validTo) - now) / DAY);
+      checks.push(days > 30 ? {name: 'ca', ok: true, detail: `valid for ${days} more days`} : {name: 'ca', ok: false, detail: days < 0 ? 'expired' : `expires in ${days} days`, fix: `Move ca.pem and ca-key.pem out of ${paths.home}, then \`portico trust\` and \`portico down && portico up\`.`});
+      // Clock sanity: a clock set before the CA was made makes every certificate look not yet valid.
+      const ahead = Date.parse(ca.validFrom) - now;
+      checks.push(ahead > DAY ? {name: 'clock', ok: false, detail: `the clock is behind: the CA was made ${Math.round(ahead / DAY)} days in the future`, fix: 'Set the system clock (e.g. enable NTP).'} : {name: 'clock', ok: true, detail: new Date(now).toISOString()});
+      checks.push(...leafChecks(paths, ca, now));
+    } catch (error) {
+      checks.push({name: 'ca', ok: false, detail: `ca.pem is unreadable: ${(error as Error).message}`, fix: `Restore it, or move ca.pem and ca-key.pem out of ${paths.home} and run \`portico trust\`.`});
+    }
+    const results = await runTrust({paths, action: 'check', stores: options.stores});
+    for (const r of results) checks.push({name: `trust ${r.store}`, ok: r.ok || !!r.skipped, warn: !!r.skipped, detail: r.message, fix: r.fix});
+    if (failed(results) && results.some((r) => r.store === 'nss' && /certutil is not installed/.test(r.message))) {
+      checks.push({name: 'certutil', ok: false, detail: 'missing', fix: results.find((r) => r.store === 'nss')?.fix});
+    }
+  }
+  return checks;
+}
+
+function leafChecks(paths: StatePaths, ca: X509Certificate, now: number): Check[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(paths.certsDir).filter((f) => f.endsWith('.pem') && f !== 'leaf-key.pem');
+  } catch {
+    return [];
+  }
+  const stale: string[] = [];
+  for (const file of files) {
+    try {
+      const leaf = new X509Certificate(readFileSync(path.join(paths.certsDir, file)));
+      if (!leaf.checkIssued(ca) || Date.parse(leaf.validTo) - now < 30 * DAY) stale.push(file.replace(/\.pem$/, ''));
+    } catch {
+      stale.push(file);
+    }
+  }
+  return [stale.length === 0 ? {name: 'leaves', ok: true, detail: `${files.length} cached, all valid`} : {name: 'leaves', ok: true, warn: true, detail: `${stale.length} will be reissued on next use: ${stale.join(', ')}`}];
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({host: '127.0.0.1', port});
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix ? `\n    ${c.fix}` : ''}`).join('\n');
+}

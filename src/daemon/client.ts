@@ -68,7 +68,9 @@ export interface StreamOptions {
 export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) => void, options: StreamOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const query = `?history=${options.history ?? 200}${options.headers ? '&headers=1' : ''}`;
+    let answered = false;
     const req = http.request({socketPath: paths.socket, method: 'GET', path: `/events${query}`}, (res) => {
+      answered = true;
       let rest = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -77,7 +79,13 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
         while ((nl = rest.indexOf('\n')) !== -1) {
           const line = rest.slice(0, nl);
           rest = rest.slice(nl + 1);
-          if (line) onEvent(JSON.parse(line) as TrafficEvent);
+          let event: TrafficEvent;
+          try {
+            event = JSON.parse(line) as TrafficEvent;
+          } catch {
+            continue; // a torn line from a daemon cut off mid-write: skip it, keep following
+          }
+          onEvent(event);
         }
       });
       res.on('end', () => resolve());
@@ -85,7 +93,8 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
       res.on('error', () => resolve());
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (options.signal?.aborted) resolve();
+      // Once the stream was open, a reset only means the daemon went away: the stream has ended.
+      if (options.signal?.aborted || answered) resolve();
       else if (NOT_RUNNING.has(error.code ?? '')) reject(new DaemonNotRunning());
       else reject(error);
     });

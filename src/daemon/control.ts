@@ -102,6 +102,9 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
       }
       res.write(`${JSON.stringify(event)}\n`);
     },
+    end() {
+      res.end();
+    },
   });
   req.socket.on('close', unsubscribe);
   res.on('close', unsubscribe);

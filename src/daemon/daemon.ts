@@ -117,8 +117,13 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       log('stopping: letting in-flight requests finish');
       clearInterval(ownerTimer);
       await proxy?.close(5000);
-      await new Promise((r) => control.close(r));
-      control.closeAllConnections?.();
+      // Followers (`logs -f`, the dashboard) get the end of their stream; then every control connection goes.
+      hub.close();
+      const closed = new Promise((r) => control.close(r));
+      // Give ended streams a moment to flush, then cut whatever is left.
+      const cut = setTimeout(() => control.closeAllConnections(), 500);
+      await closed;
+      clearTimeout(cut);
       for (const file of [paths.socket, paths.daemon]) {
         try {
           unlinkSync(file);

@@ -4,6 +4,8 @@ export interface Subscriber {
   /** Wants request/response headers in events (the dashboard's detail view). */
   headers: boolean;
   send(event: TrafficEvent): void;
+  /** The daemon is stopping: finish the stream cleanly. */
+  end(): void;
 }
 
 /**
@@ -39,6 +41,13 @@ export class EventHub implements TrafficSink {
     const out: TrafficEvent[] = [];
     for (let i = n; i > 0; i--) out.push(this.buffer[(this.next - i + this.capacity) % this.capacity]!);
     return out;
+  }
+
+  /** End every subscriber's stream (the daemon is stopping), so followers exit instead of hanging on. */
+  close(): void {
+    for (const s of [...this.subscribers]) s.end();
+    this.subscribers.clear();
+    this.headerSubscribers = 0;
   }
 
   subscribe(subscriber: Subscriber): () => void {

@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
 
@@ -62,6 +64,36 @@ describe('portico logs', () => {
       const logs = await cli(['logs'], {env: other.env});
       expect(logs.code).not.toBe(0);
       expect(logs.stderr).toMatch(/portico is not running, so there is no traffic to show\./);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('ends a follower cleanly when the daemon stops, and `down` does not wait for it', async () => {
+    const other = tempHome();
+    try {
+      await cli(['up', '--port', '0'], {env: other.env});
+      const follower = spawnCli(['logs', '--follow'], other.env);
+      let err = '';
+      let out = '';
+      follower.stderr!.on('data', (d: Buffer) => (err += d));
+      follower.stdout!.on('data', (d: Buffer) => (out += d));
+      // Subscribed once it prints live traffic: knock (a 404) until it does.
+      const otherPort = await daemonPort(other.env);
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('knock.localhost') && Date.now() < deadline) {
+        await get(otherPort, 'knock.localhost', '/', other.home);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(out).toContain('knock.localhost');
+      const started = Date.now();
+      const down = await cli(['down'], {env: other.env});
+      expect(down.stdout).toMatch(/portico stopped/);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const code = await new Promise((r) => (follower.exitCode !== null ? r(follower.exitCode) : follower.once('exit', r)));
+      expect(code).toBe(0);
+      expect(err).toBe('');
+      expect(readFileSync(path.join(other.home, 'daemon.log'), 'utf8')).toMatch(/stopped\n$/);
     } finally {
       await other.cleanup();
     }

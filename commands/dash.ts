@@ -1,0 +1,17 @@
+import {BaseCommand} from '../src/cli/base.js';
+import {openDashboard} from '../src/cli/dash.js';
+import {statePaths} from '../src/state/home.js';
+
+export default class Dash extends BaseCommand {
+  static override summary = 'Live traffic dashboard: every request to every route as it happens.';
+  static override description = `Shows the proxy's port and uptime, each route with its instances' health, requests/s, p50/p95 latency, errors and a sparkline, and a live request log (method, status, host and path, duration, instance, protocol).
+
+Keys: q quit · p pause · / filter · ↑↓ select · enter detail (headers, timing, target, error) · esc back · c clear · ? help.
+When stdout is not a terminal, prints one plain line per request instead.`;
+  static override examples = ['<%= config.bin %> dash', '<%= config.bin %> dash | grep " 5"'];
+
+  async run(): Promise<void> {
+    await this.parse(Dash);
+    await openDashboard({paths: statePaths(), tty: process.stdout.isTTY === true && process.stdin.isTTY === true, out: (line) => this.log(line)});
+  }
+}

@@ -1,0 +1,56 @@
+import {Box, Text, useApp, useInput, useStdout} from 'ink';
+import {useEffect, useState, useSyncExternalStore} from 'react';
+import {Detail} from './Detail.js';
+import {Footer} from './Footer.js';
+import {Header} from './Header.js';
+import {Help} from './Help.js';
+import type {DashModel} from './model.js';
+import {RequestLog} from './RequestLog.js';
+import {RoutesPanel} from './RoutesPanel.js';
+
+function useSize(): {columns: number; rows: number} {
+  const {stdout} = useStdout();
+  const read = () => ({columns: stdout.columns || 100, rows: stdout.rows || 30});
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+/** The dashboard: subscribes to the model and renders it; keys go to the model. */
+export function App({model, trust}: {model: DashModel; trust: string}) {
+  const {exit} = useApp();
+  const view = useSyncExternalStore(
+    (onChange) => {
+      model.on('change', onChange);
+      return () => model.off('change', onChange);
+    },
+    () => model.view(),
+  );
+  const {columns, rows} = useSize();
+  useInput((input, key) => {
+    if (model.key(input, key) === 'quit') exit();
+  });
+  const routeLines = (view.status?.routes ?? []).length * 2 || 1;
+  const logHeight = Math.max(3, rows - routeLines - 3 - 3 - (view.health.length > 0 ? view.health.length : 0));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header view={view} trust={trust} />
+      <Box marginY={1} flexDirection="column">
+        <RoutesPanel view={view} width={columns} />
+        {view.health.map((line) => (
+          <Text key={line} color={line.startsWith('●') ? 'green' : 'red'}>
+            {line}
+          </Text>
+        ))}
+      </Box>
+      {view.help ? <Help /> : view.detail ? <Detail event={view.detail} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      <Footer view={view} />
+    </Box>
+  );
+}

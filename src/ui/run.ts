@@ -1,0 +1,105 @@
+import {render} from 'ink';
+import {createElement} from 'react';
+import type {StatePaths} from '../state/home.js';
+import {formatEventLine} from '../traffic/format.js';
+import {App} from './App.js';
+import {DashModel} from './model.js';
+import {daemonSource, type DashSource} from './source.js';
+
+export interface DashboardOptions {
+  /** Where data comes from; default: the daemon of `paths`. */
+  source?: DashSource;
+  paths?: StatePaths;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  /** Whether browsers trust the CA; shown in the header. Default: a background `trust --check`. */
+  trust?: () => Promise<'trusted' | 'untrusted' | 'unknown'>;
+  /** The model, for tests. */
+  model?: DashModel;
+}
+
+function sourceOf(options: DashboardOptions): DashSource {
+  if (options.source) return options.source;
+  if (!options.paths) throw new Error('runDashboard needs a source or paths');
+  return daemonSource(options.paths);
+}
+
+/** Feed a model from a source: events as they come, status about once a second. Returns a stop. */
+export function connect(model: DashModel, source: DashSource): () => void {
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      try {
+        model.setStatus(await source.status());
+      } catch (error) {
+        model.setError(`Cannot reach portico: ${(error as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      model.tick();
+    }
+  };
+  void poll();
+  const unsubscribe = source.subscribe(
+    (event) => model.push(event),
+    (error) => model.setError(error.message),
+  );
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}
+
+/** The live dashboard in this terminal; resolves when the user quits (q or Ctrl-C). */
+export async function runDashboard(options: DashboardOptions): Promise<void> {
+  const model = options.model ?? new DashModel();
+  const stop = connect(model, sourceOf(options));
+  let trust = 'checking…';
+  const instance = render(createElement(App, {model, trust}), {...(options.stdout ? {stdout: options.stdout} : {}), ...(options.stdin ? {stdin: options.stdin} : {}), exitOnCtrlC: false});
+  const checkTrust = options.trust ?? (options.paths ? defaultTrustCheck(options.paths) : async () => 'unknown' as const);
+  void checkTrust().then((state) => {
+    trust = state;
+    instance.rerender(createElement(App, {model, trust}));
+  });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    stop();
+    model.dispose();
+    instance.unmount();
+  }
+}
+
+function defaultTrustCheck(paths: StatePaths): () => Promise<'trusted' | 'untrusted' | 'unknown'> {
+  return async () => {
+    try {
+      const {failed, runTrust} = await import('../trust/index.js');
+      const results = await runTrust({paths, action: 'check', stores: ['system', 'nss']});
+      if (results.every((r) => r.skipped)) return 'unknown';
+      return failed(results) ? 'untrusted' : 'trusted';
+    } catch {
+      return 'unknown';
+    }
+  };
+}
+
+/** No TTY (piped, CI): one plain line per event, no escape codes, until the signal aborts or the source ends. */
+export async function runPlain(options: {source?: DashSource; paths?: StatePaths; out: (line: string) => void; signal?: AbortSignal}): Promise<void> {
+  const source = sourceOf(options);
+  await new Promise<void>((resolve) => {
+    const unsubscribe = source.subscribe(
+      (event) => options.out(formatEventLine(event)),
+      (error) => {
+        options.out(`portico: ${error.message}`);
+        resolve();
+      },
+    );
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        unsubscribe();
+        resolve();
+      },
+      {once: true},
+    );
+  });
+}

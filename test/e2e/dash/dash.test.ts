@@ -1,0 +1,83 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+let t: ReturnType<typeof tempHome>;
+let app: Awaited<ReturnType<typeof backend>>;
+let port: number;
+
+beforeAll(async () => {
+  t = tempHome();
+  app = await backend('app');
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
+  port = await daemonPort(t.env);
+});
+afterAll(async () => {
+  await t.cleanup();
+  await app.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
+  it('shows requests as they happen, filters with /, and quits with q and status 0', async () => {
+    const session = `portico-dash-${process.pid}`;
+    const exitFile = path.join(t.home, '..', 'dash-exit');
+    const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} dash; echo $? > ${exitFile}`);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-t', session);
+      const waitFor = async (re: RegExp, ms = 8000) => {
+        const deadline = Date.now() + ms;
+        while (!re.test(screen())) {
+          if (Date.now() > deadline) throw new Error(`screen never matched ${re}:\n${screen()}`);
+          await sleep(100);
+        }
+      };
+      await waitFor(/portico https:\/\/localhost:\d+/);
+      await get(port, 'app.localhost', '/dash-one', t.home);
+      await get(port, 'app.localhost', '/dash-two', t.home, {method: 'POST', body: 'x'});
+      await get(port, 'nothing.localhost', '/missing', t.home);
+      await waitFor(/GET\s+200 app\.localhost\/dash-one/);
+      await waitFor(/POST\s+200 app\.localhost\/dash-two/);
+      await waitFor(/404 nothing\.localhost\/missing/);
+      expect(screen()).toMatch(/● localhost:\d+/);
+
+      tmux('send-keys', '-t', session, '/');
+      await sleep(200);
+      tmux('send-keys', '-t', session, '-l', 'two');
+      await sleep(200);
+      tmux('send-keys', '-t', session, 'Enter');
+      await waitFor(/\/ filter \(two\)/);
+      expect(screen()).toMatch(/app\.localhost\/dash-two/);
+      expect(screen()).not.toMatch(/app\.localhost\/dash-one/);
+
+      tmux('send-keys', '-t', session, 'q');
+      const deadline = Date.now() + 5000;
+      while (!existsSync(exitFile) && Date.now() < deadline) await sleep(100);
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+    }
+  });
+});
+
+describe('portico dash without a terminal', () => {
+  it('prints one plain line per request, with no escape codes', async () => {
+    const child = spawnCli(['dash'], t.env);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    await sleep(1500);
+    await get(port, 'app.localhost', '/plain-line', t.home);
+    const deadline = Date.now() + 5000;
+    while (!out.includes('/plain-line') && Date.now() < deadline) await sleep(50);
+    child.kill('SIGINT');
+    expect(out).toMatch(/\d\d:\d\d:\d\d\.\d{3} h1 200 GET app\.localhost\/plain-line \d+ms \d+B -> http:\/\/localhost:\d+/);
+    expect(out).not.toMatch(/\u001B\[/);
+  });
+});

@@ -31,7 +31,9 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
   };
-  const {status} = await ensureDaemon(options.paths, {onNotice: options.out});
+  const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
+  // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
+  if (started) for (const notice of status.notices) options.out(chalk.yellow.bold(`! ${notice}`));
   const {route, created} = await request<{route: Route; created: boolean}>(options.paths, 'POST', '/routes/add', body);
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);

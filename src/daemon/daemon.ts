@@ -181,10 +181,13 @@ async function listen(port: number | undefined, base: {certs: ReturnType<typeof 
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const proxy = await startProxy({...base, port: FALLBACK_PORT});
-    const why = /in use/.test(error.message) ? 'port 443 is in use' : 'this user may not bind port 443';
+    const inUse = /in use/.test(error.message);
+    const how = inUse
+      ? 'For 443, stop the program that holds it, then `portico down && portico up`.'
+      : "For 443: `sudo setcap 'cap_net_bind_service=+ep' $(command -v node)` or `sudo sysctl net.ipv4.ip_unprivileged_port_start=443` (or `sudo portico up`), then `portico down && portico up`.";
     notices.push(
-      `portico is serving on port ${FALLBACK_PORT} because ${why}: open https://<name>.localhost:${FALLBACK_PORT}/. ` +
-        "For 443: `sudo setcap 'cap_net_bind_service=+ep' $(command -v node)` or `sudo sysctl net.ipv4.ip_unprivileged_port_start=443`, then `portico down && portico up`.",
+      `portico is serving on port ${FALLBACK_PORT} because ${inUse ? 'port 443 is in use by another program' : 'this user may not bind port 443'}: ` +
+        `open https://<name>.localhost:${FALLBACK_PORT}/ (e.g. https://app.localhost:${FALLBACK_PORT}/). ${how}`,
     );
     return proxy;
   }

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {cli, daemonPort, expectNoStack, tempHome} from '../../helpers/cli.js';
+import {backend, cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
 import {exitWithin, fakeOldDaemon, freePort, spawnDaemonEntry} from '../../helpers/daemon.js';
 
 let t: ReturnType<typeof tempHome>;
@@ -95,5 +95,23 @@ describe('daemon start-up', () => {
     expect(add.stderr).toMatch(/Invalid PORTICO_PORT `eighty`: expected a port number from 0 to 65535\./);
     expectNoStack(add);
     expect(existsSync(path.join(t.home, 'routes.json'))).toBe(false);
+  });
+
+  it('lets a request in flight finish when stopped with down, and keeps the routes', async () => {
+    const slow = await backend('slow', 1500);
+    try {
+      await cli(['up', '--port', '0'], {env: t.env});
+      await cli(['add', 'slow.localhost', String(slow.port)], {env: t.env});
+      const port = await daemonPort(t.env);
+      const inFlight = get(port, 'slow.localhost', '/long', t.home);
+      await new Promise((r) => setTimeout(r, 300));
+      const down = await cli(['down'], {env: t.env});
+      expect(down.code).toBe(0);
+      expect(await inFlight).toMatchObject({status: 200, body: 'slow GET /long'});
+      expect(JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'))).toHaveLength(1);
+      expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -16,6 +16,8 @@ Names: localhost and names under .localhost.`;
     '<%= config.bin %> add app.localhost/docs 4000 --strip-prefix',
     '<%= config.bin %> add app.localhost 5174 --replace',
   ];
+  // strict=false takes the variadic targets; oclif would then show every argument as variadic.
+  static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace]';
   static override strict = false;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),

@@ -1,4 +1,5 @@
-import {runDaemon, type RunningDaemon} from '../daemon/daemon.js';
+import {appendFileSync} from 'node:fs';
+import {runDaemon} from '../daemon/daemon.js';
 import type {StatePaths} from '../state/home.js';
 import {registerProject} from './project.js';
 import {printStatus} from './up.js';
@@ -9,13 +10,18 @@ export interface ForegroundOptions {
   /** Project directory whose portico.json is served. */
   cwd: string;
   out: (line: string) => void;
-  /** Attach the live dashboard (src/ui/run.ts) when there is one. Default: stdout is a TTY. */
+  /** Attach the live dashboard. Default: stdout is a TTY. */
   dashboard?: boolean;
 }
 
-/** `portico up --foreground`: the same daemon in this process, serving ./portico.json, until Ctrl-C. */
+/**
+ * `portico up --foreground`: the same daemon in this process, serving ./portico.json, until Ctrl-C
+ * (or `q` in the dashboard, which it shows on a TTY; plain log lines otherwise).
+ */
 export async function runForeground(options: ForegroundOptions): Promise<void> {
-  const daemon = await runDaemon({paths: options.paths, port: options.port, log: (line) => options.out(line)});
+  // Daemon log lines go to the terminal, except while the dashboard owns it: then to daemon.log.
+  let log = options.out;
+  const daemon = await runDaemon({paths: options.paths, port: options.port, log: (line) => log(line)});
   try {
     await registerProject(options.paths, options.cwd, options.out);
   } catch (error) {
@@ -26,29 +32,13 @@ export async function runForeground(options: ForegroundOptions): Promise<void> {
   const stop = () => void daemon.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const dashboard = (options.dashboard ?? process.stdout.isTTY === true) ? await loadDashboard() : undefined;
-  if (dashboard) {
-    // Quitting the dashboard stops the proxy it belongs to.
-    await dashboard({paths: options.paths, daemon});
+  if (options.dashboard ?? process.stdout.isTTY === true) {
+    log = (line) => appendFileSync(options.paths.log, `${new Date().toISOString()} ${line}\n`, {mode: 0o600});
+    // Ink and React load only here.
+    const {runDashboard} = await import('../ui/run.js');
+    await runDashboard({paths: options.paths});
+    log = options.out;
     await daemon.stop();
   } else options.out('Press Ctrl-C to stop.');
   await daemon.stopped;
-}
-
-/**
- * Hook for the dashboard: `runDashboard` from src/ui/run.ts, which attaches to this daemon's control
- * socket like `portico dash` does and resolves when the user quits. Until that module exists the
- * foreground daemon prints plain log lines.
- */
-export type RunDashboard = (options: {paths: StatePaths; daemon: RunningDaemon}) => Promise<void>;
-
-async function loadDashboard(): Promise<RunDashboard | undefined> {
-  // A specifier in a variable: the module is optional and tsc must not require it.
-  const specifier = '../ui/run.js';
-  try {
-    return ((await import(specifier)) as {runDashboard?: RunDashboard}).runDashboard;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /ui[\\/]run\.js/.test((error as Error).message)) return undefined;
-    throw error;
-  }
 }

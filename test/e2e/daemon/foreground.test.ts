@@ -1,7 +1,10 @@
+import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {backend, cli, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import {BIN, backend, cli, get, spawnCli, tempHome} from '../../helpers/cli.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -42,5 +45,40 @@ describe('portico up --foreground', () => {
     const fg = await cli(['up', '--foreground', '--port', '0'], {env: t.env});
     expect(fg.code).not.toBe(0);
     expect(fg.stderr).toMatch(/Another portico daemon is already running\.\nStop it with `portico down` first\./);
+  });
+});
+
+describe.skipIf(!hasTmux)('portico up --foreground in a terminal', () => {
+  it('shows the dashboard, and quitting it with q stops the proxy with status 0', async () => {
+    const api = await backend('api');
+    const session = `portico-fg-${process.pid}`;
+    const exitFile = path.join(t.home, '..', 'fg-exit');
+    const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} up --foreground --port 0; echo $? > ${exitFile}`);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-t', session);
+      const waitFor = async (done: () => boolean, what: string) => {
+        const deadline = Date.now() + 15_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error(`never saw ${what}:\n${screen()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await waitFor(() => /portico https:\/\/localhost:\d+/.test(screen()), 'the dashboard header');
+      await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
+      const {port} = (JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {daemon: {port: number}}).daemon;
+      await get(port, 'api.localhost', '/on-screen', t.home);
+      await waitFor(() => /200 api\.localhost\/on-screen/.test(screen()), 'the request in the dashboard');
+      // While the dashboard owns the terminal, the daemon's own lines go to daemon.log.
+      expect(readFileSync(path.join(t.home, 'daemon.log'), 'utf8')).toMatch(/added api\.localhost\//);
+      tmux('send-keys', '-t', session, 'q');
+      await waitFor(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', 'the exit status');
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+      expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+      await api.close();
+    }
   });
 });

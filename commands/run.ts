@@ -1,0 +1,42 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand} from '../src/cli/base.js';
+import {runDev} from '../src/run/run.js';
+import {STRATEGIES, type Strategy} from '../src/routes/types.js';
+import {statePaths} from '../src/state/home.js';
+
+export default class Run extends BaseCommand {
+  static override summary = 'Run a dev server under https://<name>.localhost, one or several instances.';
+  static override description = `Starts the proxy if needed, picks free ports, and starts the command once per instance with PORT and HOST=127.0.0.1 set (and the port flags of vite, astro, ng, nuxt, next and others that ignore PORT, also behind npm/pnpm/yarn scripts). Each instance joins the route once its port answers and leaves it when it exits. Children get NODE_EXTRA_CA_CERTS (so they trust portico) and PORTICO_URL.
+
+The name is --name, else portico.json "name", else package.json "name" (without scope), else the directory name.
+Ctrl-C stops every instance's whole process tree and removes its targets.`;
+  static override examples = ['<%= config.bin %> run -- npm run dev', '<%= config.bin %> run --name api --instances 3 -- node server.js', '<%= config.bin %> run --path /api -- npx vite', '<%= config.bin %> run --restart -- node flaky.js'];
+  static override strict = false;
+  static override flags = {
+    name: Flags.string({char: 'n', description: 'route name: <name>.localhost'}),
+    instances: Flags.integer({char: 'i', description: 'how many copies to run behind the one URL', default: 1, min: 1, max: 32}),
+    path: Flags.string({description: 'route path under the name, e.g. /api'}),
+    strategy: Flags.string({char: 's', description: 'how requests spread over instances', options: [...STRATEGIES]}),
+    restart: Flags.boolean({description: 'restart crashed instances (backoff 1 s, 2 s, 4 s ... 30 s)'}),
+  };
+
+  async run(): Promise<void> {
+    const {flags, argv} = await this.parse(Run);
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    const code = await runDev({
+      paths: statePaths(),
+      cwd: process.cwd(),
+      argv: argv as string[],
+      name: flags.name,
+      instances: flags.instances,
+      path: flags.path,
+      strategy: flags.strategy as Strategy | undefined,
+      restart: flags.restart,
+      out: (line) => this.log(line),
+      signal: controller.signal,
+    });
+    process.exitCode = code;
+  }
+}

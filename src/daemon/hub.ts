@@ -1,4 +1,5 @@
 import type {TrafficEvent, TrafficSink} from '../traffic/event.js';
+import {RingBuffer} from '../traffic/ring.js';
 
 export interface Subscriber {
   /** Wants request/response headers in events (the dashboard's detail view). */
@@ -11,17 +12,16 @@ export interface Subscriber {
 /**
  * The daemon's TrafficSink: keeps the last `capacity` events for `logs` and a dashboard that
  * attaches later, and fans events out to live subscribers. emit() is O(1) and allocation-free.
+ * Always active: `logs` and a dashboard opened later show the traffic that came before them.
  */
 export class EventHub implements TrafficSink {
   readonly active = true;
-  private readonly buffer: Array<TrafficEvent | undefined>;
-  private next = 0;
-  private count = 0;
+  private readonly recent: RingBuffer<TrafficEvent>;
   private readonly subscribers = new Set<Subscriber>();
   private headerSubscribers = 0;
 
-  constructor(private readonly capacity = 1000) {
-    this.buffer = new Array(capacity);
+  constructor(capacity = 1000) {
+    this.recent = new RingBuffer(capacity);
   }
 
   get wantsHeaders(): boolean {
@@ -29,18 +29,13 @@ export class EventHub implements TrafficSink {
   }
 
   emit(event: TrafficEvent): void {
-    this.buffer[this.next] = event;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
+    this.recent.push(event);
     for (const s of this.subscribers) s.send(event);
   }
 
   /** The last `limit` events, oldest first. */
-  history(limit = this.capacity): TrafficEvent[] {
-    const n = Math.min(limit, this.count);
-    const out: TrafficEvent[] = [];
-    for (let i = n; i > 0; i--) out.push(this.buffer[(this.next - i + this.capacity) % this.capacity]!);
-    return out;
+  history(limit = this.recent.capacity): TrafficEvent[] {
+    return limit > 0 ? this.recent.toArray().slice(-limit) : [];
   }
 
   /** End every subscriber's stream (the daemon is stopping), so followers exit instead of hanging on. */

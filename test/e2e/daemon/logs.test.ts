@@ -1,6 +1,9 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {streamEvents} from '../../../src/daemon/client.js';
+import {statePaths} from '../../../src/state/home.js';
+import type {RequestEvent, TrafficEvent} from '../../../src/traffic/event.js';
 import {backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
 
 let t: ReturnType<typeof tempHome>;
@@ -97,5 +100,37 @@ describe('portico logs', () => {
     } finally {
       await other.cleanup();
     }
+  });
+
+  it('puts request and response headers into events only while a viewer that asked for them is attached', async () => {
+    const follow = (headers: boolean) => {
+      const seen: TrafficEvent[] = [];
+      const controller = new AbortController();
+      const done = streamEvents(statePaths(t.home), (e) => seen.push(e), {history: 0, headers, signal: controller.signal});
+      return {seen, stop: () => (controller.abort(), done)};
+    };
+    const plain = follow(false);
+    const detailed = follow(true);
+    const deadline = Date.now() + 10_000;
+    const saw = (f: {seen: TrafficEvent[]}) => f.seen.some((e) => e.type === 'request' && e.path === '/hdr');
+    while (!(saw(plain) && saw(detailed)) && Date.now() < deadline) {
+      await get(port, 'api.localhost', '/hdr', t.home);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await plain.stop();
+    await detailed.stop();
+    const withHeaders = detailed.seen.find((e) => e.type === 'request' && e.path === '/hdr') as RequestEvent;
+    expect(withHeaders.requestHeaders?.host).toBe('api.localhost');
+    expect(withHeaders.responseHeaders).toBeDefined();
+    // The viewer that asked has gone: events are built without headers again.
+    const after = follow(false);
+    const until = Date.now() + 10_000;
+    while (!saw(after) && Date.now() < until) {
+      await get(port, 'api.localhost', '/hdr', t.home);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await after.stop();
+    const last = after.seen.filter((e) => e.type === 'request' && e.path === '/hdr').at(-1) as RequestEvent;
+    expect(last.requestHeaders).toBeUndefined();
   });
 });

@@ -196,7 +196,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return table.status();
     },
     async close(graceMs = 5000) {
-      await Promise.all(bound.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // Stop accepting now; the close callbacks fire only once every connection is gone, so they are
+      // awaited last (awaiting them first would wait for idle browser keep-alive connections).
+      const listenersClosed = Promise.all(bound.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const session of sessions) session.close();
       tlsServer.close();
       plainServer.close();
@@ -207,6 +209,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       table.close();
       ctx.httpAgent.destroy();
       ctx.httpsAgent.destroy();
+      await listenersClosed;
     },
   };
 }

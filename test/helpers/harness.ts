@@ -56,7 +56,7 @@ export interface Reply {
 export function request(h: Harness, host: string, urlPath: string, options: {method?: string; body?: string | Buffer; headers?: http.OutgoingHttpHeaders; agent?: https.Agent} = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port: h.proxy.port, path: urlPath, method: options.method ?? 'GET', servername: host, ca: h.ca, headers: {host, ...options.headers}, agent: options.agent ?? false},
+      {host: '127.0.0.1', port: h.proxy.port, path: urlPath, method: options.method ?? 'GET', servername: host.replace(/:\d+$/, ''), ca: h.ca, headers: {host, ...options.headers}, agent: options.agent ?? false},
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -38,8 +38,8 @@ export function request<T>(paths: StatePaths, method: string, path: string, body
             return reject(new Error(`The portico daemon sent an unreadable answer to ${method} ${path}.`));
           }
           if ((res.statusCode ?? 500) >= 400) {
-            const {error, hint} = data as ErrorBody;
-            return reject(new UserError(error, {hint}));
+            const {error, hint, exit} = data as ErrorBody;
+            return reject(new UserError(error, {hint, exit}));
           }
           resolve(data as T);
         });

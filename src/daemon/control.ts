@@ -15,7 +15,7 @@ export interface ControlServerOptions {
   /** `METHOD /path` -> handler. */
   routes: Record<string, Handler>;
   hub: EventHub;
-  /** Resolves when the daemon is ready; requests wait for it. */
+  /** Resolves when the daemon is ready; requests wait for it. Rejects if start-up failed. */
   ready: Promise<void>;
 }
 
@@ -34,8 +34,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
       res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
       res.end(text);
     };
+    // A daemon that failed to start answers what was waiting with the reason (`Port 1443 is in use ...`).
+    const fail = (error: unknown) => {
+      if (isUserError(error)) send(400, {error: error.message, ...(error.hint ? {hint: error.hint} : {}), exit: error.exit} satisfies ErrorBody);
+      else {
+        console.error('control request failed:', error);
+        send(500, {error: `portico daemon error: ${(error as Error).message}`} satisfies ErrorBody);
+      }
+    };
     if (req.method === 'GET' && url.pathname === '/events') {
-      void options.ready.then(() => streamEvents(options.hub, url, req, res));
+      options.ready.then(() => streamEvents(options.hub, url, req, res), fail);
       return;
     }
     const handler = options.routes[`${req.method} ${url.pathname}`];
@@ -46,16 +54,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         queue = queue
           .then(() => options.ready)
           .then(() => handler(body, url))
-          .then(
-            (result) => send(200, result ?? {ok: true}),
-            (error) => {
-              if (isUserError(error)) send(400, {error: error.message, ...(error.hint ? {hint: error.hint} : {})} satisfies ErrorBody);
-              else {
-                console.error('control request failed:', error);
-                send(500, {error: `portico daemon error: ${(error as Error).message}`} satisfies ErrorBody);
-              }
-            },
-          );
+          .then((result) => send(200, result ?? {ok: true}), fail);
       },
       (error) => send(400, {error: (error as Error).message}),
     );
@@ -122,7 +121,12 @@ function listenSocket(server: http.Server, socket: string, lock: string): Promis
     } catch (error) {
       if (errorCode(error) !== 'EADDRINUSE') throw error;
       if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: 3, hint: 'Stop it with `portico down` first.'});
-      unlinkSync(socket);
+      try {
+        unlinkSync(socket);
+      } catch (error) {
+        // A daemon that failed to start removes its own socket as it closes: gone already is fine.
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
       await listenOnce(server, socket);
     }
     if (process.platform !== 'win32') chmodSync(socket, 0o600);

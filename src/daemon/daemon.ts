@@ -47,7 +47,12 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   process.umask(0o077);
   const hub = new EventHub(1000);
   let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let failReady!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => {}); // a failed start is reported by the caller; requests waiting on it are answered
   let routes: Route[] = [];
   let proxy: RunningProxy | undefined;
   const notices: string[] = [];
@@ -119,11 +124,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       await proxy?.close(5000);
       // Followers (`logs -f`, the dashboard) get the end of their stream; then every control connection goes.
       hub.close();
-      const closed = new Promise((r) => control.close(r));
-      // Give ended streams a moment to flush, then cut whatever is left.
-      const cut = setTimeout(() => control.closeAllConnections(), 500);
-      await closed;
-      clearTimeout(cut);
+      await closeControl(control);
       for (const file of [paths.socket, paths.daemon]) {
         try {
           unlinkSync(file);
@@ -149,7 +150,9 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     info.port = proxy.port;
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (error) {
-    await new Promise((r) => control.close(r));
+    // CLIs that connected while we started (concurrent `add`s) get the reason, not a timeout.
+    failReady(error);
+    await closeControl(control);
     try {
       unlinkSync(paths.socket);
     } catch {
@@ -172,6 +175,14 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   markReady();
   log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid})`);
   return {info, status, stop, stopped, hub};
+}
+
+/** Stop the control server: idle connections close now, answers being sent get a moment to flush. */
+async function closeControl(control: http.Server): Promise<void> {
+  const closed = new Promise((r) => control.close(r));
+  const cut = setTimeout(() => control.closeAllConnections(), 500);
+  await closed;
+  clearTimeout(cut);
 }
 
 async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub}, notices: string[]): Promise<RunningProxy> {

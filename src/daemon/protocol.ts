@@ -84,6 +84,8 @@ export interface ProjectRoutesRequest {
 export interface ErrorBody {
   error: string;
   hint?: string;
+  /** The exit code the CLI should end with (a UserError's `exit`). Default 1. */
+  exit?: number;
 }
 
 /** The daemon.json file. */

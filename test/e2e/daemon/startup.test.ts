@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
@@ -112,6 +113,28 @@ describe('daemon start-up', () => {
       expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('tells every one of six concurrent `add`s that the port is in use, and saves nothing', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const {port} = blocker.address() as net.AddressInfo;
+    try {
+      const env = {...t.env, PORTICO_PORT: String(port)};
+      const started = Date.now();
+      const results = await Promise.all(Array.from({length: 6}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env})));
+      for (const r of results) {
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^portico: Port ${port} is in use by another program\\.\n`));
+        expectNoStack(r);
+      }
+      // Those that joined the starting daemon hear why it failed instead of waiting out a timeout.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(existsSync(path.join(t.home, 'routes.json'))).toBe(false);
+      expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
+    } finally {
+      blocker.close();
     }
   });
 });

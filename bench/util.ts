@@ -1,0 +1,82 @@
+import {spawn, type ChildProcess, execFileSync} from 'node:child_process';
+import net from 'node:net';
+
+export function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], {stdio: 'pipe'});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const {port} = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export async function waitPort(port: number, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({host: '127.0.0.1', port});
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Run a command to completion; stdout as text. */
+export function run(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({code: code ?? 1, stdout, stderr});
+    });
+    child.on('error', () => resolve({code: 127, stdout, stderr}));
+  });
+}
+
+/** Start a long-running process; killed (whole group) by the returned stop. */
+export function daemon(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): {child: ChildProcess; stop: () => void} {
+  const child = spawn(command, args, {env, stdio: 'ignore', detached: true});
+  return {
+    child,
+    stop: () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+export function rssMb(pid: number): number {
+  try {
+    const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}

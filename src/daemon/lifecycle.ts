@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {closeSync, openSync, readFileSync, renameSync, statSync} from 'node:fs';
+import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
@@ -139,17 +139,25 @@ export async function stopDaemon(paths: StatePaths): Promise<boolean> {
   try {
     await request(paths, 'POST', '/shutdown', undefined, 3000);
   } catch (error) {
-    if (!(error instanceof DaemonNotRunning || error instanceof DaemonGone)) throw error;
-    if (pid === undefined) return false;
-    // The socket is gone but the process lives (a wedged daemon): ask it by signal.
+    const gone = error instanceof DaemonNotRunning || error instanceof DaemonGone;
+    if (pid === undefined) {
+      if (gone) return false;
+      throw error;
+    }
+    // No answer (its socket is gone, or the daemon is wedged): ask by signal; SIGCONT wakes a stopped one.
     process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGCONT');
   }
   const deadline = Date.now() + 7000;
   while (Date.now() < deadline) {
-    if ((await readStatus(paths)) === undefined && (pid === undefined || !pidAlive(pid))) return true;
+    if (pid !== undefined ? !pidAlive(pid) : (await readStatus(paths)) === undefined) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
-  if (pid !== undefined && isDaemonProcess(pid)) process.kill(pid, 'SIGKILL');
+  if (pid !== undefined && isDaemonProcess(pid)) {
+    process.kill(pid, 'SIGKILL');
+    // Its socket file stays behind; the next daemon finds nothing answering on it and replaces it.
+    if (readDaemonInfo(paths)?.pid === pid) rmSync(paths.daemon, {force: true});
+  }
   return true;
 }
 

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
+import {pidAlive} from '../../../src/daemon/process.js';
 import {exitWithin, fakeOldDaemon, freePort, spawnDaemonEntry} from '../../helpers/daemon.js';
 
 let t: ReturnType<typeof tempHome>;
@@ -135,6 +136,23 @@ describe('daemon start-up', () => {
       expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
     } finally {
       blocker.close();
+    }
+  });
+
+  it('stops a wedged daemon that no longer answers, and starts a fresh one after', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
+    const pid = pidOf(t.home);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const down = await cli(['down'], {env: t.env});
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toMatch(/portico stopped/);
+      expect(pidAlive(pid)).toBe(false);
+      const up = await cli(['up', '--port', '0'], {env: t.env});
+      expect(up.code, up.stderr).toBe(0);
+      expect(pidOf(t.home)).not.toBe(pid);
+    } finally {
+      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 });

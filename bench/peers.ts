@@ -76,7 +76,9 @@ export const caddy: Peer = {
   http_port ${await freePort()}
   https_port ${port}
   default_sni ${HOST}
-  log { output discard }
+  log {
+    output discard
+  }
 }
 https://${HOST}:${port}, https://127.0.0.1:${port} {
   tls internal

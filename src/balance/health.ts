@@ -6,20 +6,25 @@ import type {Target} from '../routes/types.js';
 /** Result of one probe: undefined when healthy, else a short error (`ECONNREFUSED`, `HTTP 500`, `timeout`). */
 export type ProbeResult = string | undefined;
 
+/** Connect to host:port once; undefined when it accepts, else a short error (`ECONNREFUSED`, `timeout`). */
+export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port});
+    const done = (result: ProbeResult) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done('timeout'));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
+}
+
 /** TCP connect to each dial address in turn; healthy when any accepts. */
 export async function probeTcp(target: Target, timeoutMs: number): Promise<ProbeResult> {
   let lastError = 'unreachable';
   for (const host of target.dial) {
-    const error = await new Promise<ProbeResult>((resolve) => {
-      const socket = net.connect({host, port: target.port});
-      const done = (result: ProbeResult) => {
-        socket.destroy();
-        resolve(result);
-      };
-      socket.setTimeout(timeoutMs, () => done('timeout'));
-      socket.once('connect', () => done(undefined));
-      socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
-    });
+    const error = await tcpConnect(host, target.port, timeoutMs);
     if (error === undefined) return undefined;
     lastError = error;
   }

@@ -1,7 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, readdirSync} from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import {tcpConnect} from '../balance/health.js';
 import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {resolvesToLoopback} from '../hosts/resolve.js';
@@ -34,7 +34,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   const status = await readStatus(paths).catch(() => undefined);
   checks.push(status ? {name: 'daemon', ok: true, detail: `running, pid ${status.pid}, version ${status.version}`} : {name: 'daemon', ok: false, detail: 'not running', fix: 'Start it: `portico up`.'});
   if (status) {
-    const bound = await connects(status.port);
+    const bound = (await tcpConnect('127.0.0.1', status.port, 1000)) === undefined;
     checks.push(bound ? {name: 'port', ok: true, detail: `${status.port} accepts connections on 127.0.0.1`} : {name: 'port', ok: false, detail: `${status.port} does not accept connections`, fix: 'Restart: `portico down && portico up`.'});
     for (const notice of status.notices) checks.push({name: 'notice', ok: true, warn: true, detail: notice});
   }
@@ -83,21 +83,6 @@ function leafChecks(paths: StatePaths, ca: X509Certificate, now: number): Check[
     }
   }
   return [stale.length === 0 ? {name: 'leaves', ok: true, detail: `${files.length} cached, all valid`} : {name: 'leaves', ok: true, warn: true, detail: `${stale.length} will be reissued on next use: ${stale.join(', ')}`}];
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({host: '127.0.0.1', port});
-    s.setTimeout(1000, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 export function formatChecks(checks: readonly Check[]): string {

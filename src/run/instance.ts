@@ -1,6 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import {tcpConnect} from '../balance/health.js';
 import {PACKAGE_ROOT} from '../version.js';
 
 export interface InstanceOptions {
@@ -87,22 +87,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 async function waitForPort(port: number, gone: () => boolean): Promise<void> {
   for (let delay = 50; ; delay = Math.min(delay * 1.5, 500)) {
     if (gone()) throw new Error('exited before listening');
-    for (const host of ['127.0.0.1', '::1']) if (await accepts(host, port)) return;
+    for (const host of ['127.0.0.1', '::1']) if ((await tcpConnect(host, port, 500)) === undefined) return;
     await new Promise((r) => setTimeout(r, delay));
   }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({host, port});
-    s.setTimeout(500, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {backend, cli, daemonPort, tempHome} from '../helpers/cli.js';
+import {backend, cli, daemonServing, tempHome} from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let t: ReturnType<typeof tempHome>;
@@ -12,17 +12,14 @@ let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 let userHome: string;
 
+let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
-  t = tempHome();
+  served = await daemonServing('app.localhost', 'hello-from-the-dev-server');
+  ({t, app, port} = served);
   userHome = mkdtempSync(path.join(os.tmpdir(), 'portico-browser-home-'));
-  app = await backend('hello-from-the-dev-server');
-  await cli(['up', '--port', '0'], {env: t.env});
-  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
-  port = await daemonPort(t.env);
 });
 afterAll(async () => {
-  await t.cleanup();
-  await app.close();
+  await served.close();
   rmSync(userHome, {recursive: true, force: true});
 });
 

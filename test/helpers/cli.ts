@@ -113,3 +113,21 @@ export async function backend(name: string, delayMs = 0): Promise<{port: number;
 export function expectNoStack(result: CliResult): void {
   if (/\n\s+at /.test(result.stderr) || /\n\s+at /.test(result.stdout)) throw new Error(`stack trace printed:\n${result.stderr}`);
 }
+
+/** A daemon in a temp home serving `host` from a fresh backend answering `name`: the setup several suites share. */
+export async function daemonServing(host: string, name: string): Promise<{t: ReturnType<typeof tempHome>; app: Awaited<ReturnType<typeof backend>>; port: number; close: () => Promise<void>}> {
+  const t = tempHome();
+  const app = await backend(name);
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', host, String(app.port)], {env: t.env});
+  const port = await daemonPort(t.env);
+  return {
+    t,
+    app,
+    port,
+    close: async () => {
+      await t.cleanup();
+      await app.close();
+    },
+  };
+}

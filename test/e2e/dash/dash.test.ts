@@ -2,23 +2,20 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome, daemonServing} from '../../helpers/cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 let t: ReturnType<typeof tempHome>;
 let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 
+let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
-  t = tempHome();
-  app = await backend('app');
-  await cli(['up', '--port', '0'], {env: t.env});
-  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
-  port = await daemonPort(t.env);
+  served = await daemonServing('app.localhost', 'app');
+  ({t, app, port} = served);
 });
 afterAll(async () => {
-  await t.cleanup();
-  await app.close();
+  await served.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

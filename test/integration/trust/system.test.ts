@@ -3,7 +3,7 @@ import {promisify} from 'node:util';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN, backend, cli, daemonPort, tempHome} from '../../helpers/cli.js';
+import {BIN, backend, cli, daemonPort, tempHome, daemonServing} from '../../helpers/cli.js';
 
 function canUnshare(): boolean {
   return spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
@@ -13,16 +13,13 @@ let t: ReturnType<typeof tempHome>;
 let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 
+let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
-  t = tempHome();
-  app = await backend('system-trusted');
-  await cli(['up', '--port', '0'], {env: t.env});
-  await cli(['add', 'app.localhost', String(app.port)], {env: t.env});
-  port = await daemonPort(t.env);
+  served = await daemonServing('app.localhost', 'system-trusted');
+  ({t, app, port} = served);
 });
 afterAll(async () => {
-  await t.cleanup();
-  await app.close();
+  await served.close();
 });
 
 describe.skipIf(!canUnshare())('the Debian system store (in a private mount namespace)', () => {

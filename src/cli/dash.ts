@@ -11,14 +11,24 @@ export interface DashOptions {
 
 export async function openDashboard(options: DashOptions): Promise<void> {
   if (!(await readStatus(options.paths))) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up` (or `portico up --foreground` for proxy and dashboard in one terminal).'});
-  // Ink and React load only here: `ls` and `up` stay fast.
-  const {runDashboard, runPlain} = await import('../ui/run.js');
   if (options.tty) {
+    const {runDashboard} = await loadDashboardModule();
     await runDashboard({paths: options.paths});
     return;
   }
+  const {runPlain} = await import('../ui/run.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
   await runPlain({paths: options.paths, out: options.out, signal: controller.signal});
+}
+
+/**
+ * Ink and React load only here, so `ls` and `up` stay fast. Called once both stdin and stdout are a
+ * terminal: a CI variable inherited by that terminal must not switch Ink to its CI mode (final frame
+ * only, no live updates). is-in-ci reads the variables when Ink is imported, so they go first.
+ */
+export async function loadDashboardModule(): Promise<typeof import('../ui/run.js')> {
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[name] !== undefined) process.env[name] = 'false';
+  return import('../ui/run.js');
 }

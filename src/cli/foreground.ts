@@ -3,6 +3,7 @@ import {runDaemon} from '../daemon/daemon.js';
 import type {StatePaths} from '../state/home.js';
 import {registerProject} from './project.js';
 import {printStatus} from './up.js';
+import {loadDashboardModule} from './dash.js';
 
 export interface ForegroundOptions {
   paths: StatePaths;
@@ -34,8 +35,7 @@ export async function runForeground(options: ForegroundOptions): Promise<void> {
   process.once('SIGTERM', stop);
   if (options.dashboard ?? process.stdout.isTTY === true) {
     log = (line) => appendFileSync(options.paths.log, `${new Date().toISOString()} ${line}\n`, {mode: 0o600});
-    // Ink and React load only here.
-    const {runDashboard} = await import('../ui/run.js');
+    const {runDashboard} = await loadDashboardModule();
     await runDashboard({paths: options.paths});
     log = options.out;
     await daemon.stop();

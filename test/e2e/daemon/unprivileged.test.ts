@@ -10,7 +10,12 @@ import {BIN, cli, expectNoStack, killDaemon, type CliResult} from '../../helpers
 const NOBODY = 65534;
 const DROP = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
 // ...and that user must be able to run this node and read the checkout (not so under a 0700 /root).
-const canDrop = process.getuid?.() === 0 && spawnSync('setpriv', [...DROP, process.execPath, BIN, '--version']).status === 0;
+// `up` spawns process.execPath again for the daemon, so check that too (Node 24 from `npx -p node@24`
+// lives under /root/.npm, which that user cannot execute).
+const canDrop =
+  process.getuid?.() === 0 &&
+  spawnSync('setpriv', [...DROP, process.execPath, BIN, '--version']).status === 0 &&
+  spawnSync('setpriv', [...DROP, process.execPath, '-e', "require('node:child_process').execFileSync(process.execPath, ['-e', '0'])"]).status === 0;
 
 let dir: string;
 let env: NodeJS.ProcessEnv;

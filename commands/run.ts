@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import chalk from 'chalk';
 import {BaseCommand} from '../src/cli/base.js';
 import {runDev} from '../src/run/run.js';
 import {STRATEGIES, type Strategy} from '../src/routes/types.js';
@@ -6,10 +7,11 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run a dev server under https://<name>.localhost, one or several instances.';
-  static override description = `Starts the proxy if needed, picks free ports, and starts the command once per instance with PORT and HOST=127.0.0.1 set (and the port flags of vite, astro, ng, nuxt, next and others that ignore PORT, also behind npm/pnpm/yarn scripts). Each instance joins the route once its port answers and leaves it when it exits. Children get NODE_EXTRA_CA_CERTS (so they trust portico) and PORTICO_URL.
+  static override description = `Starts the proxy if needed, picks free ports, and starts the command once per instance with PORT and HOST=127.0.0.1 set (and the port flags of vite, astro, ng serve, nuxt, next, webpack serve and others that ignore PORT, also behind npx/pnpm/yarn/bun and npm scripts). Each instance joins the route once its port answers and leaves it when it exits. Children get NODE_EXTRA_CA_CERTS (so they trust portico) and PORTICO_URL.
 
 The name is --name, else portico.json "name", else package.json "name" (without scope), else the directory name.
-Ctrl-C stops every instance's whole process tree and removes its targets.`;
+A crashed instance is reported with its status and last output while the others keep serving; --restart starts it again (1 s, 2 s, 4 s ... 30 s).
+Ctrl-C stops every instance's whole process tree, removes its targets and exits 130.`;
   static override examples = ['<%= config.bin %> run -- npm run dev', '<%= config.bin %> run --name api --instances 3 -- node server.js', '<%= config.bin %> run --path /api -- npx vite', '<%= config.bin %> run --restart -- node flaky.js'];
   static override strict = false;
   static override flags = {
@@ -23,8 +25,8 @@ Ctrl-C stops every instance's whole process tree and removes its targets.`;
   async run(): Promise<void> {
     const {flags, argv} = await this.parse(Run);
     const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
+    // Once: a second Ctrl-C kills portico at once, and each instance's guard then stops its group.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => controller.abort(signal));
     const code = await runDev({
       paths: statePaths(),
       cwd: process.cwd(),
@@ -35,6 +37,8 @@ Ctrl-C stops every instance's whole process tree and removes its targets.`;
       strategy: flags.strategy as Strategy | undefined,
       restart: flags.restart,
       out: (line) => this.log(line),
+      err: (line) => this.logToStderr(line),
+      color: chalk.level > 0,
       signal: controller.signal,
     });
     process.exitCode = code;

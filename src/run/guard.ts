@@ -43,6 +43,15 @@ child.on('error', (error) => {
   process.exit(127);
 });
 child.on('exit', (code, signal) => {
+  // What the command left behind in the group (a watcher, an esbuild service) goes with it; the
+  // guard ignores SIGTERM itself (above), so it still exits with the command's status.
+  if (process.platform !== 'win32') {
+    try {
+      process.kill(-process.pid, 'SIGTERM');
+    } catch {
+      // nothing left
+    }
+  }
   process.exit(code ?? (signal ? 128 + (signalNumber(signal) ?? 15) : 1));
 });
 

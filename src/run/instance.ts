@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import {tcpConnect} from '../balance/health.js';
 import {PACKAGE_ROOT} from '../version.js';
@@ -18,7 +19,7 @@ export interface RunningInstance {
   child: ChildProcess;
   /** Resolves when the port accepts connections; rejects if the instance exits first. */
   ready: Promise<void>;
-  /** Resolves with the exit code (signals as 128+n). */
+  /** Resolves with the exit code (signals as 128+n) once its output is read. */
   exited: Promise<number>;
   /** The last lines of output, for a crash report. */
   tail: () => string[];
@@ -37,25 +38,43 @@ export function startInstance(options: InstanceOptions): RunningInstance {
     detached: process.platform !== 'win32',
     windowsHide: true,
   });
+  // Never written to; an EPIPE here must not take `portico run` down.
+  child.stdin!.on('error', () => undefined);
   const lines: string[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let rest = '';
-    child[stream]!.setEncoding('utf8');
-    child[stream]!.on('data', (chunk: string) => {
-      rest += chunk;
-      let nl: number;
-      while ((nl = rest.indexOf('\n')) !== -1) {
-        const line = rest.slice(0, nl).replace(/\r$/, '');
-        rest = rest.slice(nl + 1);
-        lines.push(line);
-        if (lines.length > 20) lines.shift();
-        options.onLine(line, stream);
-      }
-    });
-  }
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
+  const emit = (line: string, stream: 'stdout' | 'stderr') => {
+    lines.push(line);
+    if (lines.length > 20) lines.shift();
+    options.onLine(line, stream);
+  };
+  const drained = (['stdout', 'stderr'] as const).map(
+    (stream) =>
+      new Promise<void>((resolve) => {
+        let rest = '';
+        child[stream]!.setEncoding('utf8');
+        child[stream]!.on('data', (chunk: string) => {
+          rest += chunk;
+          let nl: number;
+          while ((nl = rest.indexOf('\n')) !== -1) {
+            emit(rest.slice(0, nl).replace(/\r$/, ''), stream);
+            rest = rest.slice(nl + 1);
+          }
+        });
+        child[stream]!.on('close', () => {
+          // A last line without a newline (a crash message written with process.stdout.write).
+          if (rest !== '') emit(rest.replace(/\r$/, ''), stream);
+          rest = '';
+          resolve();
+        });
+      }),
+  );
+  const exitStatus = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 15) : 0))));
+  // 'exit' can come before the last output is read: wait for the pipes, but not for a grandchild that keeps them open.
+  const exited = exitStatus.then(async (code) => {
+    await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 300))]);
+    return code;
+  });
   let gone = false;
-  void exited.then(() => (gone = true));
+  void exitStatus.then(() => (gone = true));
   const ready = waitForPort(options.port, () => gone);
 
   const stop = async (): Promise<number> => {

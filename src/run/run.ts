@@ -1,5 +1,5 @@
-import chalk from 'chalk';
-import {request} from '../daemon/client.js';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {DaemonGone, DaemonNotRunning, request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {UserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
@@ -7,36 +7,50 @@ import {inferProjectName} from '../routes/project.js';
 import type {Strategy} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
-import {nodeExtraCaCerts} from '../trust/node.js';
 import {withPortFlags} from './devserver.js';
-import {startInstance, type RunningInstance} from './instance.js';
-import {pickPorts} from './ports.js';
+import {instanceEnv} from './env.js';
+import {startInstance} from './instance.js';
+import {crashReport, printer, restartDelay} from './output.js';
+import {pickPorts, stillFree} from './ports.js';
 
 export interface RunOptions {
   paths: StatePaths;
+  /** Where the command runs, and where the name is inferred from. */
   cwd: string;
   /** The command after `--`. */
   argv: string[];
   /** Route name; default inferred from portico.json, package.json or the directory. */
   name?: string;
-  /** How many copies to run behind the one URL. Default 1. */
+  /** How many copies to run behind the one URL (1-32). */
   instances: number;
   /** Route path under the name, e.g. /api. Default /. */
   path?: string;
+  /** Default: the route's (round-robin for a new one). */
   strategy?: Strategy;
   /** Restart crashed instances with backoff. */
   restart: boolean;
+  /** One line to stdout: portico's messages and the instances' stdout. */
   out: (line: string) => void;
-  /** Stop everything when this aborts (the command wires SIGINT/SIGTERM). */
+  /** One line of an instance's stderr. Default `out`. */
+  err?: (line: string) => void;
+  /** Colour the `name#i` prefixes (a terminal). Default false. */
+  color?: boolean;
+  /** Stop everything when this aborts; its reason (`SIGINT`, `SIGTERM`, `SIGHUP`) sets the exit status. */
   signal: AbortSignal;
+  /** The instances' base environment. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Say that the command may ignore PORT when its port is still closed after this long. Default 20 s. */
+  readyHintMs?: number;
 }
 
-const COLORS = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.red];
+const SIGNAL_STATUS: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143};
+/** An instance that served this long before crashing starts the restart backoff over. */
+const STABLE_MS = 30_000;
 
 /**
  * Start the dev server `instances` times on free ports under https://<name>.localhost. Each instance
- * joins the route once its port accepts connections and leaves it when it exits. Resolves with the
- * exit status for `portico run`.
+ * joins the route once its port accepts connections (so no 502 while it boots) and leaves it when it
+ * exits. Resolves with the exit status for `portico run`.
  */
 export async function runDev(options: RunOptions): Promise<number> {
   if (options.argv.length === 0) throw new UserError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
@@ -44,82 +58,110 @@ export async function runDev(options: RunOptions): Promise<number> {
     throw new UserError(`Invalid --instances \`${options.instances}\`: expected a whole number from 1 to 32.`);
   }
   const name = inferProjectName(options.cwd, options.name);
-  const spec = `${name}.localhost${options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : ''}`;
+  const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
+  const spec = `${name}.localhost${routePath}`;
   const {host, path} = parseRouteSpec(spec);
-  const {status} = await ensureDaemon(options.paths, {onNotice: options.out});
-  const url = routeUrl(host, path, status.port);
-  const ports = await pickPorts(options.instances);
-  const bundle = nodeExtraCaCerts(process.env, options.paths.caCert, options.paths.home);
-  const label = (i: number) => COLORS[(i - 1) % COLORS.length]!(`${name}#${i}`);
-  let announced = false;
+  const say = options.out;
+  const {chalk, prefix} = printer(name, options.color ?? false);
+  const live = new Map<number, ReturnType<typeof startInstance>>();
   let stopping = false;
-  const running = new Map<number, RunningInstance>();
-  const joined = new Set<number>();
-  const codes: number[] = [];
-
-  const join = async (port: number) => {
-    await request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(options.strategy ? {strategy: options.strategy} : {}), owner: process.pid});
-    joined.add(port);
-  };
-  const leave = async (port: number) => {
-    if (!joined.delete(port)) return;
-    await request(options.paths, 'POST', '/routes/remove', {spec, targets: [String(port)]}).catch(() => undefined);
-  };
-
-  let allDone!: () => void;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
-
-  const start = (index: number, port: number, attempt = 0): void => {
-    const {argv, tool} = withPortFlags(options.argv, port, options.cwd);
-    if (attempt === 0 && tool && index === 1) options.out(chalk.dim(`portico: ${tool} ignores PORT; adding its port flags: ${argv.slice(options.argv.length).join(' ')}`));
-    const instance = startInstance({
-      index,
-      argv,
-      port,
-      cwd: options.cwd,
-      env: {...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_EXTRA_CA_CERTS: bundle.path, PORTICO_URL: url},
-      onLine: (line) => options.out(`${label(index)} ${chalk.dim('│')} ${line}`),
-    });
-    running.set(index, instance);
-    instance.ready.then(
-      async () => {
-        if (stopping) return;
-        await join(port);
-        if (!announced) {
-          announced = true;
-          options.out('');
-          options.out(`  ${chalk.green('➜')} ${chalk.bold(url)}  ${chalk.dim(`(${options.instances} instance${options.instances > 1 ? 's' : ''}, Ctrl-C stops)`)}`);
-          options.out('');
-        } else options.out(chalk.dim(`portico: ${name}#${index} is serving on port ${port}`));
-      },
-      () => undefined,
-    );
-    void instance.exited.then(async (code) => {
-      await leave(port);
-      if (stopping) return;
-      options.out(chalk.red(`portico: ${name}#${index} exited with status ${code}.`) + (instance.tail().length ? `\n${chalk.dim('last output:')}\n${instance.tail().slice(-10).map((l) => `  ${l}`).join('\n')}` : ''));
-      if (options.restart) {
-        const delay = Math.min(30_000, 1000 * 2 ** attempt);
-        options.out(chalk.yellow(`portico: restarting ${name}#${index} in ${delay / 1000} s`));
-        setTimeout(() => !stopping && start(index, port, attempt + 1), delay).unref();
-        return;
-      }
-      codes.push(code);
-      running.delete(index);
-      if (running.size === 0) allDone();
-    });
-  };
-
-  ports.forEach((port, i) => start(i + 1, port));
+  // Registered before anything slow, so a Ctrl-C during start-up is not lost.
   const onAbort = () => {
     stopping = true;
-    allDone();
+    if (live.size > 0) say(chalk.dim(`portico: stopping ${name} (${live.size} instance${live.size > 1 ? 's' : ''})`));
+    for (const instance of live.values()) void instance.stop();
   };
   options.signal.addEventListener('abort', onAbort, {once: true});
-  await finished;
-  stopping = true;
-  const stopped = await Promise.all([...running.values()].map((i) => i.stop()));
-  await Promise.all([...joined].map((port) => leave(port)));
-  if (options.signal.aborted) return 130;
-  return codes.find((c) => c !== 0) ?? stopped.find((c) => c !== 0) ?? 0;
+  if (options.signal.aborted) onAbort();
+  const {status} = await ensureDaemon(options.paths, {onNotice: say});
+  let url = routeUrl(host, path, status.port);
+  const ports = await pickPorts(options.instances);
+  const label = (index: number) => `${name}#${index}`;
+  let announced = false;
+  let explained = false;
+
+  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(options.strategy ? {strategy: options.strategy} : {}), owner: process.pid});
+
+  /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
+  const join = async (index: number, port: number): Promise<boolean> => {
+    try {
+      await addTarget(port);
+    } catch (error) {
+      if (!(error instanceof DaemonNotRunning || error instanceof DaemonGone)) {
+        say(chalk.red(`portico: ${label(index)} could not join ${spec}: ${(error as Error).message}`));
+        return false;
+      }
+      try {
+        const again = await ensureDaemon(options.paths, {onNotice: say});
+        url = routeUrl(host, path, again.status.port);
+        await addTarget(port);
+      } catch (retry) {
+        say(chalk.red(`portico: ${label(index)} could not join ${spec}: ${(retry as Error).message}`));
+        return false;
+      }
+    }
+    if (!announced) {
+      announced = true;
+      say('');
+      say(`  ${chalk.green('➜')} ${chalk.bold(url)}  ${chalk.dim(`(${options.instances} instance${options.instances > 1 ? 's' : ''}, Ctrl-C stops)`)}`);
+      say('');
+    } else say(chalk.dim(`portico: ${label(index)} is serving on port ${port}`));
+    return true;
+  };
+  const leave = (port: number) => request(options.paths, 'POST', '/routes/remove', {spec, targets: [String(port)]}).catch(() => undefined);
+
+  /** Run one instance slot until it ends for good (no --restart, or stopping); its last exit status. */
+  const supervise = async (index: number, firstPort: number): Promise<number> => {
+    let port = firstPort;
+    for (let attempt = 0; ; ) {
+      if (stopping) return 0;
+      const plan = withPortFlags(options.argv, port, options.cwd);
+      if (!explained && index === 1) {
+        explained = true;
+        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(options.argv.length).join(' ')}`));
+        if (plan.warning) say(chalk.yellow(`portico: ${plan.warning}`));
+      }
+      const instance = startInstance({
+        index,
+        argv: plan.argv,
+        port,
+        cwd: options.cwd,
+        env: instanceEnv(options.env ?? process.env, options.paths, port, url),
+        onLine: (line, stream) => (stream === 'stderr' ? (options.err ?? say) : say)(`${prefix(index)}${line}`),
+      });
+      live.set(index, instance);
+      const startedAt = Date.now();
+      const hint = setTimeout(
+        () => say(chalk.yellow(`portico: ${label(index)} has not opened port ${port} after ${Math.round((options.readyHintMs ?? 20_000) / 1000)} s. Does the command listen on $PORT (portico set PORT=${port}, HOST=127.0.0.1)?`)),
+        options.readyHintMs ?? 20_000,
+      );
+      const joined = instance.ready.then(
+        () => (clearTimeout(hint), stopping ? false : join(index, port)),
+        () => false,
+      );
+      const code = await instance.exited;
+      clearTimeout(hint);
+      live.delete(index);
+      // Leave only after any join in flight has landed, so no target outlives its instance.
+      if (await joined) await leave(port);
+      if (stopping) return code;
+      say(chalk.red(crashReport(label(index), code, instance.tail())));
+      if (!options.restart) return code;
+      if (Date.now() - startedAt > STABLE_MS) attempt = 0;
+      const delay = restartDelay(attempt++);
+      say(chalk.yellow(`portico: restarting ${label(index)} in ${delay / 1000} s`));
+      await sleep(delay, undefined, {signal: options.signal}).catch(() => undefined);
+      if (stopping) return code;
+      // Something else may have taken the port meanwhile.
+      if (!(await stillFree(port))) port = (await pickPorts(1))[0]!;
+    }
+  };
+
+  try {
+    const codes = await Promise.all(ports.map((port, i) => supervise(i + 1, port)));
+    if (options.signal.aborted) return SIGNAL_STATUS[String(options.signal.reason)] ?? 130;
+    return codes.find((c) => c !== 0) ?? 0;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -1,10 +1,8 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {withPortFlags} from '../../../src/run/devserver.js';
-import {BROWSER_RESTRICTED, pickPorts} from '../../../src/run/ports.js';
-import {nodeExtraCaCerts} from '../../../src/trust/node.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,55 +11,75 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, {recursive: true, force: true}));
 
 const scripts = (s: Record<string, string>) => writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name: 'x', scripts: s}));
+const VITE = ['--port', '5001', '--strictPort', '--host', '127.0.0.1'];
+const run = (...argv: string[]) => withPortFlags(argv, 5001, dir);
 
 describe('port flags for dev servers that ignore PORT', () => {
-  it('pins vite to the port, strictly, on loopback', () => {
-    expect(withPortFlags(['vite'], 5001, dir).argv).toEqual(['vite', '--port', '5001', '--strictPort', '--host', '127.0.0.1']);
-    expect(withPortFlags(['npx', 'vite'], 5001, dir).argv).toEqual(['npx', 'vite', '--port', '5001', '--strictPort', '--host', '127.0.0.1']);
-    expect(withPortFlags(['node', '/x/node_modules/vite/bin/vite.js'], 5001, dir).tool).toBe('vite');
-    expect(withPortFlags(['pnpm', 'dlx', 'vite'], 5001, dir).tool).toBe('vite');
+  it('pins vite to the port, strictly, on loopback, however it is started', () => {
+    expect(run('vite').argv).toEqual(['vite', ...VITE]);
+    expect(run('npx', 'vite').argv).toEqual(['npx', 'vite', ...VITE]);
+    expect(run('npx', '-y', 'vite', 'dev').argv).toEqual(['npx', '-y', 'vite', 'dev', ...VITE]);
+    expect(run('node', '/x/node_modules/vite/bin/vite.js').argv).toEqual(['node', '/x/node_modules/vite/bin/vite.js', ...VITE]);
+    expect(run('./node_modules/.bin/vite').tool).toBe('vite');
+    expect(run('C:\\app\\node_modules\\.bin\\vite.CMD').tool).toBe('vite');
+    expect(run('pnpm', 'dlx', 'vite').tool).toBe('vite');
+    expect(run('pnpm', 'exec', 'vite').tool).toBe('vite');
+    expect(run('yarn', 'exec', 'vite').tool).toBe('vite');
+    expect(run('npm', 'exec', '--', 'vite').tool).toBe('vite');
+    expect(run('bunx', 'vite').tool).toBe('vite');
+    expect(run('bun', 'x', 'vite', 'preview').tool).toBe('vite');
   });
 
-  it('recognises astro, ng serve and next', () => {
-    expect(withPortFlags(['npx', 'astro', 'dev'], 4321, dir).argv).toEqual(['npx', 'astro', 'dev', '--port', '4321', '--host', '127.0.0.1']);
-    expect(withPortFlags(['ng', 'serve'], 4200, dir).argv).toEqual(['ng', 'serve', '--port', '4200', '--host', '127.0.0.1']);
-    expect(withPortFlags(['next', 'dev'], 3000, dir).argv).toEqual(['next', 'dev', '--port', '3000', '--hostname', '127.0.0.1']);
+  it('runs a package binary through yarn or pnpm when no script has that name', () => {
+    expect(run('yarn', 'vite').argv).toEqual(['yarn', 'vite', ...VITE]);
+    expect(run('pnpm', 'vite', '--open').argv).toEqual(['pnpm', 'vite', '--open', ...VITE]);
   });
 
-  it('looks inside npm, pnpm and yarn scripts; npm gets `--` before the flags', () => {
-    scripts({dev: 'vite', start: 'cross-env NODE_ENV=dev astro dev', serve: 'node server.js'});
-    expect(withPortFlags(['npm', 'run', 'dev'], 5002, dir).argv).toEqual(['npm', 'run', 'dev', '--', '--port', '5002', '--strictPort', '--host', '127.0.0.1']);
-    expect(withPortFlags(['pnpm', 'dev'], 5002, dir).argv).toEqual(['pnpm', 'dev', '--port', '5002', '--strictPort', '--host', '127.0.0.1']);
-    expect(withPortFlags(['yarn', 'start'], 5002, dir).tool).toBe('astro');
-    expect(withPortFlags(['npm', 'run', 'serve'], 5002, dir).argv).toEqual(['npm', 'run', 'serve']);
+  it('recognises astro, ng serve, next, nuxt, webpack serve, remix vite:dev and ember serve', () => {
+    expect(run('npx', 'astro', 'dev').argv).toEqual(['npx', 'astro', 'dev', '--port', '5001', '--host', '127.0.0.1']);
+    expect(run('ng', 'serve').argv).toEqual(['ng', 'serve', '--port', '5001', '--host', '127.0.0.1']);
+    expect(run('next', 'dev').argv).toEqual(['next', 'dev', '--port', '5001', '--hostname', '127.0.0.1']);
+    expect(run('npx', 'nuxi', 'dev').tool).toBe('nuxi');
+    expect(run('npx', 'webpack', 'serve', '--mode', 'development').tool).toBe('webpack');
+    expect(run('webpack-dev-server').tool).toBe('webpack-dev-server');
+    expect(run('remix', 'vite:dev').argv).toEqual(['remix', 'vite:dev', ...VITE]);
+    expect(run('ember', 'serve').argv).toEqual(['ember', 'serve', '--port', '5001']);
+  });
+
+  it('adds nothing to commands that build instead of serving', () => {
+    expect(run('vite', 'build')).toEqual({argv: ['vite', 'build']});
+    expect(run('ng', 'build', '--watch')).toEqual({argv: ['ng', 'build', '--watch']});
+    expect(run('webpack', '--watch')).toEqual({argv: ['webpack', '--watch']});
+    expect(run('next', 'build')).toEqual({argv: ['next', 'build']});
+    // Classic `remix dev --port` is the HMR port, not the app's: the app reads PORT.
+    expect(run('remix', 'dev')).toEqual({argv: ['remix', 'dev']});
+  });
+
+  it('looks inside npm, pnpm, yarn and bun scripts; npm gets `--` before the flags', () => {
+    scripts({dev: 'vite', start: 'cross-env NODE_ENV=dev astro dev', serve: 'node server.js', both: 'tsc -b && vite --open', preview: 'vite build'});
+    expect(run('npm', 'run', 'dev').argv).toEqual(['npm', 'run', 'dev', '--', ...VITE]);
+    expect(run('npm', 'run', '--silent', 'dev').argv).toEqual(['npm', 'run', '--silent', 'dev', '--', ...VITE]);
+    expect(run('pnpm', 'dev').argv).toEqual(['pnpm', 'dev', ...VITE]);
+    expect(run('yarn', 'run', 'dev').argv).toEqual(['yarn', 'run', 'dev', ...VITE]);
+    expect(run('bun', 'run', 'dev').argv).toEqual(['bun', 'run', 'dev', ...VITE]);
+    expect(run('npm', 'start').tool).toBe('astro');
+    expect(run('yarn', 'start').tool).toBe('astro');
+    expect(run('npm', 'run', 'both').tool).toBe('vite');
+    expect(run('npm', 'run', 'serve')).toEqual({argv: ['npm', 'run', 'serve']});
+    expect(run('npm', 'run', 'preview')).toEqual({argv: ['npm', 'run', 'preview']});
+  });
+
+  it('warns instead of guessing when the dev server is not the last command of the script', () => {
+    scripts({dev: 'vite & tsc -w', all: 'concurrently "vite" "tsc -w"'});
+    const plan = run('npm', 'run', 'dev');
+    expect(plan.argv).toEqual(['npm', 'run', 'dev']);
+    expect(plan.warning).toMatch(/script `dev` runs `vite & tsc -w`: portico cannot pass the port to vite there; it must listen on \$PORT/);
+    expect(run('pnpm', 'all').warning).toMatch(/cannot pass the port to vite/);
   });
 
   it('leaves commands that honour PORT alone', () => {
-    expect(withPortFlags(['node', 'server.js'], 5003, dir)).toEqual({argv: ['node', 'server.js']});
-  });
-});
-
-describe('ports', () => {
-  it('picks distinct free ports that browsers accept', async () => {
-    const ports = await pickPorts(5);
-    expect(new Set(ports).size).toBe(5);
-    for (const p of ports) expect(BROWSER_RESTRICTED.has(p)).toBe(false);
-    expect(BROWSER_RESTRICTED.has(6000)).toBe(true);
-    expect(BROWSER_RESTRICTED.has(10080)).toBe(true);
-  });
-});
-
-describe('the CA bundle for children', () => {
-  it('is ca.pem alone, or the existing bundle plus ca.pem', () => {
-    const ca = path.join(dir, 'ca.pem');
-    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nPORTICO\n-----END CERTIFICATE-----\n');
-    expect(nodeExtraCaCerts({}, ca, dir)).toEqual({path: ca, combined: false});
-    const other = path.join(dir, 'corp.pem');
-    writeFileSync(other, '-----BEGIN CERTIFICATE-----\nCORP\n-----END CERTIFICATE-----\n');
-    const combined = nodeExtraCaCerts({NODE_EXTRA_CA_CERTS: other}, ca, dir);
-    expect(combined).toEqual({path: path.join(dir, 'node-ca-bundle.pem'), combined: true});
-    const text = readFileSync(combined.path, 'utf8');
-    expect(text).toContain('CORP');
-    expect(text).toContain('PORTICO');
+    expect(run('node', 'server.js')).toEqual({argv: ['node', 'server.js']});
+    expect(run('npm', 'start')).toEqual({argv: ['npm', 'start']});
+    expect(run('python3', '-m', 'http.server')).toEqual({argv: ['python3', '-m', 'http.server']});
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ROOT, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import type {ChildProcess} from 'node:child_process';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(async () => {
@@ -17,12 +18,17 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SERVER = path.join(ROOT, 'test', 'fixtures', 'run', 'server.js');
 
+/** Running, not merely a zombie waiting for init to reap it. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
@@ -43,38 +49,58 @@ async function routes() {
   return JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout).routes as Array<{host: string; targets: Array<{target: string}>}>;
 }
 
-async function pidsBehind(port: number, host: string, n: number): Promise<Set<number>> {
-  const pids = new Set<number>();
-  for (let i = 0; i < n; i++) pids.add(Number(/pid (\d+)/.exec((await get(port, host, '/', t.home)).body)![1]));
-  return pids;
+/** Instance pids and their grandchild (`--grandchild`) pids, from answers through the proxy. */
+async function treeBehind(port: number, host: string, n: number): Promise<{servers: Set<number>; all: number[]}> {
+  const servers = new Set<number>();
+  const all = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const body = (await get(port, host, '/', t.home)).body;
+    servers.add(Number(/pid (\d+)/.exec(body)![1]));
+    for (const m of body.matchAll(/(?:pid|child) (\d+)/g)) all.add(Number(m[1]));
+  }
+  return {servers, all: [...all]};
 }
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
 describe('portico run', () => {
   it('balances requests across two instances and Ctrl-C leaves no process and no route', async () => {
-    const run = await startRun(['--name', 'web', '--instances', '2', '--', 'node', SERVER]);
+    const run = await startRun(['--name', 'web', '--instances', '2', '--', 'node', SERVER, '--grandchild']);
     const port = await daemonPort(t.env);
-    await sleep(500);
-    const pids = await pidsBehind(port, 'web.localhost', 6);
-    expect(pids.size).toBe(2);
+    await until('both instances joined', async () => (await routes())[0]?.targets.length === 2);
+    const {servers, all} = await treeBehind(port, 'web.localhost', 6);
+    expect(servers.size).toBe(2);
+    expect(all).toHaveLength(4);
     const page = await get(port, 'web.localhost', '/', t.home);
     expect(page.body).toContain(`url https://web.localhost:${port}/`);
     run.child.kill('SIGINT');
-    await new Promise((r) => run.child.once('exit', r));
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(await exitOf(run.child)).toBe(130);
+    // A SIGKILLed process takes a moment to vanish.
+    await until('the process trees to go', () => !all.some(alive), 1000).catch(() => undefined);
+    for (const pid of all) expect(alive(pid)).toBe(false);
     expect(await routes()).toEqual([]);
     expect(run.output()).toMatch(/web#1 │ listening on \d+/);
   });
 
   it('leaves no route and no instance behind when it is killed with SIGKILL', async () => {
-    const run = await startRun(['--name', 'killed', '--instances', '2', '--', 'node', SERVER]);
+    const run = await startRun(['--name', 'killed', '--instances', '2', '--', 'node', SERVER, '--grandchild']);
     const port = await daemonPort(t.env);
-    await sleep(500);
-    const pids = await pidsBehind(port, 'killed.localhost', 6);
+    await until('both instances joined', async () => (await routes())[0]?.targets.length === 2);
+    const {all} = await treeBehind(port, 'killed.localhost', 6);
+    expect(all).toHaveLength(4);
     run.child.kill('SIGKILL');
     const deadline = Date.now() + 5000;
-    while (((await routes()).length > 0 || [...pids].some(alive)) && Date.now() < deadline) await sleep(100);
+    while (((await routes()).length > 0 || all.some(alive)) && Date.now() < deadline) await sleep(100);
     expect(await routes()).toEqual([]);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of all) expect(alive(pid)).toBe(false);
   });
 
   it('reports a crashed instance with its status and last output', async () => {
@@ -86,6 +112,52 @@ describe('portico run', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(out).toMatch(/crashy#1 exited with status 3\.\nlast output:\n\s+about to fail/);
     expect(code).toBe(3);
+  });
+
+  it('keeps serving from the other instance when one crashes, and says which one and why', async () => {
+    const run = await startRun(['--name', 'pair', '--instances', '2', '--', 'node', SERVER]);
+    const port = await daemonPort(t.env);
+    await until('both instances joined', async () => (await routes())[0]?.targets.length === 2);
+    const crashed = Number(/pid (\d+) exiting/.exec((await get(port, 'pair.localhost', '/exit?code=3', t.home)).body)![1]);
+    await until('the crash report', () => /pair#\d exited with status 3\./.test(run.output()));
+    expect(run.output()).toMatch(/pair#\d exited with status 3\.\nlast output:\n(?:.*\n)*\s+exiting with 3/);
+    await until('the crashed target to leave', async () => (await routes())[0]?.targets.length === 1);
+    const answers = await Promise.all(Array.from({length: 6}, () => get(port, 'pair.localhost', '/', t.home)));
+    for (const answer of answers) expect(answer.status).toBe(200);
+    const pids = new Set(answers.map((a) => /pid (\d+)/.exec(a.body)![1]));
+    expect(pids.size).toBe(1);
+    expect(pids.has(String(crashed))).toBe(false);
+    run.child.kill('SIGTERM');
+    expect(await exitOf(run.child)).toBe(143);
+    expect(await routes()).toEqual([]);
+  });
+
+  it('restarts a crashed instance with --restart and serves again', async () => {
+    const marker = path.join(t.home, '..', 'crashed-once');
+    const child = spawnCli(['run', '--name', 'phoenix', '--restart', '--', 'node', SERVER, '--crash-once', marker], t.env);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    try {
+      await until('the restart and the URL', () => /➜ https:\/\//.test(out), 15_000);
+      expect(out).toMatch(/phoenix#1 exited with status 1\.\nlast output:\n\s+boom: first start fails/);
+      expect(out).toContain('restarting phoenix#1 in 1 s');
+      const port = await daemonPort(t.env);
+      const answer = await get(port, 'phoenix.localhost', '/', t.home);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/^pid \d+/);
+    } finally {
+      child.kill('SIGINT');
+      await exitOf(child);
+    }
+  });
+
+  it('says when the command cannot be started, and exits 127', async () => {
+    const result = await cli(['run', '--name', 'nope', '--', 'portico-no-such-command'], {env: t.env});
+    expect(result.code).toBe(127);
+    expect(result.stdout + result.stderr).toMatch(/nope#1 │ portico run: cannot start portico-no-such-command: .*ENOENT/);
+    expect(result.stdout).toContain('nope#1 exited with status 127.');
+    expect(await routes()).toEqual([]);
   });
 
   it('serves a real Vite app whose hot updates reach the browser socket through the proxy', async () => {

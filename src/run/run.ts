@@ -80,7 +80,12 @@ export async function runDev(options: RunOptions): Promise<number> {
   let announced = false;
   let explained = false;
 
-  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(options.strategy ? {strategy: options.strategy} : {}), owner: process.pid});
+  const firstPlan = withPortFlags(options.argv, ports[0]!, options.cwd);
+  // A dev server keeps per-instance state the page depends on (Vite's HMR token and module graph,
+  // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
+  const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
+  if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
+  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), owner: process.pid});
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {
@@ -118,7 +123,7 @@ export async function runDev(options: RunOptions): Promise<number> {
       const plan = withPortFlags(options.argv, port, options.cwd);
       if (!explained && index === 1) {
         explained = true;
-        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(options.argv.length).join(' ')}`));
+        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(options.argv.length).filter((w) => w !== '--').join(' ')}`));
         if (plan.warning) say(chalk.yellow(`portico: ${plan.warning}`));
       }
       const instance = startInstance({

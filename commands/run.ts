@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import chalk from 'chalk';
 import {BaseCommand} from '../src/cli/base.js';
-import {runDev} from '../src/run/run.js';
+import {parseInstances, runDev} from '../src/run/run.js';
 import {STRATEGIES, type Strategy} from '../src/routes/types.js';
 import {statePaths} from '../src/state/home.js';
 
@@ -13,10 +13,11 @@ The name is --name, else portico.json "name", else package.json "name" (without 
 A crashed instance is reported with its status and last output while the others keep serving; --restart starts it again (1 s, 2 s, 4 s ... 30 s).
 Ctrl-C stops every instance's whole process tree, removes its targets and exits 130.`;
   static override examples = ['<%= config.bin %> run -- npm run dev', '<%= config.bin %> run --name api --instances 3 -- node server.js', '<%= config.bin %> run --path /api -- npx vite', '<%= config.bin %> run --restart -- node flaky.js'];
+  static override usage = 'run [--name N] [--instances K] [--path P] [--strategy S] [--restart] -- COMMAND...';
   static override strict = false;
   static override flags = {
     name: Flags.string({char: 'n', description: 'route name: <name>.localhost'}),
-    instances: Flags.integer({char: 'i', description: 'how many copies to run behind the one URL', default: 1, min: 1, max: 32}),
+    instances: Flags.string({char: 'i', description: 'how many copies to run behind the one URL (1-32)', default: '1'}),
     path: Flags.string({description: 'route path under the name, e.g. /api'}),
     strategy: Flags.string({char: 's', description: 'how requests spread over instances', options: [...STRATEGIES]}),
     restart: Flags.boolean({description: 'restart crashed instances (backoff 1 s, 2 s, 4 s ... 30 s)'}),
@@ -32,7 +33,7 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
       cwd: process.cwd(),
       argv: argv as string[],
       name: flags.name,
-      instances: flags.instances,
+      instances: parseInstances(flags.instances),
       path: flags.path,
       strategy: flags.strategy as Strategy | undefined,
       restart: flags.restart,

@@ -141,7 +141,9 @@ export function withPortFlags(argv: readonly string[], port: number, cwd: string
     const tool = last && servingTool(last);
     if (tool) {
       const flags = TOOLS[tool]!.flags(port);
-      return {argv: script.runner === 'npm' ? [...argv, '--', ...flags] : [...argv, ...flags], tool};
+      // npm needs one `--` before script arguments (the user may have written it already).
+      const separator = script.runner === 'npm' && !argv.includes('--') ? ['--'] : [];
+      return {argv: [...argv, ...separator, ...flags], tool};
     }
     // Anywhere else in the script (`vite & tsc -w`, `concurrently "vite" "tsc -w"`): flags would land on the wrong command.
     const inside = commands.flatMap((words) => words.map((_, i) => servingTool(words.slice(i)))).find(Boolean);

@@ -43,6 +43,13 @@ export interface RunOptions {
   readyHintMs?: number;
 }
 
+/** `--instances`: a whole number from 1 to 32. */
+export function parseInstances(input: string): number {
+  const count = Number(input);
+  if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new UserError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
+  return count;
+}
+
 const SIGNAL_STATUS: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143};
 /** An instance that served this long before crashing starts the restart backoff over. */
 const STABLE_MS = 30_000;
@@ -54,9 +61,7 @@ const STABLE_MS = 30_000;
  */
 export async function runDev(options: RunOptions): Promise<number> {
   if (options.argv.length === 0) throw new UserError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
-  if (!Number.isInteger(options.instances) || options.instances < 1 || options.instances > 32) {
-    throw new UserError(`Invalid --instances \`${options.instances}\`: expected a whole number from 1 to 32.`);
-  }
+  parseInstances(String(options.instances));
   const name = inferProjectName(options.cwd, options.name);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
   const spec = `${name}.localhost${routePath}`;

@@ -58,6 +58,7 @@ describe('port flags for dev servers that ignore PORT', () => {
   it('looks inside npm, pnpm, yarn and bun scripts; npm gets `--` before the flags', () => {
     scripts({dev: 'vite', start: 'cross-env NODE_ENV=dev astro dev', serve: 'node server.js', both: 'tsc -b && vite --open', preview: 'vite build'});
     expect(run('npm', 'run', 'dev').argv).toEqual(['npm', 'run', 'dev', '--', ...VITE]);
+    expect(run('npm', 'run', 'dev', '--', '--open').argv).toEqual(['npm', 'run', 'dev', '--', '--open', ...VITE]);
     expect(run('npm', 'run', '--silent', 'dev').argv).toEqual(['npm', 'run', '--silent', 'dev', '--', ...VITE]);
     expect(run('pnpm', 'dev').argv).toEqual(['pnpm', 'dev', ...VITE]);
     expect(run('yarn', 'run', 'dev').argv).toEqual(['yarn', 'run', 'dev', ...VITE]);

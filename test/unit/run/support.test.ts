@@ -5,6 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {instanceEnv} from '../../../src/run/env.js';
 import {crashReport, printer, restartDelay} from '../../../src/run/output.js';
 import {BROWSER_RESTRICTED, pickPorts, type PortProbe} from '../../../src/run/ports.js';
+import {parseInstances} from '../../../src/run/run.js';
 import {statePaths} from '../../../src/state/home.js';
 
 let dir: string;
@@ -93,5 +94,12 @@ describe('what portico run prints', () => {
 
   it('backs off restarts 1 s, 2 s, 4 s ... up to 30 s', () => {
     expect([0, 1, 2, 3, 4, 5, 10].map(restartDelay)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  });
+});
+
+describe('--instances', () => {
+  it('takes 1 to 32 and names a bad value in one sentence', () => {
+    expect(parseInstances('3')).toBe(3);
+    for (const bad of ['0', '33', 'two', '1.5', '-1', '']) expect(() => parseInstances(bad)).toThrow(`Invalid --instances \`${bad}\`: expected a whole number from 1 to 32.`);
   });
 });

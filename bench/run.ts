@@ -98,6 +98,14 @@ async function main(): Promise<void> {
   const portico = running.get('portico');
   try {
     if (portico?.pid) record('daemon RSS idle', 'portico', rssMb(portico.pid));
+    // Warm every peer up first (JIT, connection pools, session caches): the rounds measure steady state.
+    if (!args.smoke) {
+      for (const peer of peers) {
+        const r = running.get(peer.name)!;
+        if (want('h1') && loadTools.wrk) await wrk(r, 2, 50);
+        if (want('h2') && loadTools.h2load && r.tls) await h2load(r, 2);
+      }
+    }
     for (let round = 0; round < args.rounds; round++) {
       // Alternate the order each round so no peer always runs on a warmer machine.
       const order = round % 2 === 0 ? peers : [...peers].reverse();

@@ -1,14 +1,16 @@
-import http, {type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse} from 'node:http';
+import type {IncomingMessage, OutgoingHttpHeaders, ServerResponse} from 'node:http';
 import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2';
-import https from 'node:https';
 import type {Upstream} from '../balance/upstream.js';
 import type {TrafficSink} from '../traffic/event.js';
-import {hasBody, isIdempotent, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
+import {requestHead, type BackendConnection, type BackendPool, type Exchange} from './backend.js';
+import {hasBody, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
+import type {H2Request, H2Response} from './h2stream.js';
 import type {FailedTarget} from './pages.js';
+import type {ResponseHead} from './response-parser.js';
 import type {RouteEntry} from './table.js';
 
-export type ProxyRequest = IncomingMessage | Http2ServerRequest;
-export type ProxyResponse = ServerResponse | Http2ServerResponse;
+export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;
+export type ProxyResponse = ServerResponse | Http2ServerResponse | H2Response;
 
 /** What a request failed with, mapped to a page in one place (ProxyErrors.send). */
 export type Failure = {kind: 'bad-gateway'; failures: FailedTarget[]} | {kind: 'timeout'; target: string};
@@ -18,9 +20,8 @@ export interface ForwardContext {
   hop: string;
   /** Milliseconds to wait for response headers. */
   backendTimeout: number;
-  /** Keep-alive agents shared by every request: never one per request. */
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
+  /** Keep-alive connections to backends, shared by every request: never one per request. */
+  backends: BackendPool;
   traffic?: TrafficSink;
   nextId: () => number;
   /** Answer a failed request with its page. */
@@ -29,14 +30,6 @@ export interface ForwardContext {
 
 /** Errors where the backend never saw the request: always safe to try the next instance. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
-
-export function createAgents(): {httpAgent: http.Agent; httpsAgent: https.Agent} {
-  // lifo keeps the hottest sockets busy and lets idle ones time out; the backend's own keep-alive
-  // timeout (Node: 5 s) is beaten by our 4 s free-socket timeout, so we rarely reuse a closing socket.
-  const common = {keepAlive: true, keepAliveMsecs: 1000, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 256, scheduling: 'lifo' as const, timeout: 4000};
-  // Backends are local dev servers with self-signed or portico certs: an https target is not verified.
-  return {httpAgent: new http.Agent(common), httpsAgent: new https.Agent({...common, rejectUnauthorized: false})};
-}
 
 /** Per-request state across retries. */
 interface Attempt {
@@ -50,26 +43,24 @@ interface Attempt {
   /** Upstreams already tried and failed for this request. */
   tried?: Set<Upstream>;
   failures?: FailedTarget[];
-  /** The request body started flowing to some backend: from here on, no replay unless idempotent. */
+  /** The request body started flowing to some backend: from here on, no replay. */
   bodySent: boolean;
+  /** The whole request body went to the backend. */
+  bodyDone?: boolean;
   started: number;
   headers: OutgoingHttpHeaders;
+  /** The request line and headers, built once and replayed on retries. */
+  head?: string;
 }
 
 export function forward(ctx: ForwardContext, entry: RouteEntry, req: ProxyRequest, res: ProxyResponse, path: string, host: string, started: number): void {
   const isH2 = req.httpVersionMajor === 2;
-  const attempt: Attempt = {
-    entry,
-    req,
-    res,
-    path,
-    host,
-    isH2,
-    withBody: hasBody(req.headers, isH2, req.method ?? 'GET'),
-    bodySent: false,
-    started,
-    headers: forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop}),
-  };
+  const method = req.method ?? 'GET';
+  const withBody = hasBody(req.headers, isH2, method);
+  const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop});
+  // A body of unknown length (h1 chunked, or h2 without content-length) goes to the backend chunked.
+  if (withBody && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  const attempt: Attempt = {entry, req, res, path, host, isH2, withBody, bodySent: false, started, headers};
   const upstream = entry.pool.pick({cookie: req.headers.cookie});
   if (!upstream) {
     ctx.fail(req, res, entry, {kind: 'bad-gateway', failures: []});
@@ -81,114 +72,114 @@ export function forward(ctx: ForwardContext, entry: RouteEntry, req: ProxyReques
 function send(ctx: ForwardContext, a: Attempt, u: Upstream, familyTries: number): void {
   const {req, res, entry} = a;
   const target = u.target;
+  const method = req.method ?? 'GET';
   entry.pool.begin(u);
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    entry.pool.end(u);
-  };
-  const proxyReq = (target.protocol === 'https:' ? https : http).request({
-    host: target.dial[u.dialIndex] ?? target.dial[0],
-    port: target.port,
-    method: req.method,
-    path: a.path,
-    headers: a.headers,
-    agent: target.protocol === 'https:' ? ctx.httpsAgent : ctx.httpAgent,
-    setHost: false,
-    servername: target.protocol === 'https:' ? target.hostname : undefined,
-  });
+  let conn: BackendConnection | undefined;
+  let cancelDial: (() => void) | undefined;
+  let settled = false;
+  let responded = false;
+  let bytes = 0;
+  let responseHeaders: IncomingMessage['headers'] | undefined;
+  let stopBody: (() => void) | undefined;
 
-  const timer = setTimeout(() => proxyReq.destroy(Object.assign(new Error('timeout'), {code: 'ETIMEDOUT_PORTICO'})), ctx.backendTimeout);
+  const settle = () => {
+    if (settled) return false;
+    settled = true;
+    clearTimeout(timer);
+    res.removeListener('close', onClientClose);
+    stopBody?.();
+    res.removeListener('drain', resume);
+    entry.pool.end(u);
+    return true;
+  };
+
+  const timer = setTimeout(() => {
+    if (responded) return;
+    if (conn) conn.abort();
+    else cancelDial?.();
+    if (!settle()) return;
+    entry.pool.reportFailure(u, 'timeout');
+    ctx.fail(req, res, entry, {kind: 'timeout', target: target.url});
+    if (ctx.traffic?.active) emitRequest(ctx, a, 504, u, 0, undefined, 'timeout');
+  }, ctx.backendTimeout);
 
   // The client went away: stop the backend side too (frees the instance, never leaks a socket).
   const onClientClose = () => {
-    if (!res.writableFinished) proxyReq.destroy();
+    if (settled) return;
+    if (conn) conn.abort();
+    else cancelDial?.();
+    settle();
+    if (ctx.traffic?.active) emitRequest(ctx, a, res.statusCode, u, bytes, responseHeaders, 'client closed');
   };
   res.once('close', onClientClose);
 
-  if (a.withBody) {
-    // Hold the body until the backend connection is up: a refused connection can then be retried
-    // elsewhere with the body intact.
-    proxyReq.once('socket', (socket) => {
-      const pipeBody = () => {
-        a.bodySent = true;
-        req.pipe(proxyReq);
-      };
-      if (socket.connecting) socket.once('connect', pipeBody);
-      else pipeBody();
-    });
-  } else {
-    proxyReq.end();
-  }
+  const resume = () => conn?.socket.resume();
+  const exchange: Exchange = {
+    head(head: ResponseHead) {
+      responded = true;
+      clearTimeout(timer);
+      entry.pool.reportSuccess(u);
+      responseHeaders = head.headers;
+      const headers = forwardResponseHeaders(head.headers);
+      const cookie = entry.pool.stickyCookie(u);
+      if (cookie && !entry.pool.hasStickyCookie(req.headers.cookie, u)) {
+        const prior = headers['set-cookie'];
+        headers['set-cookie'] = prior === undefined ? [cookie] : [...(Array.isArray(prior) ? prior : [String(prior)]), cookie];
+      }
+      try {
+        res.writeHead(head.status, headers);
+      } catch (error) {
+        // A header the client protocol cannot carry (h2 forbids some h1 ones): answer 502 rather than crash.
+        conn?.abort();
+        settle();
+        if (!res.headersSent) ctx.fail(req, res, entry, {kind: 'bad-gateway', failures: [{target: target.url, error: `invalid response header (${(error as Error).message})`}]});
+        return;
+      }
+      // Server-sent events: the client must see the headers now, not with the first event.
+      if (head.headers['content-type']?.startsWith('text/event-stream') && 'flushHeaders' in res) res.flushHeaders();
+    },
+    body(chunk: Buffer) {
+      if (settled) return;
+      bytes += chunk.length;
+      // Backpressure: a slow client pauses the backend instead of buffering its whole response here.
+      if (!(res as NodeJS.WritableStream).write(chunk) && conn) {
+        conn.socket.pause();
+        res.once('drain', resume);
+      }
+    },
+    end() {
+      // The backend answered before taking the whole body: what is left would be read as the next request.
+      if (a.withBody && !a.bodyDone) conn?.abort();
+      if (!settle()) return;
+      (res as H2Response).end();
+      if (ctx.traffic?.active) emitRequest(ctx, a, res.statusCode, u, bytes, responseHeaders);
+    },
+    error(code: string) {
+      const wasReused = conn?.reused ?? false;
+      if (!settle()) return;
+      failed(code, wasReused);
+    },
+  };
 
-  proxyReq.once('response', (proxyRes) => {
-    clearTimeout(timer);
-    entry.pool.reportSuccess(u);
-    const headers = forwardResponseHeaders(proxyRes.headers);
-    const cookie = entry.pool.stickyCookie(u);
-    if (cookie && !entry.pool.hasStickyCookie(req.headers.cookie, u)) {
-      const prior = headers['set-cookie'];
-      headers['set-cookie'] = prior === undefined ? [cookie] : [...(Array.isArray(prior) ? prior : [String(prior)]), cookie];
-    }
-    let bytes = 0;
-    if (ctx.traffic?.active) {
-      proxyRes.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      res.once('close', () => emitRequest(ctx, a, res.statusCode, u, bytes, proxyRes.headers, res.writableFinished ? undefined : 'client closed'));
-    }
-    try {
-      res.writeHead(proxyRes.statusCode ?? 502, headers as http.OutgoingHttpHeaders);
-    } catch (error) {
-      // A header the client protocol cannot carry (h2 forbids some h1 ones): answer 502 rather than crash.
-      proxyRes.resume();
-      finish();
-      if (!res.headersSent) ctx.fail(req, res, entry, {kind: 'bad-gateway', failures: [{target: target.url, error: `invalid response header (${(error as Error).message})`}]});
-      return;
-    }
-    // Server-sent events: the client must see the headers now, not with the first event.
-    if (String(proxyRes.headers['content-type']).startsWith('text/event-stream') && 'flushHeaders' in res) res.flushHeaders();
-    proxyRes.pipe(res as NodeJS.WritableStream);
-    proxyRes.once('end', finish);
-    proxyRes.once('close', finish);
-    proxyRes.once('error', () => {
-      finish();
-      res.destroy();
-    });
-  });
-
-  proxyReq.once('error', (error: NodeJS.ErrnoException) => {
-    clearTimeout(timer);
-    res.removeListener('close', onClientClose);
-    finish();
-    if (res.headersSent) {
+  const failed = (code: string, wasReused: boolean) => {
+    if (responded || res.headersSent) {
       // The response had started: the client must see a broken response, not a truncated "success".
-      res.destroy(error);
+      res.destroy(new Error(code));
       return;
     }
     if (res.destroyed || (res as ServerResponse).writableEnded) return;
-    const code = error.code ?? 'ERROR';
-    if (code === 'ETIMEDOUT_PORTICO') {
-      entry.pool.reportFailure(u, 'timeout');
-      ctx.fail(req, res, entry, {kind: 'timeout', target: target.url});
-      if (ctx.traffic?.active) emitRequest(ctx, a, 504, u, 0, undefined, 'timeout');
-      return;
-    }
-    const method = req.method ?? 'GET';
-    const replayable = !a.bodySent || isIdempotent(method);
     // localhost targets: the dev server may listen on ::1 only (Vite on Node >= 17) or 127.0.0.1 only.
-    if (CONNECT_ERRORS.has(code) && familyTries + 1 < u.target.dial.length) {
-      u.dialIndex = (u.dialIndex + 1) % u.target.dial.length;
+    if (CONNECT_ERRORS.has(code) && familyTries + 1 < target.dial.length) {
+      u.dialIndex = (u.dialIndex + 1) % target.dial.length;
       send(ctx, a, u, familyTries + 1);
       return;
     }
-    // A pooled keep-alive socket the backend had just closed: the request never reached it.
-    if (code === 'ECONNRESET' && proxyReq.reusedSocket && replayable && familyTries < 4) {
+    // A pooled keep-alive connection the backend had just closed: the request never reached it.
+    if (wasReused && !a.bodySent && (code === 'ECONNRESET' || code === 'EPIPE') && familyTries < 4) {
       send(ctx, a, u, familyTries + 1);
       return;
     }
-    const retryable = CONNECT_ERRORS.has(code) || (replayable && (code === 'ECONNRESET' || code === 'EPIPE'));
+    const retryable = CONNECT_ERRORS.has(code) || code === 'ECONNRESET' || code === 'EPIPE';
     entry.pool.reportFailure(u, code);
     (a.failures ??= []).push({target: target.url, error: code});
     (a.tried ??= new Set()).add(u);
@@ -201,7 +192,62 @@ function send(ctx: ForwardContext, a: Attempt, u: Upstream, familyTries: number)
     }
     ctx.fail(req, res, entry, {kind: 'bad-gateway', failures: a.failures});
     if (ctx.traffic?.active) emitRequest(ctx, a, 502, u, 0, undefined, code);
-  });
+  };
+
+  const start = (c: BackendConnection) => {
+    cancelDial = undefined;
+    if (settled) {
+      c.socket.destroy();
+      return;
+    }
+    conn = c;
+    c.begin((a.head ??= requestHead(method, a.path, a.headers)), exchange, method === 'HEAD');
+    if (a.withBody) stopBody = streamBody(a, c);
+  };
+
+  const address = target.dial[u.dialIndex] ?? target.dial[0]!;
+  const idle = ctx.backends.take(target, address);
+  if (idle) start(idle);
+  else
+    cancelDial = ctx.backends.connect(target, address, start, (code) => {
+      cancelDial = undefined;
+      if (settle()) failed(code, false);
+    });
+}
+
+/** Stream the client's request body to the backend, chunked when its length is unknown. Returns a detach function. */
+function streamBody(a: Attempt, conn: BackendConnection): () => void {
+  const {req} = a;
+  const socket = conn.socket;
+  const chunked = a.headers['transfer-encoding'] === 'chunked';
+  const resume = () => req.resume();
+  const onData = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    a.bodySent = true;
+    let ok: boolean;
+    if (chunked) {
+      socket.cork();
+      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      ok = socket.write('\r\n', 'latin1');
+      socket.uncork();
+    } else ok = socket.write(chunk);
+    if (!ok) {
+      req.pause();
+      socket.once('drain', resume);
+    }
+  };
+  const onEnd = () => {
+    a.bodyDone = true;
+    if (chunked) socket.write('0\r\n\r\n', 'latin1');
+  };
+  req.on('data', onData);
+  req.once('end', onEnd);
+  return () => {
+    req.removeListener('data', onData);
+    req.removeListener('end', onEnd);
+    socket.removeListener('drain', resume);
+  };
 }
 
 /** The Host exactly as the client sent it (port included): backends build absolute URLs from it. */

@@ -5,12 +5,14 @@ import type net from 'node:net';
 import type {Duplex} from 'node:stream';
 import type {SecureContext} from 'node:tls';
 import type {ProxyOptions, RunningProxy} from './types.js';
-import {createAgents, forward, type Failure, type ProxyRequest, type ProxyResponse} from './forward.js';
+import {BackendPool} from './backend.js';
+import {forward, type Failure, type ProxyRequest, type ProxyResponse} from './forward.js';
 import {HOP_HEADER, requestHost} from './headers.js';
 import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
 import {badGatewayPage, badRequestPage, loopPage, timeoutPage, unknownHostPage} from './pages.js';
 import {RouteTable, type RouteEntry} from './table.js';
 import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
+import {H2Request, H2Response} from './h2stream.js';
 import {forwardPath} from '../routes/match.js';
 import {normalizePath} from '../routes/path.js';
 
@@ -33,7 +35,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const sendPage = (res: ProxyResponse, status: number, html: string) => {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store'});
-    res.end(html);
+    (res as H2Response).end(html);
   };
 
   const fail = (_req: ProxyRequest, res: ProxyResponse, entry: RouteEntry, failure: Failure) => {
@@ -41,7 +43,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     else sendPage(res, 502, badGatewayPage(entry.key, failure.failures.length > 0 ? failure.failures : entry.pool.snapshot().map((t) => ({target: t.target, error: t.lastError ?? 'unavailable'}))));
   };
 
-  const ctx = {hop, backendTimeout, ...createAgents(), traffic, nextId: () => nextId++, fail};
+  const ctx = {hop, backendTimeout, backends: new BackendPool(), traffic, nextId: () => nextId++, fail};
 
   /** Events for requests portico answered itself (no backend). */
   const emitLocal = (req: ProxyRequest, host: string, status: number, started: number, error: string) => {
@@ -78,7 +80,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const started = Date.now();
     inflight++;
     res.once('close', onRequestEnd);
-    if (req.httpVersionMajor !== 2) guardHeaders(req.socket, headersTimeout, res);
+    if (req.httpVersionMajor !== 2) guardHeaders((req as http.IncomingMessage).socket, headersTimeout, res);
     const match = route(req, res, started);
     if (match) forward(ctx, match.entry, req, res, match.path, match.host, started);
   };
@@ -150,6 +152,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (socket.alpnProtocol !== 'h2') guardHeaders(socket, headersTimeout);
   });
   tlsServer.on('request', onRequest);
+  // Adding that 'request' listener made Node install its compat 'stream' listener. Keep it for CONNECT
+  // (WebSockets over h2) and Expect: 100-continue; every other h2 request is served from the bare stream.
+  const compat = tlsServer.listeners('stream').at(-1) as ((...args: unknown[]) => void) | undefined;
+  if (compat) {
+    tlsServer.removeListener('stream', compat);
+    tlsServer.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (headers[':method'] === 'CONNECT' || headers.expect !== undefined) {
+        compat.call(tlsServer, stream, headers, ...rest);
+        return;
+      }
+      stream.on('error', ignore);
+      onRequest(new H2Request(stream, headers), new H2Response(stream));
+    });
+  }
   tlsServer.on('upgrade', onUpgrade);
   tlsServer.on('connect', onConnect as never);
   tlsServer.on('sessionError', () => {});
@@ -207,12 +223,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       while (inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       for (const socket of connections) socket.destroy();
       table.close();
-      ctx.httpAgent.destroy();
-      ctx.httpsAgent.destroy();
+      ctx.backends.close();
       await listenersClosed;
     },
   };
 }
+
+const ignore = () => undefined;
 
 const kGuard = Symbol('portico.headersGuard');
 type Guarded = {[kGuard]?: NodeJS.Timeout};

@@ -6,6 +6,7 @@ import type {Duplex} from 'node:stream';
 import tls from 'node:tls';
 import type {Upstream} from '../balance/upstream.js';
 import type {TrafficSink} from '../traffic/event.js';
+import {requestHead} from './backend.js';
 import {forwardRequestHeaders} from './headers.js';
 import {originalHost} from './forward.js';
 import type {RouteEntry} from './table.js';
@@ -37,16 +38,6 @@ function dial(u: Upstream, onReady: (socket: net.Socket) => void, onFail: (code:
     socket.setNoDelay(true);
     onReady(socket);
   });
-}
-
-function requestHead(method: string, path: string, headers: Record<string, unknown>): string {
-  let head = `${method} ${path} HTTP/1.1\r\n`;
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v).replace(/[\r\n]/g, '')}\r\n`;
-  }
-  return `${head}\r\n`;
 }
 
 interface TunnelInfo {

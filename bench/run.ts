@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {h2load, latency, loadTools, wrk, wsEcho} from './load.js';
 import {ALL_PEERS, HOST, porticoEnv, type Peer, type Running} from './peers.js';
-import {median, rssMb, run} from './util.js';
+import {has, median, rssMb, run} from './util.js';
 
 interface Args {
   duration: number;
@@ -171,10 +171,13 @@ async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string
   if (want('dash') && loadTools.wrk) {
     for (let i = 0; i < args.rounds; i++) {
       record('HTTP/1.1 with nobody watching', 'portico', (await wrk(r, args.duration, 50)).rps);
-      const follower = spawn(process.execPath, [BIN, 'logs', '--follow', '--json'], {env, stdio: ['ignore', 'ignore', 'ignore']});
-      await new Promise((res) => setTimeout(res, 500));
-      record('HTTP/1.1 with a dashboard attached', 'portico', (await wrk(r, args.duration, 50)).rps);
-      follower.kill();
+      const watcher = await attachDashboard(env);
+      if (i === 0) say(`- dashboard scenario: ${watcher.what}`);
+      try {
+        record('HTTP/1.1 with a dashboard attached', 'portico', (await wrk(r, args.duration, 50)).rps);
+      } finally {
+        await watcher.stop();
+      }
     }
   }
   if (r.pid && loadTools.wrk && want('rss')) {
@@ -213,6 +216,27 @@ function targets(): void {
     if (value === undefined || !Number.isFinite(value)) say(`  –  ${name}: not measured`);
     else say(`  ${ok(value) ? '✓' : '✗'}  ${name}: ${value.toFixed(2)}`);
   }
+}
+
+/**
+ * The real dashboard, rendering in a real terminal: `portico dash` in a private tmux server (its own
+ * socket, 160x45), once its first frame is on screen. Without tmux, `logs --follow` stands in: the
+ * same event stream, without rendering.
+ */
+async function attachDashboard(env: NodeJS.ProcessEnv): Promise<{what: string; stop: () => Promise<void>}> {
+  if (!has('tmux')) {
+    const follower = spawn(process.execPath, [BIN, 'logs', '--follow', '--json'], {env, stdio: ['ignore', 'ignore', 'ignore']});
+    await new Promise((res) => setTimeout(res, 500));
+    return {what: '`portico logs --follow` (tmux not installed: apt-get install tmux, to measure `portico dash` itself)', stop: async () => void follower.kill()};
+  }
+  const tmux = (...a: string[]) => run('tmux', ['-L', `portico-bench-${process.pid}`, ...a], {env, timeoutMs: 10_000});
+  const stop = async () => void (await tmux('kill-server'));
+  await tmux('new-session', '-d', '-s', 'dash', '-x', '160', '-y', '45', `'${process.execPath}' '${BIN}' dash`);
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 200))) {
+    if ((await tmux('capture-pane', '-p', '-t', 'dash')).stdout.includes('req/s')) return {what: '`portico dash` rendering in a 160x45 tmux terminal', stop};
+  }
+  await stop();
+  throw new Error('portico dash did not draw its first frame in tmux within 15 s');
 }
 
 function ratio(scenario: string, peer: string): number | undefined {

@@ -27,8 +27,11 @@ export async function openDashboard(options: DashOptions): Promise<void> {
  * Ink and React load only here, so `ls` and `up` stay fast. Called once both stdin and stdout are a
  * terminal: a CI variable inherited by that terminal must not switch Ink to its CI mode (final frame
  * only, no live updates). is-in-ci reads the variables when Ink is imported, so they go first.
+ * React picks its build from NODE_ENV when first loaded: unset, it runs the development build, which
+ * times every component render and cost the dashboard about twice the CPU under load.
  */
 export async function loadDashboardModule(): Promise<typeof import('../ui/run.js')> {
   for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[name] !== undefined) process.env[name] = 'false';
+  process.env.NODE_ENV ??= 'production';
   return import('../ui/run.js');
 }

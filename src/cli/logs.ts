@@ -18,7 +18,15 @@ export interface LogsOptions {
 
 /** Recent traffic, then (with follow) live, until the daemon stops or the signal aborts. */
 export async function showLogs(options: LogsOptions): Promise<void> {
-  const print = (event: TrafficEvent) => options.out(options.json ? JSON.stringify(event) : formatEventLine(event));
+  // Lines of one read go out as one write: a follower under load must not cost a syscall per request.
+  let buffered: string[] = [];
+  const print = (event: TrafficEvent) => buffered.push(options.json ? JSON.stringify(event) : formatEventLine(event));
+  const flush = () => {
+    if (buffered.length === 0) return;
+    const lines = buffered;
+    buffered = [];
+    options.out(lines.join('\n'));
+  };
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), {once: true});
   if (!options.follow) {
@@ -32,16 +40,18 @@ export async function showLogs(options: LogsOptions): Promise<void> {
     await run(options.paths, (e) => {
       print(e);
       arm();
-    }, controller.signal, options.history);
+    }, flush, controller.signal, options.history);
     clearTimeout(quiet);
+    flush();
     return;
   }
-  await run(options.paths, print, controller.signal, options.history);
+  await run(options.paths, print, flush, controller.signal, options.history);
+  flush();
 }
 
-async function run(paths: StatePaths, onEvent: (e: TrafficEvent) => void, signal: AbortSignal, history?: number): Promise<void> {
+async function run(paths: StatePaths, onEvent: (e: TrafficEvent) => void, onBatch: () => void, signal: AbortSignal, history?: number): Promise<void> {
   try {
-    await streamEvents(paths, onEvent, {history: history ?? 200, signal});
+    await streamEvents(paths, onEvent, {history: history ?? 200, signal, onBatch});
   } catch (error) {
     if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up`.'});
     throw error;

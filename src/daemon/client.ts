@@ -62,6 +62,8 @@ export interface StreamOptions {
   /** Ask for request/response headers in events. */
   headers?: boolean;
   signal?: AbortSignal;
+  /** Called after the events of one read (the daemon sends a turn's events at once): a place to flush output. */
+  onBatch?: () => void;
 }
 
 /** Follow the daemon's NDJSON event stream; resolves when it ends (daemon stopped or signal aborted). */
@@ -74,11 +76,9 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
       let rest = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        rest += chunk;
-        let nl: number;
-        while ((nl = rest.indexOf('\n')) !== -1) {
-          const line = rest.slice(0, nl);
-          rest = rest.slice(nl + 1);
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) {
           let event: TrafficEvent;
           try {
             event = JSON.parse(line) as TrafficEvent;
@@ -87,6 +87,7 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
           }
           onEvent(event);
         }
+        options.onBatch?.();
       });
       res.on('end', () => resolve());
       res.on('close', () => resolve());

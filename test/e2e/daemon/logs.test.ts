@@ -133,4 +133,33 @@ describe('portico logs', () => {
     const last = after.seen.filter((e) => e.type === 'request' && e.path === '/hdr').at(-1) as RequestEvent;
     expect(last.requestHeaders).toBeUndefined();
   });
+
+  it('gives a follower every request of a burst exactly once, in order, however the stream is batched', async () => {
+    const follower = spawnCli(['logs', '--follow', '--json', '--lines', '0'], t.env);
+    let out = '';
+    follower.stdout!.on('data', (d: Buffer) => (out += d));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('/ready') && Date.now() < deadline) {
+        await get(port, 'api.localhost', '/ready', t.home);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // 300 requests, 30 at a time, with 2 KB paths: many events per flush, and flushes larger than
+      // one 64 KiB read, so lines arrive split across reads.
+      const pad = 'x'.repeat(2000);
+      for (let wave = 0; wave < 10; wave++) {
+        await Promise.all(Array.from({length: 30}, (_, i) => get(port, 'api.localhost', `/burst/${wave * 30 + i}/${pad}`, t.home)));
+      }
+      const until = Date.now() + 10_000;
+      const burst = () => out.split('\n').filter((l) => l.includes('/burst/')).map((l) => JSON.parse(l) as RequestEvent);
+      while (burst().length < 300 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const events = burst();
+      expect(new Set(events.map((e) => e.path)).size).toBe(300);
+      expect(events).toHaveLength(300);
+      const ids = events.map((e) => e.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    } finally {
+      follower.kill('SIGKILL');
+    }
+  });
 });

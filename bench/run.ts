@@ -42,6 +42,8 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'run.js');
 const results: Record<string, Record<string, number>> = {};
 const lines: string[] = [];
+/** Where the run is, on stderr (stdout stays the report): a full run takes 10-15 minutes. */
+const progress = (what: string) => process.stderr.write(`  … ${what}\n`);
 const say = (line = '') => {
   lines.push(line);
   console.log(line);
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     if (!args.smoke) {
       for (const peer of peers) {
         const r = running.get(peer.name)!;
+        progress(`warming up ${peer.name}`);
         if (want('h1') && loadTools.wrk) await wrk(r, 2, 50);
         if (want('h2') && loadTools.h2load && r.tls) await h2load(r, 2);
       }
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
       const order = round % 2 === 0 ? peers : [...peers].reverse();
       for (const peer of order) {
         const r = running.get(peer.name)!;
+        progress(`round ${round + 1}/${args.rounds}: ${peer.name}`);
         if (want('h1') && loadTools.wrk) record('HTTPS HTTP/1.1, 50 connections', peer.name, (await wrk(r, args.duration, 50)).rps);
         if (want('h2') && loadTools.h2load && r.tls) record('HTTP/2, 50 connections x 10 streams', peer.name, await h2load(r, args.duration));
         if (want('latency')) {
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
 async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string) => boolean): Promise<void> {
   const env = porticoEnv(dir);
   if (want('newhost')) {
+    progress('portico: first request to new hostnames');
     for (let i = 0; i < (args.smoke ? 2 : 10); i++) {
       const name = `n${Math.random().toString(36).slice(2, 10)}.localhost`;
       await run(process.execPath, [BIN, 'add', name, '9'], {env});
@@ -160,6 +165,7 @@ async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string
     }
   }
   if (want('cli')) {
+    progress('portico: ls and up wall time');
     for (let i = 0; i < (args.smoke ? 2 : 10); i++) {
       for (const [name, argv] of [['portico ls', ['ls']], ['portico up (running)', ['up']]] as const) {
         const start = process.hrtime.bigint();
@@ -169,9 +175,11 @@ async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string
     }
   }
   if (want('dash') && loadTools.wrk) {
+    progress('portico: throughput with and without a dashboard');
     for (let i = 0; i < args.rounds; i++) {
       record('HTTP/1.1 with nobody watching', 'portico', (await wrk(r, args.duration, 50)).rps);
-      const watcher = await attachDashboard(env);
+      const watcher = await attachDashboard(env).catch((error: Error) => say(`- dashboard scenario failed: ${error.message}`));
+      if (!watcher) break;
       if (i === 0) say(`- dashboard scenario: ${watcher.what}`);
       try {
         record('HTTP/1.1 with a dashboard attached', 'portico', (await wrk(r, args.duration, 50)).rps);
@@ -182,9 +190,11 @@ async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string
   }
   if (r.pid && loadTools.wrk && want('rss')) {
     // Drive the daemon past 100k requests in total before reading RSS.
+    progress('portico: RSS after load');
     for (let i = 0; i < (args.smoke ? 0 : 3); i++) await wrk(r, Math.max(args.duration, 10), 50);
     record('daemon RSS after load', 'portico', rssMb(r.pid));
     if (args.soak > 0) {
+      progress(`portico: ${args.soak} s soak`);
       const end = Date.now() + args.soak * 1000;
       const rss: number[] = [];
       while (Date.now() < end) {

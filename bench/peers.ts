@@ -113,6 +113,8 @@ http {
   client_body_temp_path ${home}/tmp/body; proxy_temp_path ${home}/tmp/proxy; fastcgi_temp_path ${home}/tmp/fcgi; uwsgi_temp_path ${home}/tmp/uwsgi; scgi_temp_path ${home}/tmp/scgi;
   upstream backend { server 127.0.0.1:${backendPort}; keepalive 64; }
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  # Not 1000 requests per client connection (the default): h2load does not reconnect after GOAWAY.
+  keepalive_requests 10000000;
   server {
     listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${cert};

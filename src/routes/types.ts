@@ -26,6 +26,8 @@ export interface Route {
   stripPrefix: boolean;
   /** Absolute directory of the project whose portico.json declared the route, if any. */
   project?: string;
+  /** Per-route options (timeouts, cache, compression, header rules, limits, faults); absent: none. */
+  options?: RouteOptions;
 }
 
 /** A parsed target, ready to dial. */
@@ -46,4 +48,39 @@ export interface Target {
 /** `host` + `path` identify a route. */
 export function routeKey(route: Pick<Route, 'host' | 'path'>): string {
   return route.path === '/' ? route.host : `${route.host}${route.path}`;
+}
+
+/**
+ * Per-route options beyond routing (DESIGN.md "Per-route options"). Every field is opt-in: absent
+ * means off. Shared by `add` flags, portico.json, routes.json, the control API and `ls --json`.
+ */
+export interface RouteOptions {
+  /** Milliseconds to wait for response headers, counted from the end of the request body. Default: the daemon's. */
+  timeout?: number;
+  /** In-memory HTTP cache (RFC 9111, shared-cache rules) bounded to this many bytes. */
+  cache?: {maxBytes: number};
+  /** Compress responses the client accepts (gzip, br, zstd where Node has it). */
+  compress?: boolean;
+  /** Set (`value` present) or remove (`value` absent) request headers before forwarding. */
+  requestHeaders?: HeaderRule[];
+  /** Set or remove response headers before they reach the client. */
+  responseHeaders?: HeaderRule[];
+  /** Answer CORS preflights and add CORS headers; `['*']` allows any origin. */
+  cors?: {origins: string[]};
+  /** Token bucket per client address: `perSecond` refill, `burst` capacity. */
+  rateLimit?: {perSecond: number; burst: number};
+  /** Injected latency before the backend, uniformly between min and max milliseconds. */
+  delay?: {minMs: number; maxMs: number};
+  /** Answer this fraction (0..1) of requests with `status` without reaching the backend. */
+  fail?: {rate: number; status: number};
+  /** Reset the client connection for this fraction (0..1) of requests. */
+  drop?: {rate: number};
+}
+
+/** One header rule: `X-Frame-Options: DENY` sets, `-Server` removes. */
+export interface HeaderRule {
+  /** Lower-case header name. */
+  name: string;
+  /** The value to set; absent removes the header. */
+  value?: string;
 }

@@ -1,0 +1,94 @@
+import type {IncomingHttpHeaders} from 'node:http';
+import type {Readable} from 'node:stream';
+import type {RouteEntry} from './table.js';
+
+/**
+ * The contract between the request pipeline and its passes (STYLE.md "Passes, not closures"). The
+ * pipeline owns listening, routing, forwarding (http-proxy-3) and writing to the client; features
+ * such as caching, compression, header rules, limits, faults and capture are passes over one
+ * Exchange, kept in ordered tables, each testable alone with plain objects.
+ *
+ * Order for one request: request passes (in table order) -> pick instance + forward -> response
+ * passes (in table order) -> write to the client. A request pass that answers by itself calls
+ * `respond`, so response passes (header rules, compression, capture) apply to portico's own answers too.
+ */
+
+/** A response as it flows through response passes: hop-by-hop headers already removed. */
+export interface ExchangeResponse {
+  status: number;
+  /** Lower-case names; no hop-by-hop or HTTP/2-forbidden headers. */
+  headers: IncomingHttpHeaders;
+  /** The body; an empty stream for 204/304/HEAD. A pass that transforms it returns a new stream. */
+  body: Readable;
+  /** Trailers, filled when the body has ended (forwarded to clients that accept them). */
+  trailers?: IncomingHttpHeaders;
+  /** Who produced it: the backend, or portico itself (a page, the cache, an injected fault, a 429). */
+  source: 'backend' | 'portico' | 'cache';
+}
+
+/** One try at a backend instance. */
+export interface ExchangeAttempt {
+  target: string;
+  /** Milliseconds since the exchange started, when the attempt began. */
+  at: number;
+  /** Set when the attempt failed (`ECONNREFUSED`, `ECONNRESET`, `timeout`, ...). */
+  error?: string;
+}
+
+/** Milliseconds since `started` at which each step happened; absent when it did not. */
+export interface ExchangeTiming {
+  /** An instance was picked (after any injected delay or queueing for a connection slot). */
+  picked?: number;
+  /** The backend connection was ready (new or reused). */
+  connected?: number;
+  /** The request body was fully sent to the backend. */
+  sent?: number;
+  /** Response headers arrived. */
+  firstByte?: number;
+  /** The last byte went to the client. */
+  end?: number;
+}
+
+/** One request's journey through the proxy; passes read it and record what they did on it. */
+export interface Exchange {
+  readonly id: number;
+  /** Epoch milliseconds. */
+  readonly started: number;
+  readonly method: string;
+  /** Path and query as the client sent them. */
+  readonly url: string;
+  /** Request headers as received (lower-case names); request passes may edit them before forwarding. */
+  readonly requestHeaders: IncomingHttpHeaders;
+  /** The routed host (lower-case, no port). */
+  readonly host: string;
+  /** The path and query that will be sent to the backend (after strip-prefix). */
+  forwardPath: string;
+  readonly entry: RouteEntry;
+  readonly protocol: 'h1' | 'h2';
+  /** The client's address (for rate limits and X-Forwarded-For). */
+  readonly client: string;
+  readonly attempts: ExchangeAttempt[];
+  readonly timing: ExchangeTiming;
+  /** What passes did, for the traffic view: `cache: hit`, `injected: 503`, `rate-limited`, ... */
+  readonly notes: string[];
+  /** Answer the request without the backend; response passes still run. */
+  respond(response: ExchangeResponse): void;
+  /** Reset the client connection (fault injection); nothing is sent. */
+  drop(): void;
+  /** True once the client went away: passes stop work for it. */
+  readonly aborted: boolean;
+}
+
+/** Runs before forwarding. Returns 'answered' when it called `respond` or `drop`, else 'next'. */
+export type RequestPass = (exchange: Exchange) => 'next' | 'answered' | Promise<'next' | 'answered'>;
+
+/** Runs on every response before it is written; returns the response to pass on (possibly transformed). */
+export type ResponsePass = (exchange: Exchange, response: ExchangeResponse) => ExchangeResponse | Promise<ExchangeResponse>;
+
+/** A feature builds its passes from a route's options; undefined when the route does not use it. */
+export interface PassFactory {
+  /** Name shown in errors and the traffic view. */
+  readonly name: string;
+  request?(entry: RouteEntry): RequestPass | undefined;
+  response?(entry: RouteEntry): ResponsePass | undefined;
+}

@@ -59,6 +59,11 @@ export interface Exchange {
   readonly url: string;
   /** Request headers as received (lower-case names); request passes may edit them before forwarding. */
   readonly requestHeaders: IncomingHttpHeaders;
+  /**
+   * The client's request body as it streams to the backend. Passes may only observe it
+   * (`on('data')`, `on('end')`): never read, pause or pipe it, or the upload would stall.
+   */
+  readonly requestBody: Readable;
   /** The routed host (lower-case, no port). */
   readonly host: string;
   /** The path and query that will be sent to the backend (after strip-prefix). */

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {UserError, errorCode, isUserError} from '../errors.js';
+import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {jsonErrorPosition} from './json-position.js';
 import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
@@ -15,6 +16,8 @@ export interface ProjectConfig {
   /** `name` from portico.json, if given (used by `portico run`). */
   name?: string;
   routes: Route[];
+  /** The `deploy` section (`portico export`), if given. */
+  deploy?: DeployConfig;
 }
 
 /** Read a JSON file; undefined when absent; UserError with line and column when malformed. */
@@ -70,7 +73,14 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
       throw error;
     }
   }
-  return {project, file, name: name as string | undefined, routes: out};
+  let deploy: DeployConfig | undefined;
+  try {
+    deploy = (config as Record<string, unknown>).deploy === undefined ? undefined : parseDeployConfig((config as Record<string, unknown>).deploy);
+  } catch (error) {
+    if (isUserError(error)) fail(error.message);
+    throw error;
+  }
+  return {project, file, name: name as string | undefined, routes: out, ...(deploy ? {deploy} : {})};
 }
 
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {

@@ -1,0 +1,99 @@
+import type {HeaderRule, Strategy} from '../routes/types.js';
+import {notesFor, noteComments} from './features.js';
+import {upstreamAddress} from './mapping.js';
+import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
+
+const LB_POLICY: Record<Strategy, string> = {
+  'round-robin': 'round_robin',
+  'least-conn': 'least_conn',
+  random: 'random',
+  first: 'first',
+  sticky: 'cookie',
+};
+
+/** A Caddyfile with one site block per public host and one `handle` per route, longest path first. */
+export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderOptions): Rendered {
+  const notes: Note[] = [];
+  const lines = ['# Caddyfile written by `portico export caddy`. Hosts and backends as mapped at export time.'];
+  if (!options.listen) lines.push('# Caddy gets and renews certificates for these names itself (automatic HTTPS); their DNS must point here.');
+  for (const [host, group] of byHost(routes)) {
+    lines.push('', `${siteAddress(host, options)} {`);
+    if (options.listen?.host) lines.push(`\tbind ${options.listen.host}`);
+    for (const route of group) {
+      const routeNotes = notesFor('caddy', route);
+      notes.push(...routeNotes);
+      lines.push(...indent(routeBlock(route, routeNotes)));
+    }
+    lines.push('}');
+  }
+  return {text: `${lines.join('\n')}\n`, notes};
+}
+
+function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
+  const map = new Map<string, ExportRoute[]>();
+  for (const r of routes) map.set(r.host, [...(map.get(r.host) ?? []), r]);
+  return map;
+}
+
+function siteAddress(host: string, options: RenderOptions): string {
+  return options.listen ? `http://${host}:${options.listen.port}` : host;
+}
+
+/**
+ * `handle @m { ... }` with `@m path /api /api/*`: a segment-boundary prefix as portico matches it.
+ * (`handle_path /api*` would also take `/apix`, and `handle_path /api/*` would miss `/api`.)
+ */
+function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
+  const out = ['', ...noteComments(notes)];
+  const body: string[] = [];
+  if (route.stripPrefix && route.path !== '/') body.push(`uri strip_prefix ${route.path}`);
+  if (route.options.compress) body.push('encode zstd gzip');
+  body.push(...reverseProxy(route));
+  if (route.path === '/') {
+    out.push('handle {', ...indent(body), '}');
+  } else {
+    out.push(`@${route.id} path ${route.path} ${route.path}/*`, `handle @${route.id} {`, ...indent(body), '}');
+  }
+  return out;
+}
+
+function reverseProxy(route: ExportRoute): string[] {
+  const sub: string[] = [];
+  if (route.upstreams.length > 1) {
+    sub.push(`lb_policy ${LB_POLICY[route.strategy]}${route.strategy === 'sticky' ? ` portico_${route.id}` : ''}`);
+  }
+  // Like portico: a refused connection moves on to the next instance, and a failed one sits out a while.
+  sub.push('lb_try_duration 5s', 'fail_duration 10s');
+  if (route.health) sub.push(`health_uri ${route.health}`, 'health_interval 5s');
+  sub.push(...headerRules('header_up', route.options.requestHeaders), ...headerRules('header_down', route.options.responseHeaders));
+  const transport = transportBlock(route);
+  if (transport.length > 0) sub.push('transport http {', ...indent(transport), '}');
+  return [`reverse_proxy ${route.upstreams.map(caddyUpstream).join(' ')} {`, ...indent(sub), '}'];
+}
+
+function transportBlock(route: ExportRoute): string[] {
+  const lines: string[] = [];
+  if (route.options.timeout !== undefined) lines.push(`response_header_timeout ${route.options.timeout}ms`);
+  if (route.upstreams.some((u) => u.protocol === 'https:')) lines.push('tls');
+  return lines;
+}
+
+function caddyUpstream(u: Upstream): string {
+  return u.protocol === 'https:' ? `https://${upstreamAddress(u)}` : upstreamAddress(u);
+}
+
+function headerRules(directive: string, rules: readonly HeaderRule[] | undefined): string[] {
+  return (rules ?? []).map((r) => (r.value === undefined ? `${directive} -${r.name}` : `${directive} ${r.name} ${caddyQuote(r.value)}`));
+}
+
+/**
+ * A Caddyfile token in double quotes. The lexer unescapes only `\"`; braces are escaped so Caddy's
+ * replacer does not read `{…}` in a header value as a placeholder.
+ */
+export function caddyQuote(value: string): string {
+  return `"${value.replace(/"/g, '\\"').replace(/[{}]/g, (c) => `\\${c}`)}"`;
+}
+
+function indent(lines: readonly string[]): string[] {
+  return lines.map((l) => (l === '' ? l : `\t${l}`));
+}

@@ -8,14 +8,14 @@ import type {ExportKind, ExportRoute, Note} from './types.js';
  */
 export function notesFor(kind: ExportKind, route: ExportRoute): Note[] {
   const notes: Note[] = [];
-  const add = (feature: string, detail: string): void => {
-    notes.push({route: route.key, feature, detail});
+  const add = (feature: string, detail: string, severity: Note['severity'] = 'lost'): void => {
+    notes.push({route: route.key, feature, detail, severity});
   };
   const o = route.options;
   const k8s = kind === 'gateway' || kind === 'ingress';
   const many = route.upstreams.length > 1;
 
-  if (!route.mapped) add('local target', `exported as ${route.upstreams.map((u) => `${u.hostname}:${u.port}`).join(', ')}, an address on this machine; map it with --backend ${route.key}=http://HOST:PORT`);
+  if (!route.mapped) add('local target', localTargetDetail(kind, route), 'info');
 
   if (k8s) {
     // A Service spreads over its pods; only the Gateway API can split between Services, by weight.
@@ -45,15 +45,22 @@ export function notesFor(kind: ExportKind, route: ExportRoute): Note[] {
   return notes;
 }
 
+function localTargetDetail(kind: ExportKind, route: ExportRoute): string {
+  const fix = `map it with --backend ${route.key}=http://HOST:PORT`;
+  if (kind === 'gateway' || kind === 'ingress') return `exported as a Service named after the route, port ${route.upstreams[0]!.port}; ${fix}`;
+  return `exported as ${route.upstreams.map((u) => `${u.hostname}:${u.port}`).join(', ')}, an address on this machine; ${fix}`;
+}
+
 function engineName(kind: ExportKind): string {
   return {caddy: 'Caddy', nginx: 'nginx', gateway: 'The Gateway API (standard channel)', ingress: 'Ingress'}[kind];
 }
 
 /** --strict: the first note is an error naming the route and the feature. */
 export function failOnNotes(kind: ExportKind, notes: readonly Note[]): void {
-  const first = notes[0];
+  const lost = notes.filter((n) => n.severity === 'lost');
+  const first = lost[0];
   if (first === undefined) return;
-  const more = notes.length > 1 ? ` (and ${notes.length - 1} more)` : '';
+  const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
   throw new UserError(`Cannot export route \`${first.route}\` to ${kind} as portico serves it: ${first.feature}${more}.`, {hint: `${first.detail}. Without --strict this is a comment and a warning.`});
 }
 

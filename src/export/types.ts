@@ -43,6 +43,8 @@ export interface Note {
   feature: string;
   /** What the output does instead, or what the user should do. */
   detail: string;
+  /** `lost`: portico's behaviour is not kept (an error with --strict); `info`: kept, but worth a look. */
+  severity: 'lost' | 'info';
 }
 
 /** What the renderers need besides the routes. */

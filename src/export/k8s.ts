@@ -38,7 +38,7 @@ function serviceName(u: Upstream, key: string): string {
   return name;
 }
 
-/** Service stubs for every Service the routes name: a selector on one pod label, the ports used. */
+/** Service stubs for every Service the routes name (by name): a selector on one pod label, the ports used. */
 export function serviceManifests(routes: readonly ExportRoute[], options: RenderOptions): Manifest[] {
   const byName = new Map<string, Map<number, ServiceRef>>();
   for (const ref of routes.flatMap(serviceRefs)) {
@@ -46,7 +46,7 @@ export function serviceManifests(routes: readonly ExportRoute[], options: Render
     ports.set(ref.port, ref);
     byName.set(ref.name, ports);
   }
-  return [...byName].map(([name, ports]) => ({
+  return [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, ports]) => ({
     comments: [`Service stub: selects pods labelled ${options.selectorLabel}=${name}; change the label with --selector-label.`],
     object: {
       apiVersion: 'v1',

@@ -60,8 +60,9 @@ export function failOnNotes(kind: ExportKind, notes: readonly Note[]): void {
   const lost = notes.filter((n) => n.severity === 'lost');
   const first = lost[0];
   if (first === undefined) return;
-  const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
-  throw new UserError(`Cannot export route \`${first.route}\` to ${kind} as portico serves it: ${first.feature}${more}.`, {hint: `${first.detail}. Without --strict this is a comment and a warning.`});
+  const more = lost.length > 1 ? ` (and ${lost.length - 1} more: run without --strict to see them all)` : '';
+  const detail = first.detail.replace(/^(not exported|approximated): /, '');
+  throw new UserError(`Cannot export route \`${first.route}\` to ${kind} as portico serves it: ${first.feature}${more}.`, {hint: `${detail}.`});
 }
 
 /** `# portico: app.localhost/api: cache: not exported: …` lines. */

@@ -1,6 +1,6 @@
 import type {HeaderRule, Strategy} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
-import {upstreamAddress} from './mapping.js';
+import {routeScheme, upstreamAddress} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
 
 const LB_POLICY: Record<Strategy, string> = {
@@ -74,7 +74,7 @@ function reverseProxy(route: ExportRoute): string[] {
 function transportBlock(route: ExportRoute): string[] {
   const lines: string[] = [];
   if (route.options.timeout !== undefined) lines.push(`response_header_timeout ${route.options.timeout}ms`);
-  if (route.upstreams.some((u) => u.protocol === 'https:')) lines.push('tls');
+  if (routeScheme(route, 'caddy') === 'https') lines.push('tls');
   return lines;
 }
 

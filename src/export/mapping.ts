@@ -148,3 +148,12 @@ export function slug(key: string, sep = '_'): string {
     .replace(new RegExp(`^\\${sep}+|\\${sep}+$`, 'g'), '');
   return s === '' ? 'root' : s;
 }
+
+/** Caddy and nginx speak one scheme per upstream group: a route mixing http and https backends is refused. */
+export function routeScheme(route: ExportRoute, kind: string): 'http' | 'https' {
+  const schemes = new Set(route.upstreams.map((u) => u.protocol));
+  if (schemes.size > 1) {
+    throw new UserError(`Cannot export route \`${route.key}\` to ${kind}: its backends mix http and https (${route.upstreams.map(upstreamUrl).join(', ')}).`, {hint: 'Map it to backends of one scheme with --backend.'});
+  }
+  return schemes.has('https:') ? 'https' : 'http';
+}

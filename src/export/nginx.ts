@@ -1,6 +1,6 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
-import {upstreamAddress} from './mapping.js';
+import {routeScheme, upstreamAddress} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 
 /** The Connection header for WebSockets: `upgrade` when the client asked, else empty (keeps upstream keep-alive). */
@@ -98,7 +98,7 @@ function serverBlocks(host: string, group: readonly ExportRoute[], perRoute: Map
 }
 
 function locationBody(route: ExportRoute): string[] {
-  const scheme = route.upstreams[0]!.protocol === 'https:' ? 'https' : 'http';
+  const scheme = routeScheme(route, 'nginx');
   // A URI part in proxy_pass replaces the matched location prefix: that is strip-prefix.
   const uri = route.stripPrefix && route.path !== '/' ? '/' : '';
   const lines = [`proxy_pass ${scheme}://portico_${route.id}${uri};`, 'proxy_http_version 1.1;'];

@@ -33,6 +33,14 @@ describe('names and backends', () => {
   });
 });
 
+describe('a route whose backends mix http and https', () => {
+  it('is refused for Caddy and nginx, which need one scheme per route', () => {
+    const routes = plan([route('x.localhost', ['http://localhost:1'])], ['x.localhost=http://a:80,https://b:443']);
+    expect(() => renderCaddyfile(routes, RENDER)).toThrow('Cannot export route `x.localhost` to caddy: its backends mix http and https (http://a:80, https://b:443).');
+    expect(() => renderNginx(routes, RENDER)).toThrow(/to nginx: its backends mix http and https/);
+  });
+});
+
 describe('the deploy section of portico.json', () => {
   it('is read by the project parser and accepted by the shipped JSON Schema', () => {
     const config = {routes: {'app.localhost': 5173}, deploy: {domain: 'example.com', backends: {'app.localhost': 'http://web:3000', '9090': ['http://a:1', 'http://b:1']}}};

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -111,6 +112,8 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
   const engines: Engine[] = [];
   let t: ReturnType<typeof tempHome>;
   let dir: string;
+  let project: string;
+  let backends: string[] = [];
   const vias: Via[] = [];
   const table: string[][] = [];
 
@@ -135,7 +138,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
     const down = await freePort();
     const at = (name: string): string => `127.0.0.1:${servers[name]!.port}`;
     dir = mkdtempSync(path.join(os.tmpdir(), 'portico-export-'));
-    const project = path.join(dir, 'project');
+    project = path.join(dir, 'project');
     mkdirSync(project);
     const routes = {
       'app.localhost': at('web'),
@@ -154,7 +157,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
     vias.push({name: 'portico', port: await daemonPort(t.env), host: (h) => h, ca: readFileSync(path.join(t.home, 'ca.pem'))});
 
     // Every route mapped with --backend to where it runs here: the mapping code path, same addresses.
-    const backends = Object.entries(routes).flatMap(([key, value]) => {
+    backends = Object.entries(routes).flatMap(([key, value]) => {
       const targets = typeof value === 'string' ? [value] : 'targets' in value ? value.targets : [value.target];
       return ['--backend', `${key}=${targets.map((x) => `http://${x}`).join(',')}`];
     });
@@ -215,5 +218,29 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       table.push(row);
     }
     expect(table).toHaveLength(cases.length);
+  });
+
+  it('serves the routes over TLS from nginx with the certificate given by --tls-cert and --tls-key', async () => {
+    const tlsDir = path.join(dir, 'nginx-tls');
+    mkdirSync(tlsDir);
+    const cert = path.join(tlsDir, 'cert.pem');
+    const key = path.join(tlsDir, 'key.pem');
+    const names = ['app', 'shop', 'status'].map((n) => `DNS:${n}.${DOMAIN}`).join(',');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=app.${DOMAIN}`, '-addext', `subjectAltName=${names},DNS:${DOMAIN}`], {stdio: 'ignore'});
+    const port = await freePort();
+    const file = path.join(tlsDir, 'portico.conf');
+    const exported = await cli(['export', 'nginx', '--project', project, '--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '-o', file, ...backends], {env: t.env});
+    expect(exported.code, exported.stderr).toBe(0);
+    const engine = startNginx(tlsDir, file, port);
+    engines.push(engine);
+    const via: Via = {name: 'nginx-tls', port, host: (h) => (h === 'localhost' ? DOMAIN : h.replace(/\.localhost$/, `.${DOMAIN}`)), ca: readFileSync(cert)};
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const reply = await httpGet(via, 'app.localhost', '/').catch(() => undefined);
+      if (reply?.status === 200) break;
+      if (engine.child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx with TLS did not answer:\n${engine.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const c of cases) await run(c, via);
   });
 });

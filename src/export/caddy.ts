@@ -15,10 +15,11 @@ const LB_POLICY: Record<Strategy, string> = {
 export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderOptions): Rendered {
   const notes: Note[] = [];
   const lines = ['# Caddyfile written by `portico export caddy`. Hosts and backends as mapped at export time.'];
-  if (!options.listen) lines.push('# Caddy gets and renews certificates for these names itself (automatic HTTPS); their DNS must point here.');
+  if (!options.listen && !options.tlsCert) lines.push('# Caddy gets and renews certificates for these names itself (automatic HTTPS); their DNS must point here.');
   for (const [host, group] of byHost(routes)) {
     lines.push('', `${siteAddress(host, options)} {`);
     if (options.listen?.host) lines.push(`\tbind ${options.listen.host}`);
+    if (options.tlsCert && options.tlsKey) lines.push(`\ttls ${caddyQuote(options.tlsCert)} ${caddyQuote(options.tlsKey)}`);
     for (const route of group) {
       const routeNotes = notesFor('caddy', route);
       notes.push(...routeNotes);
@@ -35,8 +36,10 @@ function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
   return map;
 }
 
+/** `app.example.com` (automatic HTTPS), or with --listen `http://…:PORT` (`https://` with a given certificate). */
 function siteAddress(host: string, options: RenderOptions): string {
-  return options.listen ? `http://${host}:${options.listen.port}` : host;
+  if (!options.listen) return host;
+  return `${options.tlsCert ? 'https' : 'http'}://${host}:${options.listen.port}`;
 }
 
 /**

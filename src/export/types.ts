@@ -50,11 +50,11 @@ export interface Note {
 /** What the renderers need besides the routes. */
 export interface RenderOptions {
   /**
-   * Plain-HTTP listen address for every site (`127.0.0.1:8080`), for a proxy behind a TLS
-   * terminator or for tests; absent: HTTPS on 443 with a redirect from 80.
+   * Listen address for every site (`127.0.0.1:8080`): plain HTTP (behind a TLS terminator, or for
+   * tests), HTTPS with tlsCert; absent: HTTPS on 443 with a redirect from 80.
    */
   listen?: {host?: string; port: number};
-  /** nginx: certificate and key files for `ssl_certificate`; absent: commented placeholders. */
+  /** Certificate and key files (nginx `ssl_certificate`, Caddy `tls`); absent: nginx gets commented placeholders, Caddy automatic HTTPS. */
   tlsCert?: string;
   tlsKey?: string;
   /** Kubernetes: namespace of every object; absent: none written (kubectl's current one). */

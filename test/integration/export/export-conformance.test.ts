@@ -220,27 +220,31 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
     expect(table).toHaveLength(cases.length);
   });
 
-  it('serves the routes over TLS from nginx with the certificate given by --tls-cert and --tls-key', async () => {
-    const tlsDir = path.join(dir, 'nginx-tls');
+  it('serves the same table over TLS from Caddy and nginx with the certificate given by --tls-cert and --tls-key', async () => {
+    const tlsDir = path.join(dir, 'tls');
     mkdirSync(tlsDir);
     const cert = path.join(tlsDir, 'cert.pem');
     const key = path.join(tlsDir, 'key.pem');
     const names = ['app', 'shop', 'status'].map((n) => `DNS:${n}.${DOMAIN}`).join(',');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=app.${DOMAIN}`, '-addext', `subjectAltName=${names},DNS:${DOMAIN}`], {stdio: 'ignore'});
-    const port = await freePort();
-    const file = path.join(tlsDir, 'portico.conf');
-    const exported = await cli(['export', 'nginx', '--project', project, '--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '-o', file, ...backends], {env: t.env});
-    expect(exported.code, exported.stderr).toBe(0);
-    const engine = startNginx(tlsDir, file, port);
-    engines.push(engine);
-    const via: Via = {name: 'nginx-tls', port, host: (h) => (h === 'localhost' ? DOMAIN : h.replace(/\.localhost$/, `.${DOMAIN}`)), ca: readFileSync(cert)};
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const reply = await httpGet(via, 'app.localhost', '/').catch(() => undefined);
-      if (reply?.status === 200) break;
-      if (engine.child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx with TLS did not answer:\n${engine.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
+    for (const [kind, start] of [['caddy', startCaddy], ['nginx', startNginx]] as const) {
+      const engineDir = path.join(tlsDir, kind);
+      mkdirSync(engineDir);
+      const port = await freePort();
+      const file = path.join(engineDir, 'portico.conf');
+      const exported = await cli(['export', kind, '--project', project, '--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '-o', file, ...backends], {env: t.env});
+      expect(exported.code, exported.stderr).toBe(0);
+      const engine = start(engineDir, file, port);
+      engines.push(engine);
+      const via: Via = {name: `${kind}-tls`, port, host: (h) => (h === 'localhost' ? DOMAIN : h.replace(/\.localhost$/, `.${DOMAIN}`)), ca: readFileSync(cert)};
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const reply = await httpGet(via, 'app.localhost', '/').catch(() => undefined);
+        if (reply?.status === 200) break;
+        if (engine.child.exitCode !== null || Date.now() > deadline) throw new Error(`${kind} with TLS did not answer:\n${engine.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const c of cases) await run(c, via);
     }
-    for (const c of cases) await run(c, via);
   });
 });

@@ -1,14 +1,15 @@
+import {UserError, isUserError} from '../errors.js';
+import type {Route} from '../routes/types.js';
+import type {StatePaths} from '../state/home.js';
 import {renderCaddyfile} from './caddy.js';
 import {failOnNotes, formatWarning} from './features.js';
 import {renderGateway} from './gateway.js';
 import {renderIngress} from './ingress.js';
-import {addBackend, emptyBackendMap, parseBackend, parseDomain, planRoutes} from './mapping.js';
+import {addBackend, checkBackendsUsed, emptyBackendMap, parseBackend, parseDomain, planRoutes, type BackendMap} from './mapping.js';
 import {renderNginx} from './nginx.js';
-import {loadSource, type RouteSource} from './source.js';
-import type {ExportKind, ExportRoute, RenderOptions, Rendered} from './types.js';
 import {writeOutput} from './output.js';
-import {UserError, isUserError} from '../errors.js';
-import type {StatePaths} from '../state/home.js';
+import {loadSource, type LoadedSource, type RouteSource} from './source.js';
+import type {ExportKind, ExportRoute, RenderOptions, Rendered} from './types.js';
 
 export interface ExportOptions {
   paths: StatePaths;
@@ -36,30 +37,42 @@ const RENDERERS: Record<ExportKind, (routes: readonly ExportRoute[], options: Re
 
 /** Load the routes, map names and backends, render for the target, then write and warn. */
 export async function exportRoutes(options: ExportOptions): Promise<void> {
-  const domain = options.domain === undefined ? undefined : parseDomain(options.domain);
-  const backends = emptyBackendMap();
-  for (const flag of options.backends) parseBackend(flag, backends);
+  // Flags are checked before anything is read, so a typo fails fast and alone.
+  const flagDomain = options.domain === undefined ? undefined : parseDomain(options.domain);
+  const flagBackends = emptyBackendMap();
+  for (const flag of options.backends) parseBackend(flag, flagBackends);
+
   const loaded = await loadSource(options.source, options.paths);
   if (loaded.routes.length === 0) {
     throw new UserError(`Nothing to export: ${loaded.from} has no routes.`, {hint: 'Add one (`portico add app.localhost 5173`) or export a project with --project DIR.'});
   }
-  const deployBackends = emptyBackendMap();
+  const domain = flagDomain ?? (loaded.deploy?.domain === undefined ? undefined : parseDomain(loaded.deploy.domain));
+  const routes = planRoutes(loaded.routes, domain, mergeBackends(loaded, flagBackends));
+  const rendered = RENDERERS[options.kind](routes, options.render);
+  if (options.strict) failOnNotes(options.kind, rendered.notes);
+
+  writeOutput(options.output, rendered.text, options.out);
+  options.warn(`Exported ${routes.length} route(s) from ${loaded.from} for ${options.kind}${options.output ? ` to ${options.output}` : ''}.`);
+  if (domain === undefined) options.warn('warning: no --domain (nor deploy.domain): the names stay under .localhost.');
+  for (const note of rendered.notes) options.warn(formatWarning(options.kind, note));
+}
+
+/** deploy.backends, then --backend over it key by key; each must name a route or target that exists. */
+function mergeBackends(loaded: LoadedSource, flags: BackendMap): BackendMap {
+  const where = `deploy.backends key in ${loaded.from}`;
+  const merged = emptyBackendMap();
   for (const [key, urls] of Object.entries(loaded.deploy?.backends ?? {})) {
     try {
-      addBackend(deployBackends, key, urls);
+      addBackend(merged, key, urls);
     } catch (error) {
-      if (isUserError(error)) throw new UserError(`Invalid \`deploy.backends\` in ${loaded.from}: ${error.message}`);
+      if (isUserError(error)) throw new UserError(`Invalid ${where} \`${key}\`: ${error.message}`);
       throw error;
     }
   }
-  for (const [k, v] of backends.routes) deployBackends.routes.set(k, v);
-  for (const [k, v] of backends.targets) deployBackends.targets.set(k, v);
-  const publicDomain = domain ?? (loaded.deploy?.domain === undefined ? undefined : parseDomain(loaded.deploy.domain));
-  const routes = planRoutes(loaded.routes, publicDomain, deployBackends);
-  const rendered = RENDERERS[options.kind](routes, options.render);
-  if (options.strict) failOnNotes(options.kind, rendered.notes);
-  writeOutput(options.output, rendered.text, options.out);
-  options.warn(`Exported ${routes.length} route(s) from ${loaded.from} for ${options.kind}${options.output ? ` to ${options.output}` : ''}.`);
-  if (publicDomain === undefined) options.warn('warning: no --domain (nor deploy.domain): the names stay under .localhost.');
-  for (const note of rendered.notes) options.warn(formatWarning(options.kind, note));
+  const routes: readonly Route[] = loaded.routes;
+  checkBackendsUsed(merged, routes, where);
+  checkBackendsUsed(flags, routes);
+  for (const [k, v] of flags.routes) merged.routes.set(k, v);
+  for (const [k, v] of flags.targets) merged.targets.set(k, v);
+  return merged;
 }

@@ -73,20 +73,19 @@ export function addBackend(map: BackendMap, key: string, values: readonly string
 }
 
 /** Fail on a mapping that names no route or target: a typo would otherwise export local addresses. */
-export function checkBackendsUsed(map: BackendMap, routes: readonly Route[]): void {
+export function checkBackendsUsed(map: BackendMap, routes: readonly Route[], source = '--backend'): void {
   const keys = new Set(routes.map(routeKey));
   const targets = new Set(routes.flatMap((r) => r.targets.map((t) => t.url)));
   for (const key of map.routes.keys()) {
-    if (!keys.has(key)) throw new UserError(`Invalid --backend \`${key}\`: no route \`${key}\` to map (routes: ${[...keys].join(', ') || 'none'}).`);
+    if (!keys.has(key)) throw new UserError(`Invalid ${source} \`${key}\`: no route \`${key}\` to map (routes: ${[...keys].join(', ') || 'none'}).`);
   }
   for (const url of map.targets.keys()) {
-    if (!targets.has(url)) throw new UserError(`Invalid --backend \`${url}\`: no route has the target \`${url}\`.`);
+    if (!targets.has(url)) throw new UserError(`Invalid ${source} \`${url}\`: no route has the target \`${url}\`.`);
   }
 }
 
-/** The production form of each route: public host, mapped upstreams. Longest path first per host. */
+/** The production form of each route: public host, mapped upstreams. Longest path first per host. Check the map first (checkBackendsUsed). */
 export function planRoutes(routes: readonly Route[], domain: string | undefined, backends: BackendMap): ExportRoute[] {
-  checkBackendsUsed(backends, routes);
   const planned = routes.map((route): ExportRoute => {
     const key = routeKey(route);
     const byRoute = backends.routes.get(key);

@@ -117,6 +117,12 @@ describe('bad input to portico export gets one clear sentence and a non-zero exi
     writeFileSync(path.join(bad, 'portico.json'), JSON.stringify({routes: {'a.localhost': 1}, deploy: {domian: 'x.com'}}));
     await refused(['caddy', '--project', bad], /Invalid `.*portico\.json`: unknown key `deploy\.domian` \(expected domain, backends\)\./);
   });
+  it('refuses a deploy.backends key that names no route', async () => {
+    const typo = path.join(dir, 'typo');
+    mkdirSync(typo, {recursive: true});
+    writeFileSync(path.join(typo, 'portico.json'), JSON.stringify({routes: {'a.localhost': 1}, deploy: {backends: {'b.localhost': 'http://b:80'}}}));
+    await refused(['caddy', '--project', typo], /Invalid deploy\.backends key in .*portico\.json `b\.localhost`: no route `b\.localhost` to map \(routes: a\.localhost\)\./);
+  });
   it('leaves an existing -o file as it was when the export fails', async () => {
     const file = path.join(dir, 'keep.conf');
     writeFileSync(file, 'old');

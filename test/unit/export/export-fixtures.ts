@@ -1,4 +1,4 @@
-import {emptyBackendMap, parseBackend, planRoutes} from '../../../src/export/mapping.js';
+import {checkBackendsUsed, emptyBackendMap, parseBackend, planRoutes} from '../../../src/export/mapping.js';
 import type {ExportRoute, RenderOptions} from '../../../src/export/types.js';
 import type {Route, RouteOptions, Strategy} from '../../../src/routes/types.js';
 
@@ -29,6 +29,7 @@ export function shopRoutes(options: RouteOptions = {}): Route[] {
 export function plan(routes: Route[], backends: string[] = [], domain: string | undefined = 'example.com'): ExportRoute[] {
   const map = emptyBackendMap();
   for (const b of backends) parseBackend(b, map);
+  checkBackendsUsed(map, routes);
   return planRoutes(routes, domain, map);
 }
 

@@ -40,8 +40,8 @@ export function notesFor(kind: ExportKind, route: ExportRoute): Note[] {
   if (o.rateLimit && kind !== 'nginx') add(`rate limit ${o.rateLimit.perSecond}/s`, kind === 'caddy' ? 'not exported: Caddy limits rates only with a plugin (caddy-ratelimit)' : 'not exported: set a rate limit in your Gateway or Ingress controller');
   // Faults are a development tool; no production proxy should inject them.
   if (o.delay) add(`delay ${o.delay.minMs}-${o.delay.maxMs} ms`, 'not exported: fault injection is for development only');
-  if (o.fail) add(`fail ${o.fail.rate * 100}% with ${o.fail.status}`, 'not exported: fault injection is for development only');
-  if (o.drop) add(`drop ${o.drop.rate * 100}%`, 'not exported: fault injection is for development only');
+  if (o.fail) add(`fail ${percent(o.fail.rate)} with ${o.fail.status}`, 'not exported: fault injection is for development only');
+  if (o.drop) add(`drop ${percent(o.drop.rate)}`, 'not exported: fault injection is for development only');
   return notes;
 }
 
@@ -51,8 +51,13 @@ function localTargetDetail(kind: ExportKind, route: ExportRoute): string {
   return `exported as ${route.upstreams.map((u) => `${u.hostname}:${u.port}`).join(', ')}, an address on this machine; ${fix}`;
 }
 
+/** 0.07 -> `7%` (not 7.000000000000001%). */
+function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
 function engineName(kind: ExportKind): string {
-  return {caddy: 'Caddy', nginx: 'nginx', gateway: 'The Gateway API (standard channel)', ingress: 'Ingress'}[kind];
+  return {caddy: 'Caddy', nginx: 'nginx', gateway: 'the Gateway API (standard channel)', ingress: 'Ingress'}[kind];
 }
 
 /** --strict: the first note is an error naming the route and the feature. */

@@ -1,6 +1,6 @@
 import type {HeaderRule, Strategy} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
-import {routeScheme, upstreamAddress} from './mapping.js';
+import {byHost, routeScheme, upstreamAddress} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
 
 const LB_POLICY: Record<Strategy, string> = {
@@ -28,12 +28,6 @@ export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderO
     lines.push('}');
   }
   return {text: `${lines.join('\n')}\n`, notes};
-}
-
-function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
-  const map = new Map<string, ExportRoute[]>();
-  for (const r of routes) map.set(r.host, [...(map.get(r.host) ?? []), r]);
-  return map;
 }
 
 /** `app.example.com` (automatic HTTPS), or with --listen `http://…:PORT` (`https://` with a given certificate). */

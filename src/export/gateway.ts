@@ -1,5 +1,6 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor} from './features.js';
+import {byHost} from './mapping.js';
 import {hostObjectName, metadata, noteLines, serviceManifests, serviceRefs, toYaml, type Manifest} from './k8s.js';
 import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 
@@ -22,12 +23,6 @@ export function renderGateway(routes: readonly ExportRoute[], options: RenderOpt
   }
   manifests.push(...serviceManifests(routes, options));
   return {text: toYaml('Gateway API manifests written by `portico export gateway`: kubectl apply -f FILE', manifests), notes};
-}
-
-function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
-  const map = new Map<string, ExportRoute[]>();
-  for (const r of routes) map.set(r.host, [...(map.get(r.host) ?? []), r]);
-  return map;
 }
 
 function rule(route: ExportRoute): Record<string, unknown> {

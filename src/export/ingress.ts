@@ -1,4 +1,5 @@
 import {notesFor} from './features.js';
+import {byHost} from './mapping.js';
 import {hostObjectName, metadata, noteLines, serviceManifests, serviceRefs, toYaml, type Manifest} from './k8s.js';
 import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 
@@ -6,9 +7,7 @@ import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 export function renderIngress(routes: readonly ExportRoute[], options: RenderOptions): Rendered {
   const notes: Note[] = [];
   const manifests: Manifest[] = [];
-  const hosts = [...new Set(routes.map((r) => r.host))];
-  for (const host of hosts) {
-    const group = routes.filter((r) => r.host === host);
+  for (const [host, group] of byHost(routes)) {
     const groupNotes = group.flatMap((r) => notesFor('ingress', r));
     notes.push(...groupNotes);
     manifests.push({

@@ -156,3 +156,10 @@ export function routeScheme(route: ExportRoute, kind: string): 'http' | 'https' 
   }
   return schemes.has('https:') ? 'https' : 'http';
 }
+
+/** Routes by public host, in plan order (so longest path first within a host). */
+export function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
+  const map = new Map<string, ExportRoute[]>();
+  for (const r of routes) map.set(r.host, [...(map.get(r.host) ?? []), r]);
+  return map;
+}

@@ -1,6 +1,6 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
-import {routeScheme, upstreamAddress} from './mapping.js';
+import {byHost, routeScheme, upstreamAddress} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 
 /** The Connection header for WebSockets: `upgrade` when the client asked, else empty (keeps upstream keep-alive). */
@@ -23,12 +23,6 @@ export function renderNginx(routes: readonly ExportRoute[], options: RenderOptio
     lines.push('', ...serverBlocks(host, group, perRoute, options));
   }
   return {text: `${lines.join('\n')}\n`, notes};
-}
-
-function byHost(routes: readonly ExportRoute[]): Map<string, ExportRoute[]> {
-  const map = new Map<string, ExportRoute[]>();
-  for (const r of routes) map.set(r.host, [...(map.get(r.host) ?? []), r]);
-  return map;
 }
 
 /** Zones that nginx only accepts in the http context: rate limits and caches. */

@@ -218,7 +218,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       table.push(row);
     }
     expect(table).toHaveLength(cases.length);
-  });
+  }, 60_000);
 
   it('serves the same table over TLS from Caddy and nginx with the certificate given by --tls-cert and --tls-key', async () => {
     const tlsDir = path.join(dir, 'tls');
@@ -246,5 +246,5 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       }
       for (const c of cases) await run(c, via);
     }
-  });
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
@@ -11,7 +12,7 @@ import {renderNginx} from '../../../src/export/nginx.js';
 import type {RenderOptions} from '../../../src/export/types.js';
 import type {Route, RouteOptions} from '../../../src/routes/types.js';
 import {freePort} from '../../helpers/daemon.js';
-import {missingEngines, startCaddy, startNginx, waitForEngine, type Engine} from './export-engines.js';
+import {CADDY, NGINX, missingEngines, startCaddy, startNginx, waitForEngine, type Engine} from './export-engines.js';
 
 interface Reply {
   status: number;
@@ -133,5 +134,48 @@ describe.skipIf(missing.length > 0)('exported per-route options on real Caddy an
     const first = await get(engines.nginx!.port, 'cached.example.test', '/cached');
     const second = await get(engines.nginx!.port, 'cached.example.test', '/cached');
     expect(second.body.toString()).toBe(first.body.toString());
+  });
+});
+
+/** Every strategy, health checks, TLS and https backends, as each engine's own config checker reads them. */
+describe.skipIf(missing.length > 0)('exported configs that caddy validate and nginx -t accept', () => {
+  const strategies = ['round-robin', 'least-conn', 'random', 'first', 'sticky'] as const;
+  const routes: Route[] = strategies.map((strategy) => ({
+    host: `${strategy}.localhost`,
+    path: '/app',
+    targets: [{url: 'http://127.0.0.1:1'}, {url: 'http://127.0.0.1:2'}, {url: 'http://127.0.0.1:3'}],
+    strategy,
+    health: '/healthz',
+    stripPrefix: strategy === 'first',
+    options: {timeout: 1500, compress: true, rateLimit: {perSecond: 10, burst: 20}},
+  }));
+  routes.push({host: 'secure.localhost', path: '/', targets: [{url: 'https://127.0.0.1:8443'}], strategy: 'round-robin', stripPrefix: false});
+  const planned = planRoutes(routes, 'example.test', emptyBackendMap());
+  const render: RenderOptions = {listen: {host: '127.0.0.1', port: 8080}, selectorLabel: 'app.kubernetes.io/name', gateway: 'gateway'};
+
+  it('caddy validate accepts the Caddyfile', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-export-caddy-'));
+    try {
+      writeFileSync(path.join(dir, 'portico.Caddyfile'), renderCaddyfile(planned, render).text);
+      writeFileSync(path.join(dir, 'Caddyfile'), `{\n\tadmin off\n\tauto_https off\n}\n\nimport ${path.join(dir, 'portico.Caddyfile')}\n`);
+      const env = {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config')};
+      execFileSync(CADDY, ['validate', '--config', path.join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {env, stdio: 'pipe'});
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('nginx -t accepts the config in the http context', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-export-nginx-'));
+    try {
+      writeFileSync(path.join(dir, 'portico.conf'), renderNginx(planned, render).text);
+      // Temp paths in the temp dir: nginx creates them even for -t, and /var/lib/nginx may not be writable.
+      const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${dir}/${t};`);
+      const main = ['worker_processes 1;', `pid ${dir}/nginx.pid;`, 'events {}', 'http {', ...temps, `    include ${dir}/portico.conf;`, '}', ''].join('\n');
+      writeFileSync(path.join(dir, 'nginx.conf'), main);
+      execFileSync(NGINX, ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {stdio: 'pipe'});
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
   });
 });

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import {afterEach, describe, expect, it} from 'vitest';
 import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
 
-/** What portico's own HTTP/1.1 client (src/proxy/backend.ts) must get right, against real servers. */
+/** What forwarding to backends (http-proxy-3 over src/transport) must get right, against real servers. */
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
@@ -46,7 +46,7 @@ async function rawBackend(reply: (request: string) => string | undefined): Promi
   return {port: (server.address() as net.AddressInfo).port, connections: () => accepted};
 }
 
-describe("portico's backend client", () => {
+describe('forwarding to backends', () => {
   it('sends an HTTP/2 upload of unknown length chunked, and the backend gets every byte', async () => {
     const b = await backend((req, res) => {
       let size = 0;
@@ -75,7 +75,7 @@ describe("portico's backend client", () => {
     const r = await request(h, 'app.localhost', '/');
     expect(r.status).toBe(502);
     expect(r.body).toContain(`http://127.0.0.1:${port}`);
-    expect(r.body).toContain('EBADRESPONSE');
+    expect(r.body).toContain('invalid HTTP response');
   });
 
   it('passes chunked responses through intact, and HEAD and 204 answers, all on one kept-alive connection', async () => {

@@ -5,8 +5,8 @@ import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js
 /** How long a browser may reuse a preflight answer (seconds); short, since dev config changes. */
 const PREFLIGHT_MAX_AGE = 600;
 
-/** Response headers a browser lets scripts read without being told (the CORS-safelisted ones). */
-const SAFELISTED = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
+/** Headers not worth exposing: the CORS-safelisted ones (readable anyway), Vary, and Set-Cookie (never readable). */
+const SAFELISTED = new Set(['vary', 'set-cookie', 'cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
 
 export function originAllowed(origins: readonly string[], origin: string | undefined): origin is string {
   if (!origin || origin === 'null') return false;

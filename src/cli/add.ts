@@ -4,7 +4,8 @@ import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
-import type {Route, Strategy} from '../routes/types.js';
+import {describeOptions} from '../routes/options-data.js';
+import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 
 export interface AddOptions {
@@ -15,6 +16,8 @@ export interface AddOptions {
   health?: string;
   stripPrefix?: boolean;
   replace?: boolean;
+  /** Front-door options from the flags (already parsed); only the keys given change. */
+  options?: RouteOptions;
   out: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -30,6 +33,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
+    ...(options.options && Object.keys(options.options).length > 0 ? {options: options.options} : {}),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
@@ -37,6 +41,8 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   const {route, created} = await request<{route: Route; created: boolean}>(options.paths, 'POST', '/routes/add', body);
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
+  const described = describeOptions(route.options);
+  if (described.length > 0) options.out(`  ${described.join(', ')}`);
   await warnIfUnresolvable(route.host, options.warn);
   return route;
 }

@@ -1,7 +1,8 @@
 import {isAbsolute} from 'node:path';
 import {UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
-import {routeKey, type Route} from '../routes/types.js';
+import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
+import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
 
@@ -18,6 +19,12 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
   const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner} : {})}));
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
+  let requested: RouteOptions | undefined;
+  try {
+    requested = validateRouteOptions(request.options);
+  } catch (error) {
+    throw new UserError(`Invalid options for \`${request.spec}\`: ${(error as Error).message}.`);
+  }
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   const existing = index === -1 ? undefined : routes[index]!;
   let merged = existing && !request.replace ? [...existing.targets] : [];
@@ -36,6 +43,8 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
     ...(existing?.project ? {project: existing.project} : {}),
   };
+  const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
+  if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);
   else next[index] = route;

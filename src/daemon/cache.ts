@@ -6,7 +6,12 @@ import type {CacheClearRequest, CacheClearResult} from './protocol.js';
 
 /** `POST /cache/clear`: one route's cache (it must exist and cache), or every route's. */
 export function clearCache(routes: readonly Route[], registry: CacheRegistry, request: CacheClearRequest | undefined): CacheClearResult {
-  if (request?.spec === undefined) return {cleared: registry.clear()};
+  if (request?.spec === undefined) {
+    // Every caching route is named, even one whose cache has not been used yet.
+    const cleared = new Map(registry.clear().map((c) => [c.route, c]));
+    const caching = routes.filter((r) => r.options?.cache).map(routeKey);
+    return {cleared: caching.map((route) => cleared.get(route) ?? {route, responses: 0, bytes: 0})};
+  }
   const key = routeKey(parseRouteSpec(request.spec));
   const route = routes.find((r) => routeKey(r) === key);
   if (!route) throw new UserError(`No route \`${key}\` to clear the cache of.`, {hint: 'See the routes with `portico ls`.'});

@@ -6,6 +6,7 @@ import type {RouteEntry} from '../proxy/table.js';
 import {answerFromCache, cacheKey, isStorable, POLICY_OPTIONS, policyRequest, policyResponse, storedSize, variantOf, withCacheStatus} from './cache-http.js';
 import {cacheRegistry, type CacheRegistry, type RouteCache} from './cache-registry.js';
 import type {CachedResponse} from './cache-store.js';
+import {keepTrailers} from './trailers.js';
 
 export interface CacheFeatureOptions {
   /** Where the route caches live (the daemon's, so `portico cache clear` reaches them). */
@@ -160,7 +161,9 @@ function store(ex: Exchange, res: ExchangeResponse, own: Pending): ExchangeRespo
   ex.notes.push('cache: stored');
   const headers = policy.responseHeaders();
   const variant = variantOf(request, res.headers);
-  res.body = recordBody(res.body, cache.store.maxEntryBytes, (body) => {
+  const source = res.body;
+  source.once('end', () => keepTrailers(res, source));
+  res.body = recordBody(source, cache.store.maxEntryBytes, (body) => {
     if (body) cache.store.put(key, {policy, status: res.status, body, size: storedSize(body, headers as never), variant}, revalidating);
     settle();
   });

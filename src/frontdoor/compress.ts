@@ -3,6 +3,7 @@ import type {Transform} from 'node:stream';
 import zlib from 'node:zlib';
 import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
 import {negotiateEncoding, type Coding} from './negotiate.js';
+import {keepTrailers} from './trailers.js';
 
 /** Bodies known to be smaller than this are sent as they are: the encoding would cost more than it saves. */
 export const MIN_COMPRESS_BYTES = 1024;
@@ -81,6 +82,7 @@ export function compressResponse(ex: Pick<Exchange, 'method' | 'requestHeaders' 
   encoder.on('close', () => {
     if (!source.readableEnded) source.destroy();
   });
+  source.once('end', () => keepTrailers(res, source));
   source.pipe(encoder);
   res.body = encoder;
   return res;

@@ -16,8 +16,13 @@ export function cacheKey(exchange: Pick<Exchange, 'host' | 'url'>): string {
 }
 
 /** The request as http-cache-semantics reads it. */
-export function policyRequest(exchange: Pick<Exchange, 'method' | 'url' | 'requestHeaders'>): CachePolicy.Request {
-  return {method: exchange.method, url: exchange.url, headers: {...exchange.requestHeaders} as CachePolicy.Headers};
+export function policyRequest(exchange: Pick<Exchange, 'method' | 'url' | 'requestHeaders' | 'host'>): CachePolicy.Request {
+  const headers: CachePolicy.Headers = {};
+  // HTTP/2 pseudo-headers are not request headers; `:authority` stands where HTTP/1.1 has Host, and
+  // the policy matches on Host: give both protocols the routed host, so they share entries.
+  for (const [name, value] of Object.entries(exchange.requestHeaders)) if (!name.startsWith(':') && value !== undefined) headers[name] = value;
+  headers.host = exchange.host;
+  return {method: exchange.method, url: exchange.url, headers};
 }
 
 /** The request header values the response's `Vary` names: equal values mean the same variant. */

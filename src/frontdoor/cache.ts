@@ -71,9 +71,12 @@ export function cacheFeature(options: CacheFeatureOptions = {}): PassFactory {
       const own: Pending = {cache, key, request: req, collapsed};
       if (state.stale) {
         own.revalidating = state.stale;
+        // Only the validators change: the request's other headers (HTTP/2 pseudo-headers too) stay as sent.
         const headers = state.stale.policy.revalidationHeaders(req);
-        for (const name of Object.keys(ex.requestHeaders)) delete ex.requestHeaders[name];
-        Object.assign(ex.requestHeaders, headers);
+        for (const name of ['if-none-match', 'if-modified-since']) {
+          if (headers[name] === undefined) delete ex.requestHeaders[name];
+          else ex.requestHeaders[name] = String(headers[name]);
+        }
       }
       if (!cache.inflight.has(key) && ex.method === 'GET') own.settle = lead(cache, key, collapseMs);
       pending.set(ex, own);

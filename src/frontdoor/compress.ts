@@ -1,5 +1,5 @@
 import type {IncomingHttpHeaders} from 'node:http';
-import type {Transform} from 'node:stream';
+import type {Readable, Transform} from 'node:stream';
 import zlib from 'node:zlib';
 import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
 import {negotiateEncoding, type Coding} from './negotiate.js';
@@ -33,22 +33,61 @@ export function isCompressible(method: string, requestHeaders: IncomingHttpHeade
   return length === undefined || Number(length) >= MIN_COMPRESS_BYTES;
 }
 
-/**
- * An encoder that flushes after every chunk, so server-sent events and chunked responses reach the
- * client as they are sent rather than when the encoder's window fills.
- */
+/** An encoder for one coding, at levels fit for on-the-fly use. */
 export function createEncoder(coding: Coding): Transform {
   switch (coding) {
     case 'gzip':
-      return zlib.createGzip({level: 5, flush: zlib.constants.Z_SYNC_FLUSH});
+      return zlib.createGzip({level: 5});
     case 'br':
       // Quality 4: on the fly, the default 11 costs ~20x the CPU for a few percent.
-      return zlib.createBrotliCompress({flush: zlib.constants.BROTLI_OPERATION_FLUSH, params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 4}});
-    case 'zstd': {
-      const z = zlib as unknown as {createZstdCompress(o: object): Transform; constants: Record<string, number>};
-      return z.createZstdCompress({flush: z.constants.ZSTD_e_flush});
-    }
+      return zlib.createBrotliCompress({params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 4}});
+    case 'zstd':
+      return (zlib as unknown as {createZstdCompress(): Transform}).createZstdCompress();
   }
+}
+
+/** The flush that emits everything written so far without ending the stream (zlib's default for gzip is a full flush). */
+function syncFlush(coding: Coding, encoder: Transform): void {
+  const z = encoder as Transform & {flush(kind?: number): void};
+  if (coding === 'gzip') z.flush(zlib.constants.Z_SYNC_FLUSH);
+  else if (coding === 'br') z.flush(zlib.constants.BROTLI_OPERATION_FLUSH);
+  else z.flush((zlib.constants as Record<string, number>).ZSTD_e_flush);
+}
+
+/**
+ * Feed the body through the encoder, flushing whenever the backend pauses: what has arrived reaches
+ * the client before the next event-loop turn (server-sent events, chunked progress), while a body
+ * arriving in a burst is compressed as one (a flush per chunk would cost ~2x in size and many
+ * thread-pool round trips). Backpressure flows both ways; an error on either side ends both.
+ */
+export function encodeStream(coding: Coding, source: Readable): Transform {
+  const encoder = createEncoder(coding);
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    if (!encoder.writableEnded && !encoder.destroyed) syncFlush(coding, encoder);
+  };
+  source.on('data', (chunk: Buffer) => {
+    if (!encoder.write(chunk)) {
+      source.pause();
+      encoder.once('drain', () => source.resume());
+    }
+    scheduled ??= setImmediate(flush);
+  });
+  source.once('end', () => {
+    if (scheduled) clearImmediate(scheduled);
+    encoder.end();
+  });
+  source.once('error', (error) => encoder.destroy(error));
+  // A backend body that closes without ending was cut short: the client must see a broken response.
+  source.once('close', () => {
+    if (!source.readableEnded && !encoder.destroyed) encoder.destroy(new Error('backend response broke'));
+  });
+  encoder.once('close', () => {
+    if (scheduled) clearImmediate(scheduled);
+    if (!source.readableEnded) source.destroy();
+  });
+  return encoder;
 }
 
 function addVary(headers: IncomingHttpHeaders, name: string): void {
@@ -76,15 +115,9 @@ export function compressResponse(ex: Pick<Exchange, 'method' | 'requestHeaders' 
   delete res.headers['accept-ranges'];
   weakenEtag(res.headers);
   if (ex.method === 'HEAD') return res;
-  const encoder = createEncoder(coding);
   const source = res.body;
-  source.on('error', (error) => encoder.destroy(error));
-  encoder.on('close', () => {
-    if (!source.readableEnded) source.destroy();
-  });
   source.once('end', () => keepTrailers(res, source));
-  source.pipe(encoder);
-  res.body = encoder;
+  res.body = encodeStream(coding, source);
   return res;
 }
 

@@ -17,12 +17,13 @@ Names: localhost and names under .localhost.`;
     '<%= config.bin %> add app.localhost/api 9090 9091 --strategy least-conn --health /healthz',
     '<%= config.bin %> add app.localhost/docs 4000 --strip-prefix',
     '<%= config.bin %> add app.localhost 5174 --replace',
+    '<%= config.bin %> add app.localhost 5173 --timeout 2m',
     '<%= config.bin %> add api.localhost 9090 --cache --compress --cors=https://app.localhost',
     "<%= config.bin %> add api.localhost 9090 --response-header 'X-Frame-Options: DENY' --response-header -Server",
     '<%= config.bin %> add api.localhost 9090 --rate-limit 20/s,burst=40 --delay 300ms-1s --fail 10%:503 --drop 5%',
   ];
   // strict=false takes the variadic targets; oclif would then show every argument as variadic.
-  static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--cache[=SIZE]] [--compress] [--request-header H]... [--response-header H]... [--cors[=ORIGINS]] [--rate-limit N/s] [--delay D] [--fail P[:STATUS]] [--drop P]';
+  static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--timeout DURATION] [--cache[=SIZE]] [--compress] [--request-header H]... [--response-header H]... [--cors[=ORIGINS]] [--rate-limit N/s] [--delay D] [--fail P[:STATUS]] [--drop P]';
   static override strict = false;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
@@ -33,6 +34,7 @@ Names: localhost and names under .localhost.`;
     health: Flags.string({description: 'active health check path (default: TCP connect)'}),
     'strip-prefix': Flags.boolean({description: 'remove the route path before forwarding'}),
     replace: Flags.boolean({description: 'replace the route\'s targets (and options) instead of adding to them'}),
+    timeout: Flags.string({description: 'wait this long for response headers after the request body was sent: 90s, 500ms, 2m (plain number: seconds). Default: the daemon\'s, 30s'}),
     cache: Flags.string({description: 'cache responses (RFC 9111, in memory), up to SIZE (default 64MB)', helpValue: 'SIZE'}),
     compress: Flags.boolean({description: 'compress responses with gzip, br (and zstd where Node has it)'}),
     'request-header': Flags.string({description: "set ('Name: value') or remove ('-Name') a request header; repeatable", multiple: true}),
@@ -55,6 +57,7 @@ Names: localhost and names under .localhost.`;
       health: flags.health,
       stripPrefix: flags['strip-prefix'],
       replace: flags.replace,
+      timeout: flags.timeout,
       options: parseOptionFlags({
         cache: flags.cache,
         compress: flags.compress,

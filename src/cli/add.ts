@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
+import {parseDuration} from '../routes/duration.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import {describeOptions} from '../routes/options-data.js';
@@ -16,6 +17,8 @@ export interface AddOptions {
   health?: string;
   stripPrefix?: boolean;
   replace?: boolean;
+  /** `--timeout` as typed (`90s`, `2m`, seconds). */
+  timeout?: string;
   /** Front-door options from the flags (already parsed); only the keys given change. */
   options?: RouteOptions;
   out: (line: string) => void;
@@ -33,7 +36,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
-    ...(options.options && Object.keys(options.options).length > 0 ? {options: options.options} : {}),
+    ...requestedOptions(options),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
@@ -45,6 +48,12 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   if (described.length > 0) options.out(`  ${described.join(', ')}`);
   await warnIfUnresolvable(route.host, options.warn);
   return route;
+}
+
+/** `--timeout` and the front-door flags, as the one `options` object the daemon merges over the route's. */
+function requestedOptions(options: AddOptions): Pick<AddRouteRequest, 'options'> {
+  const merged: RouteOptions = {...(options.timeout === undefined ? {} : {timeout: parseDuration(options.timeout, '--timeout')}), ...options.options};
+  return Object.keys(merged).length > 0 ? {options: merged} : {};
 }
 
 /** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */

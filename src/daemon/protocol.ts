@@ -56,6 +56,8 @@ export interface Status {
   routes: RouteStatus[];
   /** Things the user should know (a corrupt routes.json moved aside, port fallback, ...). */
   notices: string[];
+  /** The daemon's default wait for response headers, ms (`up --timeout`, PORTICO_TIMEOUT). */
+  timeout?: number;
 }
 
 export interface AddRouteRequest {

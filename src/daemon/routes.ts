@@ -107,3 +107,4 @@ export function pruneOwners(routes: readonly Route[], alive: (pid: number) => bo
   }
   return changed ? next : undefined;
 }
+

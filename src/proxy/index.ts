@@ -96,7 +96,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const match = route(req, res, started);
     if (!match) return;
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry);
-    if (hasBody(req.headers, !h1, ex.method)) ex.body = new RequestBody(req as unknown as BodySource);
+    const stream = (req as {stream?: http2.ServerHttp2Stream}).stream;
+    if (hasBody(req.headers, !h1, ex.method, stream?.endAfterHeaders)) ex.body = new RequestBody(req as unknown as BodySource);
     runRequestPasses(ex, () => forwarder.forward(ex));
   };
 

@@ -47,7 +47,9 @@ export function cacheFeature(options: CacheFeatureOptions = {}): PassFactory {
     if (!bound) return undefined;
     const cache = registry.cacheFor(entry.key, bound.maxBytes);
     return async (ex) => {
-      if (ex.method !== 'GET' && ex.method !== 'HEAD') {
+      // Only GET is stored and served (a HEAD goes to the backend as it is: http-cache-semantics
+      // matches entries by method, and a HEAD answer has no body to store).
+      if (ex.method !== 'GET') {
         if (UNSAFE.has(ex.method)) pending.set(ex, {cache, key: cacheKey(ex), request: policyRequest(ex)});
         return 'next';
       }
@@ -78,7 +80,7 @@ export function cacheFeature(options: CacheFeatureOptions = {}): PassFactory {
           else ex.requestHeaders[name] = String(headers[name]);
         }
       }
-      if (!cache.inflight.has(key) && ex.method === 'GET') own.settle = lead(cache, key, collapseMs);
+      if (!cache.inflight.has(key)) own.settle = lead(cache, key, collapseMs);
       pending.set(ex, own);
       return 'next';
     };

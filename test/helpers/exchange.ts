@@ -13,6 +13,9 @@ export function fakeEntry(options: RouteOptions, key = 'api.localhost'): RouteEn
     key,
     route: {host: 'api.localhost', path: '/', targets: [{url: 'http://localhost:9090'}], strategy: 'round-robin', stripPrefix: false, options},
     pool: undefined as unknown as Pool,
+    // runThrough builds the passes it runs from the feature under test.
+    requestPasses: [],
+    responsePasses: [],
   };
 }
 

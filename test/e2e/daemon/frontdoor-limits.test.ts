@@ -10,6 +10,7 @@ let t: ReturnType<typeof tempHome>;
 let b: Backend;
 let port: number;
 let agent: https.Agent;
+// Each CLI call is a Node start-up: seconds on a busy 2-core machine, so these tests get 90 s.
 beforeAll(async () => {
   t = tempHome();
   // A seeded fault source: the same requests get the same faults on every run, so counts never depend on luck.
@@ -17,12 +18,12 @@ beforeAll(async () => {
   b = await startBackend('ok');
   port = await daemonPort(t.env);
   agent = new https.Agent({keepAlive: true, maxSockets: 8, ca: readFileSync(path.join(t.home, 'ca.pem'))});
-});
+}, 90_000);
 afterAll(async () => {
   agent?.destroy();
   await b?.close();
   await t.cleanup();
-});
+}, 90_000);
 
 type Result = {status: number; headers: http.IncomingHttpHeaders} | {error: string};
 
@@ -35,7 +36,7 @@ function hit(host: string, urlPath = '/'): Promise<Result> {
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code ?? e.message}));
     req.end();
-  });
+  }, 90_000);
 }
 
 async function many(host: string, n: number): Promise<Result[]> {
@@ -65,7 +66,7 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(one.headers.ratelimit).toMatch(/^"portico";r=0;t=\d+$/);
     const logs = await cli(['logs', '--json', '-n', '100'], {env: t.env});
     expect(logs.stdout).toContain('"rate-limited"');
-  });
+  }, 90_000);
 
   it('fails the asked share of requests with the asked status, without asking the backend', async () => {
     expect((await cli(['add', 'flaky.localhost', String(b.port), '--fail', '10%:503'], {env: t.env})).code).toBe(0);
@@ -78,7 +79,7 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(b.hits - before).toBe(300 - failed);
     const logs = await cli(['logs', '-n', '400'], {env: t.env});
     expect(logs.stdout).toContain('[injected: 503]');
-  });
+  }, 90_000);
 
   it('resets the connection for the asked share of requests', async () => {
     expect((await cli(['add', 'droppy.localhost', String(b.port), '--drop', '20%'], {env: t.env})).code).toBe(0);
@@ -87,5 +88,5 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(dropped).toBeGreaterThanOrEqual(20);
     expect(dropped).toBeLessThanOrEqual(60);
     expect(results.filter((r) => statusOf(r) === 200)).toHaveLength(200 - dropped);
-  }, 60_000);
+  }, 90_000);
 });

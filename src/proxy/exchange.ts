@@ -82,6 +82,11 @@ export interface Exchange {
   drop(): void;
   /** True once the client went away: passes stop work for it. */
   readonly aborted: boolean;
+  /**
+   * Run `fn` once the exchange is over (last byte sent, or the client gone); `timing.end` and the
+   * attempts are final by then. The pipeline always provides it; optional so tests may pass plain objects.
+   */
+  whenDone?(fn: () => void): void;
 }
 
 /** Runs before forwarding. Returns 'answered' when it called `respond` or `drop`, else 'next'. */

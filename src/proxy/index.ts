@@ -12,7 +12,7 @@ import {HOP_HEADER, hasBody, requestHost} from './headers.js';
 import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
 import {badRequestPage, loopPage, unknownHostPage} from './pages.js';
 import {ProxyExchange, runRequestPasses, type ProxyRequest} from './pipeline.js';
-import {refuseEdges} from './edges.js';
+import {isHttp09, refuseEdges} from './edges.js';
 import {RouteTable, type RouteEntry} from './table.js';
 import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
 import {H2Request, H2Response} from './h2stream.js';
@@ -189,7 +189,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     settings: {enableConnectProtocol: true, maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams},
   });
   tlsServer.on('secureConnection', (socket) => {
-    if (socket.alpnProtocol !== 'h2') guardHeaders(socket, headersTimeout);
+    if (socket.alpnProtocol === 'h2') return;
+    guardHeaders(socket, headersTimeout);
+    // HTTP/0.9 (`GET /` and no version) has no HTTP/1.x answer: close at once.
+    socket.once('data', (chunk: Buffer) => isHttp09(chunk) && socket.destroy());
   });
   tlsServer.on('request', onRequest);
   // Adding that 'request' listener made Node install its compat 'stream' listener. Keep it for CONNECT

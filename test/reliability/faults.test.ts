@@ -35,6 +35,38 @@ describe('backend faults', () => {
     expect((await request(h, 'bad.localhost', '/')).status).toBe(502);
     expect((await request(h, 'ok.localhost', '/')).status).toBe(200);
   });
+
+  it('never replays a POST whose connection the backend reset after reading it, and keeps serving', async () => {
+    let posts = 0;
+    const rude = await backend((req, res) => {
+      if (req.method !== 'POST') return void res.end('ok');
+      posts++;
+      req.resume();
+      req.on('end', () => req.socket.resetAndDestroy());
+    });
+    h = await startHarness([route('app.localhost', [rude.port])]);
+    for (let i = 0; i < 5; i++) expect((await request(h, 'app.localhost', '/pay', {method: 'POST', body: 'x'})).status).toBe(502);
+    expect(posts).toBe(5);
+    expect((await request(h, 'app.localhost', '/')).status).toBe(200);
+  });
+
+  it('answers 504 and frees the instance when a backend accepts but never answers, a request or a WebSocket handshake', async () => {
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((s) => {
+      held.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const s of held) s.destroy();
+      return new Promise((r) => silent.close(r));
+    });
+    h = await startHarness([route('app.localhost', [`127.0.0.1:${(silent.address() as net.AddressInfo).port}`])], {backendTimeout: 300, upgradeTimeout: 300});
+    expect((await request(h, 'app.localhost', '/')).status).toBe(504);
+    const ws = await request(h, 'app.localhost', '/ws', {headers: {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13'}});
+    expect(ws.status).toBe(504);
+    await until(() => h!.proxy.status()[0]!.targets[0]!.active === 0);
+  });
 });
 
 describe('client faults', () => {

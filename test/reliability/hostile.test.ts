@@ -36,6 +36,7 @@ describe('malformed HTTP/1.1 is refused and the proxy keeps serving', () => {
     ['both Content-Length and Transfer-Encoding (request smuggling)', 'POST /api/x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/smuggled HTTP/1.1\r\nHost: app.localhost\r\n\r\n'],
     ['two different Content-Length headers', 'POST /api/x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 1\r\nContent-Length: 5\r\n\r\nhello'],
     ['a bare LF inside headers', 'GET /api/x HTTP/1.1\nHost: app.localhost\nX: y\n\n'],
+    ['two Host headers (RFC 9112 §3.2)', 'GET /api/x HTTP/1.1\r\nHost: app.localhost\r\nHost: evil.localhost\r\n\r\n'],
   ])('refuses %s', async (_name, data) => {
     const before = seen.length;
     const r = await raw(h, data);
@@ -68,6 +69,34 @@ describe('malformed HTTP/1.1 is refused and the proxy keeps serving', () => {
     const got = seen[before]!;
     expect(got.headers['x-injected']).toBeUndefined();
     expect(got.url).toBe('/api/inject%0D%0AX-Injected:%201');
+  });
+});
+
+describe('protocol edges are refused at once (issue 15)', () => {
+  it.each([
+    ['CONNECT with version HTTP/2.0', 'CONNECT app.localhost:443 HTTP/2.0\r\nHost: app.localhost\r\n\r\n'],
+    ['GET with version HTTP/2.0', 'GET /api/x HTTP/2.0\r\nHost: app.localhost\r\n\r\n'],
+  ])('answers %s with 505 and closes the connection', async (_name, data) => {
+    const before = seen.length;
+    const r = await raw(h, data);
+    expect(r.text).toMatch(/^HTTP\/1\.1 505/);
+    expect(r.closed).toBe(true);
+    expect(seen.length).toBe(before);
+    await stillServes();
+  });
+
+  it('closes an HTTP/0.9 request line without waiting for the header timeout', async () => {
+    const r = await raw(h, 'GET /api/x\r\n', {ms: 600});
+    expect(r).toEqual({text: '', closed: true});
+    await stillServes();
+  });
+
+  it('never tunnels a non-WebSocket Upgrade: h2c is answered as plain HTTP, without the Upgrade', async () => {
+    const before = seen.length;
+    const r = await raw(h, 'GET /api/h2c HTTP/1.1\r\nHost: app.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n');
+    expect(r.text).toMatch(/^HTTP\/1\.1 200/);
+    expect(r.closed).toBe(true);
+    expect(seen.slice(before).map((s) => s.headers.upgrade)).toEqual([undefined]);
   });
 });
 
@@ -156,7 +185,7 @@ describe('a bounded fuzzer', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const pieces = ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'G\x00T', '/api/x', '/', '*', 'http://a/', '/%', '/%zz', '/../..', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'Host: app.localhost', 'Host:', 'Host: a b', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Expect: 100-continue', '\x7f\x80\xff', 'X: ' + 'y'.repeat(100), '0\r\n\r\n', 'zz\r\n', '\r\n'];
+    const pieces = ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'G\x00T', '/api/x', '/', '*', 'http://a/', '/%', '/%zz', '/../..', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'Host: app.localhost', 'Host:', 'Host: a b', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Expect: 100-continue', 'HTTP/2.0', 'HTTP/0.9', 'Upgrade: h2c', 'Host: b.localhost', '\x7f\x80\xff', 'X: ' + 'y'.repeat(100), '0\r\n\r\n', 'zz\r\n', '\r\n'];
     const seps = ['\r\n', '\n', '\r', ' ', '', '\r\n\r\n'];
     let done = 0;
     const batch = async () => {

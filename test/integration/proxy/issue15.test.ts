@@ -224,6 +224,20 @@ describe('protocol edges', () => {
     expect(b.hits).toBe(0);
   });
 
+  it('closes an HTTP/0.9 request at once, over TLS and on the plain-HTTP side', async () => {
+    h = await startHarness([]);
+    expect(await rawTls(h, 'GET /\r\n')).toBe('');
+    const plain = await new Promise<string>((resolve) => {
+      const socket = net.connect(h!.proxy.port, '127.0.0.1', () => socket.write('GET /\r\n'));
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', () => undefined);
+    });
+    expect(plain).toBe('');
+    // Well under the 20 s header timeout that used to end these connections.
+  }, 10_000);
+
   it('refuses a request with two Host headers with 400', async () => {
     const b = await backend();
     h = await startHarness([route('app.localhost', [b.port])]);

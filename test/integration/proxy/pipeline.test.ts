@@ -83,7 +83,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     feature({name: 'watch', request: () => (ex: Exchange) => (exchanges.push(ex), 'next')});
     h = await startHarness([route('app.localhost', [b.port])]);
     await request(h, 'app.localhost', '/', {method: 'POST', body: 'x'.repeat(1000)});
-    await until(() => exchanges[0]?.timing.end !== undefined);
+    await new Promise<void>((resolve) => exchanges[0]!.whenDone!(resolve));
     const t = exchanges[0]!.timing;
     expect(t.picked! <= t.connected! && t.connected! <= t.sent! && t.sent! <= t.firstByte! && t.firstByte! <= t.end!).toBe(true);
     expect(exchanges[0]!.attempts).toHaveLength(1);

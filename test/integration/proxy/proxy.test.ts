@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
 import {afterEach, describe, expect, it} from 'vitest';
-import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, startHarness, until, type Backend, type Harness} from '../../helpers/harness.js';
 
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
@@ -266,12 +266,13 @@ describe('failures', () => {
     const b = await backend((_req, res) => setTimeout(() => res.end('slow done'), 800));
     h = await startHarness([route('app.localhost', [b.port])]);
     const first = request(h, 'app.localhost', '/slow');
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait until the request is at the backend (in flight), not a fixed time.
+    await until(() => b.hits === 1);
     h.proxy.setRoutes([route('other.localhost', [b.port])]);
     expect((await first).body).toBe('slow done');
     h.proxy.setRoutes([route('app.localhost', [b.port])]);
     const second = request(h, 'app.localhost', '/slow');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => b.hits === 2);
     const closing = h.proxy.close(3000);
     expect((await second).body).toBe('slow done');
     await closing;

@@ -9,8 +9,8 @@ import {HOST, type Running} from './peers.js';
 const url = (r: Running, path = '/') => `${r.tls ? 'https' : 'http'}://127.0.0.1:${r.port}${path}`;
 
 /** wrk, HTTP/1.1 keep-alive: requests/s and transfer MB/s. */
-export async function wrk(r: Running, seconds: number, connections: number, path = '/'): Promise<{rps: number; mbps: number}> {
-  const out = (await run('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${HOST}`, url(r, path)], {timeoutMs: (seconds + 30) * 1000})).stdout;
+export async function wrk(r: Running, seconds: number, connections: number, path = '/', headers: string[] = []): Promise<{rps: number; mbps: number}> {
+  const out = (await run('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${HOST}`, ...headers.flatMap((h) => ['-H', h]), url(r, path)], {timeoutMs: (seconds + 30) * 1000})).stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
   const t = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(out);
   const mbps = t ? Number(t[1]) * ({KB: 1 / 1024, MB: 1, GB: 1024} as Record<string, number>)[t[2]!]! : Number.NaN;

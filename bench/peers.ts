@@ -53,6 +53,9 @@ export const portico: Peer = {
     const up = await run(process.execPath, [BIN, 'up', '--port', String(port)], {env});
     if (up.code !== 0) throw new Error(`portico up failed: ${up.stderr}`);
     await run(process.execPath, [BIN, 'add', HOST, `127.0.0.1:${backendPort}`], {env});
+    // The compressed and cached scenarios: the same backend under two paths with front-door options.
+    await run(process.execPath, [BIN, 'add', `${HOST}/gz`, `127.0.0.1:${backendPort}`, '--compress'], {env});
+    await run(process.execPath, [BIN, 'add', `${HOST}/cached`, `127.0.0.1:${backendPort}`, '--cache'], {env});
     const pid = (JSON.parse(readFileSync(path.join(dir, 'portico', 'daemon.json'), 'utf8')) as {pid: number}).pid;
     return {port, tls: true, pid, stop: async () => void (await run(process.execPath, [BIN, 'down'], {env}))};
   },
@@ -82,7 +85,16 @@ export const caddy: Peer = {
 }
 https://${HOST}:${port}, https://127.0.0.1:${port} {
   tls internal
-  reverse_proxy 127.0.0.1:${backendPort}
+  # The compressed scenario, at the gzip level portico and nginx use.
+  handle /gz* {
+    encode {
+      gzip 5
+    }
+    reverse_proxy 127.0.0.1:${backendPort}
+  }
+  handle {
+    reverse_proxy 127.0.0.1:${backendPort}
+  }
 }
 `,
     );
@@ -112,6 +124,7 @@ http {
   access_log off;
   client_body_temp_path ${home}/tmp/body; proxy_temp_path ${home}/tmp/proxy; fastcgi_temp_path ${home}/tmp/fcgi; uwsgi_temp_path ${home}/tmp/uwsgi; scgi_temp_path ${home}/tmp/scgi;
   upstream backend { server 127.0.0.1:${backendPort}; keepalive 64; }
+  proxy_cache_path ${home}/tmp/cache keys_zone=bench:10m max_size=64m;
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   # Not 1000 requests per client connection (the default): h2load does not reconnect after GOAWAY.
   keepalive_requests 10000000;
@@ -125,6 +138,24 @@ http {
       proxy_set_header Host $host;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
+    }
+    # The compressed scenario, at the gzip level portico and Caddy use.
+    location /gz {
+      gzip on;
+      gzip_comp_level 5;
+      gzip_types application/json;
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Connection "";
+    }
+    # The cached scenario: the backend says max-age=60, nginx keeps it.
+    location /cached {
+      proxy_cache bench;
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Connection "";
     }
   }
 }

@@ -123,6 +123,15 @@ async function main(): Promise<void> {
           record('latency p99 at 1 connection', peer.name, l.p99);
         }
         if (want('1m') && loadTools.wrk) record('1 MiB responses', peer.name, (await wrk(r, args.duration, 10, '/1m')).mbps);
+        if (want('compress') && loadTools.wrk && ['portico', 'caddy', 'nginx', 'direct'].includes(peer.name)) {
+          // direct: the same JSON uncompressed, for scale.
+          const gz = await wrk(r, args.duration, 50, '/gz/data.json', ['Accept-Encoding: gzip']);
+          record('gzip, 100 KB JSON, 50 connections', peer.name, gz.rps);
+          record('gzip, 100 KB JSON, bytes on the wire', peer.name, (gz.mbps * 1024 * 1024) / gz.rps);
+        }
+        if (want('cache') && loadTools.wrk && ['portico', 'nginx', 'direct'].includes(peer.name)) {
+          record('cached 100 KB JSON, 50 connections', peer.name, (await wrk(r, args.duration, 50, '/cached/data.json')).rps);
+        }
         if (want('ws') && peer.name !== 'portless') record('WebSocket echo, 1 connection', peer.name, await wsEcho(r, Math.min(args.duration, 5)).catch(() => Number.NaN));
       }
     }
@@ -140,6 +149,11 @@ async function main(): Promise<void> {
     say(`  added p50 over direct: ${added.toFixed(3)} ms (target <= 0.5 ms: ${added <= 0.5 ? 'met' : 'NOT met'})`);
   }
   table('1 MiB responses', 'MB/s');
+  table('gzip, 100 KB JSON, 50 connections', 'req/s');
+  // Smaller is better here, and the ratio is of sizes, not speeds: printed apart from table().
+  const wire = results['gzip, 100 KB JSON, bytes on the wire'];
+  if (wire) say(`\ngzip, bytes on the wire per response: ${Object.entries(wire).map(([peer, v]) => `${peer} ${Math.round(v)}`).join(', ')}`);
+  table('cached 100 KB JSON, 50 connections', 'req/s');
   table('WebSocket echo, 1 connection', 'msgs/s');
   for (const s of ['first request to a new hostname', 'portico ls', 'portico up (running)', 'daemon RSS idle', 'daemon RSS after load', 'soak RSS min', 'soak RSS max', 'HTTP/1.1 with a dashboard attached', 'HTTP/1.1 with nobody watching']) {
     const v = results[s]?.portico;
@@ -213,6 +227,9 @@ function targets(): void {
     ['HTTP/1.1 >= 1.0x Caddy', ratio('HTTPS HTTP/1.1, 50 connections', 'caddy'), (x) => x >= 1],
     ['HTTP/1.1 >= 3x portless', ratio('HTTPS HTTP/1.1, 50 connections', 'portless'), (x) => x >= 3],
     ['HTTP/2 >= 1.0x Caddy', ratio('HTTP/2, 50 connections x 10 streams', 'caddy'), (x) => x >= 1],
+    ['gzip >= 1.0x nginx', ratio('gzip, 100 KB JSON, 50 connections', 'nginx'), (x) => x >= 1],
+    ['gzip >= 1.0x Caddy', ratio('gzip, 100 KB JSON, 50 connections', 'caddy'), (x) => x >= 1],
+    ['cached >= 1.0x nginx proxy_cache', ratio('cached 100 KB JSON, 50 connections', 'nginx'), (x) => x >= 1],
     ['HTTP/2 >= 3x portless', ratio('HTTP/2, 50 connections x 10 streams', 'portless'), (x) => x >= 3],
     ['first request to a new hostname <= 50 ms', v('first request to a new hostname'), (x) => x <= 50],
     ['portico ls <= 300 ms', v('portico ls'), (x) => x <= 300],

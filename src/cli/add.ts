@@ -5,7 +5,8 @@ import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {parseDuration} from '../routes/duration.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
-import type {Route, Strategy} from '../routes/types.js';
+import {describeOptions} from '../routes/options-data.js';
+import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 
 export interface AddOptions {
@@ -18,6 +19,8 @@ export interface AddOptions {
   replace?: boolean;
   /** `--timeout` as typed (`90s`, `2m`, seconds). */
   timeout?: string;
+  /** Front-door options from the flags (already parsed); only the keys given change. */
+  options?: RouteOptions;
   out: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -33,7 +36,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
-    ...(options.timeout === undefined ? {} : {options: {timeout: parseDuration(options.timeout, '--timeout')}}),
+    ...requestedOptions(options),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
@@ -41,8 +44,16 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   const {route, created} = await request<{route: Route; created: boolean}>(options.paths, 'POST', '/routes/add', body);
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
+  const described = describeOptions(route.options);
+  if (described.length > 0) options.out(`  ${described.join(', ')}`);
   await warnIfUnresolvable(route.host, options.warn);
   return route;
+}
+
+/** `--timeout` and the front-door flags, as the one `options` object the daemon merges over the route's. */
+function requestedOptions(options: AddOptions): Pick<AddRouteRequest, 'options'> {
+  const merged: RouteOptions = {...(options.timeout === undefined ? {} : {timeout: parseDuration(options.timeout, '--timeout')}), ...options.options};
+  return Object.keys(merged).length > 0 ? {options: merged} : {};
 }
 
 /** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */

@@ -2,6 +2,8 @@ import chalk from 'chalk';
 import type {RouteStatus, Status} from '../daemon/protocol.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
+import {describeOptions} from '../routes/options-data.js';
+import type {RouteOptions} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -10,7 +12,8 @@ export interface ListJson {
   /** pid and port are null while the daemon is not running: the keys are always there. */
   daemon: {running: boolean; pid: number | null; port: number | null};
   ca: string;
-  routes: Array<{host: string; path: string; url: string; strategy: string; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
+  /** `options` is there only for routes that have front-door options (cache, compress, cors, ...). */
+  routes: Array<{host: string; path: string; url: string; strategy: string; options?: RouteOptions; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
 }
 
 export interface Listing {
@@ -35,6 +38,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       strategy: r.strategy,
       ...(r.health ? {health: r.health} : {}),
       stripPrefix: r.stripPrefix,
+      ...(r.options ? {options: r.options} : {}),
       targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0})),
     }));
   const json: ListJson = {
@@ -45,6 +49,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       path: r.path,
       url: r.url,
       strategy: r.strategy,
+      ...(r.options ? {options: r.options} : {}),
       targets: r.targets.map((t) => ({target: t.target, healthy: t.healthy, active: t.active, requests: t.requests})),
     })),
   };
@@ -66,6 +71,8 @@ export function formatListing(listing: Listing): string {
   for (const r of routes) {
     const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
     lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}`);
+    const options = describeOptions(r.options);
+    if (options.length > 0) lines.push(`  ${chalk.cyan(options.join(' · '))}`);
     for (const t of r.targets) {
       const mark = !status ? chalk.dim('·') : t.healthy ? chalk.green('●') : chalk.red('○');
       const counts = status ? chalk.dim(`  ${t.requests} req, ${t.active} active${t.lastError && !t.healthy ? `, ${t.lastError}` : ''}`) : '';

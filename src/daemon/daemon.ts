@@ -10,9 +10,11 @@ import type {Route} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {VERSION} from '../version.js';
+import {cacheRegistry} from '../frontdoor/cache-registry.js';
+import {clearCache, retainCaches} from './cache.js';
 import {startControlServer} from './control.js';
 import {EventHub} from './hub.js';
-import type {AddRouteRequest, DaemonInfo, ProjectRoutesRequest, RemoveRouteRequest, Status} from './protocol.js';
+import type {AddRouteRequest, CacheClearRequest, DaemonInfo, ProjectRoutesRequest, RemoveRouteRequest, Status} from './protocol.js';
 import {pidAlive} from './process.js';
 import {addRoute, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
 import {loadRoutes, saveRoutes} from './store.js';
@@ -76,6 +78,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     }
     routes = next;
     proxy?.setRoutes(routes);
+    retainCaches(routes, cacheRegistry);
   };
 
   const status = (): Status => ({
@@ -116,6 +119,11 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
         commit(setProjectRoutes(routes, request));
         log(`project ${request.project}: ${request.routes.length} route(s)`);
         return {routes: routes.filter((r) => r.project === request.project)};
+      },
+      'POST /cache/clear': (body) => {
+        const result = clearCache(routes, cacheRegistry, body as CacheClearRequest | undefined);
+        log(`cache cleared: ${result.cleared.map((c) => `${c.route} (${c.responses})`).join(', ') || 'no caches'}`);
+        return result;
       },
       'POST /shutdown': () => {
         setImmediate(() => void stop());

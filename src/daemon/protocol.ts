@@ -6,6 +6,7 @@
  *   POST /routes/add             AddRouteRequest    -> {route: Route, created: boolean}
  *   POST /routes/remove          RemoveRouteRequest -> {removed: Route | null, route?: Route}
  *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[]}
+ *   POST /cache/clear            CacheClearRequest  -> CacheClearResult
  *   GET  /events[?history=N][&headers=1]  -> NDJSON stream of TrafficEvent: recent history, then live
  *   POST /shutdown               -> {ok: true}; the daemon drains (<= 5 s) and exits
  *
@@ -38,6 +39,8 @@ export interface RouteStatus {
   health?: string;
   stripPrefix: boolean;
   project?: string;
+  /** Front-door options; absent: none. */
+  options?: RouteOptions;
   targets: TargetStatus[];
 }
 
@@ -69,8 +72,17 @@ export interface AddRouteRequest {
   replace?: boolean;
   /** pid of a `portico run` owning these targets. */
   owner?: number;
-  /** Per-route options to set (merged over the route's current ones). */
+  /** Front-door options to set; each key given replaces the route's, the others stay (all go with `replace`). */
   options?: RouteOptions;
+}
+
+export interface CacheClearRequest {
+  /** `host[/path]` of one route; absent: every route's cache. */
+  spec?: string;
+}
+
+export interface CacheClearResult {
+  cleared: Array<{route: string; responses: number; bytes: number}>;
 }
 
 export interface RemoveRouteRequest {

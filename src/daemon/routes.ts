@@ -1,7 +1,8 @@
 import {isAbsolute} from 'node:path';
 import {UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
-import {routeKey, type Route} from '../routes/types.js';
+import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
+import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
 
@@ -18,6 +19,12 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
   const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner} : {})}));
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
+  let requested: RouteOptions | undefined;
+  try {
+    requested = validateRouteOptions(request.options);
+  } catch (error) {
+    throw new UserError(`Invalid options for \`${request.spec}\`: ${(error as Error).message}.`);
+  }
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   const existing = index === -1 ? undefined : routes[index]!;
   let merged = existing && !request.replace ? [...existing.targets] : [];
@@ -35,8 +42,9 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
     ...((health ?? existing?.health) ? {health: health ?? existing?.health} : {}),
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
     ...(existing?.project ? {project: existing.project} : {}),
-    ...mergeOptions(existing?.options, request.options),
   };
+  const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
+  if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);
   else next[index] = route;
@@ -100,11 +108,3 @@ export function pruneOwners(routes: readonly Route[], alive: (pid: number) => bo
   return changed ? next : undefined;
 }
 
-/** Options given now win over the route's current ones; a route without any carries no `options` key. */
-function mergeOptions(current: Route['options'], given: AddRouteRequest['options']): Pick<Route, 'options'> {
-  if (given?.timeout !== undefined && !(Number.isInteger(given.timeout) && given.timeout > 0)) {
-    throw new UserError(`Invalid timeout \`${String(given.timeout)}\`: expected a positive number of milliseconds.`);
-  }
-  const options = {...current, ...given};
-  return Object.keys(options).length > 0 ? {options} : {};
-}

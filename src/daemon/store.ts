@@ -1,7 +1,8 @@
 import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
-import {STRATEGIES, type Route} from '../routes/types.js';
+import {validateRouteOptions} from '../routes/options-data.js';
+import {STRATEGIES, type Route, type RouteOptions} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -73,6 +74,12 @@ export function validateRoutes(data: unknown): Route[] {
     if (!Array.isArray(item.targets)) throw new Error(`${where} has no targets`);
     const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {})}));
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
+    let options: RouteOptions | undefined;
+    try {
+      options = validateRouteOptions(item.options);
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
     return {
       host,
       path,
@@ -81,8 +88,7 @@ export function validateRoutes(data: unknown): Route[] {
       ...(typeof item.health === 'string' ? {health: item.health} : {}),
       stripPrefix: item.stripPrefix === true,
       ...(typeof item.project === 'string' ? {project: item.project} : {}),
-      // Per-route options (RouteOptions) are kept as stored; each feature checks its own fields.
-      ...(typeof item.options === 'object' && item.options !== null ? {options: item.options} : {}),
+      ...(options ? {options} : {}),
     };
   });
 }

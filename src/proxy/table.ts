@@ -91,6 +91,7 @@ export class RouteTable {
       ...(route.health ? {health: route.health} : {}),
       stripPrefix: route.stripPrefix,
       ...(route.project ? {project: route.project} : {}),
+      ...(route.options ? {options: route.options} : {}),
       targets: pool.snapshot(),
     }));
   }

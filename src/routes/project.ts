@@ -6,7 +6,8 @@ import {parseDuration} from './duration.js';
 import {jsonErrorPosition} from './json-position.js';
 import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
-import type {Route} from './types.js';
+import {PROJECT_OPTION_KEYS, parseProjectOptions} from './options-data.js';
+import type {Route, RouteOptions} from './types.js';
 
 /** A project's declared routes: `portico.json`, or the `"portico"` key of package.json. */
 export interface ProjectConfig {
@@ -96,7 +97,7 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
   if (!isObject(value)) {
     return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
   }
-  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', 'timeout']);
+  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', 'timeout', ...PROJECT_OPTION_KEYS]);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
   const raw = value.targets ?? value.target;
   if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
@@ -108,8 +109,13 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
     ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
     stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
-    ...(value.timeout === undefined ? {} : {options: {timeout: parseTimeoutValue(value.timeout)}}),
+    ...withOptions({...(value.timeout === undefined ? {} : {timeout: parseTimeoutValue(value.timeout)}), ...parseProjectOptions(value)}),
   };
+}
+
+/** Front-door options (issue 18) go on the route only when there are some. */
+function withOptions(options: RouteOptions): {options?: RouteOptions} {
+  return Object.keys(options).length > 0 ? {options} : {};
 }
 
 /**

@@ -12,5 +12,7 @@ export function formatEventLine(event: TrafficEvent): string {
   const status = event.status === 0 ? '---' : String(event.status);
   const target = event.target ? ` -> ${event.target}` : '';
   const error = event.error ? ` !${event.error}` : '';
-  return `${clock(event.time)} ${event.protocol} ${status} ${event.method} ${event.host}${event.path} ${event.duration}ms ${event.bytes}B${target}${error}`;
+  // What the front door did (`rate-limited`, `injected: 503`, `cache: hit`), so a user sees why.
+  const notes = event.notes?.length ? ` [${event.notes.join(', ')}]` : '';
+  return `${clock(event.time)} ${event.protocol} ${status} ${event.method} ${event.host}${event.path} ${event.duration}ms ${event.bytes}B${target}${error}${notes}`;
 }

@@ -25,6 +25,7 @@ export function RequestLog({view, height, width}: {view: View; height: number; w
             <Text dimColor>{fit(shortTarget(e.target), 22).padEnd(22)} </Text>
             <Text color="blue">{e.protocol}</Text>
             {e.error ? <Text color="red"> {e.error}</Text> : null}
+            {e.notes?.length ? <Text color="magenta"> [{e.notes.join(', ')}]</Text> : null}
           </Text>
         );
       })}

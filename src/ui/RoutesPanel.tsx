@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {describeOptions} from '../routes/options-data.js';
 import {sparkline} from '../traffic/stats.js';
 import type {View} from './model.js';
 import {fit, shortTarget} from './format.js';
@@ -32,6 +33,11 @@ export function RoutesPanel({view, width}: {view: View; width: number}) {
               ))}
               {r.targets.length > 1 ? <Text dimColor>{r.strategy}</Text> : null}
             </Box>
+            {r.options ? (
+              <Box paddingLeft={2}>
+                <Text color="cyan">{fit(describeOptions(r.options).join(' · '), Math.max(20, width - 2))}</Text>
+              </Box>
+            ) : null}
           </Box>
         );
       })}

@@ -1,0 +1,34 @@
+import type {PassFactory} from '../proxy/exchange.js';
+import {cacheFeature, type CacheFeatureOptions} from './cache.js';
+import {compressFeature} from './compress.js';
+import {corsFeature} from './cors.js';
+import {faultsFeature, type FaultFeatureOptions} from './faults.js';
+import {headersFeature} from './headers.js';
+import {rateLimitFeature, type RateLimitFeatureOptions} from './ratelimit.js';
+
+export interface FrontDoorOptions extends CacheFeatureOptions, FaultFeatureOptions, RateLimitFeatureOptions {}
+
+const requestHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.request ? {request: f.request} : {})});
+const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.response ? {response: f.response} : {})});
+
+/**
+ * The front-door features as pass tables, in the order they must run. Request: rate limit (cheapest
+ * refusal first) -> faults -> CORS preflight -> request header rules -> cache lookup. Response: cache
+ * store (the backend's response as sent, before anything per-client is added) -> CORS -> response
+ * header rules (the user's word is last) -> RateLimit fields -> compression (per client, so the cache
+ * keeps one identity copy and encodes it for each client).
+ *
+ * A feature with both halves is split so each half sits at its own place; the halves share state.
+ */
+export function frontDoorFeatures(options: FrontDoorOptions = {}): {request: PassFactory[]; response: PassFactory[]} {
+  const rateLimit = rateLimitFeature(options);
+  const faults = faultsFeature(options);
+  const cors = corsFeature();
+  const headers = headersFeature();
+  const cache = cacheFeature(options);
+  const compress = compressFeature();
+  return {
+    request: [requestHalf(rateLimit), requestHalf(faults), requestHalf(cors), requestHalf(headers), requestHalf(cache)],
+    response: [responseHalf(cache), responseHalf(cors), responseHalf(headers), responseHalf(rateLimit), responseHalf(compress)],
+  };
+}

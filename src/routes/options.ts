@@ -1,0 +1,146 @@
+import {UserError} from '../errors.js';
+import type {HeaderRule, RouteOptions} from './types.js';
+
+/**
+ * Per-route front-door options (issue 18) as users write them, parsed once into RouteOptions.
+ * Every parser throws a UserError naming the flag and the value: ``Invalid --delay `abc`: ...``.
+ * `where` is the flag (`--delay`) or the portico.json key (`delay`), so the same words serve both.
+ */
+
+/** Default cache size when `--cache` is given without one. */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3};
+
+function invalid(where: string, value: unknown, expected: string): UserError {
+  return new UserError(`Invalid ${where} \`${typeof value === 'string' ? value : JSON.stringify(value)}\`: expected ${expected}.`);
+}
+
+/** `64MB`, `512kb`, `1g`, `1048576` -> bytes (binary units: 1 KB = 1024 bytes). */
+export function parseSize(text: string, where = '--cache'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)\s*$/i.exec(text);
+  const bytes = m ? Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024) throw invalid(where, text, 'a size of at least 1KB like 64MB or 512KB');
+  return bytes;
+}
+
+/** `300ms`, `1s`, `1.5s`, `250` (milliseconds) -> milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 's' ? 1000 : 1));
+}
+
+/** `300ms` or a range `300ms-1s`. */
+export function parseDelay(text: string, where = '--delay'): {minMs: number; maxMs: number} {
+  const [low, high, extra] = text.split('-');
+  const minMs = parseDurationMs(low ?? '');
+  const maxMs = high === undefined ? minMs : parseDurationMs(high);
+  if (extra !== undefined || minMs === undefined || maxMs === undefined || maxMs < minMs || maxMs > 600_000) {
+    throw invalid(where, text, 'a duration like 300ms or 300ms-1s (at most 10 minutes)');
+  }
+  return {minMs, maxMs};
+}
+
+/** `10%`, `0.1` -> 0.1. */
+function parseRate(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+  if (!m) return undefined;
+  const rate = m[2] ? Number(m[1]) / 100 : Number(m[1]);
+  return rate >= 0 && rate <= 1 ? rate : undefined;
+}
+
+/** `10%` or `10%:503` (default status 503). */
+export function parseFail(text: string, where = '--fail'): {rate: number; status: number} {
+  const [rateText, statusText, extra] = text.split(':');
+  const rate = parseRate(rateText ?? '');
+  const status = statusText === undefined ? 503 : /^\d{3}$/.test(statusText.trim()) ? Number(statusText) : NaN;
+  if (extra !== undefined || rate === undefined || !(status >= 400 && status <= 599)) {
+    throw invalid(where, text, 'a share like 10% or 10%:503 (a 4xx or 5xx status)');
+  }
+  return {rate, status};
+}
+
+/** `5%`: reset that share of client connections. */
+export function parseDrop(text: string, where = '--drop'): {rate: number} {
+  const rate = parseRate(text);
+  if (rate === undefined) throw invalid(where, text, 'a share like 5% (0-100%)');
+  return {rate};
+}
+
+/** `20/s`, `20/s,burst=40`, `600/min`; burst defaults to one second's worth (at least 1). */
+export function parseRateLimit(text: string, burstText?: string, where = '--rate-limit'): {perSecond: number; burst: number} {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)\s*(?:,\s*burst\s*=\s*(\d+)\s*)?$/i.exec(text);
+  const perSecond = m ? Number(m[1]) / (/^m/i.test(m[2]!) ? 60 : 1) : NaN;
+  if (!m || !(perSecond > 0)) throw invalid(where, text, 'a rate like 20/s, 600/min or 20/s,burst=40');
+  const rawBurst = burstText ?? m[3];
+  const burst = rawBurst === undefined ? Math.max(1, Math.ceil(perSecond)) : Number(rawBurst);
+  if (!Number.isInteger(burst) || burst < 1) throw invalid(`${where} burst`, rawBurst, 'a whole number of requests, at least 1');
+  return {perSecond, burst};
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+/** `X-Frame-Options: DENY` sets, `-Server` removes. */
+export function parseHeaderRule(text: string, where = '--response-header'): HeaderRule {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-')) {
+    const name = trimmed.slice(1).trim();
+    if (TOKEN.test(name)) return {name: name.toLowerCase()};
+  } else {
+    const colon = trimmed.indexOf(':');
+    const name = colon === -1 ? '' : trimmed.slice(0, colon).trim();
+    const value = colon === -1 ? '' : trimmed.slice(colon + 1).trim();
+    // A header value may not hold control characters (CR/LF would split the header).
+    if (TOKEN.test(name) && !/[\0-\x08\x0a-\x1f\x7f]/.test(value)) return {name: name.toLowerCase(), value};
+  }
+  throw invalid(where, text, "`Name: value` to set or `-Name` to remove, e.g. 'X-Frame-Options: DENY'");
+}
+
+/** `--cors` (any origin) or `--cors=https://app.localhost,https://x.localhost`. */
+export function parseCors(text: string | true, where = '--cors'): {origins: string[]} {
+  if (text === true || text.trim() === '' || text.trim() === '*') return {origins: ['*']};
+  const origins = text.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+      throw invalid(where, origin, 'an origin like https://app.localhost (scheme, host and optional port, no path)');
+    }
+  }
+  return {origins: origins.map((o) => new URL(o).origin)};
+}
+
+/** What `add` flags say, as typed (oclif hands strings; `cors` true when given without a value). */
+export interface OptionFlags {
+  cache?: string | true;
+  compress?: boolean;
+  requestHeader?: string[];
+  responseHeader?: string[];
+  cors?: string | true;
+  rateLimit?: string;
+  rateLimitBurst?: string;
+  delay?: string;
+  fail?: string;
+  drop?: string;
+}
+
+/** Parse every given flag; an empty object when none were given. */
+export function parseOptionFlags(flags: OptionFlags): RouteOptions {
+  const options: RouteOptions = {};
+  if (flags.cache !== undefined) options.cache = {maxBytes: flags.cache === true || flags.cache === '' ? DEFAULT_CACHE_BYTES : parseSize(flags.cache)};
+  if (flags.compress) options.compress = true;
+  if (flags.requestHeader?.length) options.requestHeaders = flags.requestHeader.map((h) => parseHeaderRule(h, '--request-header'));
+  if (flags.responseHeader?.length) options.responseHeaders = flags.responseHeader.map((h) => parseHeaderRule(h, '--response-header'));
+  if (flags.cors !== undefined) options.cors = parseCors(flags.cors);
+  if (flags.rateLimit !== undefined) options.rateLimit = parseRateLimit(flags.rateLimit, flags.rateLimitBurst);
+  else if (flags.rateLimitBurst !== undefined) throw new UserError('--rate-limit-burst needs --rate-limit, e.g. `--rate-limit 20/s --rate-limit-burst 40`.');
+  if (flags.delay !== undefined) options.delay = parseDelay(flags.delay);
+  if (flags.fail !== undefined) options.fail = parseFail(flags.fail);
+  if (flags.drop !== undefined) options.drop = parseDrop(flags.drop);
+  return options;
+}

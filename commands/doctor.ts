@@ -14,7 +14,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Doctor);
-    const checks = await runDoctor({paths: statePaths(), stores: parseStores(flags.stores, process.env)});
+    const checks = await runDoctor({paths: statePaths(), selection: parseStores(flags.stores, process.env)});
     this.log(formatChecks(checks));
     if (checks.some((c) => !c.ok)) this.exit(1);
   }

@@ -6,6 +6,7 @@ import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import type {Route, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 
 export interface AddOptions {
   paths: StatePaths;
@@ -38,6 +39,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
   await warnIfUnresolvable(route.host, options.warn);
+  noteTrust(options.paths, options.warn);
   return route;
 }
 

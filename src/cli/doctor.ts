@@ -6,8 +6,7 @@ import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {resolvesToLoopback} from '../hosts/resolve.js';
 import type {StatePaths} from '../state/home.js';
-import {failed, runTrust} from '../trust/index.js';
-import type {StoreName} from '../trust/types.js';
+import {runTrust, type StoreSelection} from '../trust/index.js';
 
 export interface Check {
   name: string;
@@ -20,7 +19,8 @@ export interface Check {
 
 export interface DoctorOptions {
   paths: StatePaths;
-  stores: StoreName[];
+  /** Trust stores to check; the defaults of `trust --check` unless --stores. */
+  selection: StoreSelection;
   now?: () => number;
 }
 
@@ -57,11 +57,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     } catch (error) {
       checks.push({name: 'ca', ok: false, detail: `ca.pem is unreadable: ${(error as Error).message}`, fix: `Restore it, or move ca.pem and ca-key.pem out of ${paths.home} and run \`portico trust\`.`});
     }
-    const results = await runTrust({paths, action: 'check', stores: options.stores});
-    for (const r of results) checks.push({name: `trust ${r.store}`, ok: r.ok || !!r.skipped, warn: !!r.skipped, detail: r.message, fix: r.fix});
-    if (failed(results) && results.some((r) => r.store === 'nss' && /certutil is not installed/.test(r.message))) {
-      checks.push({name: 'certutil', ok: false, detail: 'missing', fix: results.find((r) => r.store === 'nss')?.fix});
-    }
+    const {results} = await runTrust({paths, action: 'check', selection: options.selection});
+    for (const r of results) checks.push({name: `trust ${r.store}`, ok: r.ok || !!r.skipped || !!r.advice, warn: !!r.skipped || !!r.advice, detail: r.message, fix: r.fix});
   }
   return checks;
 }

@@ -5,6 +5,7 @@ import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 
 export interface UpOptions {
   paths: StatePaths;
@@ -26,6 +27,7 @@ export async function up(options: UpOptions): Promise<Status> {
   }
   if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
   printStatus(status, options.out);
+  noteTrust(options.paths);
   return status;
 }
 

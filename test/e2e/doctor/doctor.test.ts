@@ -51,7 +51,7 @@ async function startRun(args: string[]): Promise<{child: ChildProcess; port: () 
   return {child, port: () => Number(/listening on (\d+)/.exec(out)![1])};
 }
 
-describe('portico doctor and the routes’ targets', () => {
+describe('portico doctor and the routes’ targets', {timeout: 180_000}, () => {
   it('says which targets listen and, for one that does not, the command that starts it', async () => {
     const app = await backend('alive');
     try {
@@ -85,7 +85,7 @@ describe('portico doctor and the routes’ targets', () => {
       run.child.kill('SIGINT');
       await exited;
     }
-  }, 60_000);
+  });
 
   it('prints a fix under every failing check, and --json carries the same checks and fixes', async () => {
     await cli(['add', 'api.localhost', String(await freePort())], {env: t.env});

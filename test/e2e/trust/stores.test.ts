@@ -29,7 +29,8 @@ function asNobody(args: string[], extraEnv: NodeJS.ProcessEnv = {}): CliResult {
   return {code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr};
 }
 
-describe.skipIf(!canDrop)('portico trust as a normal user', () => {
+// Several CLI runs per test, each a cold Node start: give a busy machine room.
+describe.skipIf(!canDrop)('portico trust as a normal user', {timeout: 180_000}, () => {
   it('trusts the browsers, prints the one sudo command for the system store, and exits 0', () => {
     const trust = asNobody(['trust']);
     expect(trust.code, trust.stdout + trust.stderr).toBe(0);

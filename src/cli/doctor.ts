@@ -96,5 +96,5 @@ export function checksJson(checks: readonly Check[]): {ok: boolean; checks: Arra
 }
 
 export function formatChecks(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix ? `\n    ${c.fix}` : ''}`).join('\n');
+  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix && !c.detail.includes(c.fix) ? `\n    ${c.fix}` : ''}`).join('\n');
 }

@@ -55,7 +55,9 @@ export function runCommandOf(pid: number): {command: string; cwd: string} | unde
     const at = argv.indexOf('run');
     if (at < 0) return undefined;
     // argv is node, the bin script, then the command's own arguments.
-    const bin = path.basename(argv[at - 1] ?? 'portico').replace(/^run\.js$/, 'portico');
+    const script = argv[at - 1] ?? 'portico';
+    // A project-local install (node_modules/.bin/proxy) is not on PATH: npx finds it.
+    const bin = `${script.includes(`node_modules${path.sep}.bin`) ? 'npx ' : ''}${path.basename(script).replace(/^run\.js$/, 'portico')}`;
     return {command: [bin, ...argv.slice(at)].map(quote).join(' '), cwd};
   } catch {
     return undefined;

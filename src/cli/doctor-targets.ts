@@ -58,7 +58,7 @@ export function runCommandOf(pid: number): {command: string; cwd: string} | unde
     const script = argv[at - 1] ?? 'portico';
     // A project-local install (node_modules/.bin/proxy) is not on PATH: npx finds it.
     const bin = `${script.includes(`node_modules${path.sep}.bin`) ? 'npx ' : ''}${path.basename(script).replace(/^run\.js$/, 'portico')}`;
-    return {command: [bin, ...argv.slice(at)].map(quote).join(' '), cwd};
+    return {command: [bin, ...argv.slice(at).map(quote)].join(' '), cwd};
   } catch {
     return undefined;
   }

@@ -88,6 +88,7 @@ describe('portico doctor and the routes’ targets', {timeout: 180_000}, () => {
   });
 
   it('prints a fix under every failing check, and --json carries the same checks and fixes', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
     await cli(['add', 'api.localhost', String(await freePort())], {env: t.env});
     await cli(['down'], {env: t.env});
     const text = await cli(['doctor', '--stores', 'nss'], {env: t.env});

@@ -63,6 +63,7 @@ describe('the first-run trust hint', () => {
   }, 180_000);
 
   it('comes back after `portico untrust`, and suggests `npx portico trust` when run through npx', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
     await cli(['trust', '--stores', 'nss'], {env: t.env});
     await cli(['untrust', '--stores', 'nss'], {env: t.env});
     const add = await cli(['add', 'api.localhost', '9090'], {env: {...t.env, npm_command: 'exec'}});

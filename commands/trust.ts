@@ -1,27 +1,28 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {failed, formatResults, parseStores, runTrust} from '../src/trust/index.js';
+import {formatResults, parseStores, runTrust} from '../src/trust/index.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Trust extends BaseCommand {
   static override summary = 'Make browsers, curl and Node trust the portico CA.';
-  static override description = `Installs the CA (ca.pem in PORTICO_HOME) into each selected store independently and reports one line per store:
+  static override description = `Installs the CA (ca.pem in PORTICO_HOME) into each store this user can change and reports one line per store:
+  nss     Chromium/Chrome and every Firefox profile (from profiles.ini, in every Firefox root; needs certutil)
   system  the OS store (Debian/Ubuntu/Alpine, Fedora/RHEL, Arch, openSUSE; macOS keychain; Windows; WSL). Linux needs root: sudo portico trust --stores system
-  nss     Chromium/Chrome and every Firefox profile (needs certutil)
   java    the JDK's cacerts (default when JAVA_HOME is set)
-  node    prints the NODE_EXTRA_CA_CERTS line to use
+  node    Node reads no store: the NODE_EXTRA_CA_CERTS line to add (advice, marked →)
 
-Running it again changes nothing. --check verifies real trust (a leaf is chain-verified per store) and exits non-zero when a store does not trust the CA.`;
+Without --stores it does what this user can and exits 0, printing the sudo command for the system store; with --stores it exits 1 when a named store failed. Running it again changes nothing.
+--check verifies real trust (a leaf is chain-verified per store) in the stores trust installs for this user, plus the system store once installed (or with --stores system); it exits 1 when one does not trust the CA. Node counts only with --stores node.`;
   static override examples = ['<%= config.bin %> trust', 'sudo <%= config.bin %> trust --stores system', '<%= config.bin %> trust --stores nss', '<%= config.bin %> trust --check'];
   static override flags = {
-    check: Flags.boolean({description: 'verify trust per store instead of installing; non-zero exit if any store does not trust the CA'}),
+    check: Flags.boolean({description: 'verify trust per store instead of installing; exit 1 if a checked store does not trust the CA'}),
     stores: Flags.string({description: 'comma-separated: system,nss,java,node (default: system,nss,node, plus java when JAVA_HOME is set)'}),
   };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Trust);
-    const results = await runTrust({paths: statePaths(), action: flags.check ? 'check' : 'install', stores: parseStores(flags.stores, process.env)});
+    const {results, failed} = await runTrust({paths: statePaths(), action: flags.check ? 'check' : 'install', selection: parseStores(flags.stores, process.env)});
     this.log(formatResults(results));
-    if (failed(results)) this.exit(1);
+    if (failed) this.exit(1);
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {failed, formatResults, parseStores, runTrust} from '../src/trust/index.js';
+import {formatResults, parseStores, runTrust} from '../src/trust/index.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Untrust extends BaseCommand {
@@ -12,8 +12,8 @@ export default class Untrust extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Untrust);
-    const results = await runTrust({paths: statePaths(), action: 'uninstall', stores: parseStores(flags.stores, process.env)});
+    const {results, failed} = await runTrust({paths: statePaths(), action: 'uninstall', selection: parseStores(flags.stores, process.env)});
     this.log(formatResults(results));
-    if (failed(results)) this.exit(1);
+    if (failed) this.exit(1);
   }
 }

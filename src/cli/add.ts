@@ -8,6 +8,7 @@ import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../ro
 import {describeOptions} from '../routes/options-data.js';
 import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 
 export interface AddOptions {
   paths: StatePaths;
@@ -47,6 +48,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   const described = describeOptions(route.options);
   if (described.length > 0) options.out(`  ${described.join(', ')}`);
   await warnIfUnresolvable(route.host, options.warn);
+  noteTrust(options.paths, options.warn);
   return route;
 }
 

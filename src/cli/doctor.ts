@@ -2,12 +2,12 @@ import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {tcpConnect} from '../transport/probe.js';
+import {targetChecks, type RouteToCheck} from './doctor-targets.js';
 import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {resolvesToLoopback} from '../hosts/resolve.js';
 import type {StatePaths} from '../state/home.js';
-import {failed, runTrust} from '../trust/index.js';
-import type {StoreName} from '../trust/types.js';
+import {runTrust, type StoreSelection} from '../trust/index.js';
 
 export interface Check {
   name: string;
@@ -20,7 +20,8 @@ export interface Check {
 
 export interface DoctorOptions {
   paths: StatePaths;
-  stores: StoreName[];
+  /** Trust stores to check; the defaults of `trust --check` unless --stores. */
+  selection: StoreSelection;
   now?: () => number;
 }
 
@@ -38,7 +39,11 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     checks.push(bound ? {name: 'port', ok: true, detail: `${status.port} accepts connections on 127.0.0.1`} : {name: 'port', ok: false, detail: `${status.port} does not accept connections`, fix: 'Restart: `portico down && portico up`.'});
     for (const notice of status.notices) checks.push({name: 'notice', ok: true, warn: true, detail: notice});
   }
-  const hosts = [...new Set((status?.routes ?? peekRoutes(paths).routes).map((r) => r.host))];
+  const peeked = status ? undefined : peekRoutes(paths);
+  if (peeked?.problem) checks.push({name: 'routes', ok: false, detail: peeked.problem, fix: 'Fix the file, or run `portico up`: it moves an unreadable routes.json aside and starts with no routes.'});
+  const routes: RouteToCheck[] = status ? status.routes.map((r) => ({...r, targets: r.targets.map((t) => ({url: t.target, owner: t.owner}))})) : (peeked?.routes ?? []);
+  checks.push(...(await targetChecks(routes)));
+  const hosts = [...new Set(routes.map((r) => r.host))];
   for (const host of hosts) {
     const ok = await resolvesToLoopback(host);
     checks.push(ok ? {name: `name ${host}`, ok: true, detail: 'resolves to loopback'} : {name: `name ${host}`, ok: true, warn: true, detail: 'does not resolve on this machine (Chrome, Firefox and curl resolve it anyway)', fix: 'For Node, Python, Safari: `sudo portico hosts sync`.'});
@@ -57,11 +62,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     } catch (error) {
       checks.push({name: 'ca', ok: false, detail: `ca.pem is unreadable: ${(error as Error).message}`, fix: `Restore it, or move ca.pem and ca-key.pem out of ${paths.home} and run \`portico trust\`.`});
     }
-    const results = await runTrust({paths, action: 'check', stores: options.stores});
-    for (const r of results) checks.push({name: `trust ${r.store}`, ok: r.ok || !!r.skipped, warn: !!r.skipped, detail: r.message, fix: r.fix});
-    if (failed(results) && results.some((r) => r.store === 'nss' && /certutil is not installed/.test(r.message))) {
-      checks.push({name: 'certutil', ok: false, detail: 'missing', fix: results.find((r) => r.store === 'nss')?.fix});
-    }
+    const {results} = await runTrust({paths, action: 'check', selection: options.selection});
+    for (const r of results) checks.push({name: `trust ${r.store}`, ok: r.ok || !!r.skipped || !!r.advice, warn: !!r.skipped || !!r.advice, detail: r.message, fix: r.fix ?? (r.ok ? undefined : 'Run `portico trust` again; `portico trust --check` shows the details.')});
   }
   return checks;
 }
@@ -85,6 +87,14 @@ function leafChecks(paths: StatePaths, ca: X509Certificate, now: number): Check[
   return [stale.length === 0 ? {name: 'leaves', ok: true, detail: `${files.length} cached, all valid`} : {name: 'leaves', ok: true, warn: true, detail: `${stale.length} will be reissued on next use: ${stale.join(', ')}`}];
 }
 
+/** `doctor --json`: every check with its verdict and fix; `ok` when none failed. */
+export function checksJson(checks: readonly Check[]): {ok: boolean; checks: Array<{name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string}>} {
+  return {
+    ok: checks.every((c) => c.ok),
+    checks: checks.map((c) => ({name: c.name, status: c.warn ? 'warn' : c.ok ? 'ok' : 'fail', detail: c.detail, ...(c.fix && (!c.ok || c.warn) ? {fix: c.fix} : {})})),
+  };
+}
+
 export function formatChecks(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix ? `\n    ${c.fix}` : ''}`).join('\n');
+  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix && !c.detail.includes(c.fix) ? `\n    ${c.fix}` : ''}`).join('\n');
 }

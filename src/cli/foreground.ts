@@ -2,6 +2,7 @@ import {appendFileSync} from 'node:fs';
 import {runDaemon} from '../daemon/daemon.js';
 import {parseDuration} from '../routes/duration.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 import {registerProject} from './project.js';
 import {printStatus} from './up.js';
 import {loadDashboardModule} from './dash.js';
@@ -34,6 +35,7 @@ export async function runForeground(options: ForegroundOptions): Promise<void> {
     throw error;
   }
   printStatus(daemon.status(), options.out);
+  noteTrust(options.paths);
   const stop = () => void daemon.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

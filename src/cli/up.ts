@@ -6,6 +6,7 @@ import {registerProject} from './project.js';
 import {parseDuration} from '../routes/duration.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 
 export interface UpOptions {
   paths: StatePaths;
@@ -30,6 +31,7 @@ export async function up(options: UpOptions): Promise<Status> {
   }
   if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
   printStatus(status, options.out);
+  noteTrust(options.paths);
   return status;
 }
 

@@ -7,6 +7,7 @@ import {inferProjectName} from '../routes/project.js';
 import type {Strategy} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
+import {noteTrust} from '../trust/hint.js';
 import {withPortFlags} from './devserver.js';
 import {instanceEnv} from './env.js';
 import {startInstance} from './instance.js';
@@ -81,6 +82,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   options.signal.addEventListener('abort', onAbort, {once: true});
   if (options.signal.aborted) onAbort();
   const {status} = await ensureDaemon(options.paths, {onNotice: say});
+  noteTrust(options.paths, options.err);
   let url = routeUrl(host, path, status.port);
   const ports = await pickPorts(options.instances);
   const label = (index: number) => `${name}#${index}`;

@@ -29,28 +29,37 @@ export function nodeExtraCaCerts(env: NodeJS.ProcessEnv, caPath: string, home: s
   return {path: bundle, combined: true};
 }
 
-/** Node reads no system store: it needs NODE_EXTRA_CA_CERTS. portico says the line to use. */
+/**
+ * Node reads no system store: it needs NODE_EXTRA_CA_CERTS, which only the user's shell can set.
+ * So `trust` and `trust --check` say the same thing: ✓ when the variable already includes the CA,
+ * otherwise the line to add, as advice. Only `--check --stores node` turns missing trust into ✗.
+ */
 export const nodeStore: TrustStore = {
   name: 'node',
   async install(ctx) {
-    return [line(ctx)];
+    return [state(ctx)];
   },
   async uninstall(ctx) {
-    return [{store: 'node', ok: true, message: ctx.env.NODE_EXTRA_CA_CERTS ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
+    return [{store: 'node', ok: true, advice: !!ctx.env.NODE_EXTRA_CA_CERTS, message: ctx.env.NODE_EXTRA_CA_CERTS ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
   },
   async check(ctx) {
-    const set = ctx.env.NODE_EXTRA_CA_CERTS;
-    let ok = false;
-    try {
-      ok = !!set && readFileSync(set, 'utf8').includes(ctx.caPem.trim());
-    } catch {
-      ok = false;
-    }
-    return [ok ? {store: 'node', ok: true, message: `NODE_EXTRA_CA_CERTS=${set} includes the portico CA`} : {...line(ctx), ok: false}];
+    return [state(ctx)];
   },
 };
 
-function line(ctx: TrustContext): StoreResult {
+/** Whether NODE_EXTRA_CA_CERTS (as set in this shell) includes the portico CA. */
+export function nodeTrusts(ctx: Pick<TrustContext, 'env' | 'caPem'>): boolean {
+  const set = ctx.env.NODE_EXTRA_CA_CERTS;
+  try {
+    return !!set && readFileSync(set, 'utf8').includes(ctx.caPem.trim());
+  } catch {
+    return false;
+  }
+}
+
+function state(ctx: TrustContext): StoreResult {
+  if (nodeTrusts(ctx)) return {store: 'node', ok: true, message: `NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} includes the portico CA`};
   const {path: file, combined} = nodeExtraCaCerts(ctx.env, ctx.caPath, ctx.home);
-  return {store: 'node', ok: true, message: `add to your shell profile: export NODE_EXTRA_CA_CERTS=${file}${combined ? ' (your bundle plus the portico CA)' : ''}`};
+  const line = `export NODE_EXTRA_CA_CERTS=${file}`;
+  return {store: 'node', ok: false, advice: true, message: `Node reads no trust store: add \`${line}\` to your shell profile${combined ? ' (your bundle plus the portico CA)' : ''}`, fix: line};
 }

@@ -1,5 +1,6 @@
-import {existsSync, mkdirSync, readdirSync, chownSync, readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, chownSync, readFileSync} from 'node:fs';
 import path from 'node:path';
+import {findFirefoxProfiles} from './firefox.js';
 import type {StoreResult, TrustContext, TrustStore} from './types.js';
 
 /** Which package provides certutil, per OS. */
@@ -24,11 +25,11 @@ export interface NssDb {
   /** Browser it belongs to, for the report. */
   label: string;
   dir: string;
-  /** The database does not exist yet and would be created (Chromium's own). */
+  /** The database does not exist yet and would be created (Chromium's own; a Firefox profile never started). */
   create?: boolean;
 }
 
-/** Every NSS database of the user's browsers: Chromium/Chrome (native, snap, flatpak) and each Firefox profile. */
+/** Every NSS database of the user's browsers: Chromium/Chrome (native, snap, flatpak) and each Firefox profile (profiles.ini). */
 export function findNssDbs(home: string): NssDb[] {
   const dbs: NssDb[] = [];
   const hasDb = (dir: string) => existsSync(path.join(dir, 'cert9.db'));
@@ -43,24 +44,7 @@ export function findNssDbs(home: string): NssDb[] {
     const dir = path.join(home, '.var', 'app', app, '.pki', 'nssdb');
     if (hasDb(dir)) dbs.push({label: `${app} (flatpak)`, dir});
   }
-  const profileRoots = [
-    ['Firefox', path.join(home, '.mozilla', 'firefox')],
-    ['Firefox', path.join(home, '.config', 'mozilla', 'firefox')],
-    ['Firefox (snap)', path.join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox')],
-    ['Firefox (flatpak)', path.join(home, '.var', 'app', 'org.mozilla.firefox', '.mozilla', 'firefox')],
-  ] as const;
-  for (const [label, root] of profileRoots) {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(root);
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const dir = path.join(root, entry);
-      if (hasDb(dir)) dbs.push({label: `${label} profile ${entry}`, dir});
-    }
-  }
+  for (const profile of findFirefoxProfiles(home)) dbs.push({label: profile.label, dir: profile.dir, create: profile.fresh});
   return dbs;
 }
 

@@ -1,27 +1,37 @@
-import {spawn} from 'node:child_process';
+import {execa} from 'execa';
 import type {RealUser} from '../state/home.js';
-import type {Runner} from './types.js';
+import type {RunResult, Runner} from './types.js';
 
-/** The real runner: no shell, output captured; as the invoking user under sudo when asked. */
+/**
+ * The real runner, through execa: no shell, output captured, never throws (a store reads the exit
+ * code); as the invoking user under sudo when asked, so NSS databases stay owned by that user.
+ * A program that is not installed reads as exit code 127, as a shell would say.
+ */
 export function createRunner(user: RealUser): Runner {
-  return (command, args, options = {}) =>
-    new Promise((resolve) => {
-      const asUser = options.asUser && user.uid !== undefined && process.getuid?.() === 0;
-      const child = spawn(command, args, {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        ...(asUser ? {uid: user.uid, gid: user.gid ?? user.uid, env: {...process.env, HOME: user.home, USER: user.name}} : {}),
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d));
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
-      child.on('error', (error: NodeJS.ErrnoException) => resolve({code: error.code === 'ENOENT' ? 127 : 1, stdout, stderr: stderr || error.message}));
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}));
-      child.stdin.end(options.input);
+  return async (command, args, options = {}) => {
+    const asUser = options.asUser && user.uid !== undefined && process.getuid?.() === 0;
+    const result = await execa(command, args, {
+      reject: false,
+      stripFinalNewline: false,
+      ...(options.input === undefined ? {stdin: 'ignore'} : {input: options.input}),
+      ...(asUser ? {uid: user.uid, gid: user.gid ?? user.uid, env: {HOME: user.home, USER: user.name}} : {}),
     });
+    return toRunResult(result);
+  };
 }
 
-/** True when `command` runs at all (found on PATH). */
-export async function has(run: Runner, command: string, probe: string[] = ['--version']): Promise<boolean> {
-  return (await run(command, probe)).code !== 127;
+interface Finished {
+  exitCode?: number;
+  code?: string;
+  stdout?: unknown;
+  stderr?: unknown;
+  shortMessage?: string;
+}
+
+function toRunResult(result: Finished): RunResult {
+  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  if (result.exitCode !== undefined) return {code: result.exitCode, stdout, stderr};
+  // No exit code: the program never ran (ENOENT: not installed) or died by a signal.
+  return {code: result.code === 'ENOENT' ? 127 : 1, stdout, stderr: stderr || (result.shortMessage ?? 'failed to run')};
 }

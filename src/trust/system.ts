@@ -1,6 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {porticoCommand} from './hint.js';
 import type {StoreResult, TrustContext, TrustStore} from './types.js';
 
 type Cmd = readonly [string, ...string[]];
@@ -115,7 +116,15 @@ async function verified(ctx: TrustContext, plan: SystemPlan): Promise<boolean> {
   return r.code === 0 && /: OK/.test(r.stdout);
 }
 
-const sudoFix = '`sudo portico trust --stores system` (the system store belongs to root)';
+function sudoFix(ctx: TrustContext): string {
+  return `\`sudo ${porticoCommand(ctx.env)} trust --stores system\` (the system store belongs to root; curl, git, Python and other tools read it)`;
+}
+
+/** The anchor file `trust` placed, still holding this CA: the system store was installed here. */
+export function systemAnchorPresent(ctx: TrustContext): boolean {
+  const plan = systemPlan(ctx);
+  return plan.file !== undefined && readText(plan.file) === ctx.caPem;
+}
 
 export const systemStore: TrustStore = {
   name: 'system',
@@ -123,11 +132,12 @@ export const systemStore: TrustStore = {
     const plan = systemPlan(ctx);
     if (plan.kind === 'unknown') return [{store: 'system', ok: false, skipped: true, message: 'no known system trust store on this machine', fix: 'Add ca.pem to your system store by hand.'}];
     if (plan.file && readText(plan.file) === ctx.caPem && (await verified(ctx, plan))) return [{store: `system (${plan.kind})`, ok: true, message: 'already trusted'}];
-    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, message: 'needs root', fix: `Run ${sudoFix}.`}];
+    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: `Run ${sudoFix(ctx)}.`}];
     try {
       if (plan.file) writeFileSync(plan.file, ctx.caPem, {mode: 0o644});
     } catch (error) {
-      return [{store: `system (${plan.kind})`, ok: false, message: `cannot write ${plan.file}: ${(error as NodeJS.ErrnoException).code}`, fix: `Run ${sudoFix}.`}];
+      const code = (error as NodeJS.ErrnoException).code;
+      return [{store: `system (${plan.kind})`, ok: false, needsRoot: code === 'EACCES' || code === 'EPERM', message: `cannot write ${plan.file}: ${code}`, fix: `Run ${sudoFix(ctx)}.`}];
     }
     const failed = await runAll(ctx, plan.install);
     return [failed ? {store: `system (${plan.kind})`, ok: false, message: failed} : {store: `system (${plan.kind})`, ok: true, message: plan.file ? `trusted (${plan.file})` : 'trusted'}];
@@ -136,7 +146,7 @@ export const systemStore: TrustStore = {
     const plan = systemPlan(ctx);
     if (plan.kind === 'unknown') return [{store: 'system', ok: true, skipped: true, message: 'no known system trust store'}];
     if (plan.file && !existsSync(plan.file)) return [{store: `system (${plan.kind})`, ok: true, message: 'not present'}];
-    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, message: 'needs root', fix: 'Run `sudo portico untrust --stores system`.'}];
+    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: 'Run `sudo portico untrust --stores system`.'}];
     if (plan.file) rmSync(plan.file, {force: true});
     const failed = await runAll(ctx, plan.uninstall);
     return [failed ? {store: `system (${plan.kind})`, ok: false, message: failed} : {store: `system (${plan.kind})`, ok: true, message: 'removed'}];
@@ -145,6 +155,6 @@ export const systemStore: TrustStore = {
     const plan = systemPlan(ctx);
     if (plan.kind === 'unknown') return [{store: 'system', ok: false, skipped: true, message: 'no known system trust store on this machine'}];
     const ok = await verified(ctx, plan);
-    return [ok ? {store: `system (${plan.kind})`, ok: true, message: 'trusts the portico CA, leaf verified'} : {store: `system (${plan.kind})`, ok: false, message: 'does not trust the portico CA', fix: `Run ${sudoFix}.`}];
+    return [ok ? {store: `system (${plan.kind})`, ok: true, message: 'trusts the portico CA, leaf verified'} : {store: `system (${plan.kind})`, ok: false, message: 'does not trust the portico CA', fix: `Run ${sudoFix(ctx)}.`}];
   },
 };

@@ -44,6 +44,10 @@ export interface StoreResult {
   message: string;
   /** How to fix a failure. */
   fix?: string;
+  /** Advice, not a result: something portico cannot change itself (Node's env, a store that needs root). Never a failure. */
+  advice?: boolean;
+  /** Failed only because this needs root; `fix` then holds the sudo command. */
+  needsRoot?: boolean;
 }
 
 /** One trust store family behind one interface; each is tried on its own so one failure never stops the others. */

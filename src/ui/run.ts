@@ -72,10 +72,11 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 function defaultTrustCheck(paths: StatePaths): () => Promise<'trusted' | 'untrusted' | 'unknown'> {
   return async () => {
     try {
-      const {failed, runTrust} = await import('../trust/index.js');
-      const results = await runTrust({paths, action: 'check', stores: ['system', 'nss']});
-      if (results.every((r) => r.skipped)) return 'unknown';
-      return failed(results) ? 'untrusted' : 'trusted';
+      const {parseStores, runTrust} = await import('../trust/index.js');
+      // What `trust --check` checks by default: the stores `trust` installs for this user.
+      const {results, failed} = await runTrust({paths, action: 'check', selection: parseStores(undefined, {})});
+      if (results.every((r) => r.skipped || r.advice)) return 'unknown';
+      return failed ? 'untrusted' : 'trusted';
     } catch {
       return 'unknown';
     }

@@ -1,0 +1,80 @@
+import {readFileSync, readlinkSync} from 'node:fs';
+import path from 'node:path';
+import {probeTcp} from '../transport/probe.js';
+import {parseTarget} from '../routes/parse.js';
+import {routeKey} from '../routes/types.js';
+import type {Check} from './doctor.js';
+
+/** What doctor needs of a route: the persisted Route or the daemon's RouteStatus. */
+export interface RouteToCheck {
+  host: string;
+  path: string;
+  /** Project directory whose portico.json declared it. */
+  project?: string;
+  targets: Array<{url: string; owner?: number}>;
+}
+
+/** One check per target: does anything listen there now, and if not, what starts it. */
+export async function targetChecks(routes: readonly RouteToCheck[], probeMs = 1000): Promise<Check[]> {
+  return Promise.all(routes.flatMap((route) => route.targets.map((t) => targetCheck(route, t, probeMs))));
+}
+
+async function targetCheck(route: RouteToCheck, target: {url: string; owner?: number}, probeMs: number): Promise<Check> {
+  const name = `target ${routeKey(route)} -> ${target.url}`;
+  let parsed;
+  try {
+    parsed = parseTarget(target.url);
+  } catch (error) {
+    return {name, ok: false, detail: (error as Error).message, fix: `Remove it: \`portico rm ${routeKey(route)} ${target.url}\`.`};
+  }
+  const error = await probeTcp(parsed, probeMs);
+  if (error === undefined) return {name, ok: true, detail: `listening${target.owner ? ` (portico run, pid ${target.owner})` : ''}`};
+  const where = parsed.dial.map((h) => (h.includes(':') ? `[${h}]` : h)).join(' or ');
+  return {name, ok: false, detail: `nothing listens on ${where} port ${parsed.port} (${error})`, fix: startFix(route, target, parsed.port)};
+}
+
+/** The command that would start a target: the owning `portico run`, the project's dev script, or a generic one. */
+export function startFix(route: RouteToCheck, target: {url: string; owner?: number}, port: number): string {
+  if (target.owner !== undefined) {
+    const run = runCommandOf(target.owner);
+    if (run) return `It belongs to \`portico run\` (pid ${target.owner}), which may be restarting it; if not, stop that and start it again: \`cd ${run.cwd} && ${run.command}\`.`;
+    return `It belonged to \`portico run\` (pid ${target.owner}), which is gone: start it again with \`portico run\` in its project.`;
+  }
+  if (route.project) {
+    const script = devScript(route.project);
+    return `Declared by ${path.join(route.project, 'portico.json')}: start its dev server on port ${port}: \`cd ${route.project} && ${script ?? 'portico run -- <your dev command>'}\`.`;
+  }
+  return `Start the server on port ${port}, or let portico run it: \`portico run --name ${route.host.replace(/\.localhost$/, '')} -- <your dev command>\`; or remove it: \`portico rm ${routeKey(route)} ${target.url}\`.`;
+}
+
+/** The command line and directory of a running `portico run` (Linux /proc); undefined elsewhere or when gone. */
+export function runCommandOf(pid: number): {command: string; cwd: string} | undefined {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    const at = argv.indexOf('run');
+    if (at < 0) return undefined;
+    // argv is node, the bin script, then the command's own arguments.
+    const script = argv[at - 1] ?? 'portico';
+    // A project-local install (node_modules/.bin/proxy) is not on PATH: npx finds it.
+    const bin = `${script.includes(`node_modules${path.sep}.bin`) ? 'npx ' : ''}${path.basename(script).replace(/^run\.js$/, 'portico')}`;
+    return {command: [bin, ...argv.slice(at).map(quote)].join(' '), cwd};
+  } catch {
+    return undefined;
+  }
+}
+
+function quote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `npm run dev` (or start) when the project's package.json has that script. */
+function devScript(project: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as {scripts?: Record<string, string>};
+    for (const name of ['dev', 'start']) if (pkg.scripts?.[name]) return name === 'start' ? 'npm start' : `npm run ${name}`;
+  } catch {
+    // no package.json
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import chalk from 'chalk';
 import {BaseCommand} from '../src/cli/base.js';
-import {parseInstances, runDev} from '../src/run/run.js';
+import {parseInstances, runDev, splitAtDoubleDash} from '../src/run/run.js';
 import {STRATEGIES, type Strategy} from '../src/routes/types.js';
 import {statePaths} from '../src/state/home.js';
 
@@ -24,14 +24,15 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
   };
 
   async run(): Promise<void> {
-    const {flags, argv} = await this.parse(Run);
+    const {own, command} = splitAtDoubleDash(this.argv);
+    const {flags, argv} = await this.parse(Run, own);
     const controller = new AbortController();
     // Once: a second Ctrl-C kills portico at once, and each instance's guard then stops its group.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => controller.abort(signal));
     const code = await runDev({
       paths: statePaths(),
       cwd: process.cwd(),
-      argv: argv as string[],
+      argv: [...(argv as string[]), ...command],
       name: flags.name,
       instances: parseInstances(flags.instances),
       path: flags.path,

@@ -50,6 +50,16 @@ export function parseInstances(input: string): number {
   return count;
 }
 
+/**
+ * portico's own flags come before the first `--`, the command after it. oclif parses the whole argv and
+ * reorders it when the command repeats one of portico's flags (`--name`, `-i`), so only the part
+ * before `--` is given to it.
+ */
+export function splitAtDoubleDash(argv: readonly string[]): {own: string[]; command: string[]} {
+  const at = argv.indexOf('--');
+  return at === -1 ? {own: [...argv], command: []} : {own: argv.slice(0, at), command: argv.slice(at + 1)};
+}
+
 const SIGNAL_STATUS: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143};
 /** An instance that served this long before crashing starts the restart backoff over. */
 const STABLE_MS = 30_000;

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core';
-import {addRouteCommand} from '../src/cli/add.js';
+import {addRouteCommand, type AddResult} from '../src/cli/add.js';
 import {BaseCommand} from '../src/cli/base.js';
 import {statePaths} from '../src/state/home.js';
 import {STRATEGIES} from '../src/routes/types.js';
@@ -30,9 +30,11 @@ Names: localhost and names under .localhost.`;
     replace: Flags.boolean({description: 'replace the route\'s targets instead of appending'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<AddResult> {
     const {args, argv, flags} = await this.parse(Add);
-    await addRouteCommand({
+    return addRouteCommand({
       paths: statePaths(),
       spec: args.route,
       targets: (argv as string[]).slice(1),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {formatChecks, runDoctor} from '../src/cli/doctor.js';
+import {formatChecks, runDoctor, type Check} from '../src/cli/doctor.js';
 import {statePaths} from '../src/state/home.js';
 import {parseStores} from '../src/trust/index.js';
 
@@ -12,10 +12,15 @@ export default class Doctor extends BaseCommand {
     stores: Flags.string({description: 'trust stores to check (default: system,nss,node, plus java when JAVA_HOME is set)'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<{ok: boolean; checks: Check[]}> {
     const {flags} = await this.parse(Doctor);
     const checks = await runDoctor({paths: statePaths(), stores: parseStores(flags.stores, process.env)});
     this.log(formatChecks(checks));
-    if (checks.some((c) => !c.ok)) this.exit(1);
+    const ok = !checks.some((c) => !c.ok);
+    // Failing checks still print their JSON: set the status rather than throw an exit.
+    if (!ok) process.exitCode = 1;
+    return {ok, checks};
   }
 }

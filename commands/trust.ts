@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
 import {failed, formatResults, parseStores, runTrust} from '../src/trust/index.js';
 import {statePaths} from '../src/state/home.js';
+import type {StoreResult} from '../src/trust/types.js';
 
 export default class Trust extends BaseCommand {
   static override summary = 'Make browsers, curl and Node trust the portico CA.';
@@ -18,10 +19,14 @@ Running it again changes nothing. --check verifies real trust (a leaf is chain-v
     stores: Flags.string({description: 'comma-separated: system,nss,java,node (default: system,nss,node, plus java when JAVA_HOME is set)'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<{ok: boolean; stores: StoreResult[]}> {
     const {flags} = await this.parse(Trust);
     const results = await runTrust({paths: statePaths(), action: flags.check ? 'check' : 'install', stores: parseStores(flags.stores, process.env)});
     this.log(formatResults(results));
-    if (failed(results)) this.exit(1);
+    // A failed store still prints its JSON: set the status rather than throw an exit.
+    if (failed(results)) process.exitCode = 1;
+    return {ok: !failed(results), stores: results};
   }
 }

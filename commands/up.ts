@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
 import {runForeground} from '../src/cli/foreground.js';
-import {up} from '../src/cli/up.js';
+import {up, type Status} from '../src/cli/up.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Up extends BaseCommand {
@@ -15,10 +15,12 @@ Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with 
     foreground: Flags.boolean({char: 'f', description: 'Run the proxy in this terminal instead of in the background.'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<Status | undefined> {
     const {flags} = await this.parse(Up);
     const options = {paths: statePaths(), port: flags.port, cwd: process.cwd(), out: (line: string) => this.log(line)};
-    if (flags.foreground) await runForeground(options);
-    else await up(options);
+    if (flags.foreground) return void (await runForeground(options));
+    return up(options);
   }
 }

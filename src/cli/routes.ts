@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import type {RouteStatus, Status} from '../daemon/protocol.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
+import {describeOwner, routeOwner, type RouteOwner} from '../routes/owner.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -10,7 +11,15 @@ export interface ListJson {
   /** pid and port are null while the daemon is not running: the keys are always there. */
   daemon: {running: boolean; pid: number | null; port: number | null};
   ca: string;
-  routes: Array<{host: string; path: string; url: string; strategy: string; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
+  routes: Array<{
+    host: string;
+    path: string;
+    url: string;
+    strategy: string;
+    /** Added to the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
+    owner: RouteOwner;
+    targets: Array<{target: string; healthy: boolean; active: number; requests: number; owner?: {pid: number; dir?: string}}>;
+  }>;
 }
 
 export interface Listing {
@@ -35,7 +44,8 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       strategy: r.strategy,
       ...(r.health ? {health: r.health} : {}),
       stripPrefix: r.stripPrefix,
-      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0})),
+      owner: routeOwner(r),
+      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, ...(t.owner ? {owner: t.owner} : {})})),
     }));
   const json: ListJson = {
     daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false, pid: null, port: null},
@@ -45,7 +55,14 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       path: r.path,
       url: r.url,
       strategy: r.strategy,
-      targets: r.targets.map((t) => ({target: t.target, healthy: t.healthy, active: t.active, requests: t.requests})),
+      owner: r.owner ?? {kind: 'hand'},
+      targets: r.targets.map((t) => ({
+        target: t.target,
+        healthy: t.healthy,
+        active: t.active,
+        requests: t.requests,
+        ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
+      })),
     })),
   };
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
@@ -65,7 +82,7 @@ export function formatListing(listing: Listing): string {
   lines.push('');
   for (const r of routes) {
     const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
-    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}`);
+    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}  ${chalk.dim(describeOwner(r.owner ?? {kind: 'hand'}))}`);
     for (const t of r.targets) {
       const mark = !status ? chalk.dim('·') : t.healthy ? chalk.green('●') : chalk.red('○');
       const counts = status ? chalk.dim(`  ${t.requests} req, ${t.active} active${t.lastError && !t.healthy ? `, ${t.lastError}` : ''}`) : '';

@@ -74,6 +74,7 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
     return [];
   }
   if (owner.kind === 'project') return [`\`${key}\` was declared by ${owner.dir}; it is yours now, and the next \`portico up\` there replaces it.`];
+  if (owner.kind === 'run') return [`\`${key}\` is served by ${describeOwner(owner)}; requests now spread over its instances and yours.`];
   return [];
 }
 

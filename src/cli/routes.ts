@@ -16,9 +16,9 @@ export interface ListJson {
     path: string;
     url: string;
     strategy: string;
-    /** Added to the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
-    owner: RouteOwner;
     targets: Array<{target: string; healthy: boolean; active: number; requests: number; owner?: {pid: number; dir?: string}}>;
+    /** Added after the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
+    owner: RouteOwner;
   }>;
 }
 
@@ -55,7 +55,6 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       path: r.path,
       url: r.url,
       strategy: r.strategy,
-      owner: r.owner ?? {kind: 'hand'},
       targets: r.targets.map((t) => ({
         target: t.target,
         healthy: t.healthy,
@@ -63,6 +62,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
         requests: t.requests,
         ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
       })),
+      owner: r.owner ?? {kind: 'hand'},
     })),
   };
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};

@@ -1,6 +1,5 @@
 import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {UserError} from '../errors.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
@@ -94,6 +93,9 @@ async function spawnDaemon(paths: StatePaths, port: number | undefined): Promise
   const fd = openSync(paths.log, 'a', 0o600);
   const log = fd as unknown as 3;
   const entry = path.join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'entry.js');
+  // Loaded only to start a daemon: execa costs ~200 ms of CPU to import, and `ls`, `add` and a
+  // bare `up` with the daemon running never need it.
+  const {execa} = await import('execa');
   const child = execa(process.execPath, [entry, ...(port === undefined ? [] : ['--port', String(port)])], {
     detached: true,
     stdin: 'ignore',

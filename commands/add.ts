@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core';
-import {addRouteCommand} from '../src/cli/add.js';
+import {addRouteCommand, type AddResult} from '../src/cli/add.js';
 import {BaseCommand} from '../src/cli/base.js';
 import {expandOptionalValues} from '../src/cli/optional-values.js';
 import {parseOptionFlags} from '../src/routes/options.js';
@@ -47,9 +47,11 @@ Names: localhost and names under .localhost.`;
     drop: Flags.string({description: 'reset the connection for this share of requests: 5%', helpValue: 'P'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<AddResult> {
     const {args, argv, flags} = await this.parse(Add, expandOptionalValues(this.argv));
-    await addRouteCommand({
+    return addRouteCommand({
       paths: statePaths(),
       spec: args.route,
       targets: (argv as string[]).slice(1),

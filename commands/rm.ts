@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {removeRouteCommand} from '../src/cli/rm.js';
+import {removeRouteCommand, type RmResult} from '../src/cli/rm.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Rm extends BaseCommand {
@@ -14,8 +14,10 @@ export default class Rm extends BaseCommand {
     target: Args.string({description: 'targets to remove (default: the whole route)'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<RmResult> {
     const {args, argv} = await this.parse(Rm);
-    await removeRouteCommand({paths: statePaths(), spec: args.route, targets: (argv as string[]).slice(1), out: (line) => this.log(line)});
+    return removeRouteCommand({paths: statePaths(), spec: args.route, targets: (argv as string[]).slice(1), out: (line) => this.log(line)});
   }
 }

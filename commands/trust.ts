@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
 import {formatResults, parseStores, runTrust} from '../src/trust/index.js';
 import {statePaths} from '../src/state/home.js';
+import type {StoreResult} from '../src/trust/types.js';
 
 export default class Trust extends BaseCommand {
   static override summary = 'Make browsers, curl and Node trust the portico CA.';
@@ -19,10 +20,14 @@ Without --stores it does what this user can and exits 0, printing the sudo comma
     stores: Flags.string({description: 'comma-separated: system,nss,java,node (default: system,nss,node, plus java when JAVA_HOME is set)'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<{ok: boolean; stores: StoreResult[]}> {
     const {flags} = await this.parse(Trust);
     const {results, failed} = await runTrust({paths: statePaths(), action: flags.check ? 'check' : 'install', selection: parseStores(flags.stores, process.env)});
     this.log(formatResults(results));
-    if (failed) this.exit(1);
+    // A failed store still prints its JSON: set the status rather than throw an exit.
+    if (failed) process.exitCode = 1;
+    return {ok: !failed, stores: results};
   }
 }

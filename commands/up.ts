@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
 import {runForeground} from '../src/cli/foreground.js';
-import {up} from '../src/cli/up.js';
+import {up, type Status} from '../src/cli/up.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Up extends BaseCommand {
@@ -16,10 +16,12 @@ Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with 
     timeout: Flags.string({description: 'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m; a plain number is seconds. Default 30s.', env: 'PORTICO_TIMEOUT'}),
   };
 
-  async run(): Promise<void> {
+  static override enableJsonFlag = true;
+
+  async run(): Promise<Status | undefined> {
     const {flags} = await this.parse(Up);
     const options = {paths: statePaths(), port: flags.port, timeout: flags.timeout, cwd: process.cwd(), out: (line: string) => this.log(line)};
-    if (flags.foreground) await runForeground(options);
-    else await up(options);
+    if (flags.foreground) return void (await runForeground(options));
+    return up(options);
   }
 }

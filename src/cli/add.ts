@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import {probeTcp} from '../transport/probe.js';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
@@ -26,8 +27,17 @@ export interface AddOptions {
   warn: (line: string) => void;
 }
 
+/** What `add --json` prints. */
+export interface AddResult {
+  route: Route;
+  url: string;
+  created: boolean;
+  /** Things worth knowing that did not stop the add: nothing listens on a target yet, a name does not resolve. */
+  warnings: string[];
+}
+
 /** Validate here first (clear errors without starting a daemon), then add through the daemon. */
-export async function addRouteCommand(options: AddOptions): Promise<Route> {
+export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   parseRouteSpec(options.spec);
   for (const t of options.targets) parseTarget(t);
   const body: AddRouteRequest = {
@@ -42,14 +52,25 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
   if (started) for (const notice of status.notices) options.out(chalk.yellow.bold(`! ${notice}`));
-  const {route, created} = await request<{route: Route; created: boolean}>(options.paths, 'POST', '/routes/add', body);
+  const {route, created, notices} = await request<{route: Route; created: boolean; notices?: string[]}>(options.paths, 'POST', '/routes/add', body);
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
   const described = describeOptions(route.options);
   if (described.length > 0) options.out(`  ${described.join(', ')}`);
-  await warnIfUnresolvable(route.host, options.warn);
+  const warnings = [...(notices ?? []), ...(await silentTargets(options.targets)), ...(await unresolvable(route.host))];
+  for (const line of warnings) options.warn(chalk.yellow(`! ${line}`));
   noteTrust(options.paths, options.warn);
-  return route;
+  return {route, url, created, warnings};
+}
+
+/** A typo'd port is caught now, not at the first 502: say which targets nothing listens on yet. */
+async function silentTargets(inputs: readonly string[]): Promise<string[]> {
+  const checks = inputs.map(async (input) => {
+    const target = parseTarget(input);
+    const error = await probeTcp(target, 1000);
+    return error === undefined ? undefined : `Nothing listens on ${target.url} right now (${error}): the route answers 502 until your dev server starts there.`;
+  });
+  return (await Promise.all(checks)).filter((w): w is string => w !== undefined);
 }
 
 /** `--timeout` and the front-door flags, as the one `options` object the daemon merges over the route's. */
@@ -59,15 +80,16 @@ function requestedOptions(options: AddOptions): Pick<AddRouteRequest, 'options'>
 }
 
 /** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */
-async function warnIfUnresolvable(host: string, warn: (line: string) => void): Promise<void> {
+async function unresolvable(host: string): Promise<string[]> {
   try {
     const {resolvesToLoopback} = await import('../hosts/resolve.js');
     if (!(await resolvesToLoopback(host))) {
-      warn(`Note: ${host} does not resolve on this machine (browsers resolve it anyway). For Node, Python, Safari and other clients run \`sudo portico hosts sync\`.`);
+      return [`${host} does not resolve on this machine (browsers resolve it anyway). For Node, Python, Safari and other clients run \`sudo portico hosts sync\`.`];
     }
   } catch {
     // resolution check unavailable: say nothing rather than guess
   }
+  return [];
 }
 
 export type {Status};

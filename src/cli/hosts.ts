@@ -10,10 +10,18 @@ export interface HostsOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function syncHosts(options: HostsOptions): Promise<void> {
+/** What `hosts sync|clean --json` prints. */
+export interface HostsResult {
+  file: string;
+  changed: boolean;
+  names: string[];
+}
+
+export async function syncHosts(options: HostsOptions): Promise<HostsResult> {
   const file = hostsFilePath(options.env);
   const hosts = options.clean ? [] : ((await readStatus(options.paths))?.routes ?? peekRoutes(options.paths).routes).map((r) => r.host);
   const changed = syncHostsFile(file, hosts);
   if (options.clean) options.out(changed ? `Removed portico's block from ${file}.` : `${file} has no portico block.`);
   else options.out(changed ? `Wrote ${new Set(hosts).size} name(s) to ${file}.` : `${file} is already up to date (${new Set(hosts).size} name(s)).`);
+  return {file, changed, names: [...new Set(hosts)]};
 }

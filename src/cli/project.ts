@@ -1,14 +1,22 @@
+import chalk from 'chalk';
 import {request} from '../daemon/client.js';
 import type {ProjectRoutesRequest} from '../daemon/protocol.js';
+import type {ProjectResult} from '../daemon/routes.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 
-/** Register the routes of `dir`'s portico.json with the running daemon; false when there is none. */
-export async function registerProject(paths: StatePaths, dir: string, out: (line: string) => void): Promise<boolean> {
+/**
+ * Register the routes of `dir`'s portico.json with the running daemon (they replace the project's
+ * earlier ones); undefined when there is none. Says which routes it took over from someone else and
+ * which it dropped because the file no longer declares them.
+ */
+export async function registerProject(paths: StatePaths, dir: string, out: (line: string) => void): Promise<ProjectResult | undefined> {
   const project = loadProjectConfig(dir);
-  if (!project) return false;
+  if (!project) return undefined;
   const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
-  await request(paths, 'POST', '/routes/project', body);
+  const result = await request<ProjectResult>(paths, 'POST', '/routes/project', body);
   out(`Registered ${project.routes.length} route(s) from ${project.file}.`);
-  return true;
+  for (const r of result.replaced) out(chalk.yellow(`! Replaced \`${r.route}\`, ${r.owner} (targets ${r.targets.join(', ')}).`));
+  for (const key of result.removed) out(`Removed \`${key}\`: ${project.file} no longer declares it.`);
+  return result;
 }

@@ -13,7 +13,13 @@ export interface RmOptions {
   out: (line: string) => void;
 }
 
-export async function removeRouteCommand(options: RmOptions): Promise<void> {
+/** What `rm --json` prints: the targets removed, and what is left of the route (absent: the route is gone). */
+export interface RmResult {
+  removed: Route;
+  route?: Route;
+}
+
+export async function removeRouteCommand(options: RmOptions): Promise<RmResult> {
   const {host, path} = parseRouteSpec(options.spec);
   for (const t of options.targets) parseTarget(t);
   // Refuse a missing route before starting a daemon just to say so.
@@ -29,4 +35,5 @@ export async function removeRouteCommand(options: RmOptions): Promise<void> {
   const result = await request<{removed: Route; route?: Route}>(options.paths, 'POST', '/routes/remove', {spec: options.spec, targets: options.targets});
   if (result.route) options.out(`Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${result.route.targets.length} target(s) left.`);
   else options.out(`Removed ${routeKey(result.removed)}.`);
+  return result;
 }

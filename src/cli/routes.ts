@@ -4,6 +4,7 @@ import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
 import {describeOptions} from '../routes/options-data.js';
 import type {RouteOptions} from '../routes/types.js';
+import {describeOwner, routeOwner, type RouteOwner} from '../routes/owner.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -12,8 +13,17 @@ export interface ListJson {
   /** pid and port are null while the daemon is not running: the keys are always there. */
   daemon: {running: boolean; pid: number | null; port: number | null};
   ca: string;
-  /** `options` is there only for routes that have front-door options (cache, compress, cors, ...). */
-  routes: Array<{host: string; path: string; url: string; strategy: string; options?: RouteOptions; targets: Array<{target: string; healthy: boolean; active: number; requests: number}>}>;
+  routes: Array<{
+    host: string;
+    path: string;
+    url: string;
+    strategy: string;
+    targets: Array<{target: string; healthy: boolean; active: number; requests: number; owner?: {pid: number; dir?: string}}>;
+    /** After the documented shape, only for routes that have front-door options (cache, compress, cors, ...). */
+    options?: RouteOptions;
+    /** Added after the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
+    owner: RouteOwner;
+  }>;
 }
 
 export interface Listing {
@@ -38,8 +48,9 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       strategy: r.strategy,
       ...(r.health ? {health: r.health} : {}),
       stripPrefix: r.stripPrefix,
+      owner: routeOwner(r),
       ...(r.options ? {options: r.options} : {}),
-      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0})),
+      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, ...(t.owner ? {owner: t.owner} : {})})),
     }));
   const json: ListJson = {
     daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false, pid: null, port: null},
@@ -49,8 +60,15 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       path: r.path,
       url: r.url,
       strategy: r.strategy,
+      targets: r.targets.map((t) => ({
+        target: t.target,
+        healthy: t.healthy,
+        active: t.active,
+        requests: t.requests,
+        ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
+      })),
       ...(r.options ? {options: r.options} : {}),
-      targets: r.targets.map((t) => ({target: t.target, healthy: t.healthy, active: t.active, requests: t.requests})),
+      owner: r.owner ?? {kind: 'hand'},
     })),
   };
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
@@ -70,7 +88,7 @@ export function formatListing(listing: Listing): string {
   lines.push('');
   for (const r of routes) {
     const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
-    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}`);
+    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}  ${chalk.dim(describeOwner(r.owner ?? {kind: 'hand'}))}`);
     const options = describeOptions(r.options);
     if (options.length > 0) lines.push(`  ${chalk.cyan(options.join(' · '))}`);
     for (const t of r.targets) {

@@ -26,7 +26,7 @@ export async function up(options: UpOptions): Promise<Status> {
   const timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout (or PORTICO_TIMEOUT)');
   const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
   let status = initial;
-  if (project && (await registerProject(options.paths, options.cwd, options.out))) {
+  if (project && (await registerProject(options.paths, options.cwd, options.out)) !== undefined) {
     status = await request<Status>(options.paths, 'GET', '/status');
   }
   if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
@@ -35,8 +35,11 @@ export async function up(options: UpOptions): Promise<Status> {
   return status;
 }
 
+export type {Status};
+
 export function printStatus(status: Status, out: (line: string) => void): void {
   for (const notice of status.notices) out(chalk.yellow.bold(`! ${notice}`));
   if (status.routes.length === 0) out('No routes yet. Add one: portico add app.localhost 5173');
   for (const route of status.routes) out(`  ${chalk.bold(route.url)}  ->  ${route.targets.map((t) => t.target).join(', ')}`);
+  if (status.httpPort !== undefined) out(chalk.dim(`  http://<name>.localhost${status.httpPort === 80 ? '' : `:${status.httpPort}`}/ redirects to https`));
 }

@@ -16,7 +16,9 @@ import {startControlServer} from './control.js';
 import {EventHub} from './hub.js';
 import type {AddRouteRequest, CacheClearRequest, DaemonInfo, ProjectRoutesRequest, RemoveRouteRequest, Status} from './protocol.js';
 import {pidAlive} from './process.js';
+import {listenRedirect80} from './redirect80.js';
 import {addRoute, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
+import {withOwners} from './owners.js';
 import {loadRoutes, saveRoutes} from './store.js';
 
 export interface DaemonOptions {
@@ -25,6 +27,8 @@ export interface DaemonOptions {
   port?: number;
   /** Where the daemon says what it does (daemon.log when detached). Default console.log. */
   log?: (line: string) => void;
+  /** Port for the plain-HTTP redirect to https. Default 80, and only when the HTTPS port is 443. */
+  httpPort?: number;
   /** How often to look for exited `portico run` owners. Default 1000 ms. */
   ownerCheckMs?: number;
   /** Default wait for response headers, ms (routes may set their own). Default: PORTICO_TIMEOUT, else 30 s. */
@@ -63,6 +67,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   ready.catch(() => {}); // a failed start is reported by the caller; requests waiting on it are answered
   let routes: Route[] = [];
   let proxy: RunningProxy | undefined;
+  let redirect80: Awaited<ReturnType<typeof listenRedirect80>> | undefined;
   const notices: string[] = [];
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
@@ -87,10 +92,13 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     port: proxy?.port ?? 0,
     startedAt: info.startedAt,
     ca: paths.caCert,
-    routes: proxy?.status() ?? [],
+    routes: withOwners(proxy?.status() ?? [], routes),
     notices,
     timeout: timeoutMs,
+    ...(redirect80 && 'port' in redirect80 ? {httpPort: redirect80.port} : {}),
   });
+  /** Ports a route must not point at: they are portico's own. */
+  const selfPorts = () => [proxy?.port ?? -1, ...(redirect80 && 'port' in redirect80 ? [redirect80.port] : [])];
 
   const info: DaemonInfo = {pid: process.pid, version: VERSION, port: 0, socket: paths.socket, startedAt: Date.now()};
   // The control socket first: of two daemons started at once, exactly one gets it and the other stops here.
@@ -103,10 +111,10 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       'GET /status': () => status(),
       'GET /routes': () => routes,
       'POST /routes/add': (body) => {
-        const result = addRoute(routes, body as AddRouteRequest);
+        const result = addRoute(routes, body as AddRouteRequest, selfPorts());
         commit(result.routes);
         log(`${result.created ? 'added' : 'updated'} ${result.route.host}${result.route.path} -> ${result.route.targets.map((t) => t.url).join(', ')}`);
-        return {route: result.route, created: result.created};
+        return {route: result.route, created: result.created, notices: result.notices};
       },
       'POST /routes/remove': (body) => {
         const result = removeRoute(routes, body as RemoveRouteRequest);
@@ -116,9 +124,10 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       },
       'POST /routes/project': (body) => {
         const request = body as ProjectRoutesRequest;
-        commit(setProjectRoutes(routes, request));
+        const result = setProjectRoutes(routes, request, selfPorts());
+        commit(result.routes);
         log(`project ${request.project}: ${request.routes.length} route(s)`);
-        return {routes: routes.filter((r) => r.project === request.project)};
+        return {...result, routes: routes.filter((r) => r.project === request.project)};
       },
       'POST /cache/clear': (body) => {
         const result = clearCache(routes, cacheRegistry, body as CacheClearRequest | undefined);
@@ -136,6 +145,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     (stopping ??= (async () => {
       log('stopping: letting in-flight requests finish');
       clearInterval(ownerTimer);
+      if (redirect80 && 'close' in redirect80) await redirect80.close();
       await proxy?.close(5000);
       // Followers (`logs -f`, the dashboard) get the end of their stream; then every control connection goes.
       hub.close();
@@ -163,6 +173,14 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     }
     proxy = await listen(options.port, {certs, routes, traffic: hub, backendTimeout: timeoutMs}, notices);
     info.port = proxy.port;
+    if (proxy.port === DEFAULT_PORT || options.httpPort !== undefined) {
+      // Holding 443 means this user may bind low ports: take 80 too, for addresses typed without https://.
+      redirect80 = await listenRedirect80(proxy.port, options.httpPort);
+      if ('error' in redirect80) {
+        notices.push(`Plain http://<name>.localhost/ does not redirect to https: ${redirect80.error.replace(/\.$/, '')}. Type https:// in the address bar.`);
+        log(`port 80: ${redirect80.error}`);
+      } else log(`redirecting http://*:${redirect80.port} to https`);
+    }
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (error) {
     // CLIs that connected while we started (concurrent `add`s) get the reason, not a timeout.

@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../errors.js';
@@ -89,44 +88,58 @@ function rotateLog(file: string): void {
   }
 }
 
-function spawnDaemon(paths: StatePaths, port: number | undefined, timeout: number | undefined): Promise<'ready' | 'already'> {
+type StartMessage = {type: 'ready' | 'already' | 'error'; message?: string; hint?: string; exit?: number};
+
+/** Start the detached daemon and wait for its word over IPC: ready, already running elsewhere, or why it failed. */
+async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutMs: number | undefined): Promise<'ready' | 'already'> {
   ensureHome(paths.home);
   rotateLog(paths.log);
-  const log = openSync(paths.log, 'a', 0o600);
+  // A file descriptor, handed to the daemon as is: execa's `{file}` form would pipe the output through
+  // this CLI, which then could not exit while the daemon runs. (execa's types only name fds 3-9.)
+  const fd = openSync(paths.log, 'a', 0o600);
+  const log = fd as unknown as 3;
   const entry = path.join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'entry.js');
-  const child = spawn(process.execPath, [entry, ...(port === undefined ? [] : ['--port', String(port)])], {
+  // Loaded only to start a daemon: execa costs ~200 ms of CPU to import, and `ls`, `add` and a
+  // bare `up` with the daemon running never need it.
+  const {execa} = await import('execa');
+  const child = execa(process.execPath, [entry, ...(port === undefined ? [] : ['--port', String(port)])], {
     detached: true,
-    stdio: ['ignore', log, log, 'ipc'],
-    env: {...process.env, PORTICO_HOME: paths.home, ...(timeout === undefined ? {} : {PORTICO_TIMEOUT: `${timeout}ms`})},
+    stdin: 'ignore',
+    stdout: log,
+    stderr: log,
+    ipc: true,
+    env: {PORTICO_HOME: paths.home, ...(timeoutMs === undefined ? {} : {PORTICO_TIMEOUT: `${timeoutMs}ms`})},
+    // It outlives this CLI: no clean-up on exit, no buffering, and its exit is reported below, not thrown.
+    cleanup: false,
+    buffer: false,
+    reject: false,
     windowsHide: true,
   });
-  closeSync(log);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  closeSync(fd);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       child.kill();
       reject(new UserError('The portico daemon did not become ready within 20 s.', {hint: `See ${paths.log}.`}));
     }, 20_000);
-    const settle = () => {
-      clearTimeout(timer);
-      child.removeAllListeners();
-      if (child.connected) child.disconnect();
-      child.unref();
-    };
-    child.on('message', (message: {type: string; message?: string; hint?: string; exit?: number}) => {
-      settle();
-      if (message.type === 'ready') resolve('ready');
-      else if (message.type === 'already') resolve('already');
-      else reject(new UserError(message.message ?? 'The portico daemon failed to start.', {hint: message.hint, exit: message.exit}));
-    });
-    child.on('exit', (code) => {
-      settle();
-      reject(new UserError(`The portico daemon exited during start-up (code ${code}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`}));
-    });
-    child.on('error', (error) => {
-      settle();
-      reject(error);
-    });
   });
+  const exited = child.then((result) => {
+    throw new UserError(`The portico daemon exited during start-up (code ${result.exitCode ?? result.signal}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`});
+  });
+  try {
+    const message = (await Promise.race([child.getOneMessage(), exited, timeout])) as StartMessage;
+    if (message.type === 'ready' || message.type === 'already') return message.type;
+    throw new UserError(message.message ?? 'The portico daemon failed to start.', {hint: message.hint, exit: message.exit});
+  } catch (error) {
+    // getOneMessage fails when the daemon exits without a word: its exit says more.
+    if (!(error instanceof UserError)) return await Promise.race([exited, timeout]);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    exited.catch(() => undefined);
+    if (child.connected) child.disconnect();
+    child.unref();
+  }
 }
 
 function tail(file: string, lines = 10): string {

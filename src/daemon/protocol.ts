@@ -3,15 +3,16 @@
  *
  *   GET  /status                 -> Status
  *   GET  /routes                 -> Route[]
- *   POST /routes/add             AddRouteRequest    -> {route: Route, created: boolean}
+ *   POST /routes/add             AddRouteRequest    -> {route: Route, created: boolean, notices: string[]}
  *   POST /routes/remove          RemoveRouteRequest -> {removed: Route | null, route?: Route}
- *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[]}
+ *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[], replaced, removed} (ProjectResult)
  *   POST /cache/clear            CacheClearRequest  -> CacheClearResult
  *   GET  /events[?history=N][&headers=1]  -> NDJSON stream of TrafficEvent: recent history, then live
  *   POST /shutdown               -> {ok: true}; the daemon drains (<= 5 s) and exits
  *
  * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
  */
+import type {RouteOwner} from '../routes/owner.js';
 import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 
 /** One target of a route with its live state (the `targets` items of `ls --json`). */
@@ -41,6 +42,8 @@ export interface RouteStatus {
   project?: string;
   /** Front-door options; absent: none. */
   options?: RouteOptions;
+  /** Who the route belongs to (a project, a `portico run`, or added by hand); the daemon fills it in. */
+  owner?: RouteOwner;
   targets: TargetStatus[];
 }
 
@@ -49,6 +52,8 @@ export interface Status {
   pid: number;
   /** The HTTPS port the proxy listens on. */
   port: number;
+  /** The port (80) redirecting plain http to https, when portico holds it. */
+  httpPort?: number;
   /** Epoch ms. */
   startedAt: number;
   /** Path of the CA certificate (ca.pem). */
@@ -74,6 +79,10 @@ export interface AddRouteRequest {
   owner?: number;
   /** Front-door options to set; each key given replaces the route's, the others stay (all go with `replace`). */
   options?: RouteOptions;
+  /** That `portico run`'s working directory: a route owned by another directory is refused unless `join`. */
+  dir?: string;
+  /** Join a route another directory owns (`portico run --join`). */
+  join?: boolean;
 }
 
 export interface CacheClearRequest {

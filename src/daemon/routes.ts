@@ -2,6 +2,8 @@ import {isAbsolute} from 'node:path';
 import {UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
+import {describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
+import {refuseSelfTargets} from '../routes/self.js';
 import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
@@ -11,12 +13,21 @@ import {validateRoutes} from './store.js';
  * persists and applies it) or throws a UserError naming the input. Requests arrive over the
  * control socket one at a time, so concurrent CLIs never lose each other's changes.
  */
-export function addRoute(routes: readonly Route[], request: AddRouteRequest): {routes: Route[]; route: Route; created: boolean} {
+export interface AddResult {
+  routes: Route[];
+  route: Route;
+  created: boolean;
+  /** What the user should know: the route now belongs to them, or a `run` joined a route added by hand. */
+  notices: string[];
+}
+
+export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = []): AddResult {
   const {host, path} = parseRouteSpec(request.spec);
   if (!Array.isArray(request.targets) || request.targets.length === 0) {
     throw new UserError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
   }
-  const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner} : {})}));
+  const dir = typeof request.dir === 'string' && isAbsolute(request.dir) ? request.dir : undefined;
+  const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {})}));
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
   let requested: RouteOptions | undefined;
@@ -25,8 +36,10 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
   } catch (error) {
     throw new UserError(`Invalid options for \`${request.spec}\`: ${(error as Error).message}.`);
   }
+  refuseSelfTargets({host, path, targets}, selfPorts);
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   const existing = index === -1 ? undefined : routes[index]!;
+  const notices = existing ? ownershipNotices(existing, request, dir) : [];
   let merged = existing && !request.replace ? [...existing.targets] : [];
   for (const t of targets) {
     const at = merged.findIndex((m) => m.url === t.url);
@@ -34,6 +47,8 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
     else merged[at] = t;
   }
   if (merged.length === 0) merged = targets;
+  // Changed by hand, a project's route is the user's now: the project's next `up` says it replaces it.
+  const keepProject = existing?.project && request.owner !== undefined;
   const route: Route = {
     host,
     path,
@@ -41,14 +56,34 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
     strategy: strategy ?? existing?.strategy ?? 'round-robin',
     ...((health ?? existing?.health) ? {health: health ?? existing?.health} : {}),
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
-    ...(existing?.project ? {project: existing.project} : {}),
+    ...(keepProject ? {project: existing!.project} : {}),
   };
   const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
   if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);
   else next[index] = route;
-  return {routes: next, route, created: index === -1};
+  return {routes: next, route, created: index === -1, notices};
+}
+
+/**
+ * Two directories never share a name silently: a `portico run` from one directory refuses a route that
+ * another directory (a project, or another `run`) owns, unless it asks to join. What else changes
+ * hands is said.
+ */
+function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string | undefined): string[] {
+  const owner = routeOwner(existing);
+  const key = routeKey(existing);
+  if (request.owner !== undefined) {
+    const theirs = ownerDir(owner);
+    if (dir !== undefined) refuseOtherDirectory(existing, dir, request.join === true);
+    if (theirs !== undefined && dir !== undefined && theirs !== dir) return [`Joined \`${key}\`, served by ${describeOwner(owner)}: requests alternate between both directories.`];
+    if (owner.kind === 'hand') return [`Joined \`${key}\`, added by hand (targets ${existing.targets.map((t) => t.url).join(', ')}).`];
+    return [];
+  }
+  if (owner.kind === 'project') return [`\`${key}\` was declared by ${owner.dir}; it is yours now, and the next \`portico up\` there replaces it.`];
+  if (owner.kind === 'run') return [`\`${key}\` is served by ${describeOwner(owner)}; requests now spread over its instances and yours.`];
+  return [];
 }
 
 export function removeRoute(routes: readonly Route[], request: RemoveRouteRequest): {routes: Route[]; removed: Route; route?: Route} {
@@ -79,8 +114,20 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
   return {routes: next, removed: {...existing, targets: existing.targets.filter((t) => drop.has(t.url))}, route};
 }
 
-/** A project's routes replace that project's earlier ones; routes of other projects or of `add` stay. */
-export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest): Route[] {
+/** What `up` reports about a project's routes. */
+export interface ProjectResult {
+  routes: Route[];
+  /** Routes of the same name that belonged to someone else (by hand, another project, a `run`), now the project's. */
+  replaced: Array<{route: string; owner: string; targets: string[]}>;
+  /** The project's earlier routes it no longer declares, now gone. */
+  removed: string[];
+}
+
+/**
+ * A project's routes replace that project's earlier ones, and any route of the same name; routes of
+ * other projects or of `add` stay. What it takes from someone else, or drops, is reported.
+ */
+export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = []): ProjectResult {
   if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
     throw new UserError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
   }
@@ -92,8 +139,13 @@ export function setProjectRoutes(routes: readonly Route[], request: ProjectRoute
     if (isUserError(error)) throw error;
     throw new UserError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);
   }
+  for (const route of incoming) refuseSelfTargets(route, selfPorts);
   const keys = new Set(incoming.map(routeKey));
-  return [...routes.filter((r) => r.project !== request.project && !keys.has(routeKey(r))), ...incoming];
+  const replaced = routes
+    .filter((r) => r.project !== request.project && keys.has(routeKey(r)))
+    .map((r) => ({route: routeKey(r), owner: describeOwner(routeOwner(r)), targets: r.targets.map((t) => t.url)}));
+  const removed = routes.filter((r) => r.project === request.project && !keys.has(routeKey(r))).map(routeKey);
+  return {routes: [...routes.filter((r) => r.project !== request.project && !keys.has(routeKey(r))), ...incoming], replaced, removed};
 }
 
 /** Drop targets whose owning `portico run` has exited; a route left with no target goes too. */

@@ -72,7 +72,7 @@ export function validateRoutes(data: unknown): Route[] {
     if (typeof item !== 'object' || item === null) throw new Error(`${where} is not an object`);
     const {host, path} = parseRouteSpec(`${item.host}${item.path === '/' ? '' : item.path}`);
     if (!Array.isArray(item.targets)) throw new Error(`${where} has no targets`);
-    const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {})}));
+    const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {}), ...(typeof t.dir === 'string' ? {dir: t.dir} : {})}));
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
     let options: RouteOptions | undefined;
     try {

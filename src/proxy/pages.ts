@@ -4,6 +4,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * The 502 page waits for the dev server: every second a HEAD of the same URL, and a reload as soon as
+ * it is not a 502 any more. Inline and tiny, no external resources; without script, a meta refresh.
+ */
+export const RELOAD_WHEN_BACK = `<p class="s" id="w">Waiting for the backend; this page reloads itself when it answers.</p>
+<script>(function poll(){setTimeout(function(){fetch(location.href,{method:'HEAD',cache:'no-store',redirect:'manual'}).then(function(r){if(r.status!==502)location.reload();else poll()},poll)},1000)})()</script>
+<noscript><meta http-equiv="refresh" content="2"></noscript>`;
+
 function page(status: number, title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -48,7 +56,8 @@ export function badGatewayPage(route: string, failures: readonly FailedTarget[])
     .join('');
   return page(502, 'Backend unavailable', `<p>portico could not reach the backend of <code>${escapeHtml(route)}</code>.</p>
 <ul>${items}</ul>
-<p>Start it, or change the route: <code>portico rm ${escapeHtml(route)}</code> / <code>portico add ${escapeHtml(route)} &lt;port&gt; --replace</code>.</p>`);
+<p>Start it, or change the route: <code>portico rm ${escapeHtml(route)}</code> / <code>portico add ${escapeHtml(route)} &lt;port&gt; --replace</code>.</p>
+${RELOAD_WHEN_BACK}`);
 }
 
 export function timeoutPage(route: string, target: string, seconds: number): string {

@@ -9,6 +9,8 @@ export interface RouteTarget {
   url: string;
   /** pid of the `portico run` that owns this instance; the daemon drops the target when that process is gone. */
   owner?: number;
+  /** Working directory of that `portico run`: two directories never share a name silently. */
+  dir?: string;
 }
 
 /** A route as persisted in routes.json and sent over the control API: plain data. */

@@ -1,6 +1,6 @@
-import {spawn, type ChildProcess} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import {execa, type ResultPromise} from 'execa';
 import {probePort} from '../transport/probe.js';
 import {PACKAGE_ROOT} from '../version.js';
 
@@ -16,87 +16,82 @@ export interface InstanceOptions {
 }
 
 export interface RunningInstance {
-  child: ChildProcess;
+  child: ResultPromise;
   /** Resolves when the port accepts connections; rejects if the instance exits first. */
   ready: Promise<void>;
   /** Resolves with the exit code (signals as 128+n) once its output is read. */
   exited: Promise<number>;
   /** The last lines of output, for a crash report. */
   tail: () => string[];
-  /** Stop the whole process tree: SIGTERM to the group, SIGKILL after 5 s. */
+  /** Stop the whole process tree: SIGTERM (the guard passes it to its group), SIGKILL after 5 s. */
   stop: () => Promise<number>;
 }
+
+/** Grace before SIGKILL, for an instance asked to stop. */
+const STOP_GRACE_MS = 5000;
 
 /** Start one instance under the guard, in its own process group, and watch for its port. */
 export function startInstance(options: InstanceOptions): RunningInstance {
   const guard = path.join(PACKAGE_ROOT, 'dist', 'src', 'run', 'guard.js');
-  const child = spawn(process.execPath, [guard, ...options.argv], {
+  const lines: string[] = [];
+  // execa splits the output into lines; each is kept for the crash report and printed with its prefix.
+  const lineTo = (stream: 'stdout' | 'stderr') =>
+    function* (line: unknown): Generator<string, void, void> {
+      if (typeof line !== 'string') return;
+      lines.push(line);
+      if (lines.length > 20) lines.shift();
+      options.onLine(line, stream);
+    };
+  const child = execa(process.execPath, [guard, ...options.argv], {
     cwd: options.cwd,
     env: options.env,
+    extendEnv: false,
     // stdin is the guard's lifeline: when this process dies, the pipe closes and the guard stops the group.
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdin: 'pipe',
+    stdout: lineTo('stdout'),
+    stderr: lineTo('stderr'),
+    buffer: false,
+    reject: false,
+    // Its own process group, so one signal reaches the dev server and everything it spawned.
     detached: process.platform !== 'win32',
+    // A `portico run` that ends by an exception still stops its instances.
+    cleanup: true,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: STOP_GRACE_MS,
     windowsHide: true,
   });
   // Never written to; an EPIPE here must not take `portico run` down.
-  child.stdin!.on('error', () => undefined);
-  const lines: string[] = [];
-  const emit = (line: string, stream: 'stdout' | 'stderr') => {
-    lines.push(line);
-    if (lines.length > 20) lines.shift();
-    options.onLine(line, stream);
-  };
-  const drained = (['stdout', 'stderr'] as const).map(
-    (stream) =>
-      new Promise<void>((resolve) => {
-        let rest = '';
-        child[stream]!.setEncoding('utf8');
-        child[stream]!.on('data', (chunk: string) => {
-          rest += chunk;
-          let nl: number;
-          while ((nl = rest.indexOf('\n')) !== -1) {
-            emit(rest.slice(0, nl).replace(/\r$/, ''), stream);
-            rest = rest.slice(nl + 1);
-          }
-        });
-        child[stream]!.on('close', () => {
-          // A last line without a newline (a crash message written with process.stdout.write).
-          if (rest !== '') emit(rest.replace(/\r$/, ''), stream);
-          rest = '';
-          resolve();
-        });
-      }),
+  child.stdin?.on('error', () => undefined);
+
+  let gone = false;
+  const exitStatus = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => {
+      gone = true;
+      resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 15) : 0));
+    }),
   );
-  const exitStatus = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 15) : 0))));
-  // 'exit' can come before the last output is read: wait for the pipes, but not for a grandchild that keeps them open.
+  // execa's result waits for the last output; a grandchild that keeps the pipes open must not hold the exit.
   const exited = exitStatus.then(async (code) => {
-    await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 300))]);
+    await Promise.race([child, new Promise((r) => setTimeout(r, 300))]);
     return code;
   });
-  let gone = false;
-  void exitStatus.then(() => (gone = true));
+  // Probing readiness: the one call site that dials the instance (issue 15 moves it onto the shared transport).
   const ready = waitForPort(options.port, () => gone);
 
   const stop = async (): Promise<number> => {
-    if (!gone) {
-      signalGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
-      const code = await exited;
-      clearTimeout(timer);
-      // The dev server may have left children in the group after the guard went.
-      signalGroup(child, 'SIGKILL');
-      return code;
-    }
-    return exited;
+    if (!gone) child.kill('SIGTERM');
+    const code = await exited;
+    // The dev server may have left children in the group after the guard went.
+    killGroup(child.pid);
+    return code;
   };
   return {child, ready, exited, tail: () => [...lines], stop};
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined || process.platform === 'win32') return;
   try {
-    if (process.platform === 'win32') spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], {stdio: 'ignore'});
-    else process.kill(-child.pid, signal);
+    process.kill(-pid, 'SIGKILL');
   } catch {
     // the group is gone
   }

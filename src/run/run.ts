@@ -1,10 +1,12 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {DaemonGone, DaemonNotRunning, request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
-import {UserError} from '../errors.js';
+import {UserError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import {inferProjectName} from '../routes/project.js';
-import type {Strategy} from '../routes/types.js';
+import {refuseOtherDirectory} from '../routes/owner.js';
+import type {Route, Strategy} from '../routes/types.js';
+import path_ from 'node:path';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
@@ -32,6 +34,8 @@ export interface RunOptions {
   timeout?: number;
   /** Restart crashed instances with backoff. */
   restart: boolean;
+  /** Join the route even when another directory owns the name. Default false: refuse. */
+  join?: boolean;
   /** One line to stdout: portico's messages and the instances' stdout. */
   out: (line: string) => void;
   /** One line of an instance's stderr. Default `out`. */
@@ -51,6 +55,16 @@ export function parseInstances(input: string): number {
   const count = Number(input);
   if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new UserError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
   return count;
+}
+
+/**
+ * portico's own flags come before the first `--`, the command after it. oclif parses the whole argv and
+ * reorders it when the command repeats one of portico's flags (`--name`, `-i`), so only the part
+ * before `--` is given to it.
+ */
+export function splitAtDoubleDash(argv: readonly string[]): {own: string[]; command: string[]} {
+  const at = argv.indexOf('--');
+  return at === -1 ? {own: [...argv], command: []} : {own: argv.slice(0, at), command: argv.slice(at + 1)};
 }
 
 const SIGNAL_STATUS: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143};
@@ -83,6 +97,9 @@ export async function runDev(options: RunOptions): Promise<number> {
   if (options.signal.aborted) onAbort();
   const {status} = await ensureDaemon(options.paths, {onNotice: say});
   noteTrust(options.paths, options.err);
+  // Refuse before any instance starts: the daemon checks again when each one joins.
+  const existing = (await request<Route[]>(options.paths, 'GET', '/routes')).find((r) => r.host === host && r.path === path);
+  if (existing) refuseOtherDirectory(existing, path_.resolve(options.cwd), options.join === true);
   let url = routeUrl(host, path, status.port);
   const ports = await pickPorts(options.instances);
   const label = (index: number) => `${name}#${index}`;
@@ -94,7 +111,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
   if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
-  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid});
+  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {})});
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {
@@ -102,7 +119,7 @@ export async function runDev(options: RunOptions): Promise<number> {
       await addTarget(port);
     } catch (error) {
       if (!(error instanceof DaemonNotRunning || error instanceof DaemonGone)) {
-        say(chalk.red(`portico: ${label(index)} could not join ${spec}: ${(error as Error).message}`));
+        say(chalk.red(`portico: ${label(index)} could not join ${spec}: ${(error as Error).message}${hintOf(error)}`));
         return false;
       }
       try {
@@ -179,3 +196,5 @@ export async function runDev(options: RunOptions): Promise<number> {
     options.signal.removeEventListener('abort', onAbort);
   }
 }
+
+const hintOf = (error: unknown) => (isUserError(error) && error.hint ? `\n${error.hint}` : '');

@@ -159,7 +159,9 @@ describe('the daemon lifecycle', () => {
     expect(Object.keys(ls)).toEqual(['daemon', 'ca', 'routes']);
     expect(Object.keys(ls.daemon)).toEqual(['running', 'pid', 'port']);
     expect(ls.ca).toBe(path.join(t.home, 'ca.pem'));
-    expect(Object.keys(ls.routes[0])).toEqual(['host', 'path', 'url', 'strategy', 'targets']);
+    // The documented keys, in order; fields added since come after them (owner: issue 16).
+    expect(Object.keys(ls.routes[0])).toEqual(['host', 'path', 'url', 'strategy', 'targets', 'owner']);
+    expect(ls.routes[0].owner).toEqual({kind: 'hand'});
     expect(Object.keys(ls.routes[0].targets[0])).toEqual(['target', 'healthy', 'active', 'requests']);
     expect(ls.routes[0]).toMatchObject({host: 'api.localhost', path: '/', strategy: 'round-robin', url: `https://api.localhost:${ls.daemon.port}/`});
   });

@@ -1,0 +1,25 @@
+import {describe, expect, it} from 'vitest';
+import {nearestCommand} from '../../../src/cli/not-found.js';
+import {splitAtDoubleDash} from '../../../src/run/run.js';
+
+const COMMANDS = ['add', 'dash', 'doctor', 'down', 'hosts clean', 'hosts sync', 'logs', 'ls', 'rm', 'run', 'trust', 'untrust', 'up'];
+
+describe('an unknown command', () => {
+  it('names the nearest command when it is a plausible typo', () => {
+    expect(nearestCommand('lss', COMMANDS)).toBe('ls');
+    expect(nearestCommand('doctr', COMMANDS)).toBe('doctor');
+    expect(nearestCommand('hosts snyc', COMMANDS)).toBe('hosts sync');
+    expect(nearestCommand('untrus', COMMANDS)).toBe('untrust');
+  });
+
+  it('names none when nothing is close', () => {
+    expect(nearestCommand('kubernetes', COMMANDS)).toBeUndefined();
+  });
+});
+
+describe('portico run arguments', () => {
+  it('gives oclif only what comes before `--`', () => {
+    expect(splitAtDoubleDash(['--name', 'web', '--', 'node', 's.js', '--name', 'x', '--'])).toEqual({own: ['--name', 'web'], command: ['node', 's.js', '--name', 'x', '--']});
+    expect(splitAtDoubleDash(['-i', '2', 'npm', 'start'])).toEqual({own: ['-i', '2', 'npm', 'start'], command: []});
+  });
+});

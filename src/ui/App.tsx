@@ -4,7 +4,7 @@ import {Detail} from './Detail.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {Help} from './Help.js';
-import type {DashModel} from './model.js';
+import type {DashModel, View} from './model.js';
 import {RequestLog} from './RequestLog.js';
 import {RoutesPanel} from './RoutesPanel.js';
 
@@ -22,6 +22,15 @@ function useSize(): {columns: number; rows: number} {
   return size;
 }
 
+/** Rows the log (or detail) gets, and whether the routes panel folds to one line to leave it at least 10. */
+export function layout(view: View, columns: number, rows: number): {logHeight: number; folded: boolean} {
+  const message = view.message ? Math.ceil(view.message.length / Math.max(20, columns)) : 0;
+  const fixed = 1 + (view.error && view.status ? 1 : 0) + 2 + view.health.length + message + 1 + (view.filterError ? 1 : 0) + 1;
+  const expanded = Math.max(1, (view.status?.routes ?? []).length * 2);
+  const folded = view.routesFolded ?? rows - fixed - expanded < 10;
+  return {logHeight: Math.max(3, rows - fixed - (folded ? 1 : expanded)), folded};
+}
+
 /** The dashboard: subscribes to the model and renders it; keys go to the model. */
 export function App({model, trust}: {model: DashModel; trust: string}) {
   const {exit} = useApp();
@@ -36,20 +45,20 @@ export function App({model, trust}: {model: DashModel; trust: string}) {
   useInput((input, key) => {
     if (model.key(input, key) === 'quit') exit();
   });
-  const routeLines = (view.status?.routes ?? []).length * 2 || 1;
-  const logHeight = Math.max(3, rows - routeLines - 3 - 3 - (view.health.length > 0 ? view.health.length : 0));
+  const {logHeight, folded} = layout(view, columns, rows);
   return (
     <Box flexDirection="column" width={columns}>
       <Header view={view} trust={trust} />
       <Box marginY={1} flexDirection="column">
-        <RoutesPanel view={view} width={columns} />
+        <RoutesPanel view={view} width={columns} folded={folded} />
         {view.health.map((line) => (
-          <Text key={line} color={line.startsWith('●') ? 'green' : 'red'}>
-            {line}
+          <Text key={line.text} color={line.up ? 'green' : 'red'} wrap="truncate">
+            {line.text}
           </Text>
         ))}
       </Box>
-      {view.help ? <Help /> : view.detail ? <Detail event={view.detail} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.help ? <Help /> : view.detail ? <Detail detail={view.detail} height={logHeight} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.message ? <Text color="yellow">{view.message}</Text> : null}
       <Footer view={view} />
     </Box>
   );

@@ -4,7 +4,7 @@ import {Detail} from './Detail.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {Help} from './Help.js';
-import type {DashModel, View} from './model.js';
+import type {DashModel} from './model.js';
 import {RequestLog} from './RequestLog.js';
 import {RoutesPanel} from './RoutesPanel.js';
 
@@ -22,15 +22,6 @@ function useSize(): {columns: number; rows: number} {
   return size;
 }
 
-/** Rows the log (or detail) gets, and whether the routes panel folds to one line to leave it at least 10. */
-export function layout(view: View, columns: number, rows: number): {logHeight: number; folded: boolean} {
-  const message = view.message ? Math.ceil(view.message.length / Math.max(20, columns)) : 0;
-  const fixed = 1 + (view.error && view.status ? 1 : 0) + 2 + view.health.length + message + 1 + (view.filterError ? 1 : 0) + 1;
-  const expanded = Math.max(1, (view.status?.routes ?? []).length * 2);
-  const folded = view.routesFolded ?? rows - fixed - expanded < 10;
-  return {logHeight: Math.max(3, rows - fixed - (folded ? 1 : expanded)), folded};
-}
-
 /** The dashboard: subscribes to the model and renders it; keys go to the model. */
 export function App({model, trust}: {model: DashModel; trust: string}) {
   const {exit} = useApp();
@@ -45,7 +36,8 @@ export function App({model, trust}: {model: DashModel; trust: string}) {
   useInput((input, key) => {
     if (model.key(input, key) === 'quit') exit();
   });
-  const {logHeight, folded} = layout(view, columns, rows);
+  useEffect(() => model.resize(columns, rows), [model, columns, rows]);
+  const {logHeight, routesFolded: folded} = view;
   return (
     <Box flexDirection="column" width={columns}>
       <Header view={view} trust={trust} />

@@ -49,8 +49,10 @@ export interface View {
   log: RequestEvent[];
   /** Targets down now, and recent recoveries. */
   health: HealthLine[];
-  /** Routes panel folded to one line (`t`); undefined means automatic (by terminal height). */
-  routesFolded?: boolean;
+  /** Routes panel folded to one line: by `t`, or because the terminal is too short for 10 log lines. */
+  routesFolded: boolean;
+  /** Rows the log (or the detail) gets. */
+  logHeight: number;
   /** The result of the last action (replay, copy, HAR), shown above the footer. */
   message?: string;
   total: StatsSnapshot;
@@ -92,6 +94,7 @@ export class DashModel extends EventEmitter {
   private statusValue?: Status;
   private errorValue?: string;
   private frozen?: RequestEvent[];
+  private size = {columns: 100, rows: 30};
 
   constructor(options: ModelOptions = {}) {
     super();
@@ -180,7 +183,7 @@ export class DashModel extends EventEmitter {
         s.help = true;
         break;
       case input === 't':
-        s.routesFolded = !(s.routesFolded ?? false);
+        s.routesFolded = !this.layout(s.routesFolded).routesFolded;
         break;
       case input === 'r' && selected !== undefined:
         this.replay(selected!);
@@ -314,7 +317,7 @@ export class DashModel extends EventEmitter {
       detail,
       log: this.visible(),
       health: healthLines(this.statusValue?.routes ?? [], this.recoveries, now),
-      routesFolded: s.routesFolded,
+      ...this.layout(s.routesFolded),
       message: s.message,
       total: this.total.snapshot(now),
       routes,
@@ -322,6 +325,25 @@ export class DashModel extends EventEmitter {
       now,
     };
     return this.cached;
+  }
+
+  /** The terminal's size, from the App when it mounts and on resize. */
+  resize(columns: number, rows: number): void {
+    if (columns === this.size.columns && rows === this.size.rows) return;
+    this.size = {columns, rows};
+    this.changed(true);
+  }
+
+  /** Rows the log gets, folding the routes panel when unfolded it would leave fewer than 10. */
+  private layout(chosen: boolean | undefined): {logHeight: number; routesFolded: boolean} {
+    const {columns, rows} = this.size;
+    const message = this.state.message ? Math.ceil(this.state.message.length / Math.max(20, columns)) : 0;
+    const health = healthLines(this.statusValue?.routes ?? [], this.recoveries, this.now()).length;
+    // Header, the margins around the routes, health lines, the message, the footer (and a filter error), and one spare.
+    const fixed = 1 + (this.errorValue && this.statusValue ? 1 : 0) + 2 + health + message + 1 + (this.state.filterError ? 1 : 0) + 1;
+    const expanded = Math.max(1, (this.statusValue?.routes ?? []).length * 2);
+    const routesFolded = chosen ?? rows - fixed - expanded < 10;
+    return {routesFolded, logHeight: Math.max(3, rows - fixed - (routesFolded ? 1 : expanded))};
   }
 
   /** Coalesce changes: at most one notification per throttle period (keys notify at once). */

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import type {TargetStatus} from '../daemon/protocol.js';
 import type {Strategy, Target} from '../routes/types.js';
 import type {HealthEvent} from '../traffic/event.js';
-import {probeHttp, probeTcp} from './health.js';
+import {probeHttp, probeTcp} from '../transport/probe.js';
 import {createPolicy} from './policies/index.js';
 import type {Policy} from './policy.js';
 import {Upstream} from './upstream.js';

@@ -19,8 +19,6 @@ export class Upstream {
   downUntil = 0;
   /** Epoch ms of the last failure; picks the least-recently-failed one when all are down. */
   failedAt = 0;
-  /** Index into target.dial of the address that answered last (127.0.0.1 or ::1 for localhost). */
-  dialIndex = 0;
   /** pid of the `portico run` that owns it. */
   owner?: number;
 

@@ -1,7 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
-import {tcpConnect} from '../balance/health.js';
+import {tcpConnect} from '../transport/probe.js';
 import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {resolvesToLoopback} from '../hosts/resolve.js';

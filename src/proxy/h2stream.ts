@@ -64,6 +64,7 @@ export class H2Request extends StreamView {
 
 export class H2Response extends StreamView {
   statusCode = 200;
+  private trailers: OutgoingHttpHeaders | undefined;
 
   get headersSent(): boolean {
     return this.stream.headersSent;
@@ -87,8 +88,22 @@ export class H2Response extends StreamView {
     if (this.stream.destroyed || this.stream.headersSent) return this;
     // The headers object is the caller's own, built for this response: no copy.
     headers[':status'] = status;
-    this.stream.respond(headers);
+    // A response that announces trailers keeps the stream open after its last DATA frame for them.
+    if (headers.trailer === undefined) this.stream.respond(headers);
+    else {
+      this.stream.respond(headers, {waitForTrailers: true});
+      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? {}));
+    }
     return this;
+  }
+
+  addTrailers(trailers: OutgoingHttpHeaders): void {
+    this.trailers = trailers;
+  }
+
+  /** A 1xx (103 Early Hints) before the final response. */
+  writeInformation(status: number, headers: OutgoingHttpHeaders): void {
+    if (!this.stream.headersSent && !this.stream.destroyed) this.stream.additionalHeaders({...headers, ':status': status});
   }
 
   flushHeaders(): void {

@@ -1,7 +1,10 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1): meaningful for one connection only, never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
+// HTTP/2 forbids all of these too (RFC 9113 §8.2.2), so this one list serves both client protocols.
+// `Trailer` is end to end: it announces the trailers portico forwards. `Expect` is answered by portico's own
+// server (100 Continue), so the backend never waits for a continue that would not come.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'transfer-encoding', 'upgrade', 'http2-settings', 'expect']);
 
 /** Marks a request that went through this portico; seeing our own mark again means a loop. */
 export const HOP_HEADER = 'x-portico-hop';
@@ -67,9 +70,9 @@ export function forwardResponseHeaders(headers: IncomingHttpHeaders): OutgoingHt
   return out;
 }
 
-/** Methods that may be replayed on another instance when the first fails (RFC 9110 9.2.2). */
-export function isIdempotent(method: string): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE' || method === 'TRACE';
+/** The Host exactly as the client sent it (port included): backends build absolute URLs from it. */
+export function originalHost(req: {headers: IncomingHttpHeaders}, fallback: string): string {
+  return (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? fallback;
 }
 
 /** True when the request may carry a body that must be streamed. */

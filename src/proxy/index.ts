@@ -4,15 +4,19 @@ import http2 from 'node:http2';
 import type net from 'node:net';
 import type {Duplex} from 'node:stream';
 import type {SecureContext} from 'node:tls';
+import {Transport} from '../transport/index.js';
 import type {ProxyOptions, RunningProxy} from './types.js';
-import {BackendPool} from './backend.js';
-import {forward, type Failure, type ProxyRequest, type ProxyResponse} from './forward.js';
-import {HOP_HEADER, requestHost} from './headers.js';
+import {RequestBody, type BodySource} from './body.js';
+import {Forwarder} from './engine.js';
+import {HOP_HEADER, hasBody, requestHost} from './headers.js';
 import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
-import {badGatewayPage, badRequestPage, loopPage, timeoutPage, unknownHostPage} from './pages.js';
+import {badRequestPage, loopPage, unknownHostPage} from './pages.js';
+import {ProxyExchange, runRequestPasses, type ProxyRequest} from './pipeline.js';
+import {refuseEdges} from './edges.js';
 import {RouteTable, type RouteEntry} from './table.js';
 import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
 import {H2Request, H2Response} from './h2stream.js';
+import type {ProxyResponse} from './writer.js';
 import {forwardPath} from '../routes/match.js';
 import {normalizePath} from '../routes/path.js';
 
@@ -21,16 +25,22 @@ export type {ProxyOptions, RunningProxy} from './types.js';
 /** Paths that need normalising: dot segments, doubled slashes, percent-escapes. Most do not. */
 const NEEDS_NORMALIZING = /%|\/\.|\/\/|\\/;
 
+/** Defaults of the limits in ProxyOptions (README "Limits"). */
+export const DEFAULTS = {timeoutMs: 30_000, headersTimeoutMs: 20_000, maxConcurrentStreams: 250, h2IdleMs: 120_000, upgradeTimeoutMs: 10_000} as const;
+
 /** Start the HTTPS proxy: TLS (h2 + http/1.1) and a plain-HTTP redirect on one loopback port. */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const hop = randomBytes(6).toString('hex');
   const traffic = options.traffic;
-  const backendTimeout = options.backendTimeout ?? 30_000;
   let port = options.port;
   let nextId = 1;
   const table = new RouteTable({port: () => port, onHealth: (event) => traffic?.active && traffic.emit(event)});
   table.set(options.routes ?? []);
   const certs = options.certs;
+  const transport = new Transport({maxSockets: options.maxBackendConnections, idleMs: options.backendIdleMs});
+  const forwarder = new Forwarder({hop, transport, timeoutMs: options.backendTimeout ?? DEFAULTS.timeoutMs, port: () => port});
+  const pipeline = {traffic, nextId: () => nextId++};
+  const tunnels = {hop, transport, upgradeTimeoutMs: options.upgradeTimeout ?? DEFAULTS.upgradeTimeoutMs, traffic, nextId: () => nextId++};
 
   const sendPage = (res: ProxyResponse, status: number, html: string) => {
     if (res.headersSent || res.destroyed) return;
@@ -38,14 +48,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     (res as H2Response).end(html);
   };
 
-  const fail = (_req: ProxyRequest, res: ProxyResponse, entry: RouteEntry, failure: Failure) => {
-    if (failure.kind === 'timeout') sendPage(res, 504, timeoutPage(entry.key, failure.target, Math.round(backendTimeout / 100) / 10));
-    else sendPage(res, 502, badGatewayPage(entry.key, failure.failures.length > 0 ? failure.failures : entry.pool.snapshot().map((t) => ({target: t.target, error: t.lastError ?? 'unavailable'}))));
-  };
-
-  const ctx = {hop, backendTimeout, backends: new BackendPool(), traffic, nextId: () => nextId++, fail};
-
-  /** Events for requests portico answered itself (no backend). */
+  /** Events for requests portico answered itself before any route (no backend). */
   const emitLocal = (req: ProxyRequest, host: string, status: number, started: number, error: string) => {
     if (!traffic?.active) return;
     traffic.emit({type: 'request', id: nextId++, time: started, method: req.method ?? 'GET', host, path: req.url ?? '/', status, duration: Date.now() - started, bytes: 0, protocol: req.httpVersionMajor === 2 ? 'h2' : 'h1', error});
@@ -75,41 +78,76 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const onRequestEnd = () => {
     inflight--;
   };
-  const headersTimeout = options.headersTimeout ?? 20_000;
+  const headersTimeout = options.headersTimeout ?? DEFAULTS.headersTimeoutMs;
   const onRequest = (req: ProxyRequest, res: ProxyResponse) => {
     const started = Date.now();
     inflight++;
     res.once('close', onRequestEnd);
-    if (req.httpVersionMajor !== 2) guardHeaders((req as http.IncomingMessage).socket, headersTimeout, res);
+    const h1 = req instanceof http.IncomingMessage;
+    if (h1) {
+      guardHeaders(req.socket, headersTimeout, res);
+      const edge = refuseEdges(req);
+      if (edge) {
+        (res as http.ServerResponse).shouldKeepAlive = false;
+        sendPage(res, edge.status, badRequestPage(edge.reason));
+        return emitLocal(req, requestHost(req.headers) ?? '', edge.status, started, edge.error);
+      }
+    }
     const match = route(req, res, started);
-    if (match) forward(ctx, match.entry, req, res, match.path, match.host, started);
+    if (!match) return;
+    const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry);
+    if (hasBody(req.headers, !h1, ex.method)) ex.body = new RequestBody(req as unknown as BodySource);
+    runRequestPasses(ex, () => forwarder.forward(ex));
   };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     disarmGuard(socket);
     const started = Date.now();
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: number, reason: string, error: string) => {
       const body = `${reason}\n`;
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      emitLocal(req, requestHost(req.headers) ?? '', status, started, error);
     };
+    const edge = refuseEdges(req);
+    if (edge) return refuse(edge.status, edge.reason, edge.error);
+    // Only WebSocket is ever tunnelled. Any other protocol (h2c, TLS/1.0...) is ignored, as RFC 9110
+    // §7.8 lets a server do: the request is answered as ordinary HTTP, and the connection then closes.
+    if (String(req.headers.upgrade).toLowerCase() !== 'websocket') return serveIgnoringUpgrade(req, socket, head);
     const url = req.url ?? '';
     const host = requestHost(req.headers);
-    if (url.charCodeAt(0) !== 47 || !host) return refuse(400, 'Bad request');
-    if (req.headers[HOP_HEADER] === hop) return refuse(508, 'Loop detected');
+    if (url.charCodeAt(0) !== 47 || !host) return refuse(400, 'Bad request', 'bad upgrade');
+    if (req.headers[HOP_HEADER] === hop) return refuse(508, 'Loop detected', 'loop');
     const match = route(req, undefined, started);
-    if (!match) return refuse(404, `portico has no route for ${host}`);
-    tunnelUpgrade(ctx, match.entry, req, socket, head, match.path, host, (code, target) => refuse(502, `portico could not reach ${target}: ${code}`));
+    if (!match) return refuse(404, `portico has no route for ${host}`, 'no route');
+    void tunnelUpgrade(tunnels, match.entry, req, socket, head, match.path, match.host, refuse);
+  };
+
+  /** An Upgrade portico does not tunnel: strip it and serve the request on this socket as plain HTTP/1.1. */
+  const serveIgnoringUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (head.length > 0) socket.unshift(head);
+    delete req.headers.upgrade;
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as net.Socket);
+    res.once('finish', () => {
+      res.detachSocket(socket as net.Socket);
+      socket.end();
+    });
+    onRequest(req, res);
   };
 
   // h2 CONNECT arrives as (req, res); h1 CONNECT as (req, socket, head). Only RFC 8441 WebSockets pass.
   const onConnect = (req: ProxyRequest, resOrSocket: ProxyResponse | net.Socket) => {
     const started = Date.now();
-    if (req.httpVersionMajor !== 2) {
+    if (req instanceof http.IncomingMessage) {
       const socket = resOrSocket as net.Socket;
       socket.on('error', () => socket.destroy());
-      emitLocal(req, requestHost(req.headers) ?? '', 400, started, 'CONNECT');
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 41\r\nConnection: close\r\n\r\nportico is not a forward proxy (CONNECT)\n');
+      disarmGuard(socket);
+      const edge = refuseEdges(req) ?? {status: 400, reason: 'portico is not a forward proxy (CONNECT)', error: 'CONNECT'};
+      emitLocal(req, requestHost(req.headers) ?? '', edge.status, started, edge.error);
+      const body = `${edge.reason}\n`;
+      socket.end(`HTTP/1.1 ${edge.status} ${http.STATUS_CODES[edge.status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     const res = resOrSocket as ProxyResponse;
@@ -121,9 +159,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const match = route(req, res, started);
     if (!match) return;
-    tunnelExtendedConnect(ctx, match.entry, h2req, match.path, match.host, (code, target) => {
-      if (!h2req.stream.destroyed && !h2req.stream.headersSent) h2req.stream.respond({':status': 502}, {endStream: true});
-      emitLocal(req, match.host, 502, started, `${target} ${code}`);
+    void tunnelExtendedConnect(tunnels, match.entry, h2req, match.path, match.host, (status, _reason, error) => {
+      if (!h2req.stream.destroyed && !h2req.stream.headersSent) h2req.stream.respond({':status': status}, {endStream: true});
+      emitLocal(req, match.host, status, started, error);
     });
   };
 
@@ -144,9 +182,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     SNICallback,
     allowHTTP1: true,
     ALPNProtocols: ['h2', 'http/1.1'],
-    settings: {enableConnectProtocol: true},
-    // Browsers open few connections but many streams; dev servers' pages load hundreds of modules.
-    peerMaxConcurrentStreams: 250,
+    // maxConcurrentStreams is advertised in our SETTINGS and caps what one client connection can make
+    // portico hold (peerMaxConcurrentStreams would only limit our own side). Browsers open few connections
+    // but many streams (dev servers' pages load hundreds of modules); 250 streams never starve a page.
+    settings: {enableConnectProtocol: true, maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams},
   });
   tlsServer.on('secureConnection', (socket) => {
     if (socket.alpnProtocol !== 'h2') guardHeaders(socket, headersTimeout);
@@ -196,7 +235,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const bound = await listenAll(make, options.hosts ?? LOOPBACK, options.port);
   port = bound.port;
   const sessions = new Set<http2.ServerHttp2Session>();
+  const h2Idle = options.h2IdleTimeout ?? DEFAULTS.h2IdleMs;
   tlsServer.on('session', (session) => {
+    // An idle HTTP/2 connection is closed gracefully (GOAWAY): streams still open finish first.
+    if (h2Idle > 0) session.setTimeout(h2Idle, () => session.close());
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
   });
@@ -223,7 +265,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       while (inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       for (const socket of connections) socket.destroy();
       table.close();
-      ctx.backends.close();
+      transport.close();
       await listenersClosed;
     },
   };

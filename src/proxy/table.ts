@@ -5,6 +5,8 @@ import {parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
+import type {PassFactory, RequestPass, ResponsePass} from './exchange.js';
+import {FEATURES} from './features.js';
 import type {RouteLink} from './pages.js';
 
 /** A route ready to serve: its config, URL and the pool of its targets. */
@@ -14,6 +16,10 @@ export interface RouteEntry {
   readonly key: string;
   readonly route: Route;
   readonly pool: Pool;
+  /** This route's request passes, built from FEATURES when the route was set (empty for a route without options). */
+  readonly requestPasses: readonly RequestPass[];
+  /** This route's response passes, in FEATURES order. */
+  readonly responsePasses: readonly ResponsePass[];
 }
 
 export interface RouteTableOptions {
@@ -22,6 +28,8 @@ export interface RouteTableOptions {
   onHealth?: (event: HealthEvent) => void;
   /** Run active health probes. Default true. */
   probes?: boolean;
+  /** Features whose passes routes get. Default FEATURES. */
+  features?: readonly PassFactory[];
 }
 
 /**
@@ -57,7 +65,7 @@ export class RouteTable {
         pool = new Pool(poolOptions);
         if (this.options.probes !== false) pool.startProbes();
       }
-      next.push({host: route.host, path: route.path, key, route, pool});
+      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, this.options.features ?? FEATURES));
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;
@@ -92,4 +100,18 @@ export class RouteTable {
     this.entries = [];
     this.index = new Map();
   }
+}
+
+/** A route's pass tables, built once per route change so a request only walks two arrays. */
+export function buildEntry(base: Omit<RouteEntry, 'requestPasses' | 'responsePasses'>, features: readonly PassFactory[]): RouteEntry {
+  const requestPasses: RequestPass[] = [];
+  const responsePasses: ResponsePass[] = [];
+  const entry: RouteEntry = {...base, requestPasses, responsePasses};
+  for (const feature of features) {
+    const request = feature.request?.(entry);
+    if (request) requestPasses.push(request);
+    const response = feature.response?.(entry);
+    if (response) responsePasses.push(response);
+  }
+  return entry;
 }

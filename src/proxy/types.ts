@@ -14,8 +14,21 @@ export interface ProxyOptions {
   routes?: readonly Route[];
   /** Where traffic and health events go. Default: nowhere. */
   traffic?: TrafficSink;
-  /** Milliseconds to wait for a backend's response headers before a 504. Default 30000. */
+  /**
+   * Milliseconds to wait for a backend's response headers, counted from when the request body was fully
+   * sent, before a 504. A route's own `options.timeout` wins. Default 30000.
+   */
   backendTimeout?: number;
+  /** Connections open at once to one backend address; more requests queue for a free one. Default 128. */
+  maxBackendConnections?: number;
+  /** Milliseconds a pooled backend connection may sit idle before portico closes it. Default 4000 (under Node's 5 s). */
+  backendIdleMs?: number;
+  /** Concurrent streams one HTTP/2 client connection may open (advertised in SETTINGS). Default 250. */
+  maxConcurrentStreams?: number;
+  /** Milliseconds of no activity after which an HTTP/2 connection is closed gracefully (0: never). Default 120000. */
+  h2IdleTimeout?: number;
+  /** Milliseconds for a backend to connect and answer a WebSocket handshake. Default 10000. */
+  upgradeTimeout?: number;
   /**
    * Milliseconds an HTTP/1.1 client has to send complete request headers, counted from the TLS
    * handshake or the end of its previous response (slowloris guard, and the keep-alive idle limit).

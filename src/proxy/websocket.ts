@@ -1,43 +1,22 @@
 import {randomBytes} from 'node:crypto';
-import type {IncomingMessage} from 'node:http';
+import http, {type IncomingMessage} from 'node:http';
 import type {Http2ServerRequest, ServerHttp2Stream} from 'node:http2';
-import net from 'node:net';
+import type net from 'node:net';
 import type {Duplex} from 'node:stream';
-import tls from 'node:tls';
 import type {Upstream} from '../balance/upstream.js';
 import type {TrafficSink} from '../traffic/event.js';
-import {requestHead} from './backend.js';
-import {forwardRequestHeaders} from './headers.js';
-import {originalHost} from './forward.js';
+import {upgradeHandshake, type Transport} from '../transport/index.js';
+import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
 import type {RouteEntry} from './table.js';
+import {writeResponse} from './writer.js';
 
 export interface TunnelContext {
   hop: string;
+  transport: Transport;
+  /** Milliseconds for the backend to connect and answer the handshake. */
+  upgradeTimeoutMs: number;
   traffic?: TrafficSink;
   nextId: () => number;
-}
-
-/** Open a raw connection to an upstream, trying the other loopback family when one refuses. */
-function dial(u: Upstream, onReady: (socket: net.Socket) => void, onFail: (code: string) => void, tries = 0): void {
-  const {target} = u;
-  const host = target.dial[u.dialIndex] ?? target.dial[0]!;
-  const socket =
-    target.protocol === 'https:'
-      ? tls.connect({host, port: target.port, servername: net.isIP(target.hostname) ? undefined : target.hostname, rejectUnauthorized: false})
-      : net.connect({host, port: target.port});
-  const onError = (error: NodeJS.ErrnoException) => {
-    socket.destroy();
-    if (error.code === 'ECONNREFUSED' && tries + 1 < target.dial.length) {
-      u.dialIndex = (u.dialIndex + 1) % target.dial.length;
-      dial(u, onReady, onFail, tries + 1);
-    } else onFail(error.code ?? 'ERROR');
-  };
-  socket.once('error', onError);
-  socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-    socket.removeListener('error', onError);
-    socket.setNoDelay(true);
-    onReady(socket);
-  });
 }
 
 interface TunnelInfo {
@@ -48,8 +27,15 @@ interface TunnelInfo {
   started: number;
 }
 
-function track(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: () => number, a: Duplex, b: Duplex): void {
-  info.entry.pool.begin(u);
+/** Called when no tunnel can be made: status and a short reason for the client. */
+export type Refuse = (status: number, reason: string, error: string) => void;
+
+function emit(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: number, error?: string): void {
+  if (!ctx.traffic?.active) return;
+  ctx.traffic.emit({type: 'request', id: ctx.nextId(), time: info.started, method: info.method, host: info.host, path: info.path, status, duration: Date.now() - info.started, bytes: 0, target: u.target.url, route: info.entry.key, protocol: 'ws', ...(error ? {error} : {})});
+}
+
+function track(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: number, a: Duplex, b: Duplex): void {
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -57,9 +43,7 @@ function track(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: () => 
     info.entry.pool.end(u);
     a.destroy();
     b.destroy();
-    if (ctx.traffic?.active) {
-      ctx.traffic.emit({type: 'request', id: ctx.nextId(), time: info.started, method: info.method, host: info.host, path: info.path, status: status(), duration: Date.now() - info.started, bytes: 0, target: u.target.url, route: info.entry.key, protocol: 'ws'});
-    }
+    emit(ctx, info, u, status);
   };
   for (const s of [a, b]) {
     s.once('close', close);
@@ -67,105 +51,128 @@ function track(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: () => 
   }
 }
 
+/** The backend's 101 as it sent it (names, order, subprotocol, extensions), for the HTTP/1.1 client. */
+function switchingHead(response: IncomingMessage): string {
+  let head = `HTTP/1.1 101 ${response.statusMessage || 'Switching Protocols'}\r\n`;
+  const raw = response.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
+const failureStatus = (code: string) => (code === 'timeout' || code === 'ECONNTIMEOUT' ? 504 : 502);
+
 /**
- * HTTP/1.1 Upgrade: replay the handshake to the backend and splice the two sockets. The backend's
- * 101 (or refusal) goes to the client untouched, so subprotocols and extensions negotiate end to end.
+ * HTTP/1.1 Upgrade: WebSocket. The handshake goes to the backend over the transport; only its 101 turns
+ * the client connection into a tunnel. Any other answer is relayed as an ordinary response and the
+ * connection then closes: the client connection never becomes a raw pipe to a backend that said no.
  */
-export function tunnelUpgrade(ctx: TunnelContext, entry: RouteEntry, req: IncomingMessage, client: Duplex, head: Buffer, path: string, host: string, onFail: (code: string, target: string) => void): void {
-  const started = Date.now();
+export async function tunnelUpgrade(ctx: TunnelContext, entry: RouteEntry, req: IncomingMessage, client: Duplex, head: Buffer, path: string, host: string, refuse: Refuse): Promise<void> {
+  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'GET', started: Date.now()};
   const u = entry.pool.pick({cookie: req.headers.cookie});
-  if (!u) return onFail('no target', entry.key);
+  if (!u) return refuse(502, `portico has no available instance for ${entry.key}`, 'no target');
   const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
-  dial(
-    u,
-    (backend) => {
-      backend.write(requestHead(req.method ?? 'GET', path, headers));
-      if (head.length > 0) backend.write(head);
-      let status = 0;
-      backend.once('data', (chunk: Buffer) => {
-        status = Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.subarray(0, 16).toString('latin1'))?.[1] ?? 0);
-      });
-      backend.pipe(client);
-      client.pipe(backend);
-      track(ctx, {entry, host, path: req.url ?? path, method: 'GET', started}, u, () => status, client, backend);
-    },
-    (code) => {
-      entry.pool.reportFailure(u, code);
-      onFail(code, u.target.url);
-    },
-  );
+  entry.pool.begin(u);
+  let result;
+  try {
+    result = await upgradeHandshake(ctx.transport, u.target, {path, headers, timeoutMs: ctx.upgradeTimeoutMs});
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    entry.pool.end(u);
+    entry.pool.reportFailure(u, code);
+    emit(ctx, info, u, failureStatus(code), code);
+    return refuse(failureStatus(code), `portico could not open a WebSocket to ${u.target.url}: ${code}`, code);
+  }
+  if (client.destroyed) {
+    entry.pool.end(u);
+    (result.kind === 'switched' ? result.socket : result.response).destroy();
+    return;
+  }
+  entry.pool.reportSuccess(u);
+  if (result.kind === 'answered') {
+    relayRefusal(req, client, result.response, () => {
+      entry.pool.end(u);
+      emit(ctx, info, u, result.response.statusCode ?? 0);
+    });
+    return;
+  }
+  const backend = result.socket;
+  client.write(switchingHead(result.response));
+  if (result.head.length > 0) client.write(result.head);
+  if (head.length > 0) backend.write(head);
+  backend.pipe(client);
+  client.pipe(backend);
+  track(ctx, info, u, 101, client, backend);
 }
 
-/** Read an HTTP/1.1 response head from `socket`; hands back the status, headers and any bytes after it. */
-function readResponseHead(socket: net.Socket, done: (head: {status: number; headers: Record<string, string>; rest: Buffer} | undefined) => void): void {
-  let buffered = Buffer.alloc(0);
-  const onData = (chunk: Buffer) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    const end = buffered.indexOf('\r\n\r\n');
-    if (end === -1) {
-      if (buffered.length > 64 * 1024) finish(undefined);
-      return;
-    }
-    const lines = buffered.subarray(0, end).toString('latin1').split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
-    finish({status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0), headers, rest: buffered.subarray(end + 4)});
-  };
-  const finish = (result: Parameters<typeof done>[0]) => {
-    socket.removeListener('data', onData);
-    socket.removeListener('close', onClose);
-    done(result);
-  };
-  const onClose = () => finish(undefined);
-  socket.on('data', onData);
-  socket.once('close', onClose);
+/** The backend answered the handshake with a response, not 101: send it as HTTP, then close the connection. */
+function relayRefusal(req: IncomingMessage, client: Duplex, response: IncomingMessage, done: () => void): void {
+  const res = new http.ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(client as net.Socket);
+  writeResponse(res, {status: response.statusCode ?? 502, headers: forwardResponseHeaders(response.headers) as http.IncomingHttpHeaders, body: response, source: 'backend'}, 'GET', true, () => {
+    res.detachSocket(client as net.Socket);
+    client.end();
+    done();
+  });
 }
 
 /**
- * RFC 8441: a WebSocket over an HTTP/2 stream (extended CONNECT, `:protocol websocket`), bridged to
- * an HTTP/1.1 Upgrade to the backend, so Chrome's HMR socket works when the page came over h2.
+ * RFC 8441: a WebSocket over an HTTP/2 stream (extended CONNECT, `:protocol websocket`), bridged to an
+ * HTTP/1.1 Upgrade to the backend, so Chrome's HMR socket works when the page came over h2. Only the
+ * backend's 101 answers the CONNECT with 200; anything else is relayed as the stream's response.
  */
-export function tunnelExtendedConnect(ctx: TunnelContext, entry: RouteEntry, req: Http2ServerRequest, path: string, host: string, onFail: (code: string, target: string) => void): void {
-  const started = Date.now();
+export async function tunnelExtendedConnect(ctx: TunnelContext, entry: RouteEntry, req: Http2ServerRequest, path: string, host: string, refuse: Refuse): Promise<void> {
+  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'CONNECT', started: Date.now()};
   const stream: ServerHttp2Stream = req.stream;
   const u = entry.pool.pick({cookie: req.headers.cookie});
-  if (!u) return onFail('no target', entry.key);
-  const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
+  if (!u) return refuse(502, `portico has no available instance for ${entry.key}`, 'no target');
+  const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
   headers.upgrade = 'websocket';
-  // h2 WebSockets carry no key (RFC 8441 5); the backend's HTTP/1.1 handshake needs one.
+  // h2 WebSockets carry no key (RFC 8441 §5); the backend's HTTP/1.1 handshake needs one.
   headers['sec-websocket-key'] = randomBytes(16).toString('base64');
   headers['sec-websocket-version'] ??= '13';
-  dial(
-    u,
-    (backend) => {
-      backend.write(requestHead('GET', path, headers));
-      readResponseHead(backend, (head) => {
-        if (!head || stream.destroyed) {
-          backend.destroy();
-          if (!stream.destroyed) stream.respond({':status': 502}, {endStream: true});
-          return;
-        }
-        if (head.status !== 101) {
-          stream.respond({':status': head.status || 502}, {endStream: true});
-          backend.destroy();
-          return;
-        }
-        const answer: Record<string, string | number> = {':status': 200};
-        if (head.headers['sec-websocket-protocol']) answer['sec-websocket-protocol'] = head.headers['sec-websocket-protocol'];
-        if (head.headers['sec-websocket-extensions']) answer['sec-websocket-extensions'] = head.headers['sec-websocket-extensions'];
-        stream.respond(answer);
-        if (head.rest.length > 0) stream.write(head.rest);
-        backend.pipe(stream);
-        stream.pipe(backend);
-        track(ctx, {entry, host, path: req.url ?? path, method: 'CONNECT', started}, u, () => 101, stream, backend);
-      });
-    },
-    (code) => {
-      entry.pool.reportFailure(u, code);
-      onFail(code, u.target.url);
-    },
-  );
+  entry.pool.begin(u);
+  let result;
+  try {
+    result = await upgradeHandshake(ctx.transport, u.target, {path, headers, timeoutMs: ctx.upgradeTimeoutMs});
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    entry.pool.end(u);
+    entry.pool.reportFailure(u, code);
+    emit(ctx, info, u, failureStatus(code), code);
+    return refuse(failureStatus(code), `portico could not open a WebSocket to ${u.target.url}: ${code}`, code);
+  }
+  if (stream.destroyed) {
+    entry.pool.end(u);
+    (result.kind === 'switched' ? result.socket : result.response).destroy();
+    return;
+  }
+  entry.pool.reportSuccess(u);
+  if (result.kind === 'answered') {
+    const {response} = result;
+    const out = forwardResponseHeaders(response.headers);
+    try {
+      stream.respond({...out, ':status': response.statusCode ?? 502});
+      response.pipe(stream);
+    } catch {
+      if (!stream.destroyed) stream.respond({':status': 502}, {endStream: true});
+      response.destroy();
+    }
+    response.once('close', () => {
+      entry.pool.end(u);
+      emit(ctx, info, u, response.statusCode ?? 0);
+    });
+    return;
+  }
+  const answer: Record<string, string | number> = {':status': 200};
+  const protocol = result.response.headers['sec-websocket-protocol'];
+  const extensions = result.response.headers['sec-websocket-extensions'];
+  if (protocol) answer['sec-websocket-protocol'] = protocol;
+  if (extensions) answer['sec-websocket-extensions'] = extensions;
+  stream.respond(answer);
+  const backend = result.socket;
+  if (result.head.length > 0) stream.write(result.head);
+  backend.pipe(stream);
+  stream.pipe(backend);
+  track(ctx, info, u, 101, stream, backend);
 }

@@ -1,7 +1,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import {tcpConnect} from '../balance/health.js';
+import {probePort} from '../transport/probe.js';
 import {PACKAGE_ROOT} from '../version.js';
 
 export interface InstanceOptions {
@@ -106,7 +106,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 async function waitForPort(port: number, gone: () => boolean): Promise<void> {
   for (let delay = 50; ; delay = Math.min(delay * 1.5, 500)) {
     if (gone()) throw new Error('exited before listening');
-    for (const host of ['127.0.0.1', '::1']) if ((await tcpConnect(host, port, 500)) === undefined) return;
+    if ((await probePort(port, 500)) === undefined) return;
     await new Promise((r) => setTimeout(r, delay));
   }
 }

@@ -29,6 +29,10 @@ export interface RequestEvent {
   /** Request and response headers: present only while a detail-capable viewer is attached. */
   requestHeaders?: Record<string, string | string[]>;
   responseHeaders?: Record<string, string | string[]>;
+  /** Each try at a backend, when there was more than one (retries, the other loopback family). */
+  attempts?: Array<{target: string; at: number; error?: string}>;
+  /** What the route's passes did (`cache: hit`, `injected: 503`...). */
+  notes?: string[];
 }
 
 /** A target went up or down (passive failure, or the active probe). */

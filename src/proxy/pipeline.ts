@@ -1,0 +1,194 @@
+import type {IncomingHttpHeaders, IncomingMessage} from 'node:http';
+import type {Http2ServerRequest} from 'node:http2';
+import {Readable} from 'node:stream';
+import type {TrafficSink} from '../traffic/event.js';
+import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from './exchange.js';
+import type {RequestBody} from './body.js';
+import {H2Request} from './h2stream.js';
+import type {RouteEntry} from './table.js';
+import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
+
+export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;
+
+/** What the pipeline shares across exchanges. */
+export interface PipelineContext {
+  traffic?: TrafficSink;
+  nextId(): number;
+}
+
+/** Sent to the backend and forwarded: the route's target that served, and what it sent back. */
+interface Outcome {
+  target?: string;
+  responseHeaders?: IncomingHttpHeaders;
+}
+
+/**
+ * One request through the pipeline (the Exchange of exchange.ts): request passes, forwarding, response
+ * passes, the write to the client and, once it is all over, the traffic event.
+ */
+export class ProxyExchange implements Exchange {
+  readonly id: number;
+  readonly started = Date.now();
+  readonly attempts: ExchangeAttempt[] = [];
+  readonly timing: ExchangeTiming = {};
+  readonly notes: string[] = [];
+  readonly protocol: 'h1' | 'h2';
+  /** Set when the response (or a drop) has been decided; later answers are ignored. */
+  answered = false;
+  aborted = false;
+  readonly outcome: Outcome = {};
+  /** The request body, held for replay, when the request has one (set before the request passes run). */
+  body: RequestBody | undefined;
+  private finished = false;
+  private readonly onEnd: Array<() => void> = [];
+
+  constructor(
+    readonly ctx: PipelineContext,
+    readonly req: ProxyRequest,
+    readonly res: ProxyResponse,
+    readonly host: string,
+    public forwardPath: string,
+    readonly entry: RouteEntry,
+  ) {
+    this.id = ctx.nextId();
+    this.protocol = req.httpVersionMajor === 2 ? 'h2' : 'h1';
+    res.once('close', this.onClose);
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get url(): string {
+    return this.req.url ?? '/';
+  }
+
+  get requestHeaders(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+
+  get requestBody(): Readable {
+    return this.req instanceof H2Request ? this.req.stream : (this.req as Readable);
+  }
+
+  get client(): string {
+    return this.req.socket?.remoteAddress ?? '';
+  }
+
+  /** Run `fn` when the exchange is over (frees instance counts, request body buffers). */
+  whenDone(fn: () => void): void {
+    if (this.finished) fn();
+    else this.onEnd.push(fn);
+  }
+
+  respond(response: ExchangeResponse): void {
+    if (this.answered || this.aborted) {
+      response.body.resume();
+      return;
+    }
+    this.answered = true;
+    const passes = this.entry.responsePasses;
+    if (passes.length === 0) this.write(response);
+    else void this.runResponsePasses(response);
+  }
+
+  drop(): void {
+    if (this.answered) return;
+    this.answered = true;
+    const res = this.res as {stream?: {close(code: number): void}; socket?: {destroy(): void} | null};
+    // HTTP/2: reset this stream only (the connection carries others); HTTP/1.1: the connection.
+    if (res.stream) res.stream.close(2 /* INTERNAL_ERROR */);
+    else res.socket?.destroy();
+    this.finish(0, 0, 'dropped');
+  }
+
+  private async runResponsePasses(response: ExchangeResponse): Promise<void> {
+    let current = response;
+    try {
+      for (const pass of this.entry.responsePasses) current = await pass(this, current);
+    } catch (error) {
+      this.notes.push(`response pass failed: ${(error as Error).message}`);
+    }
+    if (this.aborted) {
+      current.body.resume();
+      return;
+    }
+    this.write(current);
+  }
+
+  private write(response: ExchangeResponse): void {
+    if (this.timing.firstByte === undefined && response.source !== 'backend') this.timing.firstByte = Date.now() - this.started;
+    const status = response.status;
+    writeResponse(this.res, response, this.method, this.protocol === 'h1', (result: WriteResult) => this.finish(status, result.bytes, result.error ?? this.errorOf(response)));
+  }
+
+  private errorOf(response: ExchangeResponse): string | undefined {
+    return response.source === 'portico' && response.status >= 500 ? this.attempts.at(-1)?.error : undefined;
+  }
+
+  private readonly onClose = () => {
+    if (this.finished) return;
+    if (!this.res.writableFinished) this.aborted = true;
+    // Closed before any answer was written (client gone while waiting): still one event.
+    if (this.aborted && !this.res.headersSent) this.finish(0, 0, 'client closed');
+  };
+
+  /** The exchange is over: timings, then the traffic event, exactly once. */
+  finish(status: number, bytes: number, error?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.timing.end = Date.now() - this.started;
+    this.body?.close();
+    for (const fn of this.onEnd.splice(0)) fn();
+    const sink = this.ctx.traffic;
+    if (!sink?.active) return;
+    sink.emit({
+      type: 'request',
+      id: this.id,
+      time: this.started,
+      method: this.method,
+      host: this.host,
+      path: this.url,
+      status,
+      duration: this.timing.end,
+      bytes,
+      ...(this.outcome.target ? {target: this.outcome.target} : {}),
+      route: this.entry.key,
+      protocol: this.protocol,
+      ...(error ? {error} : {}),
+      ...(sink.wantsHeaders ? {requestHeaders: this.req.headers as Record<string, string | string[]>, ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders as Record<string, string | string[]>} : {})} : {}),
+      ...(this.attempts.length > 1 ? {attempts: this.attempts.map((a) => ({...a}))} : {}),
+      ...(this.notes.length > 0 ? {notes: [...this.notes]} : {}),
+    });
+  }
+}
+
+/** Run the route's request passes; resolves true when one of them answered. Synchronous passes cost no promise. */
+export function runRequestPasses(ex: ProxyExchange, then: () => void): void {
+  const passes = ex.entry.requestPasses;
+  let i = 0;
+  const step = (): void => {
+    while (i < passes.length) {
+      if (ex.answered || ex.aborted) return;
+      const result = passes[i++]!(ex);
+      if (result === 'answered') return;
+      if (result !== 'next') {
+        result.then(
+          (r) => (r === 'answered' ? undefined : step()),
+          (error: Error) => {
+            ex.notes.push(`request pass failed: ${error.message}`);
+            step();
+          },
+        );
+        return;
+      }
+    }
+    if (!ex.answered && !ex.aborted) then();
+  };
+  step();
+}
+
+/** A body-less response of portico's own (pages), as an ExchangeResponse. */
+export function pageResponse(status: number, html: string, extra: IncomingHttpHeaders = {}): ExchangeResponse {
+  return {status, headers: {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)), 'cache-control': 'no-store', ...extra}, body: Readable.from([Buffer.from(html)]), source: 'portico'};
+}

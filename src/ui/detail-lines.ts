@@ -50,10 +50,10 @@ function timingLine(c: ExchangeCapture, total: number): DetailLine {
   return {text: `Timing   ${parts.join(' · ')}`};
 }
 
-function attemptLines(c: ExchangeCapture): DetailLine[] {
-  if (c.attempts.length === 0) return [];
-  const lines: DetailLine[] = [{text: `Attempts ${c.attempts.length}`}];
-  c.attempts.forEach((a, i) => lines.push({text: `  ${i + 1}. ${shortTarget(a.target)} at +${duration(a.at)}: ${a.error ?? 'answered'}`, color: a.error ? 'red' : undefined}));
+function attemptLines(attempts: ExchangeCapture['attempts']): DetailLine[] {
+  if (attempts.length === 0) return [];
+  const lines: DetailLine[] = [{text: `Attempts ${attempts.length}`}];
+  attempts.forEach((a, i) => lines.push({text: `  ${i + 1}. ${shortTarget(a.target)} at +${duration(a.at)}: ${a.error ?? 'answered'}`, color: a.error ? 'red' : undefined}));
   return lines;
 }
 
@@ -80,9 +80,14 @@ export function detailLines(event: RequestEvent, capture: ExchangeCapture | unde
   if (event.error) lines.push({text: `Error    ${event.error}`, color: 'red'});
   if (capture) {
     lines.push(timingLine(capture, event.duration));
-    lines.push(...attemptLines(capture));
+    lines.push(...attemptLines(capture.attempts));
     if (capture.notes.length > 0) lines.push({text: `Notes    ${capture.notes.join(' · ')}`});
-  } else if (note) lines.push({text: note, dim: true});
+  } else {
+    // Not captured: the event still says how many tries it took and what passes did.
+    lines.push(...attemptLines(event.attempts ?? []));
+    if (event.notes?.length) lines.push({text: `Notes    ${event.notes.join(' · ')}`});
+    if (note) lines.push({text: note, dim: true});
+  }
   lines.push(...headerLines('Request headers', capture?.requestHeaders ?? event.requestHeaders));
   if (capture) lines.push(...bodyLines('Request body', capture.requestBody, capture.requestHeaders));
   lines.push(...headerLines('Response headers', capture?.responseHeaders ?? event.responseHeaders));

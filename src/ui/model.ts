@@ -7,60 +7,13 @@ import {FilterError, matchFilter, parseFilter, type Filter} from '../traffic/fil
 import {RingBuffer} from '../traffic/ring.js';
 import {RollingStats, type StatsSnapshot} from '../traffic/stats.js';
 import type {DashActions} from './actions.js';
-import {detailLines, type DetailLine} from './detail-lines.js';
-import {healthLines, type HealthLine} from './health.js';
+import {detailLines} from './detail-lines.js';
+import {healthLines} from './health.js';
 import {editText, type Keys} from './keys.js';
+import {layoutRows} from './layout.js';
+import type {DetailView, ModelOptions, View} from './view.js';
 
-export interface ModelOptions {
-  /** Requests kept for the log. Default 500. */
-  capacity?: number;
-  /** Clock. Default Date.now. */
-  now?: () => number;
-  /** Fewest ms between two 'change' notifications from traffic (keys notify at once). Default 200: a frame of the dashboard costs Ink ~17 ms at 160x45, and 5 frames a second is live enough. */
-  throttleMs?: number;
-  /** What replay, copy, capture and HAR keys do. Default: nothing beyond the model. */
-  actions?: DashActions;
-}
-
-export interface DetailView {
-  event: RequestEvent;
-  lines: DetailLine[];
-  /** First line shown. */
-  scroll: number;
-}
-
-/** What the components render: a plain snapshot, recomputed at most once per throttle period. */
-export interface View {
-  status?: Status;
-  error?: string;
-  paused: boolean;
-  /** Filter applied to the log. */
-  filter: string;
-  /** The filter being typed (after `/`), or undefined. */
-  editing?: string;
-  /** Why the typed filter was refused. */
-  filterError?: string;
-  help: boolean;
-  /** Index into `log` of the selected request, or undefined. */
-  selected?: number;
-  /** The request whose detail is open. */
-  detail?: DetailView;
-  /** Filtered log, oldest first. */
-  log: RequestEvent[];
-  /** Targets down now, and recent recoveries. */
-  health: HealthLine[];
-  /** Routes panel folded to one line: by `t`, or because the terminal is too short for 10 log lines. */
-  routesFolded: boolean;
-  /** Rows the log (or the detail) gets. */
-  logHeight: number;
-  /** The result of the last action (replay, copy, HAR), shown above the footer. */
-  message?: string;
-  total: StatsSnapshot;
-  routes: Map<string, StatsSnapshot>;
-  /** Requests dropped from the visible log while paused. */
-  missed: number;
-  now: number;
-}
+export type {DetailView, ModelOptions, View} from './view.js';
 
 interface State {
   paused: boolean;
@@ -272,6 +225,14 @@ export class DashModel extends EventEmitter {
   }
 
   private copyCurl(event: RequestEvent, capture: ExchangeCapture | undefined): void {
+    // From the list: fetch the capture first, so the command carries the body too.
+    if (!capture && event.captured && this.actions?.exchange) {
+      this.actions.exchange(event.id).then(
+        (c) => this.copyCurl(event, c),
+        () => this.copyCurl({...event, captured: false}, undefined),
+      );
+      return;
+    }
     const known = capture ?? {id: event.id, started: event.time, method: event.method, host: event.host, url: event.path, clientProtocol: event.protocol, requestHeaders: event.requestHeaders ?? {}, status: event.status, timing: {}, attempts: [], notes: []};
     const command = curlCommand(known);
     const copied = this.actions?.copy(command) ?? false;
@@ -334,16 +295,9 @@ export class DashModel extends EventEmitter {
     this.changed(true);
   }
 
-  /** Rows the log gets, folding the routes panel when unfolded it would leave fewer than 10. */
   private layout(chosen: boolean | undefined): {logHeight: number; routesFolded: boolean} {
-    const {columns, rows} = this.size;
-    const message = this.state.message ? Math.ceil(this.state.message.length / Math.max(20, columns)) : 0;
     const health = healthLines(this.statusValue?.routes ?? [], this.recoveries, this.now()).length;
-    // Header, the margins around the routes, health lines, the message, the footer (and a filter error), and one spare.
-    const fixed = 1 + (this.errorValue && this.statusValue ? 1 : 0) + 2 + health + message + 1 + (this.state.filterError ? 1 : 0) + 1;
-    const expanded = Math.max(1, (this.statusValue?.routes ?? []).length * 2);
-    const routesFolded = chosen ?? rows - fixed - expanded < 10;
-    return {routesFolded, logHeight: Math.max(3, rows - fixed - (routesFolded ? 1 : expanded))};
+    return layoutRows({...this.size, chosen, routes: (this.statusValue?.routes ?? []).length, health, message: this.state.message, headerError: this.errorValue !== undefined && this.statusValue !== undefined, filterError: this.state.filterError !== undefined});
   }
 
   /** Coalesce changes: at most one notification per throttle period (keys notify at once). */

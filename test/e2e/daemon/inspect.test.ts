@@ -2,7 +2,10 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Har} from '../../../src/traffic/har.js';
-import {cli, daemonServing, expectNoStack, get} from '../../helpers/cli.js';
+import {request} from '../../../src/daemon/client.js';
+import {statePaths} from '../../../src/state/home.js';
+import type {ExchangeCapture} from '../../../src/traffic/capture.js';
+import {cli, daemonServing, expectNoStack, get, spawnCli} from '../../helpers/cli.js';
 import {harValidator} from '../../helpers/har.js';
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
@@ -88,6 +91,34 @@ describe('portico logs --har', () => {
     expect(har.log.entries.map((e) => `${e.request.method} ${e.request.url} ${e.response.status}`)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^GET https:\/\/api\.localhost(:\d+)?\/users 200$/), expect.stringMatching(/^GET https:\/\/nowhere\.localhost(:\d+)?\/gone 404$/)]),
     );
+  });
+
+  it('with --follow, captures bodies by itself until interrupted, then writes them', async () => {
+    const file = path.join(served.t.home, '..', 'follow.har');
+    const follower = spawnCli(['logs', '--follow', '--lines', '0', '--har', file], served.t.env);
+    let out = '';
+    follower.stdout!.on('data', (d: Buffer) => (out += d));
+    const paths = statePaths(served.t.home);
+    // Capture is on once the follower is subscribed: send until a request comes back captured.
+    const deadline = Date.now() + 15_000;
+    while ((await request<ExchangeCapture[]>(paths, 'GET', '/exchanges')).length === 0) {
+      if (Date.now() > deadline) throw new Error('the follower never turned capture on');
+      await get(served.port, 'api.localhost', '/probe', served.t.home);
+    }
+    expect((await get(served.port, 'api.localhost', '/orders', served.t.home, {method: 'POST', body: '{"sku":"A-1"}'})).status).toBe(200);
+    // Let the event reach the follower (batched every 50 ms) before interrupting it.
+    const seen = Date.now() + 10_000;
+    while (!(await request<ExchangeCapture[]>(paths, 'GET', '/exchanges')).some((c) => c.url === '/orders') && Date.now() < seen) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
+    follower.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/Wrote \d+ requests? to .*follow\.har/);
+    const har = JSON.parse(readFileSync(file, 'utf8')) as Har;
+    expect(harValidator()(har).errors).toBe('No errors');
+    const order = har.log.entries.find((e) => e.request.url.endsWith('/orders'))!;
+    expect(order.request.postData?.text).toBe('{"sku":"A-1"}');
+    expect(order.response.content.text).toBe('api');
   });
 
   it('names the file when it cannot be written, and leaves nothing behind', async () => {

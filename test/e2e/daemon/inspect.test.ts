@@ -118,7 +118,7 @@ describe('portico logs --har', () => {
     expect(harValidator()(har).errors).toBe('No errors');
     const order = har.log.entries.find((e) => e.request.url.endsWith('/orders'))!;
     expect(order.request.postData?.text).toBe('{"sku":"A-1"}');
-    expect(order.response.content.text).toBe('api');
+    expect(order.response.content.text).toBe('api POST /orders');
   });
 
   it('names the file when it cannot be written, and leaves nothing behind', async () => {

@@ -130,6 +130,7 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       });
       ws.close();
       await waitFor(/ws\s*$|\bws\b/m);
+      if (process.env.PORTICO_README_LIST) writeFileSync(process.env.PORTICO_README_LIST, screen());
 
       // The JSON POST: what was sent and what came back, pretty-printed, with timing.
       await open('method:POST', /201 api\.localhost\/api\/users/);

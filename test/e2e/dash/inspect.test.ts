@@ -122,7 +122,7 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       expect((await send('api.localhost', '/gz')).status).toBe(200);
       expect((await send('nothing.localhost', '/missing')).status).toBe(404);
       expect((await send('down.localhost', '/')).status).toBe(502);
-      const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'api.localhost', headers: {host: `api.localhost:${port}`}});
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'api.localhost', headers: {host: `api.localhost:${port}`}} as WebSocket.ClientOptions);
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => ws.send('hello socket'));
         ws.once('message', () => resolve());

@@ -131,7 +131,7 @@ describe('capture while a viewer asks for it', () => {
     closers.push(() => new Promise((r) => wss.close(r)));
     const {hub, events} = capturingHub();
     h = await startHarness([route('ws.localhost', [b.port])], {traffic: hub});
-    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/socket`, {ca: h.ca, servername: 'ws.localhost', headers: {host: 'ws.localhost'}});
+    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/socket`, {ca: h.ca, servername: 'ws.localhost', headers: {host: 'ws.localhost'}} as WebSocket.ClientOptions);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => ws.send('hello'));
       ws.once('message', () => resolve());

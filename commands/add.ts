@@ -15,9 +15,10 @@ Names: localhost and names under .localhost.`;
     '<%= config.bin %> add app.localhost/api 9090 9091 --strategy least-conn --health /healthz',
     '<%= config.bin %> add app.localhost/docs 4000 --strip-prefix',
     '<%= config.bin %> add app.localhost 5174 --replace',
+    '<%= config.bin %> add app.localhost 5173 --timeout 2m',
   ];
   // strict=false takes the variadic targets; oclif would then show every argument as variadic.
-  static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace]';
+  static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--timeout DURATION]';
   static override strict = false;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
@@ -28,6 +29,7 @@ Names: localhost and names under .localhost.`;
     health: Flags.string({description: 'active health check path (default: TCP connect)'}),
     'strip-prefix': Flags.boolean({description: 'remove the route path before forwarding'}),
     replace: Flags.boolean({description: 'replace the route\'s targets instead of appending'}),
+    timeout: Flags.string({description: 'wait this long for response headers after the request body was sent: 90s, 500ms, 2m (plain number: seconds). Default: the daemon\'s, 30s'}),
   };
 
   async run(): Promise<void> {
@@ -40,6 +42,7 @@ Names: localhost and names under .localhost.`;
       health: flags.health,
       stripPrefix: flags['strip-prefix'],
       replace: flags.replace,
+      timeout: flags.timeout,
       out: (line) => this.log(line),
       warn: (line) => this.logToStderr(line),
     });

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core';
 import chalk from 'chalk';
 import {BaseCommand} from '../src/cli/base.js';
+import {parseDuration} from '../src/routes/duration.js';
 import {parseInstances, runDev} from '../src/run/run.js';
 import {STRATEGIES, type Strategy} from '../src/routes/types.js';
 import {statePaths} from '../src/state/home.js';
@@ -13,7 +14,7 @@ The name is --name, else portico.json "name", else package.json "name" (without 
 A crashed instance is reported with its status and last output while the others keep serving; --restart starts it again (1 s, 2 s, 4 s ... 30 s).
 Ctrl-C stops every instance's whole process tree, removes its targets and exits 130.`;
   static override examples = ['<%= config.bin %> run -- npm run dev', '<%= config.bin %> run --name api --instances 3 -- node server.js', '<%= config.bin %> run --path /api -- npx vite', '<%= config.bin %> run --restart -- node flaky.js'];
-  static override usage = 'run [--name N] [--instances K] [--path P] [--strategy S] [--restart] -- COMMAND...';
+  static override usage = 'run [--name N] [--instances K] [--path P] [--strategy S] [--timeout DURATION] [--restart] -- COMMAND...';
   static override strict = false;
   static override flags = {
     name: Flags.string({char: 'n', description: 'route name: <name>.localhost'}),
@@ -21,6 +22,7 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
     path: Flags.string({description: 'route path under the name, e.g. /api'}),
     strategy: Flags.string({char: 's', description: 'how requests spread over instances', options: [...STRATEGIES]}),
     restart: Flags.boolean({description: 'restart crashed instances (backoff 1 s, 2 s, 4 s ... 30 s)'}),
+    timeout: Flags.string({description: 'wait this long for response headers after the request body was sent: 90s, 500ms, 2m (plain number: seconds). Default: the daemon\'s, 30s'}),
   };
 
   async run(): Promise<void> {
@@ -37,6 +39,7 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
       path: flags.path,
       strategy: flags.strategy as Strategy | undefined,
       restart: flags.restart,
+      timeout: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout'),
       out: (line) => this.log(line),
       err: (line) => this.logToStderr(line),
       color: chalk.level > 0,

@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
+import {parseDuration} from '../routes/duration.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import type {Route, Strategy} from '../routes/types.js';
@@ -15,6 +16,8 @@ export interface AddOptions {
   health?: string;
   stripPrefix?: boolean;
   replace?: boolean;
+  /** `--timeout` as typed (`90s`, `2m`, seconds). */
+  timeout?: string;
   out: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -30,6 +33,7 @@ export async function addRouteCommand(options: AddOptions): Promise<Route> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
+    ...(options.timeout === undefined ? {} : {options: {timeout: parseDuration(options.timeout, '--timeout')}}),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.

@@ -9,7 +9,8 @@ import {statePaths} from '../state/home.js';
 export async function runFast(argv: readonly string[]): Promise<boolean> {
   const key = argv.join(' ');
   if (key !== 'ls' && key !== 'ls --json' && key !== 'up') return false;
-  if (process.env.PORTICO_PORT !== undefined) return false;
+  // These environment variables are `up` flags too (oclif reads them): let oclif parse and check them.
+  if (process.env.PORTICO_PORT !== undefined || process.env.PORTICO_TIMEOUT !== undefined) return false;
   try {
     if (argv[0] === 'ls') {
       const {formatListing, listRoutes} = await import('./routes.js');

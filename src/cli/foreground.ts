@@ -1,5 +1,6 @@
 import {appendFileSync} from 'node:fs';
 import {runDaemon} from '../daemon/daemon.js';
+import {parseDuration} from '../routes/duration.js';
 import type {StatePaths} from '../state/home.js';
 import {registerProject} from './project.js';
 import {printStatus} from './up.js';
@@ -13,6 +14,8 @@ export interface ForegroundOptions {
   out: (line: string) => void;
   /** Attach the live dashboard. Default: stdout is a TTY. */
   dashboard?: boolean;
+  /** `--timeout` / PORTICO_TIMEOUT as typed: the default response timeout. */
+  timeout?: string;
 }
 
 /**
@@ -22,7 +25,8 @@ export interface ForegroundOptions {
 export async function runForeground(options: ForegroundOptions): Promise<void> {
   // Daemon log lines go to the terminal, except while the dashboard owns it: then to daemon.log.
   let log = options.out;
-  const daemon = await runDaemon({paths: options.paths, port: options.port, log: (line) => log(line)});
+  const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
+  const daemon = await runDaemon({paths: options.paths, port: options.port, timeoutMs, log: (line) => log(line)});
   try {
     await registerProject(options.paths, options.cwd, options.out);
   } catch (error) {

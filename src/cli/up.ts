@@ -3,6 +3,7 @@ import {ensureDaemon} from '../daemon/lifecycle.js';
 import {request} from '../daemon/client.js';
 import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
+import {parseDuration} from '../routes/duration.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -12,6 +13,8 @@ export interface UpOptions {
   port?: number;
   /** Project directory whose portico.json is registered. Default cwd. */
   cwd: string;
+  /** `--timeout` / PORTICO_TIMEOUT as typed: the daemon's default response timeout. */
+  timeout?: string;
   out: (line: string) => void;
 }
 
@@ -19,7 +22,8 @@ export interface UpOptions {
 export async function up(options: UpOptions): Promise<Status> {
   // Validate the project file before starting anything: a typo should not leave a daemon behind.
   const project = loadProjectConfig(options.cwd);
-  const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, onNotice: options.out});
+  const timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout (or PORTICO_TIMEOUT)');
+  const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
   let status = initial;
   if (project && (await registerProject(options.paths, options.cwd, options.out))) {
     status = await request<Status>(options.paths, 'GET', '/status');

@@ -1,4 +1,5 @@
 import {readFileSync, unlinkSync} from 'node:fs';
+import {envTimeout} from '../routes/duration.js';
 import path from 'node:path';
 import type http from 'node:http';
 import {ensureCA} from '../certs/ca.js';
@@ -25,6 +26,8 @@ export interface DaemonOptions {
   log?: (line: string) => void;
   /** How often to look for exited `portico run` owners. Default 1000 ms. */
   ownerCheckMs?: number;
+  /** Default wait for response headers, ms (routes may set their own). Default: PORTICO_TIMEOUT, else 30 s. */
+  timeoutMs?: number;
 }
 
 export interface RunningDaemon {
@@ -39,10 +42,13 @@ export interface RunningDaemon {
 
 export const DEFAULT_PORT = 443;
 export const FALLBACK_PORT = 1443;
+/** Default wait for a backend's response headers (`up --timeout`, PORTICO_TIMEOUT). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const {paths} = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  const timeoutMs = options.timeoutMs ?? envTimeout() ?? DEFAULT_TIMEOUT_MS;
   ensureHome(paths.home);
   // Everything the daemon creates is private to the user; the directory is 0700 as well.
   process.umask(0o077);
@@ -81,6 +87,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     ca: paths.caCert,
     routes: proxy?.status() ?? [],
     notices,
+    timeout: timeoutMs,
   });
 
   const info: DaemonInfo = {pid: process.pid, version: VERSION, port: 0, socket: paths.socket, startedAt: Date.now()};
@@ -161,7 +168,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       notices.push(loaded.notice);
       log(loaded.notice);
     }
-    proxy = await listen(options.port, {certs, routes, traffic: hub}, notices);
+    proxy = await listen(options.port, {certs, routes, traffic: hub, backendTimeout: timeoutMs}, notices);
     info.port = proxy.port;
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (error) {
@@ -208,7 +215,7 @@ async function closeControl(control: http.Server): Promise<void> {
   clearTimeout(cut);
 }
 
-async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub}, notices: string[]): Promise<RunningProxy> {
+async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub; backendTimeout: number}, notices: string[]): Promise<RunningProxy> {
   if (port !== undefined) return startProxy({...base, port});
   try {
     return await startProxy({...base, port: DEFAULT_PORT});

@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process';
 import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../errors.js';
+import {formatDuration} from '../routes/duration.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
 import {DaemonGone, DaemonNotRunning, request} from './client.js';
@@ -25,6 +26,8 @@ export interface EnsureOptions {
   port?: number;
   /** Told when portico starts or restarts the daemon. */
   onNotice?: (line: string) => void;
+  /** The daemon's default response timeout, ms (`up --timeout`); a running daemon with another one restarts. */
+  timeout?: number;
 }
 
 /**
@@ -37,18 +40,21 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
   let port = options.port ?? envPort();
   if (running) {
     const wrongPort = options.port !== undefined && options.port !== 0 && options.port !== running.port;
-    if (running.version === VERSION && !wrongPort) return {status: running, started: false};
+    const wrongTimeout = options.timeout !== undefined && options.timeout !== running.timeout;
+    if (running.version === VERSION && !wrongPort && !wrongTimeout) return {status: running, started: false};
     options.onNotice?.(
       running.version !== VERSION
         ? `Restarting the portico daemon: it runs version ${running.version}, this is ${VERSION}.`
-        : `Restarting the portico daemon on port ${options.port} (it was on ${running.port}).`,
+        : wrongPort
+          ? `Restarting the portico daemon on port ${options.port} (it was on ${running.port}).`
+          : `Restarting the portico daemon with a ${formatDuration(options.timeout!)} timeout (it had ${formatDuration(running.timeout ?? 30_000)}).`,
     );
     await stopDaemon(paths);
     // A restart for a new version keeps the URLs the user has open.
     port ??= running.port;
   }
   for (let attempt = 0; attempt < 5; attempt++) {
-    const outcome = await spawnDaemon(paths, port);
+    const outcome = await spawnDaemon(paths, port, options.timeout);
     if (outcome === 'already') {
       // Another CLI started it a moment ago: use that one.
       const status = await readStatus(paths);
@@ -83,7 +89,7 @@ function rotateLog(file: string): void {
   }
 }
 
-function spawnDaemon(paths: StatePaths, port: number | undefined): Promise<'ready' | 'already'> {
+function spawnDaemon(paths: StatePaths, port: number | undefined, timeout: number | undefined): Promise<'ready' | 'already'> {
   ensureHome(paths.home);
   rotateLog(paths.log);
   const log = openSync(paths.log, 'a', 0o600);
@@ -91,7 +97,7 @@ function spawnDaemon(paths: StatePaths, port: number | undefined): Promise<'read
   const child = spawn(process.execPath, [entry, ...(port === undefined ? [] : ['--port', String(port)])], {
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],
-    env: {...process.env, PORTICO_HOME: paths.home},
+    env: {...process.env, PORTICO_HOME: paths.home, ...(timeout === undefined ? {} : {PORTICO_TIMEOUT: `${timeout}ms`})},
     windowsHide: true,
   });
   closeSync(log);

@@ -15,7 +15,7 @@
  *
  * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
  */
-import type {Route, Strategy} from '../routes/types.js';
+import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 
 /** One target of a route with its live state (the `targets` items of `ls --json`). */
 export interface TargetStatus {
@@ -57,6 +57,8 @@ export interface Status {
   routes: RouteStatus[];
   /** Things the user should know (a corrupt routes.json moved aside, port fallback, ...). */
   notices: string[];
+  /** The daemon's default wait for response headers, ms (`up --timeout`, PORTICO_TIMEOUT). */
+  timeout?: number;
 }
 
 export interface AddRouteRequest {
@@ -71,6 +73,8 @@ export interface AddRouteRequest {
   replace?: boolean;
   /** pid of a `portico run` owning these targets. */
   owner?: number;
+  /** Per-route options to set (merged over the route's current ones). */
+  options?: RouteOptions;
 }
 
 export interface RemoveRouteRequest {

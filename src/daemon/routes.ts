@@ -35,6 +35,7 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest): {r
     ...((health ?? existing?.health) ? {health: health ?? existing?.health} : {}),
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
     ...(existing?.project ? {project: existing.project} : {}),
+    ...mergeOptions(existing?.options, request.options),
   };
   const next = [...routes];
   if (index === -1) next.push(route);
@@ -97,4 +98,13 @@ export function pruneOwners(routes: readonly Route[], alive: (pid: number) => bo
     if (targets.length > 0) next.push(targets.length === route.targets.length ? route : {...route, targets});
   }
   return changed ? next : undefined;
+}
+
+/** Options given now win over the route's current ones; a route without any carries no `options` key. */
+function mergeOptions(current: Route['options'], given: AddRouteRequest['options']): Pick<Route, 'options'> {
+  if (given?.timeout !== undefined && !(Number.isInteger(given.timeout) && given.timeout > 0)) {
+    throw new UserError(`Invalid timeout \`${String(given.timeout)}\`: expected a positive number of milliseconds.`);
+  }
+  const options = {...current, ...given};
+  return Object.keys(options).length > 0 ? {options} : {};
 }

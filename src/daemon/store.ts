@@ -81,6 +81,8 @@ export function validateRoutes(data: unknown): Route[] {
       ...(typeof item.health === 'string' ? {health: item.health} : {}),
       stripPrefix: item.stripPrefix === true,
       ...(typeof item.project === 'string' ? {project: item.project} : {}),
+      // Per-route options (RouteOptions) are kept as stored; each feature checks its own fields.
+      ...(typeof item.options === 'object' && item.options !== null ? {options: item.options} : {}),
     };
   });
 }

@@ -31,3 +31,14 @@ export function refuseEdges(req: IncomingMessage): Edge | undefined {
   if (hostFields(req.rawHeaders) > 1) return {status: 400, reason: 'The request carries more than one Host header.', error: 'two Host headers'};
   return undefined;
 }
+
+/**
+ * True when the first bytes of an HTTP/1 connection hold an HTTP/0.9 request line (`GET /` with no
+ * version): no HTTP/1.x answer is possible, and Node's parser would sit on it until the header timeout.
+ */
+export function isHttp09(chunk: Buffer): boolean {
+  const end = chunk.indexOf(10 /* LF */);
+  if (end === -1 || end > 8192) return false;
+  const line = chunk.toString('latin1', 0, end).replace(/\r$/, '');
+  return line.length > 0 && !/ HTTP\/\d/.test(line);
+}

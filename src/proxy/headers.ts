@@ -75,10 +75,13 @@ export function originalHost(req: {headers: IncomingHttpHeaders}, fallback: stri
   return (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? fallback;
 }
 
-/** True when the request may carry a body that must be streamed. */
-export function hasBody(headers: IncomingHttpHeaders, isH2: boolean, method: string): boolean {
+/**
+ * True when the request may carry a body that must be streamed. `endAfterHeaders` is HTTP/2's END_STREAM
+ * on the HEADERS frame: such a request (a DELETE, an OPTIONS) has no body, so none is sent chunked.
+ */
+export function hasBody(headers: IncomingHttpHeaders, isH2: boolean, method: string, endAfterHeaders = false): boolean {
   if (headers['content-length'] !== undefined) return headers['content-length'] !== '0';
   if (headers['transfer-encoding'] !== undefined) return true;
   // h2 requests have no Transfer-Encoding: a body is any DATA frame, which only non-GET/HEAD methods send here.
-  return isH2 && method !== 'GET' && method !== 'HEAD';
+  return isH2 && !endAfterHeaders && method !== 'GET' && method !== 'HEAD';
 }

@@ -12,7 +12,7 @@ import {HOP_HEADER, hasBody, requestHost} from './headers.js';
 import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
 import {badRequestPage, loopPage, unknownHostPage} from './pages.js';
 import {ProxyExchange, runRequestPasses, type ProxyRequest} from './pipeline.js';
-import {refuseEdges} from './edges.js';
+import {isHttp09, refuseEdges} from './edges.js';
 import {captureLocal, type LocalAnswer} from './local-capture.js';
 import {RouteTable, type RouteEntry} from './table.js';
 import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
@@ -104,7 +104,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const match = route(req, res, started);
     if (!match) return;
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry);
-    if (hasBody(req.headers, !h1, ex.method)) ex.body = new RequestBody(req as unknown as BodySource);
+    const stream = (req as {stream?: http2.ServerHttp2Stream}).stream;
+    if (hasBody(req.headers, !h1, ex.method, stream?.endAfterHeaders)) ex.body = new RequestBody(req as unknown as BodySource);
     runRequestPasses(ex, () => forwarder.forward(ex));
   };
 
@@ -196,7 +197,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     settings: {enableConnectProtocol: true, maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams},
   });
   tlsServer.on('secureConnection', (socket) => {
-    if (socket.alpnProtocol !== 'h2') guardHeaders(socket, headersTimeout);
+    if (socket.alpnProtocol === 'h2') return;
+    guardHeaders(socket, headersTimeout);
+    // HTTP/0.9 (`GET /` and no version) has no HTTP/1.x answer: close at once.
+    socket.once('data', (chunk: Buffer) => isHttp09(chunk) && socket.destroy());
   });
   tlsServer.on('request', onRequest);
   // Adding that 'request' listener made Node install its compat 'stream' listener. Keep it for CONNECT

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import net from 'node:net';
 import {UserError, errorCode} from '../errors.js';
+import {isHttp09} from './edges.js';
 
 export const LOOPBACK = ['127.0.0.1', '::1'] as const;
 
@@ -23,6 +24,9 @@ export function sniffingListener(tlsServer: http2.Http2SecureServer, plainServer
       if (chunk[0] === 0x16) {
         // The TLS socket drains the buffered chunk itself; resuming here would lose it.
         tlsServer.emit('connection', socket);
+      } else if (isHttp09(chunk)) {
+        // HTTP/0.9 (`GET /` and no version) has no HTTP/1.x answer: close at once.
+        socket.destroy();
       } else {
         plainServer.emit('connection', socket);
         socket.resume();

@@ -33,6 +33,8 @@ export function mayRetry(a: FailedAttempt): boolean {
 
 /** What the 502 page says about an attempt that was not retried. */
 export function describeFailure(code: string, a: FailedAttempt): string {
+  // Node's HTTP parser names what it refused (HPE_INVALID_CONSTANT...): the backend did not speak HTTP/1.1.
+  if (code.startsWith('HPE_')) return `invalid HTTP response (${code})`;
   if (!a.written) return code;
   if (!isIdempotent(a.method)) return `${code} after the request was sent (a ${a.method} is never sent twice: it may already have had an effect)`;
   return `${code} after the request was sent`;

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {UserError, errorCode, isUserError} from '../errors.js';
+import {parseDuration} from './duration.js';
 import {jsonErrorPosition} from './json-position.js';
 import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
@@ -85,7 +86,7 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
   if (!isObject(value)) {
     return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
   }
-  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix']);
+  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', 'timeout']);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
   const raw = value.targets ?? value.target;
   if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
@@ -97,6 +98,7 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
     ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
     stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
+    ...(value.timeout === undefined ? {} : {options: {timeout: parseTimeoutValue(value.timeout)}}),
   };
 }
 
@@ -116,4 +118,10 @@ export function inferProjectName(dir: string, explicit?: string): string {
     if (label) return label;
   }
   return 'app';
+}
+
+/** portico.json `timeout`: a duration string (`"90s"`) or a number of seconds. */
+function parseTimeoutValue(value: unknown): number {
+  if (typeof value !== 'string' && typeof value !== 'number') throw new UserError('`timeout` must be a duration such as "30s" or a number of seconds.');
+  return parseDuration(value, '`timeout`');
 }

@@ -27,6 +27,8 @@ export interface RunOptions {
   path?: string;
   /** Default: the route's (round-robin for a new one). */
   strategy?: Strategy;
+  /** The route's response timeout, ms (`--timeout`). */
+  timeout?: number;
   /** Restart crashed instances with backoff. */
   restart: boolean;
   /** One line to stdout: portico's messages and the instances' stdout. */
@@ -90,7 +92,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
   if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
-  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), owner: process.pid});
+  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid});
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {

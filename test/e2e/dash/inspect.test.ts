@@ -197,5 +197,5 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       spawnSync('tmux', ['-L', socket, 'kill-server']);
     }
     expect(existsSync(cwd)).toBe(true);
-  });
+  }, 180_000);
 });

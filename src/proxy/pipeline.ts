@@ -96,7 +96,7 @@ export class ProxyExchange implements Exchange {
     this.answered = true;
     const passes = this.entry.responsePasses;
     if (passes.length === 0) this.write(response);
-    else void this.runResponsePasses(response);
+    else this.runResponsePasses(response);
   }
 
   drop(): void {
@@ -109,12 +109,33 @@ export class ProxyExchange implements Exchange {
     this.finish(0, 0, 'dropped');
   }
 
-  private async runResponsePasses(response: ExchangeResponse): Promise<void> {
+  /**
+   * Response passes in order. A pass that answers synchronously costs no promise: capture is registered
+   * on every route and returns at once when nobody watches, so the common path stays synchronous.
+   */
+  private runResponsePasses(response: ExchangeResponse, from = 0): void {
+    const passes = this.entry.responsePasses;
     let current = response;
-    try {
-      for (const pass of this.entry.responsePasses) current = await pass(this, current);
-    } catch (error) {
-      this.notes.push(`response pass failed: ${(error as Error).message}`);
+    for (let i = from; i < passes.length; i++) {
+      let result: ExchangeResponse | Promise<ExchangeResponse>;
+      try {
+        result = passes[i]!(this, current);
+      } catch (error) {
+        this.notes.push(`response pass failed: ${(error as Error).message}`);
+        break;
+      }
+      if (result instanceof Promise) {
+        const last = current;
+        result.then(
+          (next) => this.runResponsePasses(next, i + 1),
+          (error: Error) => {
+            this.notes.push(`response pass failed: ${error.message}`);
+            this.runResponsePasses(last, passes.length);
+          },
+        );
+        return;
+      }
+      current = result;
     }
     if (this.aborted) {
       current.body.resume();

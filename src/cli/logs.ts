@@ -74,18 +74,20 @@ async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void,
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), {once: true});
   let quiet: NodeJS.Timeout | undefined;
-  const arm = () => {
+  // History only: the daemon sends it at once, then goes quiet. A busy machine may take a while to
+  // send the first of it, so the first wait is longer than the quiet gap after each event.
+  const arm = (ms: number) => {
     if (options.follow) return;
     clearTimeout(quiet);
-    quiet = setTimeout(() => controller.abort(), 150);
+    quiet = setTimeout(() => controller.abort(), ms);
   };
-  arm();
+  arm(2000);
   try {
     await streamEvents(
       options.paths,
       (e) => {
         onEvent(e);
-        arm();
+        arm(150);
       },
       {history: options.history ?? 200, signal: controller.signal, onBatch, headers: capture, capture},
     );

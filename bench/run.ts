@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   if (wire) say(`\ngzip, bytes on the wire per response: ${Object.entries(wire).map(([peer, v]) => `${peer} ${Math.round(v)}`).join(', ')}`);
   table('cached 100 KB JSON, 50 connections', 'req/s');
   table('WebSocket echo, 1 connection', 'msgs/s');
-  for (const s of ['first request to a new hostname', 'portico ls', 'portico up (running)', 'daemon RSS idle', 'daemon RSS after load', 'soak RSS min', 'soak RSS max', 'HTTP/1.1 with a dashboard attached', 'HTTP/1.1 with nobody watching']) {
+  for (const s of ['first request to a new hostname', 'portico ls', 'portico up (running)', 'daemon RSS idle', 'daemon RSS after load', 'soak RSS min', 'soak RSS max', 'daemon RSS after 100k captured requests', 'HTTP/1.1 with a dashboard attached', 'HTTP/1.1 with nobody watching']) {
     const v = results[s]?.portico;
     if (v !== undefined) say(`\n${s}: ${v.toFixed(s.includes('RSS') ? 1 : 1)} ${s.includes('RSS') ? 'MB' : s.startsWith('HTTP') ? 'req/s' : 'ms'}`);
   }
@@ -201,6 +201,7 @@ async function porticoOnly(args: Args, r: Running, dir: string, want: (s: string
         await watcher.stop();
       }
     }
+    if (r.pid) await capturedRss(args, r, env);
   }
   if (r.pid && loadTools.wrk && want('rss')) {
     // Drive the daemon past 100k requests in total before reading RSS.
@@ -236,6 +237,7 @@ function targets(): void {
     ['portico up (running) <= 500 ms', v('portico up (running)'), (x) => x <= 500],
     ['daemon RSS idle <= 80 MB', v('daemon RSS idle'), (x) => x <= 80],
     ['daemon RSS after load <= 150 MB', v('daemon RSS after load'), (x) => x <= 150],
+    ['daemon RSS after 100k captured requests <= 200 MB', v('daemon RSS after 100k captured requests'), (x) => x <= 200],
     ['dashboard attached >= 0.9x', (v('HTTP/1.1 with a dashboard attached') ?? Number.NaN) / (v('HTTP/1.1 with nobody watching') ?? Number.NaN), (x) => x >= 0.9],
   ];
   say('\ntargets');
@@ -260,10 +262,33 @@ async function attachDashboard(env: NodeJS.ProcessEnv): Promise<{what: string; s
   const stop = async () => void (await tmux('kill-server'));
   await tmux('new-session', '-d', '-s', 'dash', '-x', '160', '-y', '45', `'${process.execPath}' '${BIN}' dash`);
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 200))) {
-    if ((await tmux('capture-pane', '-p', '-t', 'dash')).stdout.includes('req/s')) return {what: '`portico dash` rendering in a 160x45 tmux terminal', stop};
+    if ((await tmux('capture-pane', '-p', '-t', 'dash')).stdout.includes('req/s')) return {what: '`portico dash` rendering in a 160x45 tmux terminal, capturing bodies, headers and timing of every request', stop};
   }
   await stop();
   throw new Error('portico dash did not draw its first frame in tmux within 15 s');
+}
+
+/**
+ * Capture memory stays bounded: with a dashboard attached (capture on: bodies, headers, timing of
+ * every request), drive 100k requests through portico, then read the daemon's RSS. The capture store
+ * holds at most 5000 exchanges / 32 MiB whatever the traffic. --smoke drives 2k.
+ */
+async function capturedRss(args: Args, r: Running, env: NodeJS.ProcessEnv): Promise<void> {
+  const goal = args.smoke ? 2000 : 100_000;
+  progress(`portico: RSS after ${goal} captured requests`);
+  const watcher = await attachDashboard(env).catch((error: Error) => say(`- captured RSS scenario failed: ${error.message}`));
+  if (!watcher) return;
+  let sent = 0;
+  try {
+    while (sent < goal) {
+      const seconds = Math.max(1, Math.min(10, args.duration));
+      sent += (await wrk(r, seconds, 50)).rps * seconds;
+    }
+  } finally {
+    await watcher.stop();
+  }
+  say(`- captured RSS: ${Math.round(sent)} requests with \`portico dash\` attached (capture on)`);
+  record('daemon RSS after 100k captured requests', 'portico', rssMb(r.pid!));
 }
 
 function ratio(scenario: string, peer: string): number | undefined {

@@ -6,7 +6,9 @@ export default class Dash extends BaseCommand {
   static override summary = 'Live traffic dashboard: every request to every route as it happens.';
   static override description = `Shows the proxy's port and uptime, each route with its instances' health, requests/s, p50/p95 latency, errors and a sparkline, and a live request log (method, status, host and path, duration, instance, protocol).
 
-Keys: q quit · p pause · / filter · ↑↓ select · enter detail (headers, timing, target, error) · esc back · c clear · ? help.
+While it is open the daemon captures each request (first 64 KiB of each body; 5000 requests / 32 MiB in all), so the detail shows headers, decoded bodies, timing, attempts and WebSocket messages.
+
+Keys: q quit · p pause · / filter (status:5xx host:api method:POST path:/api, or text) · ↑↓ select · enter detail · r replay · y copy as curl · w write HAR · t fold routes · esc back · c clear · ? help.
 When stdout is not a terminal, prints one plain line per request instead.`;
   static override examples = ['<%= config.bin %> dash', '<%= config.bin %> dash | grep " 5"'];
 

@@ -1,8 +1,13 @@
-import {DaemonNotRunning, streamEvents} from '../daemon/client.js';
-import {UserError} from '../errors.js';
+import {request, DaemonNotRunning, streamEvents} from '../daemon/client.js';
+import {UserError, errorCode} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
-import type {TrafficEvent} from '../traffic/event.js';
+import {writeFileAtomic} from '../state/atomic.js';
+import type {ExchangeCapture} from '../traffic/capture.js';
+import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
+import {FilterError, matchFilter, parseFilter, type Filter} from '../traffic/filter.js';
 import {formatEventLine} from '../traffic/format.js';
+import {buildHar} from '../traffic/har.js';
+import {VERSION} from '../version.js';
 
 export interface LogsOptions {
   paths: StatePaths;
@@ -12,48 +17,101 @@ export interface LogsOptions {
   json: boolean;
   /** How many recent events to show first. Default 200. */
   history?: number;
+  /** Only requests whose host contains this. */
+  host?: string;
+  /** Only requests with this status: `404`, `5xx`, `404,5xx`. */
+  status?: string;
+  /** Only requests with this method. */
+  method?: string;
+  /** Write the requests (and what was captured of them) to this file as HAR 1.2 instead of printing them. */
+  har?: string;
   out: (line: string) => void;
   signal?: AbortSignal;
 }
 
+/** The --host/--status/--method flags as one filter; a status it cannot read is a clear error naming the flag. */
+export function logsFilter(options: Pick<LogsOptions, 'host' | 'status' | 'method'>): Filter | undefined {
+  const terms: string[] = [];
+  for (const [flag, value] of [['host', options.host], ['status', options.status], ['method', options.method]] as const) {
+    if (value === undefined) continue;
+    if (!value.trim() || /\s/.test(value.trim())) throw new UserError(`Invalid --${flag} \`${value}\`: expected one word.`);
+    terms.push(`${flag}:${value.trim()}`);
+  }
+  if (terms.length === 0) return undefined;
+  try {
+    return parseFilter(terms.join(' '));
+  } catch (error) {
+    if (error instanceof FilterError) throw new UserError(`Invalid --status \`${options.status}\`: expected a status like 404, 5xx or 404,5xx.`);
+    throw error;
+  }
+}
+
 /** Recent traffic, then (with follow) live, until the daemon stops or the signal aborts. */
 export async function showLogs(options: LogsOptions): Promise<void> {
+  const filter = logsFilter(options);
+  const keep = (e: TrafficEvent): e is TrafficEvent => (filter ? e.type === 'request' && matchFilter(filter, e) : true);
+  if (options.har) return writeHarLog(options, filter);
   // Lines of one read go out as one write: a follower under load must not cost a syscall per request.
   let buffered: string[] = [];
-  const print = (event: TrafficEvent) => buffered.push(options.json ? JSON.stringify(event) : formatEventLine(event));
+  const print = (event: TrafficEvent) => {
+    if (keep(event)) buffered.push(options.json ? JSON.stringify(event) : formatEventLine(event));
+  };
   const flush = () => {
     if (buffered.length === 0) return;
     const lines = buffered;
     buffered = [];
     options.out(lines.join('\n'));
   };
-  const controller = new AbortController();
-  options.signal?.addEventListener('abort', () => controller.abort(), {once: true});
-  if (!options.follow) {
-    // History only: read what the daemon replays, then stop once it goes quiet.
-    let quiet: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(quiet);
-      quiet = setTimeout(() => controller.abort(), 150);
-    };
-    arm();
-    await run(options.paths, (e) => {
-      print(e);
-      arm();
-    }, flush, controller.signal, options.history);
-    clearTimeout(quiet);
-    flush();
-    return;
-  }
-  await run(options.paths, print, flush, controller.signal, options.history);
+  await collect(options, print, flush, false);
   flush();
 }
 
-async function run(paths: StatePaths, onEvent: (e: TrafficEvent) => void, onBatch: () => void, signal: AbortSignal, history?: number): Promise<void> {
+/**
+ * Read the events: the history (until the daemon goes quiet) or, with follow, until the signal.
+ * With `capture`, the daemon captures bodies and timing while this stream is open.
+ */
+async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void, onBatch: () => void, capture: boolean): Promise<void> {
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), {once: true});
+  let quiet: NodeJS.Timeout | undefined;
+  // History only: the daemon sends it at once, then goes quiet. A busy machine may take a while to
+  // send the first of it, so the first wait is longer than the quiet gap after each event.
+  const arm = (ms: number) => {
+    if (options.follow) return;
+    clearTimeout(quiet);
+    quiet = setTimeout(() => controller.abort(), ms);
+  };
+  arm(2000);
   try {
-    await streamEvents(paths, onEvent, {history: history ?? 200, signal, onBatch});
+    await streamEvents(
+      options.paths,
+      (e) => {
+        onEvent(e);
+        arm(150);
+      },
+      {history: options.history ?? 200, signal: controller.signal, onBatch, headers: capture, capture},
+    );
   } catch (error) {
     if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up`.'});
     throw error;
+  } finally {
+    clearTimeout(quiet);
   }
+}
+
+/** `logs --har FILE`: the requests as HAR 1.2, with the bodies and timing that were captured. */
+async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Promise<void> {
+  const file = options.har!;
+  const events: RequestEvent[] = [];
+  // Following: capture while we listen, so the file has bodies even with no dashboard open.
+  await collect(options, (e) => e.type === 'request' && (!filter || matchFilter(filter, e)) && events.push(e), () => {}, options.follow);
+  const captures = new Map((await request<ExchangeCapture[]>(options.paths, 'GET', '/exchanges', undefined, 30_000)).map((c) => [c.id, c] as const));
+  const har = buildHar(events, captures, VERSION);
+  try {
+    writeFileAtomic(file, `${JSON.stringify(har, null, 2)}\n`, 0o644);
+  } catch (error) {
+    throw new UserError(`Cannot write the HAR file \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+  }
+  const withBodies = events.filter((e) => captures.has(e.id)).length;
+  options.out(`Wrote ${events.length} request${events.length === 1 ? '' : 's'} to ${file} (HAR 1.2; ${withBodies} with captured bodies and timing).`);
 }

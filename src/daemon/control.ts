@@ -14,6 +14,8 @@ export interface ControlServerOptions {
   lock: string;
   /** `METHOD /path` -> handler. */
   routes: Record<string, Handler>;
+  /** Handlers that read, or wait on the network (replay): served at once, not queued behind route changes. */
+  concurrent?: Record<string, Handler>;
   hub: EventHub;
   /** Resolves when the daemon is ready; requests wait for it. Rejects if start-up failed. */
   ready: Promise<void>;
@@ -46,7 +48,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
       options.ready.then(() => streamEvents(options.hub, url, req, res), fail);
       return;
     }
-    const handler = options.routes[`${req.method} ${url.pathname}`];
+    // `GET /exchanges/12` is served by the `GET /exchanges/:id` handler, which reads the id from the URL.
+    const key = `${req.method} ${url.pathname}`;
+    const withId = `${req.method} ${url.pathname.replace(/\/[^/]+$/, '/:id')}`;
+    const concurrent = options.concurrent?.[key] ?? options.concurrent?.[withId];
+    if (concurrent) {
+      readBody(req)
+        .then((body) => options.ready.then(() => concurrent(body, url)))
+        .then((result) => send(200, result ?? {ok: true}), fail);
+      return;
+    }
+    const handler = options.routes[key] ?? options.routes[withId];
     if (!handler) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
     readBody(req).then(
       (body) => {
@@ -94,6 +106,7 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   const replay = hub.history(Number.isFinite(history) ? history : 200);
   if (replay.length > 0) res.write(`${replay.map((e) => JSON.stringify(e)).join('\n')}\n`);
   const headers = url.searchParams.get('headers') === '1';
+  const capture = url.searchParams.get('capture') === '1';
   // Events go out in batches, at most every FLUSH_MS: under thousands of requests a second that is
   // 20 writes (and 20 reads for the follower) a second instead of one per request. A person watching
   // cannot see 50 ms; the dashboard renders at most 10 times a second anyway.
@@ -108,6 +121,7 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   };
   const unsubscribe = hub.subscribe({
     headers,
+    capture,
     send(event) {
       // A slow reader is dropped rather than buffered without bound.
       if (res.writableLength > 4 * 1024 * 1024) {

@@ -1,4 +1,4 @@
-import {unlinkSync} from 'node:fs';
+import {readFileSync, unlinkSync} from 'node:fs';
 import {envTimeout} from '../routes/duration.js';
 import path from 'node:path';
 import type http from 'node:http';
@@ -19,6 +19,7 @@ import {pidAlive} from './process.js';
 import {listenRedirect80} from './redirect80.js';
 import {addRoute, pruneOwners, removeRoute, setProjectRoutes} from './routes.js';
 import {withOwners} from './owners.js';
+import {replay} from './replay.js';
 import {loadRoutes, saveRoutes} from './store.js';
 
 export interface DaemonOptions {
@@ -107,6 +108,20 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     lock: path.join(paths.home, 'daemon.lock'),
     hub,
     ready,
+    concurrent: {
+      'GET /exchanges': () => hub.captures.all(),
+      'GET /exchanges/:id': (_body, url) => {
+        const id = idOf(url);
+        const capture = hub.captures.get(id);
+        if (!capture) throw new UserError(`Request ${id} was not captured (capture is on only while \`portico dash\` is open), or it was evicted.`, {exit: 4});
+        return capture;
+      },
+      'POST /replay/:id': (_body, url) => {
+        const id = idOf(url);
+        const event = hub.history().find((e) => e.type === 'request' && e.id === id);
+        return replay(id, {capture: hub.captures.get(id), event: event?.type === 'request' ? event : undefined}, {port: proxy?.port ?? 0, ca: readFileSync(paths.caCert, 'utf8')});
+      },
+    },
     routes: {
       'GET /status': () => status(),
       'GET /routes': () => routes,
@@ -208,6 +223,14 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   markReady();
   log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid})`);
   return {info, status, stop, stopped, hub};
+}
+
+/** The numeric id at the end of a control URL (`/exchanges/12`). */
+function idOf(url: URL): number {
+  const text = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id)) throw new UserError(`Invalid request id \`${decodeURIComponent(text)}\`: expected a number from \`portico logs\`.`);
+  return id;
 }
 
 /** Stop the control server: idle connections close now, answers being sent get a moment to flush. */

@@ -1,9 +1,12 @@
 import type {TrafficEvent, TrafficSink} from '../traffic/event.js';
+import {CaptureStore, type CaptureStoreOptions, type ExchangeCapture} from '../traffic/capture.js';
 import {RingBuffer} from '../traffic/ring.js';
 
 export interface Subscriber {
   /** Wants request/response headers in events (the dashboard's detail view). */
   headers: boolean;
+  /** Wants exchanges captured (bodies, timing, attempts) while it is attached. Implies headers. */
+  capture?: boolean;
   send(event: TrafficEvent): void;
   /** The daemon is stopping: finish the stream cleanly. */
   end(): void;
@@ -13,24 +16,37 @@ export interface Subscriber {
  * The daemon's TrafficSink: keeps the last `capacity` events for `logs` and a dashboard that
  * attaches later, and fans events out to live subscribers. emit() is O(1) and allocation-free.
  * Always active: `logs` and a dashboard opened later show the traffic that came before them.
+ * Captures (bodies and timing) are taken only while a subscriber asks for them, and kept in a
+ * bounded store after it leaves, so `logs --har` and a reopened dashboard still see them.
  */
 export class EventHub implements TrafficSink {
   readonly active = true;
   private readonly recent: RingBuffer<TrafficEvent>;
   private readonly subscribers = new Set<Subscriber>();
   private headerSubscribers = 0;
+  private captureSubscribers = 0;
+  readonly captures: CaptureStore;
 
-  constructor(capacity = 1000) {
+  constructor(capacity = 1000, captures: CaptureStoreOptions = {}) {
     this.recent = new RingBuffer(capacity);
+    this.captures = new CaptureStore(captures);
   }
 
   get wantsHeaders(): boolean {
     return this.headerSubscribers > 0;
   }
 
+  get wantsCapture(): boolean {
+    return this.captureSubscribers > 0;
+  }
+
   emit(event: TrafficEvent): void {
     this.recent.push(event);
     for (const s of this.subscribers) s.send(event);
+  }
+
+  capture(capture: ExchangeCapture): void {
+    this.captures.add(capture);
   }
 
   /** The last `limit` events, oldest first. */
@@ -43,13 +59,17 @@ export class EventHub implements TrafficSink {
     for (const s of [...this.subscribers]) s.end();
     this.subscribers.clear();
     this.headerSubscribers = 0;
+    this.captureSubscribers = 0;
   }
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);
-    if (subscriber.headers) this.headerSubscribers++;
+    if (subscriber.headers || subscriber.capture) this.headerSubscribers++;
+    if (subscriber.capture) this.captureSubscribers++;
     return () => {
-      if (this.subscribers.delete(subscriber) && subscriber.headers) this.headerSubscribers--;
+      if (!this.subscribers.delete(subscriber)) return;
+      if (subscriber.headers || subscriber.capture) this.headerSubscribers--;
+      if (subscriber.capture) this.captureSubscribers--;
     };
   }
 }

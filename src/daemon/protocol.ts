@@ -7,7 +7,11 @@
  *   POST /routes/remove          RemoveRouteRequest -> {removed: Route | null, route?: Route}
  *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[], replaced, removed} (ProjectResult)
  *   POST /cache/clear            CacheClearRequest  -> CacheClearResult
- *   GET  /events[?history=N][&headers=1]  -> NDJSON stream of TrafficEvent: recent history, then live
+ *   GET  /events[?history=N][&headers=1][&capture=1]  -> NDJSON stream of TrafficEvent: recent history, then live;
+ *                                capture=1 captures bodies, timing and attempts while the stream is open
+ *   GET  /exchanges              -> ExchangeCapture[] (what is captured, oldest first)
+ *   GET  /exchanges/:id          -> ExchangeCapture (404 when not captured or evicted)
+ *   POST /replay/:id             -> ReplayResult; sends the request again through the proxy (a new event)
  *   POST /shutdown               -> {ok: true}; the daemon drains (<= 5 s) and exits
  *
  * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
@@ -104,6 +108,16 @@ export interface ProjectRoutesRequest {
   /** Absolute project directory; its earlier routes are replaced by `routes`. */
   project: string;
   routes: Array<Omit<Route, 'project'>>;
+}
+
+export interface ReplayResult {
+  /** The id of the request replayed. */
+  of: number;
+  status: number;
+  /** Response body bytes. */
+  bytes: number;
+  /** The request went out without headers/body because they were not captured. */
+  partial?: string;
 }
 
 export interface ErrorBody {

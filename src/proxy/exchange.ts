@@ -1,5 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable} from 'node:stream';
+import type {Recording} from '../traffic/recording.js';
 import type {RouteEntry} from './table.js';
 
 /**
@@ -76,6 +77,10 @@ export interface Exchange {
   readonly timing: ExchangeTiming;
   /** What passes did, for the traffic view: `cache: hit`, `injected: 503`, `rate-limited`, ... */
   readonly notes: string[];
+  /** True while a viewer asked for exchanges to be captured (the dashboard): the capture pass records then. */
+  readonly capturing: boolean;
+  /** Set by the capture pass; the pipeline keeps what it recorded with the exchange's event. */
+  recording?: Recording;
   /** Answer the request without the backend; response passes still run. */
   respond(response: ExchangeResponse): void;
   /** Reset the client connection (fault injection); nothing is sent. */

@@ -13,6 +13,7 @@ import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
 import {badRequestPage, loopPage, unknownHostPage} from './pages.js';
 import {ProxyExchange, runRequestPasses, type ProxyRequest} from './pipeline.js';
 import {isHttp09, refuseEdges} from './edges.js';
+import {captureLocal, type LocalAnswer} from './local-capture.js';
 import {RouteTable, type RouteEntry} from './table.js';
 import {tunnelExtendedConnect, tunnelUpgrade} from './websocket.js';
 import {H2Request, H2Response} from './h2stream.js';
@@ -42,16 +43,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const pipeline = {traffic, nextId: () => nextId++};
   const tunnels = {hop, transport, upgradeTimeoutMs: options.upgradeTimeout ?? DEFAULTS.upgradeTimeoutMs, traffic, nextId: () => nextId++};
 
-  const sendPage = (res: ProxyResponse, status: number, html: string) => {
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, {'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store'});
+  /** Answer with one of portico's pages; returns what was sent (for the traffic view), or undefined. */
+  const sendPage = (res: ProxyResponse, status: number, html: string): LocalAnswer | undefined => {
+    if (res.headersSent || res.destroyed) return undefined;
+    const headers = {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)), 'cache-control': 'no-store'};
+    res.writeHead(status, {...headers});
     (res as H2Response).end(html);
+    return {headers, body: html};
   };
 
-  /** Events for requests portico answered itself before any route (no backend). */
-  const emitLocal = (req: ProxyRequest, host: string, status: number, started: number, error: string) => {
+  /** Events for requests portico answered itself before any route (no backend), with what it sent. */
+  const emitLocal = (req: ProxyRequest, host: string, status: number, started: number, error: string, sent?: LocalAnswer) => {
     if (!traffic?.active) return;
-    traffic.emit({type: 'request', id: nextId++, time: started, method: req.method ?? 'GET', host, path: req.url ?? '/', status, duration: Date.now() - started, bytes: 0, protocol: req.httpVersionMajor === 2 ? 'h2' : 'h1', error});
+    const id = nextId++;
+    const captured = sent !== undefined && traffic.wantsCapture === true && traffic.capture !== undefined;
+    if (captured) traffic.capture!(captureLocal(id, req, host, status, started, error, sent));
+    const bytes = sent ? Buffer.byteLength(sent.body) : 0;
+    traffic.emit({type: 'request', id, time: started, method: req.method ?? 'GET', host, path: req.url ?? '/', status, duration: Date.now() - started, bytes, protocol: req.httpVersionMajor === 2 ? 'h2' : 'h1', error, ...(captured ? {captured: true} : {}), ...(traffic.wantsHeaders ? {requestHeaders: req.headers as Record<string, string | string[]>, ...(sent ? {responseHeaders: sent.headers} : {})} : {})});
   };
 
   /** Route a request; answers 400/404/508 itself and returns undefined, or the match. */
@@ -59,8 +67,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const url = req.url ?? '';
     const host = requestHost(req.headers);
     const reject = (status: number, html: string, error: string) => {
-      if (res) sendPage(res, status, html);
-      emitLocal(req, host ?? '', status, started, error);
+      const sent = res ? sendPage(res, status, html) : undefined;
+      emitLocal(req, host ?? '', status, started, error, sent);
       return undefined;
     };
     if (url.charCodeAt(0) !== 47 /* '/' */) return reject(400, badRequestPage(`portico does not proxy absolute-form requests (${url.slice(0, 200)}).`), 'absolute-form');
@@ -89,8 +97,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const edge = refuseEdges(req);
       if (edge) {
         (res as http.ServerResponse).shouldKeepAlive = false;
-        sendPage(res, edge.status, badRequestPage(edge.reason));
-        return emitLocal(req, requestHost(req.headers) ?? '', edge.status, started, edge.error);
+        const sent = sendPage(res, edge.status, badRequestPage(edge.reason));
+        return emitLocal(req, requestHost(req.headers) ?? '', edge.status, started, edge.error, sent);
       }
     }
     const match = route(req, res, started);

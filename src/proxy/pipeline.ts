@@ -1,7 +1,9 @@
 import type {IncomingHttpHeaders, IncomingMessage} from 'node:http';
 import type {Http2ServerRequest} from 'node:http2';
 import {Readable} from 'node:stream';
+import type {ExchangeCapture, Headers} from '../traffic/capture.js';
 import type {TrafficSink} from '../traffic/event.js';
+import {snapshotRun, type Recording} from '../traffic/recording.js';
 import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from './exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
@@ -39,6 +41,7 @@ export class ProxyExchange implements Exchange {
   readonly outcome: Outcome = {};
   /** The request body, held for replay, when the request has one (set before the request passes run). */
   body: RequestBody | undefined;
+  recording: Recording | undefined;
   private finished = false;
   private readonly onEnd: Array<() => void> = [];
 
@@ -71,6 +74,10 @@ export class ProxyExchange implements Exchange {
     return this.req instanceof H2Request ? this.req.stream : (this.req as Readable);
   }
 
+  get capturing(): boolean {
+    return this.ctx.traffic?.wantsCapture === true;
+  }
+
   get client(): string {
     return this.req.socket?.remoteAddress ?? '';
   }
@@ -89,7 +96,7 @@ export class ProxyExchange implements Exchange {
     this.answered = true;
     const passes = this.entry.responsePasses;
     if (passes.length === 0) this.write(response);
-    else void this.runResponsePasses(response);
+    else this.runResponsePasses(response);
   }
 
   drop(): void {
@@ -102,12 +109,33 @@ export class ProxyExchange implements Exchange {
     this.finish(0, 0, 'dropped');
   }
 
-  private async runResponsePasses(response: ExchangeResponse): Promise<void> {
+  /**
+   * Response passes in order. A pass that answers synchronously costs no promise: capture is registered
+   * on every route and returns at once when nobody watches, so the common path stays synchronous.
+   */
+  private runResponsePasses(response: ExchangeResponse, from = 0): void {
+    const passes = this.entry.responsePasses;
     let current = response;
-    try {
-      for (const pass of this.entry.responsePasses) current = await pass(this, current);
-    } catch (error) {
-      this.notes.push(`response pass failed: ${(error as Error).message}`);
+    for (let i = from; i < passes.length; i++) {
+      let result: ExchangeResponse | Promise<ExchangeResponse>;
+      try {
+        result = passes[i]!(this, current);
+      } catch (error) {
+        this.notes.push(`response pass failed: ${(error as Error).message}`);
+        break;
+      }
+      if (result instanceof Promise) {
+        const last = current;
+        result.then(
+          (next) => this.runResponsePasses(next, i + 1),
+          (error: Error) => {
+            this.notes.push(`response pass failed: ${error.message}`);
+            this.runResponsePasses(last, passes.length);
+          },
+        );
+        return;
+      }
+      current = result;
     }
     if (this.aborted) {
       current.body.resume();
@@ -118,6 +146,8 @@ export class ProxyExchange implements Exchange {
 
   private write(response: ExchangeResponse): void {
     if (this.timing.firstByte === undefined && response.source !== 'backend') this.timing.firstByte = Date.now() - this.started;
+    // What the client gets, after every pass (no hop-by-hop headers): what the traffic view shows.
+    this.outcome.responseHeaders = response.headers;
     const status = response.status;
     writeResponse(this.res, response, this.method, this.protocol === 'h1', (result: WriteResult) => this.finish(status, result.bytes, result.error ?? this.errorOf(response)));
   }
@@ -142,6 +172,8 @@ export class ProxyExchange implements Exchange {
     for (const fn of this.onEnd.splice(0)) fn();
     const sink = this.ctx.traffic;
     if (!sink?.active) return;
+    const captured = this.recording !== undefined && sink.capture !== undefined;
+    if (captured) sink.capture!(this.capture(status, error));
     sink.emit({
       type: 'request',
       id: this.id,
@@ -159,6 +191,26 @@ export class ProxyExchange implements Exchange {
       ...(sink.wantsHeaders ? {requestHeaders: this.req.headers as Record<string, string | string[]>, ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders as Record<string, string | string[]>} : {})} : {}),
       ...(this.attempts.length > 1 ? {attempts: this.attempts.map((a) => ({...a}))} : {}),
       ...(this.notes.length > 0 ? {notes: [...this.notes]} : {}),
+      ...(captured ? {captured: true} : {}),
+    });
+  }
+
+  private capture(status: number, error: string | undefined): ExchangeCapture {
+    return this.recording!.complete({
+      id: this.id,
+      started: this.started,
+      method: this.method,
+      host: this.host,
+      url: this.url,
+      clientProtocol: this.protocol,
+      backendProtocol: 'http/1.1',
+      route: this.entry.key,
+      requestHeaders: {...this.req.headers} as Headers,
+      status,
+      ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders as Headers} : {}),
+      ...snapshotRun(this.timing, this.attempts),
+      notes: [...this.notes],
+      ...(error ? {error} : {}),
     });
   }
 }

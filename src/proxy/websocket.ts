@@ -1,10 +1,12 @@
 import {randomBytes} from 'node:crypto';
-import http, {type IncomingMessage} from 'node:http';
+import http, {type IncomingHttpHeaders, type IncomingMessage} from 'node:http';
 import type {Http2ServerRequest, ServerHttp2Stream} from 'node:http2';
 import type net from 'node:net';
 import type {Duplex} from 'node:stream';
 import type {Upstream} from '../balance/upstream.js';
+import type {Headers} from '../traffic/capture.js';
 import type {TrafficSink} from '../traffic/event.js';
+import {Recording} from '../traffic/recording.js';
 import {upgradeHandshake, type Transport} from '../transport/index.js';
 import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
 import type {RouteEntry} from './table.js';
@@ -25,25 +27,42 @@ interface TunnelInfo {
   path: string;
   method: string;
   started: number;
+  /** The client's handshake headers. */
+  headers: IncomingHttpHeaders;
 }
 
 /** Called when no tunnel can be made: status and a short reason for the client. */
 export type Refuse = (status: number, reason: string, error: string) => void;
 
-function emit(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: number, error?: string): void {
-  if (!ctx.traffic?.active) return;
-  ctx.traffic.emit({type: 'request', id: ctx.nextId(), time: info.started, method: info.method, host: info.host, path: info.path, status, duration: Date.now() - info.started, bytes: 0, target: u.target.url, route: info.entry.key, protocol: 'ws', ...(error ? {error} : {})});
+function emit(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: number, error?: string, recording?: Recording): void {
+  const sink = ctx.traffic;
+  if (!sink?.active) return;
+  const id = ctx.nextId();
+  const duration = Date.now() - info.started;
+  const captured = recording !== undefined && sink.capture !== undefined;
+  if (captured) {
+    sink.capture!(
+      recording.complete({id, started: info.started, method: info.method, host: info.host, url: info.path, clientProtocol: 'ws', backendProtocol: 'http/1.1', route: info.entry.key, requestHeaders: {...info.headers} as Headers, status, timing: {end: duration}, attempts: [{target: u.target.url, at: 0, ...(error ? {error} : {})}], notes: [], ...(error ? {error} : {})}),
+    );
+  }
+  sink.emit({type: 'request', id, time: info.started, method: info.method, host: info.host, path: info.path, status, duration, bytes: 0, target: u.target.url, route: info.entry.key, protocol: 'ws', ...(error ? {error} : {}), ...(captured ? {captured: true} : {})});
 }
 
 function track(ctx: TunnelContext, info: TunnelInfo, u: Upstream, status: number, a: Duplex, b: Duplex): void {
   let closed = false;
+  // While a viewer captures, the messages of the session (bounded) go into its detail.
+  const recording = ctx.traffic?.wantsCapture ? new Recording(info.started) : undefined;
+  if (recording) {
+    a.on('data', (chunk: Buffer) => recording.wsMessage('client', chunk));
+    b.on('data', (chunk: Buffer) => recording.wsMessage('backend', chunk));
+  }
   const close = () => {
     if (closed) return;
     closed = true;
     info.entry.pool.end(u);
     a.destroy();
     b.destroy();
-    emit(ctx, info, u, status);
+    emit(ctx, info, u, status, undefined, recording);
   };
   for (const s of [a, b]) {
     s.once('close', close);
@@ -67,7 +86,7 @@ const failureStatus = (code: string) => (code === 'timeout' || code === 'ECONNTI
  * connection then closes: the client connection never becomes a raw pipe to a backend that said no.
  */
 export async function tunnelUpgrade(ctx: TunnelContext, entry: RouteEntry, req: IncomingMessage, client: Duplex, head: Buffer, path: string, host: string, refuse: Refuse): Promise<void> {
-  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'GET', started: Date.now()};
+  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'GET', started: Date.now(), headers: req.headers};
   const u = entry.pool.pick({cookie: req.headers.cookie});
   if (!u) return refuse(502, `portico has no available instance for ${entry.key}`, 'no target');
   const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
@@ -122,7 +141,7 @@ function relayRefusal(req: IncomingMessage, client: Duplex, response: IncomingMe
  * backend's 101 answers the CONNECT with 200; anything else is relayed as the stream's response.
  */
 export async function tunnelExtendedConnect(ctx: TunnelContext, entry: RouteEntry, req: Http2ServerRequest, path: string, host: string, refuse: Refuse): Promise<void> {
-  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'CONNECT', started: Date.now()};
+  const info: TunnelInfo = {entry, host, path: req.url ?? path, method: 'CONNECT', started: Date.now(), headers: req.headers};
   const stream: ServerHttp2Stream = req.stream;
   const u = entry.pool.pick({cookie: req.headers.cookie});
   if (!u) return refuse(502, `portico has no available instance for ${entry.key}`, 'no target');

@@ -1,3 +1,5 @@
+import type {ExchangeCapture} from './capture.js';
+
 /** One proxied request (or WebSocket session), emitted when it ends. Sent as NDJSON by the control API. */
 export interface RequestEvent {
   type: 'request';
@@ -22,6 +24,8 @@ export interface RequestEvent {
   protocol: 'h1' | 'h2' | 'ws';
   /** Short error text when the request failed (`ECONNREFUSED`, `timeout`, ...). */
   error?: string;
+  /** True when the exchange was captured (bodies, timing, attempts): `GET /exchanges/:id` serves it. */
+  captured?: boolean;
   /** Request and response headers: present only while a detail-capable viewer is attached. */
   requestHeaders?: Record<string, string | string[]>;
   responseHeaders?: Record<string, string | string[]>;
@@ -49,5 +53,9 @@ export interface TrafficSink {
   readonly active: boolean;
   /** True when a viewer wants headers in events (the dashboard's detail view). */
   readonly wantsHeaders: boolean;
+  /** True while a viewer wants exchanges captured (bodies, timing, attempts): the dashboard. */
+  readonly wantsCapture?: boolean;
   emit(event: TrafficEvent): void;
+  /** Keep one exchange's capture; called before its event is emitted, only while wantsCapture. */
+  capture?(capture: ExchangeCapture): void;
 }

@@ -36,20 +36,21 @@ export function App({model, trust}: {model: DashModel; trust: string}) {
   useInput((input, key) => {
     if (model.key(input, key) === 'quit') exit();
   });
-  const routeLines = (view.status?.routes ?? []).length * 2 || 1;
-  const logHeight = Math.max(3, rows - routeLines - 3 - 3 - (view.health.length > 0 ? view.health.length : 0));
+  useEffect(() => model.resize(columns, rows), [model, columns, rows]);
+  const {logHeight, routesFolded: folded} = view;
   return (
     <Box flexDirection="column" width={columns}>
       <Header view={view} trust={trust} />
       <Box marginY={1} flexDirection="column">
-        <RoutesPanel view={view} width={columns} />
+        <RoutesPanel view={view} width={columns} folded={folded} />
         {view.health.map((line) => (
-          <Text key={line} color={line.startsWith('●') ? 'green' : 'red'}>
-            {line}
+          <Text key={line.text} color={line.up ? 'green' : 'red'} wrap="truncate">
+            {line.text}
           </Text>
         ))}
       </Box>
-      {view.help ? <Help /> : view.detail ? <Detail event={view.detail} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.help ? <Help /> : view.detail ? <Detail detail={view.detail} height={logHeight} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.message ? <Text color="yellow">{view.message}</Text> : null}
       <Footer view={view} />
     </Box>
   );

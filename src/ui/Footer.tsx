@@ -1,20 +1,30 @@
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import type {View} from './model.js';
 
 export function Footer({view}: {view: View}) {
   if (view.editing !== undefined) {
     return (
-      <Text>
-        <Text color="cyan">filter: </Text>
-        {view.editing}
-        <Text inverse> </Text>
-        <Text dimColor> enter apply · esc cancel</Text>
+      <Box flexDirection="column">
+        {view.filterError ? <Text color="red">{view.filterError}</Text> : null}
+        <Text wrap="truncate">
+          <Text color="cyan">filter: </Text>
+          {view.editing}
+          <Text inverse> </Text>
+          <Text dimColor> status:5xx host:api method:POST path:/api text · enter apply · esc cancel</Text>
+        </Text>
+      </Box>
+    );
+  }
+  if (view.detail) {
+    return (
+      <Text dimColor wrap="truncate">
+        esc back · ↑↓ scroll · r replay · y copy as curl · w write HAR
       </Text>
     );
   }
   return (
-    <Text dimColor>
-      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · c clear · ? help
+    <Text dimColor wrap="truncate">
+      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · r replay · y curl · w HAR · t routes · c clear · ? help
     </Text>
   );
 }

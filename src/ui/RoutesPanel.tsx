@@ -4,39 +4,58 @@ import {sparkline} from '../traffic/stats.js';
 import type {View} from './model.js';
 import {fit, shortTarget} from './format.js';
 
-export function RoutesPanel({view, width}: {view: View; width: number}) {
+const SPARK = 12;
+
+/** Routes with their rates and instances; columns line up across routes, and `t` (or a short terminal) folds it to one line. */
+export function RoutesPanel({view, width, folded = false}: {view: View; width: number; folded?: boolean}) {
   const routes = view.status?.routes ?? [];
   if (routes.length === 0) return <Text dimColor>No routes yet. Add one: portico add app.localhost 5173</Text>;
+  if (folded) {
+    const down = routes.reduce((n, r) => n + r.targets.filter((t) => !t.healthy).length, 0);
+    return (
+      <Text wrap="truncate">
+        <Text bold>{routes.length} route{routes.length === 1 ? '' : 's'}</Text>
+        <Text dimColor> · {routes.reduce((n, r) => n + r.targets.length, 0)} instances</Text>
+        {down > 0 ? <Text color="red"> · {down} down</Text> : null}
+        <Text dimColor> · t shows the routes</Text>
+      </Text>
+    );
+  }
+  const urlWidth = Math.min(Math.max(...routes.map((r) => r.url.length)), Math.max(20, width - 56));
   return (
     <Box flexDirection="column">
       {routes.map((r) => {
         const key = r.path === '/' ? r.host : `${r.host}${r.path}`;
         const stats = view.routes.get(key);
+        // The current second is still filling: leaving it out keeps the sparkline from jumping between frames.
+        const series = (stats?.series ?? []).slice(0, -1);
         return (
           <Box key={key} flexDirection="column">
-            <Box>
-              <Text bold>{fit(r.url, Math.max(20, width - 52))}</Text>
-              <Text> {(stats?.rate ?? 0).toFixed(1).padStart(6)} req/s</Text>
+            <Text wrap="truncate">
+              <Text bold>{fit(r.url, urlWidth).padEnd(urlWidth)}</Text>
+              <Text> {(stats?.rate ?? 0).toFixed(1).padStart(7)} req/s</Text>
               <Text dimColor> p50 </Text>
-              <Text>{String(stats?.p50 ?? 0).padStart(4)}ms</Text>
+              <Text>{String(stats?.p50 ?? 0).padStart(5)}ms</Text>
               <Text dimColor> p95 </Text>
-              <Text>{String(stats?.p95 ?? 0).padStart(4)}ms</Text>
-              <Text color={stats?.errors ? 'red' : undefined} dimColor={!stats?.errors}> err {stats?.errors ?? 0}</Text>
-              <Text color="cyan"> {sparkline(stats?.series ?? [], 12)}</Text>
-            </Box>
-            <Box paddingLeft={2}>
+              <Text>{String(stats?.p95 ?? 0).padStart(5)}ms</Text>
+              <Text color={stats?.errors ? 'red' : undefined} dimColor={!stats?.errors}> err {String(stats?.errors ?? 0).padStart(4)}</Text>
+              <Text color="cyan"> {sparkline(series, SPARK).padStart(SPARK)}</Text>
+            </Text>
+            <Text wrap="truncate">
+              {'  '}
               {r.targets.map((t) => (
                 <Text key={t.target}>
                   <Text color={t.healthy ? 'green' : 'red'}>{t.healthy ? '●' : '○'}</Text> {shortTarget(t.target)}
-                  <Text dimColor> ({t.active} active){r.targets.length > 1 ? '  ' : ''}</Text>
+                  <Text dimColor> ({t.active} active){'  '}</Text>
                 </Text>
               ))}
               {r.targets.length > 1 ? <Text dimColor>{r.strategy}</Text> : null}
-            </Box>
+            </Text>
             {r.options ? (
-              <Box paddingLeft={2}>
-                <Text color="cyan">{fit(describeOptions(r.options).join(' · '), Math.max(20, width - 2))}</Text>
-              </Box>
+              <Text wrap="truncate" color="cyan">
+                {'  '}
+                {fit(describeOptions(r.options).join(' · '), Math.max(20, width - 2))}
+              </Text>
             ) : null}
           </Box>
         );

@@ -1,41 +1,31 @@
 import {EventEmitter} from 'node:events';
 import type {Status} from '../daemon/protocol.js';
-import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
+import type {ExchangeCapture} from '../traffic/capture.js';
+import {curlCommand} from '../traffic/curl.js';
+import type {HealthEvent, RequestEvent, TrafficEvent} from '../traffic/event.js';
+import {FilterError, matchFilter, parseFilter, type Filter} from '../traffic/filter.js';
 import {RingBuffer} from '../traffic/ring.js';
 import {RollingStats, type StatsSnapshot} from '../traffic/stats.js';
+import type {DashActions} from './actions.js';
+import {detailLines} from './detail-lines.js';
+import {healthLines} from './health.js';
+import {editText, type Keys} from './keys.js';
+import {layoutRows} from './layout.js';
+import type {DetailView, ModelOptions, View} from './view.js';
 
-export interface ModelOptions {
-  /** Requests kept for the log. Default 500. */
-  capacity?: number;
-  /** Clock. Default Date.now. */
-  now?: () => number;
-  /** Fewest ms between two 'change' notifications from traffic (keys notify at once). Default 200: a frame of the dashboard costs Ink ~17 ms at 160x45, and 5 frames a second is live enough. */
-  throttleMs?: number;
-}
+export type {DetailView, ModelOptions, View} from './view.js';
 
-/** What the components render: a plain snapshot, recomputed at most once per throttle period. */
-export interface View {
-  status?: Status;
-  error?: string;
+interface State {
   paused: boolean;
-  /** Filter text applied to the log. */
-  filter: string;
-  /** The filter being typed (after `/`), or undefined. */
+  filter: Filter;
   editing?: string;
+  filterError?: string;
   help: boolean;
-  /** Index into `log` of the selected request, or undefined. */
   selected?: number;
-  /** The request whose detail is open. */
-  detail?: RequestEvent;
-  /** Filtered log, oldest first. */
-  log: RequestEvent[];
-  /** Health changes, newest last (a few). */
-  health: string[];
-  total: StatsSnapshot;
-  routes: Map<string, StatsSnapshot>;
-  /** Requests dropped from the visible log while paused. */
+  detail?: {event: RequestEvent; capture?: ExchangeCapture; note?: string; scroll: number};
+  routesFolded?: boolean;
+  message?: string;
   missed: number;
-  now: number;
 }
 
 /**
@@ -47,27 +37,32 @@ export class DashModel extends EventEmitter {
   private readonly log: RingBuffer<RequestEvent>;
   private readonly total = new RollingStats(60);
   private readonly perRoute = new Map<string, RollingStats>();
-  private readonly healthLines: string[] = [];
+  private readonly recoveries: HealthEvent[] = [];
   private readonly now: () => number;
   private readonly throttleMs: number;
+  private readonly actions?: DashActions;
   private timer?: NodeJS.Timeout;
   private cached?: View;
-  private state = {paused: false, filter: '', editing: undefined as string | undefined, help: false, selected: undefined as number | undefined, detail: undefined as RequestEvent | undefined, missed: 0};
+  private state: State = {paused: false, filter: parseFilter(''), help: false, missed: 0};
   private statusValue?: Status;
   private errorValue?: string;
   private frozen?: RequestEvent[];
+  private size = {columns: 100, rows: 30};
 
   constructor(options: ModelOptions = {}) {
     super();
     this.log = new RingBuffer(options.capacity ?? 500);
     this.now = options.now ?? Date.now;
     this.throttleMs = options.throttleMs ?? 200;
+    this.actions = options.actions;
   }
 
   push(event: TrafficEvent): void {
     if (event.type === 'health') {
-      this.healthLines.push(`${event.healthy ? '●' : '○'} ${event.target} ${event.healthy ? 'up' : `down${event.error ? ` (${event.error})` : ''}`} · ${event.route}`);
-      if (this.healthLines.length > 3) this.healthLines.shift();
+      if (event.healthy) {
+        this.recoveries.push(event);
+        if (this.recoveries.length > 8) this.recoveries.shift();
+      }
     } else {
       const failed = event.status >= 500 || event.error !== undefined;
       this.total.add(event.time, event.duration, failed);
@@ -93,32 +88,34 @@ export class DashModel extends EventEmitter {
     this.changed(true);
   }
 
-  /** A key from the terminal. Returns 'quit' when the user quits. */
-  key(input: string, key: {upArrow?: boolean; downArrow?: boolean; return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean}): 'quit' | undefined {
+  /** Show the result of an action until the next one. */
+  say(message: string): void {
+    this.state.message = message;
+    this.changed(true);
+  }
+
+  /** A key (or several that arrived together) from the terminal. Returns 'quit' when the user quits. */
+  key(input: string, key: Keys): 'quit' | undefined {
     const s = this.state;
     if (key.ctrl && input === 'c') return 'quit';
     if (s.editing !== undefined) {
-      if (key.return) {
-        s.filter = s.editing;
+      const edit = editText(s.editing, input, key);
+      s.editing = edit.text;
+      if (edit.done === 'cancel') {
         s.editing = undefined;
-        s.selected = undefined;
-      } else if (key.escape) s.editing = undefined;
-      else if (key.backspace || key.delete) s.editing = s.editing.slice(0, -1);
-      else if (input && !key.ctrl) s.editing += input;
+        s.filterError = undefined;
+      } else if (edit.done === 'apply') this.applyFilter(edit.text);
       this.changed(true);
       return undefined;
     }
-    if (s.detail) {
-      if (key.escape || input === 'q' || key.return) s.detail = undefined;
-      this.changed(true);
-      return undefined;
-    }
+    if (s.detail) return this.detailKey(input, key);
     if (s.help) {
       s.help = false;
       this.changed(true);
       return input === 'q' ? 'quit' : undefined;
     }
     const visible = this.visible();
+    const selected = s.selected === undefined ? undefined : visible[s.selected];
     switch (true) {
       case input === 'q':
         return 'quit';
@@ -128,7 +125,7 @@ export class DashModel extends EventEmitter {
         this.frozen = s.paused ? visible : undefined;
         break;
       case input === '/':
-        s.editing = s.filter;
+        s.editing = s.filter.source;
         break;
       case input === 'c':
         this.log.clear();
@@ -138,9 +135,21 @@ export class DashModel extends EventEmitter {
       case input === '?':
         s.help = true;
         break;
+      case input === 't':
+        s.routesFolded = !this.layout(s.routesFolded).routesFolded;
+        break;
+      case input === 'r' && selected !== undefined:
+        this.replay(selected!);
+        break;
+      case input === 'y' && selected !== undefined:
+        this.copyCurl(selected!, undefined);
+        break;
+      case input === 'w':
+        this.writeHar(visible);
+        break;
       case key.escape === true:
         if (s.selected !== undefined) s.selected = undefined;
-        else s.filter = '';
+        else s.filter = parseFilter('');
         break;
       case key.upArrow === true:
         s.selected = visible.length === 0 ? undefined : Math.max(0, (s.selected ?? visible.length) - 1);
@@ -149,7 +158,7 @@ export class DashModel extends EventEmitter {
         s.selected = s.selected === undefined ? undefined : s.selected + 1 >= visible.length ? undefined : s.selected + 1;
         break;
       case key.return === true:
-        if (s.selected !== undefined) s.detail = visible[s.selected];
+        if (selected) this.openDetail(selected);
         break;
       default:
         return undefined;
@@ -158,11 +167,90 @@ export class DashModel extends EventEmitter {
     return undefined;
   }
 
+  private detailKey(input: string, key: Keys): undefined {
+    const d = this.state.detail!;
+    if (key.escape || input === 'q' || key.return) this.state.detail = undefined;
+    else if (key.upArrow || input === 'k') d.scroll = Math.max(0, d.scroll - 1);
+    else if (key.downArrow || input === 'j') d.scroll++;
+    else if (key.pageUp || input === 'b') d.scroll = Math.max(0, d.scroll - 10);
+    else if (key.pageDown || input === ' ') d.scroll += 10;
+    else if (input === 'r') this.replay(d.event);
+    else if (input === 'y') this.copyCurl(d.event, d.capture);
+    else if (input === 'w') this.writeHar(this.visible());
+    this.changed(true);
+    return undefined;
+  }
+
+  private applyFilter(text: string): void {
+    try {
+      this.state.filter = parseFilter(text);
+      this.state.editing = undefined;
+      this.state.filterError = undefined;
+      this.state.selected = undefined;
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      this.state.filterError = error.message;
+    }
+  }
+
+  private openDetail(event: RequestEvent): void {
+    const detail: State['detail'] = {event, scroll: 0};
+    this.state.detail = detail;
+    if (!this.actions?.exchange) return;
+    if (!event.captured) {
+      detail.note = 'Bodies and timing were not captured for this request (capture is on while a dashboard is open).';
+      return;
+    }
+    detail.note = 'Loading the capture…';
+    this.actions.exchange(event.id).then(
+      (capture) => {
+        detail.capture = capture;
+        detail.note = undefined;
+        this.changed(true);
+      },
+      (error: Error) => {
+        detail.note = error.message;
+        this.changed(true);
+      },
+    );
+  }
+
+  private replay(event: RequestEvent): void {
+    if (!this.actions?.replay) return this.say('Replay needs the portico daemon.');
+    this.say(`Replaying #${event.id} ${event.method} ${event.host}${event.path}…`);
+    this.actions.replay(event.id).then(
+      (r) => this.say(`Replayed #${event.id}: ${r.status} (${r.bytes} bytes); it is the newest entry.${r.partial ? ` Note: ${r.partial}.` : ''}`),
+      (error: Error) => this.say(error.message),
+    );
+  }
+
+  private copyCurl(event: RequestEvent, capture: ExchangeCapture | undefined): void {
+    // From the list: fetch the capture first, so the command carries the body too.
+    if (!capture && event.captured && this.actions?.exchange) {
+      this.actions.exchange(event.id).then(
+        (c) => this.copyCurl(event, c),
+        () => this.copyCurl({...event, captured: false}, undefined),
+      );
+      return;
+    }
+    const known = capture ?? {id: event.id, started: event.time, method: event.method, host: event.host, url: event.path, clientProtocol: event.protocol, requestHeaders: event.requestHeaders ?? {}, status: event.status, timing: {}, attempts: [], notes: []};
+    const command = curlCommand(known);
+    const copied = this.actions?.copy(command) ?? false;
+    this.say(`${copied ? 'Copied to the clipboard (OSC 52): ' : 'curl command: '}${command}`);
+  }
+
+  private writeHar(events: RequestEvent[]): void {
+    if (!this.actions?.writeHar) return this.say('Writing HAR needs the portico daemon.');
+    this.actions.writeHar(events).then(
+      (file) => this.say(`Wrote ${events.length} requests as HAR to ${file}`),
+      (error: Error) => this.say(`Could not write the HAR file: ${error.message}`),
+    );
+  }
+
   private visible(): RequestEvent[] {
     const all = this.frozen ?? this.log.toArray();
-    const f = this.state.filter.toLowerCase();
-    if (!f) return all;
-    return all.filter((e) => `${e.method} ${e.status} ${e.host}${e.path} ${e.target ?? ''} ${e.protocol} ${e.error ?? ''}`.toLowerCase().includes(f));
+    const f = this.state.filter;
+    return f.terms.length === 0 ? all : all.filter((e) => matchFilter(f, e));
   }
 
   view(): View {
@@ -170,23 +258,46 @@ export class DashModel extends EventEmitter {
     const now = this.now();
     const routes = new Map<string, StatsSnapshot>();
     for (const [key, stats] of this.perRoute) routes.set(key, stats.snapshot(now));
+    const s = this.state;
+    const d = s.detail;
+    let detail: DetailView | undefined;
+    if (d) {
+      const lines = detailLines(d.event, d.capture, d.note);
+      d.scroll = Math.min(d.scroll, Math.max(0, lines.length - 1));
+      detail = {event: d.event, lines, scroll: d.scroll};
+    }
     this.cached = {
       status: this.statusValue,
       error: this.errorValue,
-      paused: this.state.paused,
-      filter: this.state.filter,
-      editing: this.state.editing,
-      help: this.state.help,
-      selected: this.state.selected,
-      detail: this.state.detail,
+      paused: s.paused,
+      filter: s.filter.source,
+      editing: s.editing,
+      filterError: s.filterError,
+      help: s.help,
+      selected: s.selected,
+      detail,
       log: this.visible(),
-      health: [...this.healthLines],
+      health: healthLines(this.statusValue?.routes ?? [], this.recoveries, now),
+      ...this.layout(s.routesFolded),
+      message: s.message,
       total: this.total.snapshot(now),
       routes,
-      missed: this.state.missed,
+      missed: s.missed,
       now,
     };
     return this.cached;
+  }
+
+  /** The terminal's size, from the App when it mounts and on resize. */
+  resize(columns: number, rows: number): void {
+    if (columns === this.size.columns && rows === this.size.rows) return;
+    this.size = {columns, rows};
+    this.changed(true);
+  }
+
+  private layout(chosen: boolean | undefined): {logHeight: number; routesFolded: boolean} {
+    const health = healthLines(this.statusValue?.routes ?? [], this.recoveries, this.now()).length;
+    return layoutRows({...this.size, chosen, routes: (this.statusValue?.routes ?? []).reduce((rows, r) => rows + (r.options ? 3 : 2), 0), health, message: this.state.message, headerError: this.errorValue !== undefined && this.statusValue !== undefined, filterError: this.state.filterError !== undefined});
   }
 
   /** Coalesce changes: at most one notification per throttle period (keys notify at once). */

@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {createElement} from 'react';
 import type {StatePaths} from '../state/home.js';
 import {formatEventLine} from '../traffic/format.js';
+import {dashActions} from './actions.js';
 import {App} from './App.js';
 import {DashModel} from './model.js';
 import {daemonSource, type DashSource} from './source.js';
@@ -51,8 +52,9 @@ export function connect(model: DashModel, source: DashSource): () => void {
 
 /** The live dashboard in this terminal; resolves when the user quits (q or Ctrl-C). */
 export async function runDashboard(options: DashboardOptions): Promise<void> {
-  const model = options.model ?? new DashModel();
-  const stop = connect(model, sourceOf(options));
+  const source = sourceOf(options);
+  const model = options.model ?? new DashModel({actions: dashActions({source, stdout: options.stdout ?? process.stdout})});
+  const stop = connect(model, source);
   let trust = 'checking…';
   const instance = render(createElement(App, {model, trust}), {...(options.stdout ? {stdout: options.stdout} : {}), ...(options.stdin ? {stdin: options.stdin} : {}), exitOnCtrlC: false});
   const checkTrust = options.trust ?? (options.paths ? defaultTrustCheck(options.paths) : async () => 'unknown' as const);

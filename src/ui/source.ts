@@ -1,6 +1,7 @@
 import {request, streamEvents} from '../daemon/client.js';
-import type {Status} from '../daemon/protocol.js';
+import type {ReplayResult, Status} from '../daemon/protocol.js';
 import type {StatePaths} from '../state/home.js';
+import type {ExchangeCapture} from '../traffic/capture.js';
 import type {TrafficEvent} from '../traffic/event.js';
 
 /** Where the dashboard gets its data: the daemon's control socket, or plain arrays in tests. */
@@ -9,15 +10,21 @@ export interface DashSource {
   status(): Promise<Status>;
   /** Live events (recent history first). Returns an unsubscribe. */
   subscribe(onEvent: (event: TrafficEvent) => void, onError: (error: Error) => void): () => void;
+  /** One exchange's capture (bodies, timing, attempts); rejects when it was not captured. */
+  exchange?(id: number): Promise<ExchangeCapture>;
+  /** Every capture the daemon holds, oldest first (for HAR). */
+  captures?(): Promise<ExchangeCapture[]>;
+  /** Send a request again through the proxy. */
+  replay?(id: number): Promise<ReplayResult>;
 }
 
-/** The daemon as a source: /status and the /events stream with headers (for the detail view). */
+/** The daemon as a source: /status and the /events stream with capture on (for the detail view). */
 export function daemonSource(paths: StatePaths): DashSource {
   return {
     status: () => request<Status>(paths, 'GET', '/status', undefined, 5000),
     subscribe(onEvent, onError) {
       const controller = new AbortController();
-      streamEvents(paths, onEvent, {history: 200, headers: true, signal: controller.signal}).then(
+      streamEvents(paths, onEvent, {history: 200, headers: true, capture: true, signal: controller.signal}).then(
         () => {
           if (!controller.signal.aborted) onError(new Error('The portico daemon stopped.'));
         },
@@ -25,5 +32,8 @@ export function daemonSource(paths: StatePaths): DashSource {
       );
       return () => controller.abort();
     },
+    exchange: (id) => request<ExchangeCapture>(paths, 'GET', `/exchanges/${id}`, undefined, 5000),
+    captures: () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges', undefined, 15_000),
+    replay: (id) => request<ReplayResult>(paths, 'POST', `/replay/${id}`, undefined, 35_000),
   };
 }

@@ -1,0 +1,46 @@
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import type {ReplayResult} from '../daemon/protocol.js';
+import type {ExchangeCapture} from '../traffic/capture.js';
+import type {RequestEvent} from '../traffic/event.js';
+import {buildHar} from '../traffic/har.js';
+import {VERSION} from '../version.js';
+import {copyToTerminal} from './clipboard.js';
+import type {DashSource} from './source.js';
+
+/** What the dashboard's keys do outside the model: fetch a capture, replay, copy, write a HAR file. */
+export interface DashActions {
+  exchange?(id: number): Promise<ExchangeCapture>;
+  replay?(id: number): Promise<ReplayResult>;
+  /** Copy text to the clipboard; true when it went to the terminal (OSC 52). */
+  copy(text: string): boolean;
+  /** Write the given requests (and what was captured of them) as HAR; resolves to the file's path. */
+  writeHar?(events: RequestEvent[]): Promise<string>;
+}
+
+export interface ActionOptions {
+  source: DashSource;
+  stdout?: NodeJS.WriteStream;
+  /** Where HAR files go. Default: the current directory. */
+  dir?: string;
+  now?: () => Date;
+}
+
+function harName(date: Date): string {
+  return `portico-${date.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.har`;
+}
+
+export function dashActions(options: ActionOptions): DashActions {
+  const {source} = options;
+  return {
+    ...(source.exchange ? {exchange: (id: number) => source.exchange!(id)} : {}),
+    ...(source.replay ? {replay: (id: number) => source.replay!(id)} : {}),
+    copy: (text) => copyToTerminal(text, options.stdout),
+    async writeHar(events) {
+      const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));
+      const file = path.resolve(options.dir ?? process.cwd(), harName((options.now ?? (() => new Date()))()));
+      writeFileSync(file, `${JSON.stringify(buildHar(events, captures, VERSION), null, 2)}\n`);
+      return file;
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import path from 'node:path';
+import {gzipSync} from 'node:zlib';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import WebSocket, {WebSocketServer} from 'ws';
+import {BIN, cli, daemonPort, tempHome} from '../../helpers/cli.js';
+import {harValidator} from '../../helpers/har.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let t: ReturnType<typeof tempHome>;
+let port: number;
+let server: http.Server;
+let wss: WebSocketServer;
+let posts = 0;
+
+/** The developer's API: echoes JSON POSTs with 201, serves a gzip page, speaks WebSocket. */
+function startApi(): Promise<number> {
+  server = http.createServer((req, res) => {
+    if (req.method === 'POST') {
+      posts++;
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        res.writeHead(201, {'content-type': 'application/json'});
+        res.end(JSON.stringify({created: JSON.parse(body) as unknown, id: posts}));
+      });
+      return;
+    }
+    if (req.url === '/gz') {
+      res.writeHead(200, {'content-type': 'text/plain; charset=utf-8', 'content-encoding': 'gzip'});
+      res.end(gzipSync('compressed hello from the api\n'));
+      return;
+    }
+    res.end('ok');
+  });
+  wss = new WebSocketServer({server});
+  wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${String(m)}`)));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+function send(host: string, urlPath: string, options: {method?: string; body?: string; headers?: http.OutgoingHttpHeaders} = {}): Promise<{status: number; body: string}> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', servername: host, headers: {host: `${host}:${port}`, ...options.headers}, ca: readFileSync(path.join(t.home, 'ca.pem')), agent: false}, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+beforeAll(async () => {
+  t = tempHome();
+  const api = await startApi();
+  await cli(['up', '--port', '0'], {env: t.env});
+  await cli(['add', 'api.localhost', String(api)], {env: t.env});
+  // A target nothing listens on: the developer forgot to start it.
+  await cli(['add', 'down.localhost', '1'], {env: t.env});
+  port = await daemonPort(t.env);
+});
+afterAll(async () => {
+  await t.cleanup();
+  wss.close();
+  server.closeAllConnections();
+  server.close();
+});
+
+describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real terminal', () => {
+  it('opens the detail of a JSON POST, a gzip response, a 404, a 502 and a WebSocket; replays, copies curl and writes HAR', async () => {
+    const session = `portico-inspect-${process.pid}`;
+    const cwd = path.join(t.home, '..');
+    // A private tmux server: nothing shared with the developer's own tmux or other tests.
+    const socket = `portico-inspect-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]).toString();
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', cwd, `env ${env} ${process.execPath} ${BIN} dash`);
+    const screen = () => tmux('capture-pane', '-p', '-t', session);
+    const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+    const waitFor = async (re: RegExp, ms = 10_000) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(screen())) {
+        if (Date.now() > deadline) throw new Error(`screen never matched ${re}:\n${screen()}`);
+        await sleep(100);
+      }
+      return screen();
+    };
+    /** Show only what matches, select the newest, open its detail. */
+    const open = async (filter: string, row: RegExp) => {
+      keys('/');
+      await waitFor(/filter: /);
+      keys('-l', filter);
+      keys('Enter');
+      await waitFor(new RegExp(`/ filter \\(${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+      await waitFor(row);
+      keys('Up');
+      await sleep(150);
+      keys('Enter');
+    };
+    const back = async () => {
+      keys('Escape');
+      await waitFor(/q quit/);
+      keys('Escape');
+      await sleep(150);
+      keys('Escape');
+      await sleep(150);
+    };
+    try {
+      await waitFor(/portico https:\/\/localhost:\d+/);
+      // The dashboard turns capture on once it is subscribed: wait until a first request shows in it.
+      await send('api.localhost', '/warm-up');
+      await waitFor(/200 api\.localhost\/warm-up/);
+
+      const created = await send('api.localhost', '/api/users', {method: 'POST', body: '{"name":"Ada","admin":false}', headers: {'content-type': 'application/json'}});
+      expect(created.status).toBe(201);
+      expect((await send('api.localhost', '/gz')).status).toBe(200);
+      expect((await send('nothing.localhost', '/missing')).status).toBe(404);
+      expect((await send('down.localhost', '/')).status).toBe(502);
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'api.localhost', headers: {host: `api.localhost:${port}`}} as WebSocket.ClientOptions);
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => ws.send('hello socket'));
+        ws.once('message', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.close();
+      await waitFor(/ws\s*$|\bws\b/m);
+      if (process.env.PORTICO_README_LIST) writeFileSync(process.env.PORTICO_README_LIST, screen());
+
+      // The JSON POST: what was sent and what came back, pretty-printed, with timing.
+      await open('method:POST', /201 api\.localhost\/api\/users/);
+      let s = await waitFor(/Response body/);
+      expect(s).toContain('POST api.localhost/api/users  201 Created');
+      expect(s).toMatch(/Timing\s+wait for instance \d+ms · connect \d+ms · first byte \d+ms · total \d+ms/);
+      expect(s).toContain('Request body (application/json, 28 B)');
+      expect(s).toContain('"admin": false');
+      expect(s).toMatch(/"id": 1/);
+      if (process.env.PORTICO_README_CAPTURE) writeFileSync(process.env.PORTICO_README_CAPTURE, s);
+
+      // y: a curl command that reproduces it, shown (and sent to the clipboard with OSC 52).
+      keys('y');
+      s = await waitFor(/curl -X POST/);
+      expect(s.replace(/\n/g, '')).toContain(`https://api.localhost:${port}/api/users -H 'content-type: application/json'`);
+      // r: replayed as sent; the backend gets it again and it is the newest entry.
+      keys('r');
+      await waitFor(/Replayed #\d+: 201/);
+      expect(posts).toBe(2);
+      await back();
+
+      // The gzip response, decoded for reading.
+      await open('path:/gz', /200 api\.localhost\/gz/);
+      s = await waitFor(/Response body/);
+      expect(s).toContain('gzip, decoded');
+      expect(s).toContain('compressed hello from the api');
+      await back();
+
+      // portico's own 404: the page's headers and bytes.
+      await open('404', /404 nothing\.localhost\/missing/);
+      s = await waitFor(/Response body/);
+      expect(s).toContain('answered by portico');
+      expect(s).toMatch(/content-length: \d{3,}/);
+      expect(s).toContain('portico has no route for');
+      await back();
+
+      // The 502: which target, what failed.
+      await open('status:502', /502 down\.localhost\//);
+      s = await waitFor(/Response body/);
+      expect(s).toMatch(/localhost:1 at \+\d+ms: ECONNREFUSED/);
+      expect(s).toContain('Backend unavailable');
+      await back();
+
+      // The WebSocket: its messages both ways.
+      await open('proto:ws', /api\.localhost\/socket/);
+      s = await waitFor(/WebSocket messages/);
+      expect(s).toMatch(/→ text \d+ B "hello socket"/);
+      expect(s).toMatch(/← text \d+ B "echo hello socket"/);
+      await back();
+
+      // w: the requests shown, as HAR 1.2 in the current directory.
+      keys('w');
+      await waitFor(/Wrote \d+ requests as HAR to/);
+      const file = readdirSync(cwd).find((f) => f.endsWith('.har'));
+      expect(file).toBeDefined();
+      const har = JSON.parse(readFileSync(path.join(cwd, file!), 'utf8')) as unknown;
+      expect(harValidator()(har).errors).toBe('No errors');
+
+      keys('q');
+      const deadline = Date.now() + 5000;
+      while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status === 0 && Date.now() < deadline) await sleep(100);
+      expect(spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status).not.toBe(0);
+    } finally {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    }
+    expect(existsSync(cwd)).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,117 @@
+import {brotliCompressSync, gzipSync} from 'node:zlib';
+import {describe, expect, it} from 'vitest';
+import {viewBody} from '../../../src/traffic/body.js';
+import {BodyRecorder, CaptureStore, type ExchangeCapture} from '../../../src/traffic/capture.js';
+import {curlCommand} from '../../../src/traffic/curl.js';
+import type {RequestEvent} from '../../../src/traffic/event.js';
+import {FilterError, matchFilter, parseFilter} from '../../../src/traffic/filter.js';
+import {buildHar} from '../../../src/traffic/har.js';
+import {harValidator} from '../../helpers/har.js';
+
+function body(bytes: Buffer | string, limit?: number) {
+  const r = new BodyRecorder(limit);
+  r.add(Buffer.from(bytes));
+  return r.finish();
+}
+
+function capture(extra: Partial<ExchangeCapture> = {}): ExchangeCapture {
+  return {id: 1, started: Date.UTC(2026, 11, 1, 20), method: 'GET', host: 'api.localhost', url: '/users?page=2', clientProtocol: 'h2', requestHeaders: {':authority': 'api.localhost:1443', accept: 'application/json'}, status: 200, timing: {picked: 0, connected: 2, sent: 3, firstByte: 10, end: 12}, attempts: [], notes: [], ...extra};
+}
+
+let id = 0;
+function event(extra: Partial<RequestEvent> = {}): RequestEvent {
+  return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'api.localhost', path: '/', status: 200, duration: 5, bytes: 10, protocol: 'h1', ...extra};
+}
+
+describe('the capture store', () => {
+  it('keeps only the first 64 KiB of a body and counts the rest', () => {
+    const r = new BodyRecorder();
+    for (let i = 0; i < 100; i++) r.add(Buffer.alloc(1024, 'a'));
+    const b = r.finish();
+    expect(b.size).toBe(100 * 1024);
+    expect(b.truncated).toBe(true);
+    expect(Buffer.from(b.base64, 'base64')).toHaveLength(64 * 1024);
+  });
+
+  it('evicts the oldest captures so memory stays bounded at any traffic', () => {
+    const store = new CaptureStore({totalBytes: 1024 * 1024});
+    for (let i = 1; i <= 2000; i++) store.add(capture({id: i, responseBody: body(Buffer.alloc(8 * 1024, 'x'))}));
+    expect(store.size).toBeLessThanOrEqual(1024 * 1024);
+    expect(store.get(2000)).toBeDefined();
+    expect(store.get(1)).toBeUndefined();
+    expect(store.length).toBeLessThan(200);
+  });
+});
+
+describe('bodies shown in the detail view', () => {
+  it('pretty-prints a gzip-compressed JSON response', () => {
+    const view = viewBody(body(gzipSync(JSON.stringify({user: {id: 7, name: 'Ada'}}))), {'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip'});
+    expect(view.kind).toBe('json');
+    expect(view.decoded).toBe('gzip');
+    expect(view.text).toBe('{\n  "user": {\n    "id": 7,\n    "name": "Ada"\n  }\n}');
+  });
+
+  it('decodes brotli text, and decodes as much of a truncated gzip body as was captured', () => {
+    expect(viewBody(body(brotliCompressSync('hello br')), {'content-type': 'text/plain', 'content-encoding': 'br'}).text).toBe('hello br');
+    const long = Array.from({length: 20_000}, (_, i) => `line ${i} of text ${(i * 7919) % 100_003}`).join('\n');
+    const cut = viewBody(body(gzipSync(long), 2000), {'content-type': 'text/plain', 'content-encoding': 'gzip'});
+    expect(cut.truncated).toBe(true);
+    expect(cut.kind).toBe('text');
+    expect(cut.text.startsWith('line 0 of text 0\nline 1 of text 7919\n')).toBe(true);
+  });
+
+  it('summarises a binary body by type and size', () => {
+    const view = viewBody(body(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3])), {'content-type': 'image/png'});
+    expect(view.kind).toBe('binary');
+    expect(view.text).toBe('image/png, 10 B');
+  });
+});
+
+describe('structured filters', () => {
+  const events = [event({path: '/orders/502', status: 200}), event({path: '/boom', status: 502}), event({path: '/x', status: 404, method: 'POST', host: 'app.localhost'}), event({path: '/api/users', status: 503, host: 'api.localhost'})];
+  const match = (text: string) => events.filter((e) => matchFilter(parseFilter(text), e)).map((e) => e.path);
+
+  it('reads a bare status as the status, so 502 no longer matches a path that contains 502', () => {
+    expect(match('502')).toEqual(['/boom']);
+    expect(match('status:5xx')).toEqual(['/boom', '/api/users']);
+    expect(match('4xx')).toEqual(['/x']);
+    expect(match('status:404,502')).toEqual(['/boom', '/x']);
+  });
+
+  it('combines host, method, path and free text', () => {
+    expect(match('host:app method:post')).toEqual(['/x']);
+    expect(match('path:/api status:5xx')).toEqual(['/api/users']);
+    expect(match('orders')).toEqual(['/orders/502']);
+  });
+
+  it('refuses a status it cannot read, naming the term', () => {
+    expect(() => parseFilter('status:abc')).toThrow(FilterError);
+    expect(() => parseFilter('status:abc')).toThrow('Invalid filter `status:abc`: expected a status like 404, 5xx or 404,5xx.');
+  });
+});
+
+describe('curl and HAR', () => {
+  it('copies a JSON POST as a curl command that sends the same method, URL, headers and body', () => {
+    const c = capture({method: 'POST', url: '/api/users', requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json', 'content-length': '15', 'x-note': "it's"}, requestBody: body('{"name":"Ada"}')});
+    expect(curlCommand(c)).toBe(`curl --http2 -X POST https://api.localhost:1443/api/users -H 'content-type: application/json' -H 'x-note: it'\\''s' --data-binary '{"name":"Ada"}'`);
+  });
+
+  it('writes HAR 1.2 that validates against the HAR schema, with decoded bodies and timings', () => {
+    const e1 = event({method: 'POST', path: '/api?x=1', status: 201, protocol: 'h2', duration: 12});
+    const e2 = event({path: '/missing', status: 502, error: 'ECONNREFUSED'});
+    const captures = new Map([
+      [e1.id, capture({id: e1.id, method: 'POST', url: '/api?x=1', requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json'}, requestBody: body('{"a":1}'), responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'}, responseBody: body(gzipSync('{"ok":true}'))})],
+    ]);
+    const har = buildHar([e1, e2], captures, '1.2.3');
+    const result = harValidator()(har);
+    expect(result.errors).toBe('No errors');
+    expect(result.valid).toBe(true);
+    const [first, second] = har.log.entries;
+    expect(first!.request.url).toBe('https://api.localhost:1443/api?x=1');
+    expect(first!.request.queryString).toEqual([{name: 'x', value: '1'}]);
+    expect(first!.request.postData).toEqual({mimeType: 'application/json', text: '{"a":1}'});
+    expect(first!.response.content.text).toBe('{"ok":true}');
+    expect(first!.timings).toMatchObject({blocked: 0, connect: 2, send: 1, wait: 7, receive: 2});
+    expect(second!.comment).toContain('error: ECONNREFUSED');
+  });
+});

@@ -1,0 +1,309 @@
+import {EventEmitter} from 'node:events';
+import {gzipSync} from 'node:zlib';
+import {render as inkRender} from 'ink';
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {ReplayResult, Status} from '../../../src/daemon/protocol.js';
+import {BodyRecorder, type ExchangeCapture} from '../../../src/traffic/capture.js';
+import type {RequestEvent} from '../../../src/traffic/event.js';
+import type {DashActions} from '../../../src/ui/actions.js';
+import {App} from '../../../src/ui/App.js';
+import {DashModel} from '../../../src/ui/model.js';
+
+const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, ...(lastError ? {lastError} : {})});
+function status(routes = 2, down = false): Status {
+  return {
+    version: '0.1.0',
+    pid: 4242,
+    port: 1443,
+    startedAt: Date.now() - 5000,
+    ca: '/ca.pem',
+    notices: [],
+    routes: Array.from({length: routes}, (_, i) => ({host: `app${i}.localhost`, path: '/', url: `https://app${i}.localhost:1443/`, strategy: 'round-robin' as const, stripPrefix: false, targets: [target(5170 + i, !(down && i === 0), down && i === 0 ? 'ECONNREFUSED' : undefined)]})),
+  };
+}
+
+let id = 0;
+function req(path: string, extra: Partial<RequestEvent> = {}): RequestEvent {
+  return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'api.localhost', path, status: 200, duration: 12, bytes: 100, target: 'http://localhost:9090', route: 'api.localhost', protocol: 'h2', ...extra};
+}
+
+function body(data: Buffer | string) {
+  const r = new BodyRecorder();
+  r.add(Buffer.from(data));
+  return r.finish();
+}
+
+const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await tick(10);
+  }
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+interface Recorded {
+  replayed: number[];
+  copied: string[];
+  har: RequestEvent[][];
+}
+
+function mount(events: RequestEvent[], captures: ExchangeCapture[] = [], s: Status = status()) {
+  const recorded: Recorded = {replayed: [], copied: [], har: []};
+  const actions: DashActions = {
+    exchange: async (n) => {
+      const c = captures.find((x) => x.id === n);
+      if (!c) throw new Error(`Request ${n} was not captured`);
+      return c;
+    },
+    replay: async (n): Promise<ReplayResult> => {
+      recorded.replayed.push(n);
+      return {of: n, status: 201, bytes: 11};
+    },
+    copy: (text) => {
+      recorded.copied.push(text);
+      return false;
+    },
+    writeHar: async (e) => {
+      recorded.har.push(e);
+      return '/tmp/portico-test.har';
+    },
+  };
+  const model = new DashModel({throttleMs: 5, actions});
+  model.setStatus(s);
+  for (const e of events) model.push(e);
+  const app = render(<App model={model} trust="trusted" />);
+  cleanup = () => {
+    app.unmount();
+    model.dispose();
+  };
+  return {model, recorded, ...app};
+}
+
+const UP = '\u001B[A';
+
+describe('the request detail', () => {
+  it('shows timing, every attempt, protocols, and the pretty-printed JSON a POST sent and got back gzip-compressed', async () => {
+    const post = req('/api/users', {method: 'POST', status: 201, captured: true, protocol: 'h2'});
+    const capture: ExchangeCapture = {
+      id: post.id,
+      started: post.time,
+      method: 'POST',
+      host: 'api.localhost',
+      url: '/api/users',
+      clientProtocol: 'h2',
+      backendProtocol: 'http/1.1',
+      source: 'backend',
+      requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json'},
+      requestBody: body('{"name":"Ada","admin":false}'),
+      status: 201,
+      responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'},
+      responseBody: body(gzipSync('{"id":7,"name":"Ada"}')),
+      timing: {picked: 0, connected: 3, sent: 4, firstByte: 9, end: 12},
+      attempts: [{target: 'http://localhost:9091', at: 0, error: 'ECONNREFUSED'}, {target: 'http://localhost:9090', at: 1}],
+      notes: [],
+    };
+    const {lastFrame, stdin} = mount([req('/before'), post], [capture]);
+    await tick();
+    stdin.write(UP);
+    await tick();
+    stdin.write('\r');
+    await until(() => lastFrame()!.includes('Timing'));
+    // The detail is taller than the screen: page through it with space, as a user would.
+    let frame = lastFrame()!;
+    for (let i = 0; i < 4 && !frame.includes('"id": 7'); i++) {
+      stdin.write(' ');
+      await tick();
+      frame += lastFrame()!;
+    }
+    expect(frame).toContain('POST api.localhost/api/users  201 Created');
+    expect(frame).toContain('Protocol client HTTP/2 → backend http/1.1');
+    expect(frame).toMatch(/Timing\s+wait for instance 0ms · connect 3ms · first byte 9ms · total 12ms/);
+    expect(frame).toContain('1. localhost:9091 at +0ms: ECONNREFUSED');
+    expect(frame).toContain('2. localhost:9090 at +1ms: answered');
+    expect(frame).toContain('Request body (application/json, 28 B)');
+    expect(frame).toContain('"admin": false');
+    expect(frame).toContain('Response body (application/json, ');
+    expect(frame).toContain('gzip, decoded');
+    expect(frame).toContain('"id": 7');
+  });
+
+  it("shows the bytes and headers of a page portico answered itself", async () => {
+    const page = req('/missing', {host: 'nothing.localhost', status: 404, captured: true, target: undefined, route: undefined, error: 'no route'});
+    const html = '<!doctype html><h1>404 · No route</h1>';
+    const capture: ExchangeCapture = {id: page.id, started: page.time, method: 'GET', host: 'nothing.localhost', url: '/missing', clientProtocol: 'h2', source: 'portico', requestHeaders: {':authority': 'nothing.localhost:1443'}, status: 404, responseHeaders: {'content-type': 'text/html; charset=utf-8', 'content-length': String(html.length)}, responseBody: body(html), timing: {end: 1}, attempts: [], notes: []};
+    const {lastFrame, stdin} = mount([page], [capture]);
+    await tick();
+    stdin.write(UP);
+    await tick();
+    stdin.write('\r');
+    await until(() => lastFrame()!.includes('Response body'));
+    expect(lastFrame()).toContain('answered by portico');
+    expect(lastFrame()).toContain(`content-length: ${html.length}`);
+    expect(lastFrame()).toContain('<h1>404 · No route</h1>');
+  });
+
+  it('says so when a request was not captured, and still shows its headers', async () => {
+    const {lastFrame, stdin} = mount([req('/old', {requestHeaders: {'user-agent': 'curl/8'}})]);
+    await tick();
+    stdin.write(UP);
+    await tick();
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('Bodies and timing were not captured for this request');
+    expect(lastFrame()).toContain('user-agent: curl/8');
+  });
+});
+
+describe('replay, curl and HAR keys', () => {
+  it('replays the selected request with r and says what came back', async () => {
+    const {lastFrame, stdin, recorded} = mount([req('/one'), req('/two', {method: 'PUT'})]);
+    await tick();
+    stdin.write(UP);
+    await tick();
+    stdin.write('r');
+    await until(() => lastFrame()!.includes('Replayed'));
+    expect(recorded.replayed).toEqual([id]);
+    expect(lastFrame()).toContain(`Replayed #${id}: 201 (11 bytes); it is the newest entry.`);
+  });
+
+  it('copies the selected request as a curl command with y, and shows it when the terminal cannot take it', async () => {
+    const {lastFrame, stdin, recorded} = mount([req('/search?q=a b', {requestHeaders: {':authority': 'api.localhost:1443', accept: 'text/html'}})]);
+    await tick();
+    stdin.write(UP);
+    await tick();
+    stdin.write('y');
+    await until(() => recorded.copied.length === 1);
+    expect(recorded.copied[0]).toBe("curl --http2 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'");
+    await until(() => lastFrame()!.includes('curl command: curl --http2'));
+  });
+
+  it('writes the requests shown as HAR with w', async () => {
+    const {lastFrame, stdin, recorded} = mount([req('/a'), req('/b', {status: 500})]);
+    await tick();
+    stdin.write('/');
+    stdin.write('5xx');
+    stdin.write('\r');
+    await tick();
+    stdin.write('w');
+    await until(() => lastFrame()!.includes('Wrote 1 requests as HAR to /tmp/portico-test.har'));
+    expect(recorded.har[0]!.map((e) => e.path)).toEqual(['/b']);
+  });
+});
+
+describe('filters', () => {
+  it('reads 502 as a status, not as text in a path', async () => {
+    const {lastFrame, stdin} = mount([req('/orders/502'), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
+    await tick();
+    stdin.write('/');
+    await tick();
+    stdin.write('502');
+    await tick();
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('api.localhost/boom');
+    expect(lastFrame()).not.toContain('api.localhost/orders/502');
+  });
+
+  it('edits the filter correctly when keys and backspaces arrive in one chunk (a paste, fast typing)', async () => {
+    const {lastFrame, stdin} = mount([req('/api/users', {method: 'POST'}), req('/api/users')]);
+    await tick();
+    stdin.write('/');
+    await tick();
+    stdin.write('method:POSX\u007fT\u007f\u007fST');
+    await tick();
+    expect(lastFrame()).toContain('filter: method:POST');
+    expect(lastFrame()).not.toContain('\u007f');
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toMatch(/POST\s+200 api\.localhost\/api\/users/);
+    expect(lastFrame()).not.toMatch(/GET\s+200 api\.localhost\/api\/users/);
+  });
+
+  it('refuses a status filter it cannot read and keeps the text for editing', async () => {
+    const {lastFrame, stdin} = mount([req('/x')]);
+    await tick();
+    stdin.write('/');
+    stdin.write('status:abc');
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('Invalid filter `status:abc`: expected a status like 404, 5xx or 404,5xx.');
+    expect(lastFrame()).toContain('filter: status:abc');
+  });
+});
+
+describe('layout', () => {
+  it('shows the health of targets now: a removed route vanishes and a recovery shows', async () => {
+    const {lastFrame, model} = mount([], [], status(2, true));
+    await tick();
+    expect(lastFrame()).toContain('○ localhost:5170 down (ECONNREFUSED) · app0.localhost');
+    model.push({type: 'health', time: Date.now(), route: 'app0.localhost', target: 'http://localhost:5170', healthy: true});
+    model.setStatus(status(2, false));
+    await tick();
+    expect(lastFrame()).not.toContain('down (ECONNREFUSED)');
+    expect(lastFrame()).toContain('● localhost:5170 up again · app0.localhost');
+    model.setStatus(status(1, true));
+    model.setStatus({...status(1, false), routes: []});
+    await tick();
+    expect(lastFrame()).not.toContain('localhost:5170');
+  });
+
+  it('gives the error its full width instead of padding a short path with blanks', async () => {
+    const {lastFrame} = mount([req('/a', {status: 502, error: 'ECONNREFUSED'})]);
+    await tick();
+    expect(lastFrame()).toMatch(/502 api\.localhost\/a\s{1,3}12ms localhost:9090 h2 ECONNREFUSED/);
+  });
+
+  it('keeps at least 10 log lines at 80x24 by folding the routes panel, and t unfolds it', async () => {
+    class Term extends EventEmitter {
+      columns = 80;
+      rows = 24;
+      frame = '';
+      write = (f: string) => {
+        this.frame = f;
+      };
+    }
+    class Keys extends EventEmitter {
+      isTTY = true;
+      data: string | null = null;
+      setEncoding() {}
+      setRawMode() {}
+      resume() {}
+      pause() {}
+      ref() {}
+      unref() {}
+      read = () => {
+        const d = this.data;
+        this.data = null;
+        return d;
+      };
+      write(d: string) {
+        this.data = d;
+        this.emit('readable');
+        this.emit('data', d);
+      }
+    }
+    const term = new Term();
+    const keys = new Keys();
+    const model = new DashModel({throttleMs: 5});
+    model.setStatus(status(8));
+    for (let i = 0; i < 30; i++) model.push(req(`/line-${i}`));
+    const app = inkRender(<App model={model} trust="trusted" />, {stdout: term as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
+    cleanup = () => {
+      app.unmount();
+      model.dispose();
+    };
+    await tick();
+    const lines = term.frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines.filter((l) => /api\.localhost\/line-/.test(l)).length).toBeGreaterThanOrEqual(10);
+    expect(term.frame).toContain('8 routes · 8 instances · t shows the routes');
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    keys.write('t');
+    await until(() => term.frame.includes('● localhost:5177 (0 active)'));
+  });
+});

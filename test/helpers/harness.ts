@@ -7,9 +7,9 @@ import path from 'node:path';
 import {ensureCA} from '../../src/certs/ca.js';
 import {createCertProvider} from '../../src/certs/provider.js';
 import {startProxy, type RunningProxy} from '../../src/proxy/index.js';
+import type {ProxyOptions} from '../../src/proxy/types.js';
 import type {Route, Strategy} from '../../src/routes/types.js';
 import {statePaths} from '../../src/state/home.js';
-import type {TrafficSink} from '../../src/traffic/event.js';
 
 export interface Harness {
   proxy: RunningProxy;
@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 /** A real proxy on 127.0.0.1:0 / [::1] with a fresh CA in a temp dir. */
-export async function startHarness(routes: Route[], options: {backendTimeout?: number; traffic?: TrafficSink} = {}): Promise<Harness> {
+export async function startHarness(routes: Route[], options: Omit<ProxyOptions, 'port' | 'certs' | 'routes'> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-it-'));
   const paths = statePaths(path.join(dir, 'home'));
   const ca = await ensureCA(paths);

@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cli, daemonPort, tempHome} from '../helpers/cli.js';
 import {until} from '../helpers/harness.js';
 import {daemonPid, fds, rss} from './daemon-probe.js';
+import {wsOptions} from '../helpers/ws.js';
 
 let t: ReturnType<typeof tempHome>;
 let server: http.Server;
@@ -49,7 +50,7 @@ function keepAlive(): Promise<tls.TLSSocket> {
 
 function webSocket(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/ws`, {ca, servername: 'load.localhost', headers: {host: 'load.localhost'}});
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/ws`, wsOptions('load.localhost', ca));
     ws.once('open', () => {
       ws.send('hello');
       ws.once('message', (m) => (String(m) === 'hello' ? resolve(ws) : reject(new Error(String(m)))));

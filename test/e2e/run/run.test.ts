@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ROOT, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
 import type {ChildProcess} from 'node:child_process';
+import {wsOptions} from '../../helpers/ws.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(async () => {
@@ -174,7 +175,7 @@ describe('portico run', () => {
       const token = /const wsToken = "([^"]*)"/.exec(client.body)?.[1] ?? '';
       expect((await get(port, 'viteapp.localhost', '/main.js', t.home)).body).toContain('version 1');
 
-      const ws = new WebSocket(`wss://127.0.0.1:${port}/?token=${token}`, 'vite-hmr', {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'viteapp.localhost', headers: {host: `viteapp.localhost:${port}`}});
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/?token=${token}`, 'vite-hmr', wsOptions(`viteapp.localhost:${port}`, readFileSync(path.join(t.home, 'ca.pem'))));
       const messages: Array<{type: string}> = [];
       ws.on('message', (m) => messages.push(JSON.parse(String(m))));
       await new Promise((resolve, reject) => {

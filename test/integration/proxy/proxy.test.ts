@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
 import {afterEach, describe, expect, it} from 'vitest';
 import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
+import {wsOptions} from '../../helpers/ws.js';
 
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
@@ -102,7 +103,7 @@ describe('WebSockets', () => {
 
   it('echoes over an HTTP/1.1 upgrade', async () => {
     h = await startHarness([route('app.localhost', [await echoBackend()])]);
-    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/ws`, {ca: h.ca, servername: 'app.localhost', headers: {host: 'app.localhost'}});
+    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/ws`, wsOptions('app.localhost', h.ca));
     closers.push(() => ws.close());
     await new Promise((r, j) => {
       ws.once('open', r);

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import {TIMEOUT} from './wait.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin', 'run.js');
@@ -26,7 +27,8 @@ export function tempHome(): {home: string; env: NodeJS.ProcessEnv; cleanup: () =
     cleanup: async () => {
       await cli(['down'], {env}).catch(() => undefined);
       killDaemon(home);
-      rmSync(dir, {recursive: true, force: true});
+      // Retries: a child killed a moment ago may still be closing files in the dir (ENOTEMPTY).
+      rmSync(dir, {recursive: true, force: true, maxRetries: 10});
     },
   };
 }
@@ -52,7 +54,7 @@ export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: stri
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`portico ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 25_000);
+    }, options.timeoutMs ?? TIMEOUT.daemon);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({code: code ?? 1, stdout, stderr});

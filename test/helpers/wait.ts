@@ -18,6 +18,24 @@ export const TIMEOUT = {
   browser: 120_000,
 } as const;
 
+/**
+ * The limit of any one test or hook (vitest's default here): above the largest step timeout, so a
+ * step that hangs fails with its own message, and its cleanup still runs, before vitest cuts in.
+ */
+export const TEST_TIMEOUT = TIMEOUT.namespace + TIMEOUT.daemon;
+
+/** Resolves once `event` fires on `emitter` (a server, socket or child), with its first argument. */
+export function once<T = unknown>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
+  return new Promise((resolve) => emitter.once(event, (value: T) => resolve(value)));
+}
+
+/** A promise the test resolves by hand: a backend holds its answer until the test releases it. */
+export function gate(): {promise: Promise<void>; open: () => void} {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return {promise, open};
+}
+
 export interface WaitOptions {
   /** Milliseconds before giving up. Default TIMEOUT.daemon. */
   timeout?: number;

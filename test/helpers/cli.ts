@@ -90,13 +90,15 @@ export function get(port: number, host: string, urlPath: string, home: string, o
   });
 }
 
-/** A backend on 127.0.0.1:0 answering with its name; optional delay per request. */
-export async function backend(name: string, delayMs = 0): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
+/** A backend on 127.0.0.1:0 answering with its name; optionally each answer waits for `hold` (a test's gate). */
+export async function backend(name: string, hold?: Promise<void>): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits++;
     req.resume();
-    setTimeout(() => res.end(`${name} ${req.method} ${req.url}`), delayMs);
+    const answer = () => res.end(`${name} ${req.method} ${req.url}`);
+    if (hold) void hold.then(answer);
+    else answer();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

@@ -13,15 +13,15 @@ export function spawnDaemonEntry(env: NodeJS.ProcessEnv, args: string[] = ['--po
   return spawn(process.execPath, [DAEMON_ENTRY, ...args], {env, stdio: 'ignore'});
 }
 
-/** Resolves with the exit code, or undefined if the process is still running after `ms`. */
-export function exitWithin(child: ChildProcess, ms: number): Promise<number | undefined> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+/** True once nothing accepts on the unix socket or TCP port (a killed or stopping daemon's listeners close with it). */
+export function refuses(target: string | number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code ?? 1);
+    const s = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
     });
+    s.once('error', () => resolve(true));
   });
 }
 

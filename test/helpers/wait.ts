@@ -5,17 +5,18 @@ import {setTimeout as sleep} from 'node:timers/promises';
  * How long a slow real-world step may take, one constant per kind. Each is used unchanged at
  * every level (the child process's own timeout, the waitFor deadline, the test and the hook), so
  * a slow step fails with its own message instead of an outer limit cutting it off mid-cleanup.
- * They bound a hang; they are never a measurement.
+ * They bound a hang; they are never a measurement. Generous on purpose: on a shared 2-core machine
+ * at load 15 one CLI call (a fresh node + oclif) was seen taking over 10 s.
  */
 export const TIMEOUT = {
   /** A daemon starting or stopping, a CLI call, a log line arriving: loopback only. */
-  daemon: 30_000,
+  daemon: 120_000,
   /** A dev server (`portico run`, Vite) starting and reporting ready. */
-  devServer: 60_000,
+  devServer: 180_000,
   /** Entering a private network/user namespace and running a system tool there (update-ca-certificates, certutil). */
-  namespace: 120_000,
+  namespace: 240_000,
   /** A headless browser starting, loading and answering. */
-  browser: 120_000,
+  browser: 240_000,
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, backend, cli, daemonPort, tempHome, daemonServing} from '../../helpers/cli.js';
+import {TIMEOUT} from '../../helpers/wait.js';
 
 function canUnshare(): boolean {
   return spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
@@ -47,8 +48,11 @@ ${curl} >/dev/null 2>&1 && echo AFTER_UNTRUST=trusted || echo AFTER_UNTRUST=refu
 ls /usr/local/share/ca-certificates | grep -c portico || true
 `,
     );
-    // Async: the backend answering curl lives in this process.
-    const {stdout: out} = await promisify(execFile)('unshare', ['-m', '--propagation', 'private', 'bash', script], {env: t.env, timeout: 60_000});
+    // Async: the backend answering curl lives in this process. update-ca-certificates is slow under
+    // load, so the step has the namespace bound, below the test's; `timeout` signals the whole
+    // process group, so nothing still writes into the work dir when cleanup removes it.
+    const seconds = String(TIMEOUT.namespace / 1000);
+    const {stdout: out} = await promisify(execFile)('timeout', ['-k', '5', seconds, 'unshare', '-m', '--propagation', 'private', 'bash', script], {env: t.env});
     expect(out).toMatch(/BEFORE=refused/);
     expect(out).toMatch(/CHECK_BEFORE=1/);
     expect(out).toMatch(/✓ system \(debian\): trusted/);

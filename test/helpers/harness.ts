@@ -108,12 +108,3 @@ export async function startBackend(name: string, handler?: (req: http.IncomingMe
   b.restart = () => listen(b.port);
   return b;
 }
-
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Date.now() - start;
-}

@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cli, daemonPort, tempHome} from '../helpers/cli.js';
-import {until} from '../helpers/harness.js';
+import {waitFor} from '../helpers/wait.js';
 import {daemonPid, fds, rss} from './daemon-probe.js';
 import {wsOptions} from '../helpers/ws.js';
 
@@ -80,7 +80,7 @@ describe('load held by one daemon', () => {
     expect(fdsDuring).toBeGreaterThanOrEqual(fdsBefore + 6000);
     for (const s of sockets) s.destroy();
     for (const ws of sockets2) ws.terminate();
-    await until(() => fds(pid) <= fdsBefore + 5, 20_000);
+    await waitFor(() => fds(pid) <= fdsBefore + 5, {what: 'the daemon to close the connections it no longer needs', detail: () => `${fds(pid)} fds open, ${fdsBefore} before`});
     const rssAfter = rss(pid);
     console.log(`load: fds ${fdsBefore} -> ${fdsDuring} -> ${fds(pid)}; RSS ${rssBefore.toFixed(1)} -> ${rssDuring.toFixed(1)} -> ${rssAfter.toFixed(1)} MB`);
     expect(rssDuring).toBeLessThan(600);

@@ -184,7 +184,7 @@ describe('a bounded fuzzer', () => {
     const pieces = ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'G\x00T', '/api/x', '/', '*', 'http://a/', '/%', '/%zz', '/../..', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'Host: app.localhost', 'Host:', 'Host: a b', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Expect: 100-continue', '\x7f\x80\xff', 'X: ' + 'y'.repeat(100), '0\r\n\r\n', 'zz\r\n', '\r\n'];
     const seps = ['\r\n', '\n', '\r', ' ', '', '\r\n\r\n'];
     const statuses = new Map<number, number>();
-    let done = 0;
+
     const batch = async () => {
       const parts: string[] = [];
       const n = 1 + rnd(8);
@@ -198,10 +198,8 @@ describe('a bounded fuzzer', () => {
       // Whatever comes back is HTTP: a status line first, never an internal error (500).
       if (r.text !== '') expect(r.text, JSON.stringify(sent)).toMatch(/^HTTP\/1\.1 [1-5]\d\d [^\r\n]*\r\n/);
       expect(r.text, JSON.stringify(sent)).not.toMatch(/^HTTP\/1\.1 500 /m);
-      done++;
     };
     for (let i = 0; i < 100; i++) await Promise.all(Array.from({length: 20}, batch));
-    expect(done).toBe(2000);
     // Most garbage is refused (400-class), yet some generated requests are valid and reach the app.
     expect([...statuses.keys()].some((s) => s >= 400 && s < 500)).toBe(true);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -23,6 +23,16 @@ export function refuses(target: string | number): Promise<boolean> {
     });
     s.once('error', () => resolve(true));
   });
+}
+
+/** Running, not merely a zombie: a child killed a moment ago still answers kill(pid, 0) until it is reaped. */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** A port nothing listens on right now. */

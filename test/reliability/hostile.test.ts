@@ -184,6 +184,8 @@ describe('a bounded fuzzer', () => {
     const pieces = ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'G\x00T', '/api/x', '/', '*', 'http://a/', '/%', '/%zz', '/../..', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'Host: app.localhost', 'Host:', 'Host: a b', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Expect: 100-continue', '\x7f\x80\xff', 'X: ' + 'y'.repeat(100), '0\r\n\r\n', 'zz\r\n', '\r\n'];
     const seps = ['\r\n', '\n', '\r', ' ', '', '\r\n\r\n'];
     const statuses = new Map<number, number>();
+    const apiBefore = seen.length;
+    const adminBefore = adminSeen.length;
 
     const batch = async () => {
       const parts: string[] = [];
@@ -200,9 +202,13 @@ describe('a bounded fuzzer', () => {
       expect(r.text, JSON.stringify(sent)).not.toMatch(/^HTTP\/1\.1 500 /m);
     };
     for (let i = 0; i < 100; i++) await Promise.all(Array.from({length: 20}, batch));
-    // Most garbage is refused (400-class), yet some generated requests are valid and reach the app.
-    expect([...statuses.keys()].some((s) => s >= 400 && s < 500)).toBe(true);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+    // Garbage is refused with a 400-class answer, and what did reach a backend was routed by the
+    // path that backend saw: /api and below to the app, nothing under /api to the catch-all.
+    const underApi = (url: string) => /^\/api(?:[/?]|$)/.test(url);
+    expect(seen.slice(apiBefore).map((s) => s.url).filter((u) => !underApi(u))).toEqual([]);
+    expect(adminSeen.slice(adminBefore).filter(underApi)).toEqual([]);
+    console.log(`fuzzer: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    expect([...statuses.keys()].some((s) => s >= 400 && s < 500), JSON.stringify(Object.fromEntries(statuses))).toBe(true);
     await stillServes();
   });
 });

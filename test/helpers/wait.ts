@@ -11,6 +11,11 @@ import {setTimeout as sleep} from 'node:timers/promises';
 export const TIMEOUT = {
   /** A daemon starting or stopping, a CLI call, a log line arriving: loopback only. */
   daemon: 120_000,
+  /**
+   * Many CLIs started at once (20 fresh node + oclif processes): they share the CPU, so on a loaded
+   * 2-core machine each one takes as long as all of them (seen: over 120 s at load 27).
+   */
+  crowd: 480_000,
   /** A dev server (`portico run`, Vite) starting and reporting ready. */
   devServer: 180_000,
   /** Entering a private network/user namespace and running a system tool there (update-ca-certificates, certutil). */

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {pidAlive} from '../../../src/daemon/process.js';
 import {backend, cli, daemonPort, get, tempHome} from '../../helpers/cli.js';
 import {refuses} from '../../helpers/daemon.js';
-import {gate, waitFor} from '../../helpers/wait.js';
+import {TIMEOUT, gate, waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -84,13 +84,13 @@ describe('the daemon lifecycle', () => {
   });
 
   it('keeps all 20 routes when 20 `add`s run at once, even while the daemon is starting', async () => {
-    const results = await Promise.all(Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}})));
+    const results = await Promise.all(Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}, timeoutMs: TIMEOUT.crowd})));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
     expect(ls.routes.map((r: {host: string}) => r.host).sort()).toEqual(Array.from({length: 20}, (_, i) => `svc${i}.localhost`).sort());
     const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'));
     expect(saved).toHaveLength(20);
-  });
+  }, TIMEOUT.crowd + TIMEOUT.daemon);
 
   it('applies a route change live while a long request is in flight', async () => {
     const release = gate();

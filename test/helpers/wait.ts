@@ -30,11 +30,6 @@ export const TIMEOUT = {
  */
 export const TEST_TIMEOUT = TIMEOUT.namespace + TIMEOUT.daemon;
 
-/** Resolves once `event` fires on `emitter` (a server, socket or child), with its first argument. */
-export function once<T = unknown>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
-  return new Promise((resolve) => emitter.once(event, (value: T) => resolve(value)));
-}
-
 /** A promise the test resolves by hand: a backend holds its answer until the test releases it. */
 export function gate(): {promise: Promise<void>; open: () => void} {
   let open!: () => void;

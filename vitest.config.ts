@@ -1,13 +1,15 @@
 import {defineConfig} from 'vitest/config';
+import {TEST_TIMEOUT} from './test/helpers/wait.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // test/reliability has its own, slower run: `npm run test:reliability`.
     exclude: ['test/reliability/**', 'node_modules/**'],
-    // End-to-end suites start real daemons and browsers; give them room on a 2-core box.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Only a bound on a hang, never a measurement: above every step's own timeout (test/helpers/wait.ts),
+    // so a slow step fails with its own message and its cleanup still runs.
+    testTimeout: TEST_TIMEOUT,
+    hookTimeout: TEST_TIMEOUT,
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {backend, cli, daemonServing, tempHome} from '../helpers/cli.js';
+import {TIMEOUT} from '../helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let t: ReturnType<typeof tempHome>;
@@ -30,7 +31,7 @@ async function load(url: string): Promise<string> {
     const {stdout} = await promisify(execFile)(
       CHROMIUM,
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=3000', '--dump-dom', url],
-      {env: {...t.env, HOME: userHome}, timeout: 60_000},
+      {env: {...t.env, HOME: userHome}, timeout: TIMEOUT.browser},
     );
     return stdout;
   } catch (error) {
@@ -51,5 +52,5 @@ describe.skipIf(!existsSync(CHROMIUM))('a real browser', () => {
 
     const after = await load(url);
     expect(after).toContain('hello-from-the-dev-server GET /page');
-  }, 120_000);
+  });
 });

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import {TIMEOUT} from './wait.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin', 'run.js');
@@ -26,7 +27,8 @@ export function tempHome(): {home: string; env: NodeJS.ProcessEnv; cleanup: () =
     cleanup: async () => {
       await cli(['down'], {env}).catch(() => undefined);
       killDaemon(home);
-      rmSync(dir, {recursive: true, force: true});
+      // Retries: a child killed a moment ago may still be closing files in the dir (ENOTEMPTY).
+      rmSync(dir, {recursive: true, force: true, maxRetries: 10});
     },
   };
 }
@@ -52,7 +54,7 @@ export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: stri
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`portico ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 25_000);
+    }, options.timeoutMs ?? TIMEOUT.daemon);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({code: code ?? 1, stdout, stderr});
@@ -88,13 +90,15 @@ export function get(port: number, host: string, urlPath: string, home: string, o
   });
 }
 
-/** A backend on 127.0.0.1:0 answering with its name; optional delay per request. */
-export async function backend(name: string, delayMs = 0): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
+/** A backend on 127.0.0.1:0 answering with its name; optionally each answer waits for `hold` (a test's gate). */
+export async function backend(name: string, hold?: Promise<void>): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits++;
     req.resume();
-    setTimeout(() => res.end(`${name} ${req.method} ${req.url}`), delayMs);
+    const answer = () => res.end(`${name} ${req.method} ${req.url}`);
+    if (hold) void hold.then(answer);
+    else answer();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

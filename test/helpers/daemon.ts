@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,16 +13,26 @@ export function spawnDaemonEntry(env: NodeJS.ProcessEnv, args: string[] = ['--po
   return spawn(process.execPath, [DAEMON_ENTRY, ...args], {env, stdio: 'ignore'});
 }
 
-/** Resolves with the exit code, or undefined if the process is still running after `ms`. */
-export function exitWithin(child: ChildProcess, ms: number): Promise<number | undefined> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+/** True once nothing accepts on the unix socket or TCP port (a killed or stopping daemon's listeners close with it). */
+export function refuses(target: string | number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code ?? 1);
+    const s = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
     });
+    s.once('error', () => resolve(true));
   });
+}
+
+/** Running, not merely a zombie: a child killed a moment ago still answers kill(pid, 0) until it is reaped. */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** A port nothing listens on right now. */

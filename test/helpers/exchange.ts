@@ -47,6 +47,7 @@ export function fakeExchange(init: {method?: string; url?: string; headers?: Inc
     notes: [],
     dropped: false,
     aborted: false,
+    capturing: false,
     respond(response) {
       ex.responded = response;
     },

@@ -9,7 +9,6 @@ import {createCertProvider} from '../../src/certs/provider.js';
 import {startProxy, type ProxyOptions, type RunningProxy} from '../../src/proxy/index.js';
 import type {Route, Strategy} from '../../src/routes/types.js';
 import {statePaths} from '../../src/state/home.js';
-import type {TrafficSink} from '../../src/traffic/event.js';
 
 export interface Harness {
   proxy: RunningProxy;
@@ -19,7 +18,7 @@ export interface Harness {
 }
 
 /** A real proxy on 127.0.0.1:0 / [::1] with a fresh CA in a temp dir. */
-export async function startHarness(routes: Route[], options: Partial<Omit<ProxyOptions, 'port' | 'certs' | 'routes'>> & {traffic?: TrafficSink} = {}): Promise<Harness> {
+export async function startHarness(routes: Route[], options: Omit<ProxyOptions, 'port' | 'certs' | 'routes'> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-it-'));
   const paths = statePaths(path.join(dir, 'home'));
   const ca = await ensureCA(paths);
@@ -107,13 +106,4 @@ export async function startBackend(name: string, handler?: (req: http.IncomingMe
     });
   b.restart = () => listen(b.port);
   return b;
-}
-
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Date.now() - start;
 }

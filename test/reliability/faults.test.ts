@@ -6,7 +6,8 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterEach, describe, expect, it} from 'vitest';
 import {BIN, cli, daemonPort, get, tempHome} from '../helpers/cli.js';
-import {request, route, startBackend, startHarness, until, type Backend, type Harness} from '../helpers/harness.js';
+import {request, route, startBackend, startHarness, type Backend, type Harness} from '../helpers/harness.js';
+import {TIMEOUT, waitFor} from '../helpers/wait.js';
 
 let h: Harness | undefined;
 const cleanups: Array<() => unknown> = [];
@@ -65,21 +66,22 @@ describe('backend faults', () => {
     expect((await request(h, 'app.localhost', '/')).status).toBe(504);
     const ws = await request(h, 'app.localhost', '/ws', {headers: {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13'}});
     expect(ws.status).toBe(504);
-    await until(() => h!.proxy.status()[0]!.targets[0]!.active === 0);
+    await waitFor(() => h!.proxy.status()[0]!.targets[0]!.active === 0, {what: 'the instance to show no active requests'});
   });
 });
 
 describe('client faults', () => {
   it('frees the instance when a client disconnects mid-upload and mid-download', async () => {
-    let aborted = 0;
+    // Paths whose exchange the proxy cut at the backend (connection closed before the request or the response was complete).
+    const cut = new Set<string>();
+    let uploaded = 0;
     const b = await backend((req, res) => {
-      req.on('aborted', () => aborted++);
-      req.on('close', () => !req.complete && aborted++);
+      res.on('close', () => (!req.complete || !res.writableFinished) && cut.add(req.url ?? ''));
       if (req.method === 'GET') {
         res.writeHead(200);
         const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024)), 5);
         res.on('close', () => clearInterval(timer));
-      } else req.resume();
+      } else req.on('data', (d: Buffer) => (uploaded += d.length));
     });
     h = await startHarness([route('app.localhost', [b.port])]);
     // Upload: send part of a declared body, then vanish.
@@ -87,10 +89,11 @@ describe('client faults', () => {
       const req = https.request({host: '127.0.0.1', port: h!.proxy.port, method: 'POST', path: '/up', servername: 'app.localhost', headers: {host: 'app.localhost', 'content-length': 10_000_000}, ca: h!.ca, agent: false});
       req.on('error', () => resolve());
       req.write(Buffer.alloc(100_000));
-      setTimeout(() => {
+      // Vanish once the upload is under way at the backend.
+      void waitFor(() => uploaded > 0, {what: 'the upload to reach the backend'}).then(() => {
         req.destroy();
         resolve();
-      }, 200);
+      });
     });
     // Download: read a little of an endless response, then vanish.
     await new Promise<void>((resolve) => {
@@ -101,19 +104,24 @@ describe('client faults', () => {
         });
       });
     });
-    await until(() => h!.proxy.status()[0]!.targets[0]!.active === 0, 5000);
-    await until(() => aborted >= 2, 5000);
+    await waitFor(() => cut.has('/up') && cut.has('/down'), {what: 'the proxy to close both backend exchanges', detail: () => [...cut].join(', ')});
+    await waitFor(() => h!.proxy.status()[0]!.targets[0]!.active === 0, {what: 'the instance to show no active requests'});
   });
 
   it('applies backpressure to a slow-reading client instead of buffering the backend without bound', async () => {
     let written = 0;
+    let stalled = false;
     const b = await backend((_req, res) => {
       res.writeHead(200);
       const chunk = Buffer.alloc(64 * 1024);
       const pump = () => {
+        stalled = false;
         while (written < 200 * 1024 * 1024) {
           written += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
+          if (!res.write(chunk)) {
+            stalled = true;
+            return void res.once('drain', pump);
+          }
         }
         res.end();
       };
@@ -123,7 +131,18 @@ describe('client faults', () => {
     const req = https.get({host: '127.0.0.1', port: h.proxy.port, path: '/', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h.ca, agent: false}, (res) => res.pause());
     req.on('error', () => undefined);
     cleanups.push(() => req.destroy());
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait until the backend is held back for good: stalled, with nothing more written over five
+    // checks in a row (or it wrote everything, which the assertion below then reports).
+    let last = -1;
+    let still = 0;
+    await waitFor(
+      () => {
+        still = stalled && written === last ? still + 1 : 0;
+        last = written;
+        return still >= 5 || written >= 200 * 1024 * 1024;
+      },
+      {what: 'the backend to be held back by the slow reader', interval: 200},
+    );
     // Socket buffers and stream high-water marks only: a few MB, not the 200 MB the backend would send.
     expect(written).toBeLessThan(32 * 1024 * 1024);
   });
@@ -136,7 +155,8 @@ describe('state faults', () => {
     for (let round = 0; round < 5; round++) {
       await cli(['up', '--port', '0'], {env: t.env});
       const adds = Array.from({length: 6}, (_, i) => cli(['add', `r${round}x${i}.localhost`, String(9000 + i)], {env: t.env}).catch(() => undefined));
-      await new Promise((r) => setTimeout(r, 150 + round * 40));
+      // Kill it mid-way: once some of this round's adds are saved and others are still being written.
+      await waitFor(() => readFileSync(path.join(t.home, 'routes.json'), 'utf8').includes(`r${round}x`), {what: `an add of round ${round} to be saved`});
       const {pid} = JSON.parse(readFileSync(path.join(t.home, 'daemon.json'), 'utf8')) as {pid: number};
       process.kill(pid, 'SIGKILL');
       await Promise.all(adds);
@@ -161,7 +181,8 @@ node ${BIN} ls --json | grep -c '"host"' | sed 's/^/ROUTES=/'
 cat "$PORTICO_HOME/routes.json" | grep -c keep.localhost | sed 's/^/KEPT=/'
 node ${BIN} down >/dev/null
 `;
-    const {stdout, stderr} = await promisify(execFile)('unshare', ['-m', '--propagation', 'private', 'bash', '-c', script], {timeout: 60_000}).catch((e) => e as {stdout: string; stderr: string});
+    const seconds = String(TIMEOUT.namespace / 1000);
+    const {stdout, stderr} = await promisify(execFile)('timeout', ['-k', '5', seconds, 'unshare', '-m', '--propagation', 'private', 'bash', '-c', script]).catch((e) => e as {stdout: string; stderr: string});
     expect(stderr).toMatch(/Could not save .*routes\.json: the disk is full; nothing was changed\./);
     expect(stdout).toMatch(/ADD=1/);
     expect(stdout).toMatch(/ROUTES=1/);

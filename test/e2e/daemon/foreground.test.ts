@@ -3,6 +3,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {BIN, backend, cli, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import {exited, waitFor as waitUntil} from '../../helpers/wait.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
@@ -21,8 +22,7 @@ describe('portico up --foreground', () => {
     let out = '';
     fg.stdout!.on('data', (d: Buffer) => (out += d));
     try {
-      const deadline = Date.now() + 15_000;
-      while (!out.includes('Press Ctrl-C to stop.') && Date.now() < deadline && fg.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      await waitUntil(() => out.includes('Press Ctrl-C to stop.') || fg.exitCode !== null, {what: 'the foreground daemon to say it is ready'});
       expect(out).toContain('Press Ctrl-C to stop.');
       const add = await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
       expect(add.stdout).not.toMatch(/Started the portico daemon/);
@@ -30,8 +30,7 @@ describe('portico up --foreground', () => {
       expect(ls.daemon.pid).toBe(fg.pid);
       expect((await get(ls.daemon.port, 'api.localhost', '/fg', t.home)).body).toBe('api GET /fg');
       fg.kill('SIGINT');
-      const code = await new Promise((r) => fg.once('exit', r));
-      expect(code).toBe(0);
+      expect(await exited(fg, {what: 'the foreground daemon to stop on Ctrl-C'})).toBe(0);
       expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(false);
       expect(JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'))).toHaveLength(1);
     } finally {
@@ -58,13 +57,7 @@ describe.skipIf(!hasTmux)('portico up --foreground in a terminal', () => {
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} up --foreground --port 0; echo $? > ${exitFile}`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);
-      const waitFor = async (done: () => boolean, what: string) => {
-        const deadline = Date.now() + 15_000;
-        while (!done()) {
-          if (Date.now() > deadline) throw new Error(`never saw ${what}:\n${screen()}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const waitFor = (done: () => boolean, what: string) => waitUntil(done, {what, interval: 100, detail: screen});
       await waitFor(() => /portico https:\/\/localhost:\d+/.test(screen()), 'the dashboard header');
       await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
       const {port} = (JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {daemon: {port: number}}).daemon;

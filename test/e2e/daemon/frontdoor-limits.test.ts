@@ -36,7 +36,7 @@ function hit(host: string, urlPath = '/'): Promise<Result> {
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code ?? e.message}));
     req.end();
-  }, 90_000);
+  });
 }
 
 async function many(host: string, n: number): Promise<Result[]> {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {pidAlive} from '../../../src/daemon/process.js';
 import {backend, cli, daemonPort, get, tempHome} from '../../helpers/cli.js';
+import {refuses} from '../../helpers/daemon.js';
+import {TIMEOUT, gate, waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -70,7 +72,7 @@ describe('the daemon lifecycle', () => {
       await cli(['up', '--port', '0'], {env: t.env});
       await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
       process.kill(daemonPid(), 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => refuses(path.join(t.home, 'portico.sock')), {what: 'the killed daemon\'s control socket to refuse connections'});
       const up = await cli(['up', '--port', '0'], {env: t.env});
       expect(up.code).toBe(0);
       expect(up.stdout).toMatch(/Started the portico daemon/);
@@ -82,28 +84,31 @@ describe('the daemon lifecycle', () => {
   });
 
   it('keeps all 20 routes when 20 `add`s run at once, even while the daemon is starting', async () => {
-    const results = await Promise.all(Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}})));
+    const results = await Promise.all(Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}, timeoutMs: TIMEOUT.crowd})));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
     expect(ls.routes.map((r: {host: string}) => r.host).sort()).toEqual(Array.from({length: 20}, (_, i) => `svc${i}.localhost`).sort());
     const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'));
     expect(saved).toHaveLength(20);
-  });
+  }, TIMEOUT.crowd + TIMEOUT.daemon);
 
   it('applies a route change live while a long request is in flight', async () => {
-    const slow = await backend('slow', 1500);
+    const release = gate();
+    const slow = await backend('slow', release.promise);
     try {
       await cli(['up', '--port', '0'], {env: t.env});
       await cli(['add', 'slow.localhost', String(slow.port)], {env: t.env});
       const port = await daemonPort(t.env);
       const inFlight = get(port, 'slow.localhost', '/long', t.home);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => slow.hits() === 1, {what: 'the long request to reach the backend'});
       const change = await cli(['add', 'other.localhost', '9999'], {env: t.env});
       expect(change.code).toBe(0);
+      release.open();
       const res = await inFlight;
       expect(res.status).toBe(200);
       expect(res.body).toBe('slow GET /long');
     } finally {
+      release.open();
       await slow.close();
     }
   });

@@ -5,6 +5,7 @@ import {streamEvents} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import type {RequestEvent, TrafficEvent} from '../../../src/traffic/event.js';
 import {backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import {exited, waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 let api: Awaited<ReturnType<typeof backend>>;
@@ -47,15 +48,10 @@ describe('portico logs', () => {
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     try {
       // The follower subscribes a moment after it starts: keep sending until it has seen one.
-      const deadline = Date.now() + 10_000;
-      while (!out.includes('/live') && Date.now() < deadline) {
-        await get(port, 'api.localhost', '/live', t.home);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(async () => (await get(port, 'api.localhost', '/live', t.home)) && out.includes('/live'), {what: 'the follower to print /live', interval: 100, detail: () => out});
       expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({type: 'request', host: 'api.localhost', path: '/live', status: 200});
       follower.kill('SIGINT');
-      const code = await new Promise((r) => follower.once('exit', r));
-      expect(code).toBe(0);
+      expect(await exited(follower, {what: '`logs --follow` to exit on SIGINT'})).toBe(0);
     } finally {
       follower.kill('SIGKILL');
     }
@@ -83,18 +79,11 @@ describe('portico logs', () => {
       follower.stdout!.on('data', (d: Buffer) => (out += d));
       // Subscribed once it prints live traffic: knock (a 404) until it does.
       const otherPort = await daemonPort(other.env);
-      const deadline = Date.now() + 10_000;
-      while (!out.includes('knock.localhost') && Date.now() < deadline) {
-        await get(otherPort, 'knock.localhost', '/', other.home);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(out).toContain('knock.localhost');
-      const started = Date.now();
+      await waitFor(async () => (await get(otherPort, 'knock.localhost', '/', other.home)) && out.includes('knock.localhost'), {what: 'the follower to print the knock', interval: 100, detail: () => out});
       const down = await cli(['down'], {env: other.env});
       expect(down.stdout).toMatch(/portico stopped/);
-      expect(Date.now() - started).toBeLessThan(3000);
-      const code = await new Promise((r) => (follower.exitCode !== null ? r(follower.exitCode) : follower.once('exit', r)));
-      expect(code).toBe(0);
+      // The daemon ended the stream (exit 0, nothing on stderr) rather than waiting on it or cutting it.
+      expect(await exited(follower, {what: 'the follower to exit after `down`'})).toBe(0);
       expect(err).toBe('');
       expect(readFileSync(path.join(other.home, 'daemon.log'), 'utf8')).toMatch(/stopped\n$/);
     } finally {
@@ -111,12 +100,8 @@ describe('portico logs', () => {
     };
     const plain = follow(false);
     const detailed = follow(true);
-    const deadline = Date.now() + 10_000;
     const saw = (f: {seen: TrafficEvent[]}) => f.seen.some((e) => e.type === 'request' && e.path === '/hdr');
-    while (!(saw(plain) && saw(detailed)) && Date.now() < deadline) {
-      await get(port, 'api.localhost', '/hdr', t.home);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(async () => (await get(port, 'api.localhost', '/hdr', t.home)) && saw(plain) && saw(detailed), {what: 'both viewers to see /hdr', interval: 100});
     await plain.stop();
     await detailed.stop();
     const withHeaders = detailed.seen.find((e) => e.type === 'request' && e.path === '/hdr') as RequestEvent;
@@ -124,11 +109,7 @@ describe('portico logs', () => {
     expect(withHeaders.responseHeaders).toBeDefined();
     // The viewer that asked has gone: events are built without headers again.
     const after = follow(false);
-    const until = Date.now() + 10_000;
-    while (!saw(after) && Date.now() < until) {
-      await get(port, 'api.localhost', '/hdr', t.home);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(async () => (await get(port, 'api.localhost', '/hdr', t.home)) && saw(after), {what: 'the new viewer to see /hdr', interval: 100});
     await after.stop();
     const last = after.seen.filter((e) => e.type === 'request' && e.path === '/hdr').at(-1) as RequestEvent;
     expect(last.requestHeaders).toBeUndefined();
@@ -139,20 +120,16 @@ describe('portico logs', () => {
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     try {
-      const deadline = Date.now() + 10_000;
-      while (!out.includes('/ready') && Date.now() < deadline) {
-        await get(port, 'api.localhost', '/ready', t.home);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(async () => (await get(port, 'api.localhost', '/ready', t.home)) && out.includes('/ready'), {what: 'the follower to print /ready', interval: 100});
       // 300 requests, 30 at a time, with 2 KB paths: many events per flush, and flushes larger than
       // one 64 KiB read, so lines arrive split across reads.
       const pad = 'x'.repeat(2000);
       for (let wave = 0; wave < 10; wave++) {
         await Promise.all(Array.from({length: 30}, (_, i) => get(port, 'api.localhost', `/burst/${wave * 30 + i}/${pad}`, t.home)));
       }
-      const until = Date.now() + 10_000;
-      const burst = () => out.split('\n').filter((l) => l.includes('/burst/')).map((l) => JSON.parse(l) as RequestEvent);
-      while (burst().length < 300 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      // Complete lines only: the last one may still be arriving.
+      const burst = () => out.split('\n').slice(0, -1).filter((l) => l.includes('/burst/')).map((l) => JSON.parse(l) as RequestEvent);
+      await waitFor(() => burst().length >= 300, {what: 'the follower to print all 300 requests', detail: () => `${burst().length} printed`});
       const events = burst();
       expect(new Set(events.map((e) => e.path)).size).toBe(300);
       expect(events).toHaveLength(300);

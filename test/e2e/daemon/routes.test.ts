@@ -6,6 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {request} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import {BIN, cli, tempHome} from '../../helpers/cli.js';
+import {waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -66,14 +67,13 @@ describe('route commands', () => {
 
   it('drops the targets of a `portico run` process once it exits', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
-    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {stdio: 'ignore'});
+    const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {stdio: 'ignore'});
     try {
       await request(statePaths(t.home), 'POST', '/routes/add', {spec: 'run.localhost', targets: ['9500'], owner: owner.pid});
       await cli(['add', 'run.localhost', '9501'], {env: t.env});
       expect(targetsOf(await ls(), 'run.localhost')).toEqual(['http://localhost:9500', 'http://localhost:9501']);
       owner.kill('SIGKILL');
-      const deadline = Date.now() + 5000;
-      while (targetsOf(await ls(), 'run.localhost')?.length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      await waitFor(async () => targetsOf(await ls(), 'run.localhost')?.length === 1, {what: 'the daemon to drop the exited owner\'s target', interval: 200});
       expect(targetsOf(await ls(), 'run.localhost')).toEqual(['http://localhost:9501']);
       const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8')) as Array<{targets: unknown[]}>;
       expect(saved[0]!.targets).toEqual([{url: 'http://localhost:9501'}]);

@@ -3,6 +3,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome, daemonServing} from '../../helpers/cli.js';
+import {waitFor as waitUntil} from '../../helpers/wait.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 let t: ReturnType<typeof tempHome>;
@@ -18,8 +19,6 @@ afterAll(async () => {
   await served.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
   it('shows requests as they happen, filters with /, and quits with q and status 0', async () => {
     const session = `portico-dash-${process.pid}`;
@@ -29,13 +28,7 @@ describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} dash; echo $? > ${exitFile}`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);
-      const waitFor = async (re: RegExp, ms = 8000) => {
-        const deadline = Date.now() + ms;
-        while (!re.test(screen())) {
-          if (Date.now() > deadline) throw new Error(`screen never matched ${re}:\n${screen()}`);
-          await sleep(100);
-        }
-      };
+      const waitFor = (re: RegExp) => waitUntil(() => re.test(screen()), {what: `the screen to match ${re}`, interval: 100, detail: screen});
       await waitFor(/portico https:\/\/localhost:\d+/);
       await get(port, 'app.localhost', '/dash-one', t.home);
       await get(port, 'app.localhost', '/dash-two', t.home, {method: 'POST', body: 'x'});
@@ -45,18 +38,18 @@ describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
       await waitFor(/404 nothing\.localhost\/missing/);
       expect(screen()).toMatch(/● localhost:\d+/);
 
+      // Each key waits for the screen to show the one before, so no two arrive in one read.
       tmux('send-keys', '-t', session, '/');
-      await sleep(200);
+      await waitFor(/filter: /);
       tmux('send-keys', '-t', session, '-l', 'two');
-      await sleep(200);
+      await waitFor(/filter: two/);
       tmux('send-keys', '-t', session, 'Enter');
       await waitFor(/\/ filter \(two\)/);
       expect(screen()).toMatch(/app\.localhost\/dash-two/);
       expect(screen()).not.toMatch(/app\.localhost\/dash-one/);
 
       tmux('send-keys', '-t', session, 'q');
-      const deadline = Date.now() + 5000;
-      while (!existsSync(exitFile) && Date.now() < deadline) await sleep(100);
+      await waitUntil(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', {what: 'dash to exit and its status to be written'});
       expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
     } finally {
       spawnSync('tmux', ['kill-session', '-t', session]);
@@ -69,10 +62,8 @@ describe('portico dash without a terminal', () => {
     const child = spawnCli(['dash'], t.env);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d));
-    await sleep(1500);
-    await get(port, 'app.localhost', '/plain-line', t.home);
-    const deadline = Date.now() + 5000;
-    while (!out.includes('/plain-line') && Date.now() < deadline) await sleep(50);
+    // dash subscribes a moment after it starts: knock until it prints the request.
+    await waitUntil(async () => (await get(port, 'app.localhost', '/plain-line', t.home)) && out.includes('/plain-line'), {what: 'dash to print /plain-line', interval: 100, detail: () => out});
     child.kill('SIGINT');
     expect(out).toMatch(/\d\d:\d\d:\d\d\.\d{3} h1 200 GET app\.localhost\/plain-line \d+ms \d+B -> http:\/\/localhost:\d+/);
     expect(out).not.toMatch(/\u001B\[/);

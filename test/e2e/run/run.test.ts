@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ROOT, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
 import type {ChildProcess} from 'node:child_process';
+import {wsOptions} from '../../helpers/ws.js';
+import {TIMEOUT, waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(async () => {
@@ -15,7 +17,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SERVER = path.join(ROOT, 'test', 'fixtures', 'run', 'server.js');
 
 /** Running, not merely a zombie waiting for init to reap it. */
@@ -37,11 +38,9 @@ async function startRun(args: string[], cwd = ROOT) {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/➜ https:\/\//.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`portico run did not get ready:\n${out}`);
-    await sleep(50);
-  }
+  const ready = () => /➜ https:\/\//.test(out);
+  await waitFor(() => ready() || child.exitCode !== null, {what: '`portico run` to print its URL', timeout: TIMEOUT.devServer, detail: () => out});
+  if (!ready()) throw new Error(`portico run exited with ${child.exitCode} before it was ready:\n${out}`);
   return {child, output: () => out};
 }
 
@@ -61,13 +60,7 @@ async function treeBehind(port: number, host: string, n: number): Promise<{serve
   return {servers, all: [...all]};
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>, timeout: number = TIMEOUT.daemon) => waitFor(check, {what, timeout});
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
@@ -84,8 +77,7 @@ describe('portico run', () => {
     run.child.kill('SIGINT');
     expect(await exitOf(run.child)).toBe(130);
     // A SIGKILLed process takes a moment to vanish.
-    await until('the process trees to go', () => !all.some(alive), 1000).catch(() => undefined);
-    for (const pid of all) expect(alive(pid)).toBe(false);
+    await until('the process trees to go', () => !all.some(alive));
     expect(await routes()).toEqual([]);
     expect(run.output()).toMatch(/web#1 │ listening on \d+/);
   });
@@ -97,10 +89,8 @@ describe('portico run', () => {
     const {all} = await treeBehind(port, 'killed.localhost', 6);
     expect(all).toHaveLength(4);
     run.child.kill('SIGKILL');
-    const deadline = Date.now() + 5000;
-    while (((await routes()).length > 0 || all.some(alive)) && Date.now() < deadline) await sleep(100);
-    expect(await routes()).toEqual([]);
-    for (const pid of all) expect(alive(pid)).toBe(false);
+    // The daemon notices its owner is gone and drops the route; the instances die with their group.
+    await until('the route and every instance to go', async () => (await routes()).length === 0 && !all.some(alive));
   });
 
   it('reports a crashed instance with its status and last output', async () => {
@@ -139,7 +129,7 @@ describe('portico run', () => {
     child.stdout!.on('data', (d: Buffer) => (out += d));
     child.stderr!.on('data', (d: Buffer) => (out += d));
     try {
-      await until('the restart and the URL', () => /➜ https:\/\//.test(out), 15_000);
+      await until('the restart and the URL', () => /➜ https:\/\//.test(out), TIMEOUT.devServer);
       expect(out).toMatch(/phoenix#1 exited with status 1\.\nlast output:\n\s+boom: first start fails/);
       expect(out).toContain('restarting phoenix#1 in 1 s');
       const port = await daemonPort(t.env);
@@ -174,20 +164,14 @@ describe('portico run', () => {
       const token = /const wsToken = "([^"]*)"/.exec(client.body)?.[1] ?? '';
       expect((await get(port, 'viteapp.localhost', '/main.js', t.home)).body).toContain('version 1');
 
-      const ws = new WebSocket(`wss://127.0.0.1:${port}/?token=${token}`, 'vite-hmr', {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'viteapp.localhost', headers: {host: `viteapp.localhost:${port}`}});
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/?token=${token}`, 'vite-hmr', wsOptions(`viteapp.localhost:${port}`, readFileSync(path.join(t.home, 'ca.pem'))));
       const messages: Array<{type: string}> = [];
       ws.on('message', (m) => messages.push(JSON.parse(String(m))));
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
         ws.once('error', reject);
       });
-      const until = async (type: string[]) => {
-        const deadline = Date.now() + 15_000;
-        while (!messages.some((m) => type.includes(m.type))) {
-          if (Date.now() > deadline) throw new Error(`no ${type} message; got ${JSON.stringify(messages)}`);
-          await sleep(50);
-        }
-      };
+      const until = (type: string[]) => waitFor(() => messages.some((m) => type.includes(m.type)), {what: `a ${type.join(' or ')} message`, timeout: TIMEOUT.devServer, detail: () => JSON.stringify(messages)});
       await until(['connected']);
       writeFileSync(path.join(app, 'main.js'), "document.getElementById('greeting').textContent = 'version 2';\n");
       await until(['update', 'full-reload']);
@@ -195,8 +179,8 @@ describe('portico run', () => {
       ws.close();
     } finally {
       run.child.kill('SIGINT');
-      await new Promise((r) => run.child.once('exit', r));
-      rmSync(app, {recursive: true, force: true});
+      await exitOf(run.child);
+      rmSync(app, {recursive: true, force: true, maxRetries: 10});
     }
-  }, 60_000);
+  });
 });

@@ -5,9 +5,9 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ROOT, cli, daemonPort, spawnCli, tempHome} from '../../helpers/cli.js';
+import {TIMEOUT, exited, waitFor} from '../../helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let t: ReturnType<typeof tempHome>;
 let scratch: string;
@@ -21,22 +21,14 @@ afterEach(async () => {
   for (const child of started.splice(0)) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGINT');
-    await Promise.race([new Promise((r) => child.once('exit', r)), sleep(8000)]);
-    child.kill('SIGKILL');
+    // Cleanup only: a child that ignores Ctrl-C is killed after the daemon-step bound.
+    await exited(child, {what: 'a child to stop on SIGINT'}).catch(() => child.kill('SIGKILL'));
   }
   await t.cleanup();
   rmSync(scratch, {recursive: true, force: true});
 });
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = <T>(what: string, check: () => T | Promise<T>) => waitFor(check, {what, timeout: TIMEOUT.browser, interval: 100});
 
 /** A page in headless Chromium, driven over the DevTools protocol: navigate, evaluate, console. */
 async function openBrowser(home: string): Promise<{navigate: (url: string) => Promise<void>; evaluate: (js: string) => Promise<unknown>; console: string[]; close: () => void}> {
@@ -48,7 +40,7 @@ async function openBrowser(home: string): Promise<{navigate: (url: string) => Pr
   started.push(chromium);
   let err = '';
   chromium.stderr!.on('data', (d: Buffer) => (err += d));
-  const devtools = await until('Chromium DevTools', () => /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)?.[1], 30_000);
+  const devtools = await until('Chromium DevTools', () => /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)?.[1]);
   const pages = (await (await fetch(`http://127.0.0.1:${devtools}/json/list`)).json()) as Array<{type: string; webSocketDebuggerUrl: string}>;
   const ws = new WebSocket(pages.find((p) => p.type === 'page')!.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -100,9 +92,9 @@ describe.skipIf(!existsSync(CHROMIUM))('portico run with Vite in a real browser'
       return ls.routes[0]?.targets.length === 2 ? ls.routes[0] : undefined;
     }).then((route) => expect(route.strategy).toBe('sticky'));
     expect(out).toContain('vite ignores PORT; adding --port');
-    const plain = out.replace(/\u001b\[[\d;]*m/g, '');
-    expect(plain).toMatch(/hmr#1 │ .*VITE v\d/);
-    expect(plain).toMatch(/hmr#2 │ .*VITE v\d/);
+    // A target joins once its port answers; Vite prints its banner just after: wait for both.
+    const plain = () => out.replace(/\u001b\[[\d;]*m/g, '');
+    await until('both Vite banners', () => /hmr#1 │ .*VITE v\d/.test(plain()) && /hmr#2 │ .*VITE v\d/.test(plain()));
 
     const page = await openBrowser(browserHome);
     try {
@@ -120,5 +112,5 @@ describe.skipIf(!existsSync(CHROMIUM))('portico run with Vite in a real browser'
     } finally {
       page.close();
     }
-  }, 120_000);
+  });
 });

@@ -1,11 +1,12 @@
 import http2 from 'node:http2';
 import {gzipSync} from 'node:zlib';
+import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {EventHub} from '../../../src/daemon/hub.js';
 import {viewBody} from '../../../src/traffic/body.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
-import {request, route, startBackend, startHarness, until, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, startHarness, type Harness} from '../../helpers/harness.js';
 
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
@@ -25,7 +26,7 @@ function capturingHub(capture = true): {hub: EventHub; events: RequestEvent[]} {
 }
 
 async function eventFor(events: RequestEvent[], path: string): Promise<RequestEvent> {
-  await until(() => events.some((e) => e.path === path));
+  await waitFor(() => events.some((e) => e.path === path), {what: 'events.some((e) => e.path === path)'});
   return events.find((e) => e.path === path)!;
 }
 

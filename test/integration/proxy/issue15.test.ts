@@ -3,8 +3,9 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
-import {request, route, startBackend, startHarness, until, type Backend, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
 
 /** Misbehaving backends and clients from issue 15's audit: each of these failed on the old hand-written client. */
 let h: Harness | undefined;
@@ -334,9 +335,9 @@ describe('limits and timeouts', () => {
     h = await startHarness([route('app.localhost', [`http://127.0.0.1:${b.port}`])], {maxBackendConnections: 4});
     const session = h2session(h);
     const replies = Array.from({length: 20}, (_, i) => h2request(session, {':path': `/${i}`}));
-    await until(() => held.length === 4);
+    await waitFor(() => held.length === 4, {what: 'held.length === 4'});
     for (let answered = 0; answered < 20; ) {
-      await until(() => held.length > 0);
+      await waitFor(() => held.length > 0, {what: 'held.length > 0'});
       for (const res of held.splice(0)) (res.end('ok'), answered++);
     }
     const statuses = await Promise.all(replies.map(async (p) => (await p).status));
@@ -362,7 +363,7 @@ describe('limits and timeouts', () => {
       req.on('error', reject);
       req.write('abc');
       // Hold the rest of the upload well past the 200 ms response timeout.
-      void until(() => firstChunk)
+      void waitFor(() => firstChunk, {what: 'firstChunk'})
         .then(() => new Promise((r) => setTimeout(r, 800)))
         .then(() => req.end('def'));
     });

@@ -1,9 +1,10 @@
 import {Readable} from 'node:stream';
+import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Exchange, ExchangeResponse, PassFactory} from '../../../src/proxy/exchange.js';
 import {FEATURES} from '../../../src/proxy/features.js';
 import type {RequestEvent, TrafficEvent, TrafficSink} from '../../../src/traffic/event.js';
-import {request, route, startBackend, startHarness, until, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, startHarness, type Harness} from '../../helpers/harness.js';
 
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
@@ -61,7 +62,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     expect(fake.headers['x-stamp']).toBe('portico 418');
     expect((await request(h, 'app.localhost', '/real')).body).toBe('from backend');
     expect(b.hits).toBe(1);
-    await until(() => traffic.events.length === 2);
+    await waitFor(() => traffic.events.length === 2, {what: 'traffic.events.length === 2'});
     expect(traffic.events[0]).toMatchObject({status: 418, notes: ['answered by pass']});
   });
 

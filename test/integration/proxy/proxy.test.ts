@@ -6,7 +6,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
 import {afterEach, describe, expect, it} from 'vitest';
-import {request, route, startBackend, startHarness, until, type Backend, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
+import {wsOptions} from '../../helpers/ws.js';
+import {TIMEOUT, gate, waitFor} from '../../helpers/wait.js';
 
 let h: Harness | undefined;
 const closers: Array<() => unknown> = [];
@@ -102,7 +104,7 @@ describe('WebSockets', () => {
 
   it('echoes over an HTTP/1.1 upgrade', async () => {
     h = await startHarness([route('app.localhost', [await echoBackend()])]);
-    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/ws`, {ca: h.ca, servername: 'app.localhost', headers: {host: 'app.localhost'}});
+    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/ws`, wsOptions('app.localhost', h.ca));
     closers.push(() => ws.close());
     await new Promise((r, j) => {
       ws.once('open', r);
@@ -263,17 +265,23 @@ describe('failures', () => {
   });
 
   it('finishes a slow in-flight request across a route change, and on close', async () => {
-    const b = await backend((_req, res) => setTimeout(() => res.end('slow done'), 800));
+    // The backend holds each answer until the test releases it, so the route change and the close
+    // happen while the request is in flight at the backend, whatever the machine's load.
+    let release = gate();
+    const b = await backend((_req, res) => void release.promise.then(() => res.end('slow done')));
     h = await startHarness([route('app.localhost', [b.port])]);
     const first = request(h, 'app.localhost', '/slow');
-    // Wait until the request is at the backend (in flight), not a fixed time.
-    await until(() => b.hits === 1);
+    await waitFor(() => b.hits === 1, {what: 'the first request to reach the backend'});
     h.proxy.setRoutes([route('other.localhost', [b.port])]);
+    release.open();
     expect((await first).body).toBe('slow done');
+    expect((await request(h, 'app.localhost', '/slow')).status).toBe(404);
+    release = gate();
     h.proxy.setRoutes([route('app.localhost', [b.port])]);
     const second = request(h, 'app.localhost', '/slow');
-    await until(() => b.hits === 2);
-    const closing = h.proxy.close(3000);
+    await waitFor(() => b.hits === 2, {what: 'the second request to reach the backend'});
+    const closing = h.proxy.close(TIMEOUT.daemon);
+    release.open();
     expect((await second).body).toBe('slow done');
     await closing;
   });
@@ -283,9 +291,10 @@ describe('failures', () => {
     h = await startHarness([route('app.localhost', [b.port])]);
     const session = h2(h);
     await h2get(session, '/');
-    const closed = h.proxy.close(60_000).then(() => 'closed');
-    const hung = new Promise((r) => setTimeout(r, 10_000, 'still waiting'));
-    expect(await Promise.race([closed, hung])).toBe('closed');
+    // The grace period is far above the wait below: close must not wait it out for an idle session.
+    let closed = false;
+    void h.proxy.close(10 * TIMEOUT.daemon).then(() => (closed = true));
+    await waitFor(() => closed, {what: 'close() to return with an idle HTTP/2 session open'});
     h = undefined;
-  }, 15_000);
+  });
 });

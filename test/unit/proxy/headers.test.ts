@@ -1,0 +1,69 @@
+import type {IncomingHttpHeaders} from 'node:http';
+import {describe, expect, it} from 'vitest';
+import {HOP_HEADER, forwardRequestHeaders, forwardResponseHeaders} from '../../../src/proxy/headers.js';
+
+const options = {host: 'app.localhost:1443', clientIp: '127.0.0.1', hop: 'hop-1'};
+
+describe('request headers sent to the backend', () => {
+  it('keep end-to-end headers as sent and set Host and X-Forwarded-* for the original request', () => {
+    const out = forwardRequestHeaders({host: 'app.localhost:1443', accept: 'text/html', cookie: 'a=1', 'x-custom': ['one', 'two']}, options);
+    expect(out).toEqual({
+      host: 'app.localhost:1443',
+      accept: 'text/html',
+      cookie: 'a=1',
+      'x-custom': ['one', 'two'],
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'app.localhost:1443',
+      [HOP_HEADER]: 'hop-1',
+    });
+  });
+
+  it('drop hop-by-hop headers, the ones Connection names, and HTTP/2 pseudo-headers', () => {
+    const headers: IncomingHttpHeaders = {
+      ':method': 'GET',
+      ':authority': 'app.localhost',
+      connection: 'keep-alive, X-Secret',
+      'keep-alive': 'timeout=5',
+      'proxy-authorization': 'Basic x',
+      'transfer-encoding': 'chunked',
+      upgrade: 'h2c',
+      te: 'gzip',
+      trailer: 'x-t',
+      'x-secret': 'per-connection',
+      'x-kept': 'yes',
+    };
+    const out = forwardRequestHeaders(headers, options);
+    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-kept'].sort());
+  });
+
+  it('let `TE: trailers` through (gRPC needs it) but no other TE', () => {
+    expect(forwardRequestHeaders({te: 'trailers'}, options).te).toBe('trailers');
+    expect(forwardRequestHeaders({te: 'trailers, deflate'}, options).te).toBeUndefined();
+  });
+
+  it('append the client to an X-Forwarded-For chain it already carries', () => {
+    expect(forwardRequestHeaders({'x-forwarded-for': '10.0.0.1'}, options)['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
+    expect(forwardRequestHeaders({'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] as unknown as string}, options)['x-forwarded-for']).toBe('10.0.0.1, 10.0.0.2, 127.0.0.1');
+  });
+
+  it('override a forged X-Forwarded-Proto/Host and loop mark with the real ones', () => {
+    const out = forwardRequestHeaders({'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example', [HOP_HEADER]: 'forged'}, options);
+    expect(out).toMatchObject({'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.localhost:1443', [HOP_HEADER]: 'hop-1'});
+  });
+
+  it('keep the WebSocket handshake headers for an upgrade, and only then', () => {
+    const handshake: IncomingHttpHeaders = {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k=='};
+    expect(forwardRequestHeaders(handshake, {...options, upgrade: true})).toMatchObject({connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k=='});
+    const plain = forwardRequestHeaders(handshake, options);
+    expect(plain.connection).toBeUndefined();
+    expect(plain.upgrade).toBeUndefined();
+  });
+});
+
+describe('response headers sent to the client', () => {
+  it('drop hop-by-hop headers and the ones Connection names, keeping the rest', () => {
+    const out = forwardResponseHeaders({connection: 'close, x-drop', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'x-drop': 'secret', 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'});
+    expect(out).toEqual({'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'});
+  });
+});

@@ -9,9 +9,12 @@ import {runDaemon} from './daemon.js';
 
 type Message = {type: 'ready'; port: number; notices: string[]} | {type: 'already'} | {type: 'error'; message: string; hint?: string; exit: number};
 
-const say = (message: Message) => {
-  if (process.send && process.connected) process.send(message);
-};
+/** Resolves once the message is handed to the IPC channel: exiting before that would lose it. */
+const say = (message: Message) =>
+  new Promise<void>((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
 const stamp = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
 const portArg = process.argv.indexOf('--port');
@@ -26,18 +29,18 @@ process.on('uncaughtException', (error) => {
 try {
   const daemon = await runDaemon({paths: statePaths(porticoHome()), port, log: stamp});
   const status = daemon.status();
-  say({type: 'ready', port: status.port, notices: status.notices});
+  await say({type: 'ready', port: status.port, notices: status.notices});
   if (process.connected) process.disconnect();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void daemon.stop());
   await daemon.stopped;
   process.exit(0);
 } catch (error) {
   if (isUserError(error) && error.exit === 3) {
-    say({type: 'already'});
+    await say({type: 'already'});
     process.exit(3);
   }
   const message = isUserError(error) ? error.message : ((error as Error).stack ?? String(error));
   stamp(`failed to start: ${message}`);
-  say({type: 'error', message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`, hint: isUserError(error) ? error.hint : undefined, exit: isUserError(error) ? error.exit : 1});
+  await say({type: 'error', message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`, hint: isUserError(error) ? error.hint : undefined, exit: isUserError(error) ? error.exit : 1});
   process.exit(1);
 }

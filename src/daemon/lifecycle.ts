@@ -123,17 +123,26 @@ async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutM
       reject(new UserError('The portico daemon did not become ready within 20 s.', {hint: `See ${paths.log}.`}));
     }, 20_000);
   });
-  const exited = child.then((result) => {
+  // The first word from the daemon. Its exit can be seen before the channel's last message is read,
+  // so on exit the channel is drained (until 'disconnect') before the exit code is taken as the answer.
+  let first: StartMessage | undefined;
+  const spoke = new Promise<StartMessage>((resolve) => {
+    child.on('message', (message) => {
+      first ??= message as StartMessage;
+      resolve(first);
+    });
+  });
+  const exited = child.then(async (result) => {
+    if (child.connected) await new Promise((resolve) => child.once('disconnect', resolve));
+    if (first) return first;
+    // Exit 3 is the daemon's word for "another daemon has the control socket".
+    if (result.exitCode === 3) return {type: 'already'} as StartMessage;
     throw new UserError(`The portico daemon exited during start-up (code ${result.exitCode ?? result.signal}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`});
   });
   try {
-    const message = (await Promise.race([child.getOneMessage(), exited, timeout])) as StartMessage;
+    const message = await Promise.race([spoke, exited, timeout]);
     if (message.type === 'ready' || message.type === 'already') return message.type;
     throw new UserError(message.message ?? 'The portico daemon failed to start.', {hint: message.hint, exit: message.exit});
-  } catch (error) {
-    // getOneMessage fails when the daemon exits without a word: its exit says more.
-    if (!(error instanceof UserError)) return await Promise.race([exited, timeout]);
-    throw error;
   } finally {
     clearTimeout(timer);
     exited.catch(() => undefined);

@@ -133,7 +133,7 @@ describe('daemon start-up', () => {
       const env = {...t.env, PORTICO_PORT: String(port)};
       const results = await Promise.all(Array.from({length: 6}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env})));
       for (const r of results) {
-        expect(r.code).toBe(2);
+        expect(r.code, r.stderr).toBe(2);
         expect(r.stderr).toMatch(new RegExp(`^portico: Port ${port} is in use by another program\\.\n`));
         expectNoStack(r);
       }

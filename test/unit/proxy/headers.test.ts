@@ -19,7 +19,7 @@ describe('request headers sent to the backend', () => {
     });
   });
 
-  it('drop hop-by-hop headers, the ones Connection names, and HTTP/2 pseudo-headers', () => {
+  it('drop hop-by-hop headers, the ones Connection names, and HTTP/2 pseudo-headers, keeping Trailer', () => {
     const headers: IncomingHttpHeaders = {
       ':method': 'GET',
       ':authority': 'app.localhost',
@@ -34,7 +34,8 @@ describe('request headers sent to the backend', () => {
       'x-kept': 'yes',
     };
     const out = forwardRequestHeaders(headers, options);
-    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-kept'].sort());
+    // Trailer is end-to-end (RFC 9110 §6.6.2): it announces the trailers portico forwards.
+    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'trailer', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-kept'].sort());
   });
 
   it('let `TE: trailers` through (gRPC needs it) but no other TE', () => {

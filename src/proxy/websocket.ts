@@ -80,6 +80,35 @@ function switchingHead(response: IncomingMessage): string {
 
 const failureStatus = (code: string) => (code === 'timeout' || code === 'ECONNTIMEOUT' ? 504 : 502);
 
+type Handshake = Awaited<ReturnType<typeof upgradeHandshake>>;
+
+/**
+ * The steps both tunnels share: the backend handshake with the instance already picked, its failure
+ * mapped to a refusal, and a client that left meanwhile. Undefined when there is nothing more to do.
+ */
+async function openBackend(ctx: TunnelContext, info: TunnelInfo, u: Upstream, path: string, headers: http.OutgoingHttpHeaders, clientGone: () => boolean, refuse: Refuse): Promise<Handshake | undefined> {
+  const {pool} = info.entry;
+  pool.begin(u);
+  let result: Handshake;
+  try {
+    result = await upgradeHandshake(ctx.transport, u.target, {path, headers, timeoutMs: ctx.upgradeTimeoutMs});
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    pool.end(u);
+    pool.reportFailure(u, code);
+    emit(ctx, info, u, failureStatus(code), code);
+    refuse(failureStatus(code), `portico could not open a WebSocket to ${u.target.url}: ${code}`, code);
+    return undefined;
+  }
+  if (clientGone()) {
+    pool.end(u);
+    (result.kind === 'switched' ? result.socket : result.response).destroy();
+    return undefined;
+  }
+  pool.reportSuccess(u);
+  return result;
+}
+
 /**
  * HTTP/1.1 Upgrade: WebSocket. The handshake goes to the backend over the transport; only its 101 turns
  * the client connection into a tunnel. Any other answer is relayed as an ordinary response and the
@@ -90,23 +119,8 @@ export async function tunnelUpgrade(ctx: TunnelContext, entry: RouteEntry, req: 
   const u = entry.pool.pick({cookie: req.headers.cookie});
   if (!u) return refuse(502, `portico has no available instance for ${entry.key}`, 'no target');
   const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, host), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
-  entry.pool.begin(u);
-  let result;
-  try {
-    result = await upgradeHandshake(ctx.transport, u.target, {path, headers, timeoutMs: ctx.upgradeTimeoutMs});
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
-    entry.pool.end(u);
-    entry.pool.reportFailure(u, code);
-    emit(ctx, info, u, failureStatus(code), code);
-    return refuse(failureStatus(code), `portico could not open a WebSocket to ${u.target.url}: ${code}`, code);
-  }
-  if (client.destroyed) {
-    entry.pool.end(u);
-    (result.kind === 'switched' ? result.socket : result.response).destroy();
-    return;
-  }
-  entry.pool.reportSuccess(u);
+  const result = await openBackend(ctx, info, u, path, headers, () => client.destroyed, refuse);
+  if (!result) return;
   if (result.kind === 'answered') {
     relayRefusal(req, client, result.response, () => {
       entry.pool.end(u);
@@ -150,23 +164,8 @@ export async function tunnelExtendedConnect(ctx: TunnelContext, entry: RouteEntr
   // h2 WebSockets carry no key (RFC 8441 §5); the backend's HTTP/1.1 handshake needs one.
   headers['sec-websocket-key'] = randomBytes(16).toString('base64');
   headers['sec-websocket-version'] ??= '13';
-  entry.pool.begin(u);
-  let result;
-  try {
-    result = await upgradeHandshake(ctx.transport, u.target, {path, headers, timeoutMs: ctx.upgradeTimeoutMs});
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
-    entry.pool.end(u);
-    entry.pool.reportFailure(u, code);
-    emit(ctx, info, u, failureStatus(code), code);
-    return refuse(failureStatus(code), `portico could not open a WebSocket to ${u.target.url}: ${code}`, code);
-  }
-  if (stream.destroyed) {
-    entry.pool.end(u);
-    (result.kind === 'switched' ? result.socket : result.response).destroy();
-    return;
-  }
-  entry.pool.reportSuccess(u);
+  const result = await openBackend(ctx, info, u, path, headers, () => stream.destroyed, refuse);
+  if (!result) return;
   if (result.kind === 'answered') {
     const {response} = result;
     const out = forwardResponseHeaders(response.headers);

@@ -17,7 +17,10 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'portico-pack-'));
-  env = {...process.env, HOME: path.join(dir, 'home'), PORTICO_HOME: path.join(dir, 'portico'), npm_config_cache: path.join(dir, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', FORCE_COLOR: '0'};
+  // A user's shell, not npm's: `npx -p node@24 npm test` (CI) leaves npm_config_* and npm_package_*
+  // variables behind that would make the inner npx fetch node@24 again.
+  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  env = {...shell, HOME: path.join(dir, 'home'), PORTICO_HOME: path.join(dir, 'portico'), npm_config_cache: path.join(dir, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', FORCE_COLOR: '0'};
   delete env.npm_command;
   mkdirSync(env.HOME!, {recursive: true});
   // --ignore-scripts: pack the dist/ `npm test` just built; prepack would empty dist/ under other running suites.

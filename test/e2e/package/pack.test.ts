@@ -17,9 +17,9 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'portico-pack-'));
-  // A user's shell, not npm's: `npx -p node@24 npm test` (CI) leaves npm_config_* and npm_package_*
-  // variables behind that would make the inner npx fetch node@24 again.
-  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  // `npx -p node@24 npm test` (CI) leaves npm_config_package=node@24 behind, which would make the
+  // inner npx fetch node@24 again; the other npm_config_* stay (the registry's cafile is among them).
+  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_(config_package|config_yes|lifecycle_)/i.test(name)));
   env = {...shell, HOME: path.join(dir, 'home'), PORTICO_HOME: path.join(dir, 'portico'), npm_config_cache: path.join(dir, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', FORCE_COLOR: '0'};
   delete env.npm_command;
   mkdirSync(env.HOME!, {recursive: true});

@@ -162,7 +162,15 @@ function listenSocket(server: http.Server, socket: string, lock: string): Promis
       }
       await listenOnce(server, socket);
     }
-    if (process.platform !== 'win32') chmodSync(socket, 0o600);
+    if (process.platform === 'win32') return;
+    try {
+      chmodSync(socket, 0o600);
+    } catch (error) {
+      // A daemon that failed to start unlinks the path as its server closes, outside this lock: if that
+      // took our fresh socket, this start lost the race. Exit 3 makes the CLI look again and retry.
+      if (errorCode(error) === 'ENOENT') throw new UserError('Another portico daemon is starting or stopping.', {exit: 3});
+      throw error;
+    }
   });
 }
 

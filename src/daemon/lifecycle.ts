@@ -52,7 +52,10 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
     // A restart for a new version keeps the URLs the user has open.
     port ??= running.port;
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // CLIs started together race for the control socket: the losers look again until one answers or
+  // their own start fails with the real reason. Bounded by time, not by a count a busy machine outruns.
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; attempt < 5 || Date.now() < deadline; attempt++) {
     const outcome = await spawnDaemon(paths, port, options.timeout);
     if (outcome === 'already') {
       // Another CLI started it a moment ago: use that one.

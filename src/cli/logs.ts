@@ -99,12 +99,29 @@ async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void,
   }
 }
 
+/** How far back the catch-up read after a followed HAR recording looks: the daemon keeps 1000. */
+const HISTORY_CATCH_UP = 1000;
+
 /** `logs --har FILE`: the requests as HAR 1.2, with the bodies and timing that were captured. */
 async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Promise<void> {
   const file = options.har!;
   const events: RequestEvent[] = [];
+  const seen = new Set<number>();
+  const take = (e: TrafficEvent) => {
+    if (e.type !== 'request' || seen.has(e.id) || (filter && !matchFilter(filter, e))) return;
+    seen.add(e.id);
+    events.push(e);
+  };
+  const since = Date.now();
   // Following: capture while we listen, so the file has bodies even with no dashboard open.
-  await collect(options, (e) => e.type === 'request' && (!filter || matchFilter(filter, e)) && events.push(e), () => {}, options.follow);
+  await collect(options, take, () => {}, options.follow);
+  if (options.follow) {
+    // Ctrl-C may come before the live stream delivered the last requests (it is sent in batches):
+    // read the daemon's history once more and add what finished since we started, so a request
+    // made just before the interrupt is in the file.
+    await collect({...options, follow: false, history: HISTORY_CATCH_UP, signal: undefined}, (e) => e.type === 'request' && e.time >= since && take(e), () => {}, false);
+    events.sort((a, b) => a.id - b.id);
+  }
   const captures = new Map((await request<ExchangeCapture[]>(options.paths, 'GET', '/exchanges', undefined, 30_000)).map((c) => [c.id, c] as const));
   const har = buildHar(events, captures, VERSION);
   try {

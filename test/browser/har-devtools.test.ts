@@ -7,6 +7,7 @@ import type {ExchangeCapture} from '../../src/traffic/capture.js';
 import {daemonServing, get, spawnCli} from '../helpers/cli.js';
 import {CHROMIUM, importHarInDevTools} from '../helpers/devtools.js';
 import {harValidator} from '../helpers/har.js';
+import {waitFor} from '../helpers/wait.js';
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
@@ -23,13 +24,9 @@ describe.skipIf(!existsSync(CHROMIUM))('a HAR file from portico logs --har', () 
     const paths = statePaths(served.t.home);
     const captured = () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
-    for (const deadline = Date.now() + 15_000; (await captured()).length === 0; ) {
-      if (Date.now() > deadline) throw new Error('the follower never turned capture on');
-      await get(served.port, 'api.localhost', '/probe', served.t.home);
-    }
+    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
     expect((await get(served.port, 'api.localhost', '/orders?draft=1', served.t.home, {method: 'POST', body: '{"sku":"A-1","qty":2}'})).status).toBe(200);
-    for (const deadline = Date.now() + 10_000; !(await captured()).some((c) => c.url === '/orders?draft=1') && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => (await captured()).some((c) => c.url === '/orders?draft=1'), {what: 'the order to be captured'});
     const exited = new Promise<number | null>((resolve) => follower.once('exit', resolve));
     follower.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -40,5 +37,5 @@ describe.skipIf(!existsSync(CHROMIUM))('a HAR file from portico logs --har', () 
     const order = imported.find((r) => r.url.endsWith('/orders?draft=1'));
     expect(order).toMatchObject({url: 'https://api.localhost/orders?draft=1', method: 'POST', status: 200, requestBody: '{"sku":"A-1","qty":2}', responseBody: 'api POST /orders?draft=1'});
     expect(imported.filter((r) => r.url.endsWith('/probe')).every((r) => r.method === 'GET' && r.status === 200)).toBe(true);
-  }, 120_000);
+  });
 });

@@ -7,6 +7,7 @@ import {statePaths} from '../../../src/state/home.js';
 import type {ExchangeCapture} from '../../../src/traffic/capture.js';
 import {cli, daemonServing, expectNoStack, get, spawnCli} from '../../helpers/cli.js';
 import {harValidator} from '../../helpers/har.js';
+import {waitFor} from '../../helpers/wait.js';
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
@@ -99,17 +100,13 @@ describe('portico logs --har', () => {
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     const paths = statePaths(served.t.home);
+    const captured = () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
-    const deadline = Date.now() + 15_000;
-    while ((await request<ExchangeCapture[]>(paths, 'GET', '/exchanges')).length === 0) {
-      if (Date.now() > deadline) throw new Error('the follower never turned capture on');
-      await get(served.port, 'api.localhost', '/probe', served.t.home);
-    }
+    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
     expect((await get(served.port, 'api.localhost', '/orders', served.t.home, {method: 'POST', body: '{"sku":"A-1"}'})).status).toBe(200);
-    // Let the event reach the follower (batched every 50 ms) before interrupting it.
-    const seen = Date.now() + 10_000;
-    while (!(await request<ExchangeCapture[]>(paths, 'GET', '/exchanges')).some((c) => c.url === '/orders') && Date.now() < seen) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    // Interrupt as soon as the daemon has it: the follower must not lose a request that its live
+    // stream (sent in batches) had not delivered yet.
+    await waitFor(async () => (await captured()).some((c) => c.url === '/orders'), {what: 'the order to be captured'});
     const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
     follower.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -4,6 +4,8 @@ import type {Status} from '../../../src/daemon/protocol.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
 import {App} from '../../../src/ui/App.js';
 import {DashModel} from '../../../src/ui/model.js';
+import {screen} from '../../helpers/ink.js';
+import {waitFor} from '../../helpers/wait.js';
 
 const status: Status = {
   version: '0.1.0',
@@ -23,7 +25,6 @@ function req(path: string, extra: Partial<RequestEvent> = {}): RequestEvent {
   return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'app.localhost', path, status: 200, duration: 12, bytes: 100, target: 'http://localhost:5173', route: 'app.localhost', protocol: 'h2', ...extra};
 }
 
-const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
@@ -36,14 +37,13 @@ function mount(events: RequestEvent[] = []) {
     app.unmount();
     model.dispose();
   };
-  return {model, ...app};
+  return {model, ...app, ...screen(app)};
 }
 
 describe('the dashboard', () => {
   it('shows the proxy, each route with its instances and health, and the live requests', async () => {
-    const {lastFrame} = mount([req('/'), req('/api/users', {route: 'app.localhost/api', target: 'http://localhost:9090', method: 'POST', status: 201, protocol: 'h1'}), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
-    await tick();
-    const frame = lastFrame()!;
+    const {shows} = mount([req('/'), req('/api/users', {route: 'app.localhost/api', target: 'http://localhost:9090', method: 'POST', status: 201, protocol: 'h1'}), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
+    const frame = await shows('app.localhost/boom');
     expect(frame).toMatch(/portico https:\/\/localhost:1443 · up 1m \d+s · pid 4242 · CA trusted/);
     expect(frame).toContain('https://app.localhost:1443/api');
     expect(frame).toMatch(/● localhost:9090/);
@@ -54,16 +54,14 @@ describe('the dashboard', () => {
   });
 
   it('filters the log by text after /', async () => {
-    const {lastFrame, stdin} = mount([req('/home'), req('/api/users'), req('/about')]);
-    await tick();
-    stdin.write('/');
-    await tick();
-    stdin.write('api');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/home'), req('/api/users'), req('/about')]);
+    await shows('app.localhost/about');
+    await press('/');
+    await press('api');
+    await shows('filter: api');
     expect(lastFrame()).toMatch(/filter: api/);
-    stdin.write('\r');
-    await tick();
-    const frame = lastFrame()!;
+    await press('\r');
+    const frame = await shows('/ filter (api)');
     expect(frame).toContain('app.localhost/api/users');
     expect(frame).not.toContain('app.localhost/home');
     expect(frame).not.toContain('app.localhost/about');
@@ -71,47 +69,45 @@ describe('the dashboard', () => {
   });
 
   it('opens a request\'s detail with its headers, and esc goes back', async () => {
-    const {lastFrame, stdin} = mount([req('/one'), req('/two', {requestHeaders: {'user-agent': 'curl/8', accept: '*/*'}, responseHeaders: {'content-type': 'text/html'}})]);
-    await tick();
-    stdin.write('\u001B[A');
-    await tick();
-    stdin.write('\r');
-    await tick();
-    const frame = lastFrame()!;
+    const {lastFrame, shows, press} = mount([req('/one'), req('/two', {requestHeaders: {'user-agent': 'curl/8', accept: '*/*'}, responseHeaders: {'content-type': 'text/html'}})]);
+    await shows('app.localhost/two');
+    await press('\u001B[A');
+    await press('\r');
+    const frame = await shows('Request headers');
     expect(frame).toContain('Request headers');
     expect(frame).toContain('user-agent: curl/8');
     expect(frame).toContain('content-type: text/html');
     expect(frame).toMatch(/target http:\/\/localhost:5173/);
-    stdin.write('\u001B');
-    await tick(80);
+    await press('\u001B');
+    // The list's footer is back: the detail is gone.
+    await shows('q quit');
     expect(lastFrame()).not.toContain('Request headers');
     expect(lastFrame()).toContain('app.localhost/two');
   });
 
   it('stops adding lines while paused and shows them on resume', async () => {
-    const {lastFrame, stdin, model} = mount([req('/before')]);
-    await tick();
-    stdin.write('p');
-    await tick();
+    const {lastFrame, shows, press, model} = mount([req('/before')]);
+    await shows('app.localhost/before');
+    await press('p');
+    await shows('PAUSED');
     model.push(req('/during'));
-    await tick();
+    await shows('PAUSED (1 new)');
     expect(lastFrame()).toMatch(/PAUSED \(1 new\)/);
     expect(lastFrame()).not.toContain('app.localhost/during');
-    stdin.write('p');
-    await tick();
+    await press('p');
+    await shows('app.localhost/during');
     expect(lastFrame()).toContain('app.localhost/during');
   });
 
   it('toggles the help with ? and clears the log with c', async () => {
-    const {lastFrame, stdin} = mount([req('/x')]);
-    await tick();
-    stdin.write('?');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/x')]);
+    await shows('app.localhost/x');
+    await press('?');
+    await shows('Keys');
     expect(lastFrame()).toMatch(/Keys[\s\S]*pause \/ resume the log/);
-    stdin.write(' ');
-    await tick();
-    stdin.write('c');
-    await tick();
+    await press(' ');
+    await press('c');
+    await shows('Waiting for requests');
     expect(lastFrame()).toContain('Waiting for requests');
   });
 });
@@ -120,10 +116,15 @@ describe('the model under load', () => {
   it('keeps memory bounded and notifies at most about 10 times a second', async () => {
     const model = new DashModel({capacity: 100});
     let changes = 0;
-    model.on('change', () => changes++);
+    let shown: string | undefined;
+    model.on('change', () => {
+      changes++;
+      shown = model.view().log.at(-1)?.path;
+    });
     const start = Date.now();
     for (let i = 0; i < 20_000; i++) model.push(req(`/r${i}`));
-    await tick(250);
+    // The throttled notification (throttleMs 200 by default) that delivers the last request.
+    await waitFor(() => shown === '/r19999', {what: 'a change notification showing /r19999', detail: () => `${changes} notifications, the last showing ${shown}`});
     expect(model.view().log).toHaveLength(100);
     expect(model.view().log.at(-1)!.path).toBe('/r19999');
     expect(changes).toBeLessThanOrEqual(Math.ceil((Date.now() - start) / 100) + 1);

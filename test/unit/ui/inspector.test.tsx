@@ -9,6 +9,8 @@ import type {RequestEvent} from '../../../src/traffic/event.js';
 import type {DashActions} from '../../../src/ui/actions.js';
 import {App} from '../../../src/ui/App.js';
 import {DashModel} from '../../../src/ui/model.js';
+import {screen} from '../../helpers/ink.js';
+import {waitFor} from '../../helpers/wait.js';
 
 const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, ...(lastError ? {lastError} : {})});
 function status(routes = 2, down = false): Status {
@@ -32,15 +34,6 @@ function body(data: Buffer | string) {
   const r = new BodyRecorder();
   r.add(Buffer.from(data));
   return r.finish();
-}
-
-const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await tick(10);
-  }
 }
 
 let cleanup: (() => void) | undefined;
@@ -81,7 +74,7 @@ function mount(events: RequestEvent[], captures: ExchangeCapture[] = [], s: Stat
     app.unmount();
     model.dispose();
   };
-  return {model, recorded, ...app};
+  return {model, recorded, ...app, ...screen(app)};
 }
 
 const UP = '\u001B[A';
@@ -107,19 +100,13 @@ describe('the request detail', () => {
       attempts: [{target: 'http://localhost:9091', at: 0, error: 'ECONNREFUSED'}, {target: 'http://localhost:9090', at: 1}],
       notes: [],
     };
-    const {lastFrame, stdin} = mount([req('/before'), post], [capture]);
-    await tick();
-    stdin.write(UP);
-    await tick();
-    stdin.write('\r');
-    await until(() => lastFrame()!.includes('Timing'));
+    const {shows, press} = mount([req('/before'), post], [capture]);
+    await shows('api.localhost/api/users');
+    await press(UP);
+    await press('\r');
     // The detail is taller than the screen: page through it with space, as a user would.
-    let frame = lastFrame()!;
-    for (let i = 0; i < 4 && !frame.includes('"id": 7'); i++) {
-      stdin.write(' ');
-      await tick();
-      frame += lastFrame()!;
-    }
+    let frame = await shows('Timing');
+    for (let i = 0; i < 4 && !frame.includes('"id": 7'); i++) frame += await press(' ');
     expect(frame).toContain('POST api.localhost/api/users  201 Created');
     expect(frame).toContain('Protocol client HTTP/2 → backend http/1.1');
     expect(frame).toMatch(/Timing\s+wait for instance 0ms · connect 3ms · first byte 9ms · total 12ms/);
@@ -136,24 +123,22 @@ describe('the request detail', () => {
     const page = req('/missing', {host: 'nothing.localhost', status: 404, captured: true, target: undefined, route: undefined, error: 'no route'});
     const html = '<!doctype html><h1>404 · No route</h1>';
     const capture: ExchangeCapture = {id: page.id, started: page.time, method: 'GET', host: 'nothing.localhost', url: '/missing', clientProtocol: 'h2', source: 'portico', requestHeaders: {':authority': 'nothing.localhost:1443'}, status: 404, responseHeaders: {'content-type': 'text/html; charset=utf-8', 'content-length': String(html.length)}, responseBody: body(html), timing: {end: 1}, attempts: [], notes: []};
-    const {lastFrame, stdin} = mount([page], [capture]);
-    await tick();
-    stdin.write(UP);
-    await tick();
-    stdin.write('\r');
-    await until(() => lastFrame()!.includes('Response body'));
+    const {lastFrame, shows, press} = mount([page], [capture]);
+    await shows('nothing.localhost/missing');
+    await press(UP);
+    await press('\r');
+    await shows('Response body');
     expect(lastFrame()).toContain('answered by portico');
     expect(lastFrame()).toContain(`content-length: ${html.length}`);
     expect(lastFrame()).toContain('<h1>404 · No route</h1>');
   });
 
   it('says so when a request was not captured, and still shows its headers', async () => {
-    const {lastFrame, stdin} = mount([req('/old', {requestHeaders: {'user-agent': 'curl/8'}})]);
-    await tick();
-    stdin.write(UP);
-    await tick();
-    stdin.write('\r');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/old', {requestHeaders: {'user-agent': 'curl/8'}})]);
+    await shows('api.localhost/old');
+    await press(UP);
+    await press('\r');
+    await shows('esc back');
     expect(lastFrame()).toContain('Bodies and timing were not captured for this request');
     expect(lastFrame()).toContain('user-agent: curl/8');
   });
@@ -161,76 +146,71 @@ describe('the request detail', () => {
 
 describe('replay, curl and HAR keys', () => {
   it('replays the selected request with r and says what came back', async () => {
-    const {lastFrame, stdin, recorded} = mount([req('/one'), req('/two', {method: 'PUT'})]);
-    await tick();
-    stdin.write(UP);
-    await tick();
-    stdin.write('r');
-    await until(() => lastFrame()!.includes('Replayed'));
+    const {lastFrame, shows, press, recorded} = mount([req('/one'), req('/two', {method: 'PUT'})]);
+    await shows('api.localhost/two');
+    await press(UP);
+    await press('r');
+    await shows('Replayed');
     expect(recorded.replayed).toEqual([id]);
     expect(lastFrame()).toContain(`Replayed #${id}: 201 (11 bytes); it is the newest entry.`);
   });
 
   it('copies the selected request as a curl command with y, and shows it when the terminal cannot take it', async () => {
-    const {lastFrame, stdin, recorded} = mount([req('/search?q=a b', {requestHeaders: {':authority': 'api.localhost:1443', accept: 'text/html'}})]);
-    await tick();
-    stdin.write(UP);
-    await tick();
-    stdin.write('y');
-    await until(() => recorded.copied.length === 1);
-    expect(recorded.copied[0]).toBe("curl --http2 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'");
-    await until(() => lastFrame()!.includes('curl command: curl --http2'));
+    const {shows, press, recorded} = mount([req('/search?q=a b', {requestHeaders: {':authority': 'api.localhost:1443', accept: 'text/html'}})]);
+    await shows('api.localhost/search?q=a b');
+    await press(UP);
+    await press('y');
+    await waitFor(() => recorded.copied.length > 0, {what: 'the curl command to be copied'});
+    expect(recorded.copied).toEqual(["curl --http2 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'"]);
+    await shows('curl command: curl --http2');
   });
 
   it('writes the requests shown as HAR with w', async () => {
-    const {lastFrame, stdin, recorded} = mount([req('/a'), req('/b', {status: 500})]);
-    await tick();
-    stdin.write('/');
-    stdin.write('5xx');
-    stdin.write('\r');
-    await tick();
-    stdin.write('w');
-    await until(() => lastFrame()!.includes('Wrote 1 requests as HAR to /tmp/portico-test.har'));
+    const {shows, press, recorded} = mount([req('/a'), req('/b', {status: 500})]);
+    await shows('api.localhost/b');
+    await press('/');
+    await press('5xx');
+    await press('\r');
+    await shows('/ filter (5xx)');
+    await press('w');
+    await shows('Wrote 1 requests as HAR to /tmp/portico-test.har');
     expect(recorded.har[0]!.map((e) => e.path)).toEqual(['/b']);
   });
 });
 
 describe('filters', () => {
   it('reads 502 as a status, not as text in a path', async () => {
-    const {lastFrame, stdin} = mount([req('/orders/502'), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
-    await tick();
-    stdin.write('/');
-    await tick();
-    stdin.write('502');
-    await tick();
-    stdin.write('\r');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/orders/502'), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
+    await shows('api.localhost/orders/502');
+    await press('/');
+    await press('502');
+    await press('\r');
+    await shows('/ filter (502)');
     expect(lastFrame()).toContain('api.localhost/boom');
     expect(lastFrame()).not.toContain('api.localhost/orders/502');
   });
 
   it('edits the filter correctly when keys and backspaces arrive in one chunk (a paste, fast typing)', async () => {
-    const {lastFrame, stdin} = mount([req('/api/users', {method: 'POST'}), req('/api/users')]);
-    await tick();
-    stdin.write('/');
-    await tick();
-    stdin.write('method:POSX\u007fT\u007f\u007fST');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/api/users', {method: 'POST'}), req('/api/users')]);
+    await shows(/POST\s+200 api\.localhost\/api\/users/);
+    await press('/');
+    await press('method:POSX\u007fT\u007f\u007fST');
+    await shows('filter: method:');
     expect(lastFrame()).toContain('filter: method:POST');
     expect(lastFrame()).not.toContain('\u007f');
-    stdin.write('\r');
-    await tick();
+    await press('\r');
+    await shows('/ filter (method:POST)');
     expect(lastFrame()).toMatch(/POST\s+200 api\.localhost\/api\/users/);
     expect(lastFrame()).not.toMatch(/GET\s+200 api\.localhost\/api\/users/);
   });
 
   it('refuses a status filter it cannot read and keeps the text for editing', async () => {
-    const {lastFrame, stdin} = mount([req('/x')]);
-    await tick();
-    stdin.write('/');
-    stdin.write('status:abc');
-    stdin.write('\r');
-    await tick();
+    const {lastFrame, shows, press} = mount([req('/x')]);
+    await shows('api.localhost/x');
+    await press('/');
+    await press('status:abc');
+    await press('\r');
+    await shows('Invalid filter');
     expect(lastFrame()).toContain('Invalid filter `status:abc`: expected a status like 404, 5xx or 404,5xx.');
     expect(lastFrame()).toContain('filter: status:abc');
   });
@@ -238,23 +218,23 @@ describe('filters', () => {
 
 describe('layout', () => {
   it('shows the health of targets now: a removed route vanishes and a recovery shows', async () => {
-    const {lastFrame, model} = mount([], [], status(2, true));
-    await tick();
+    const {lastFrame, shows, model} = mount([], [], status(2, true));
+    await shows('localhost:5170 down');
     expect(lastFrame()).toContain('○ localhost:5170 down (ECONNREFUSED) · app0.localhost');
     model.push({type: 'health', time: Date.now(), route: 'app0.localhost', target: 'http://localhost:5170', healthy: true});
     model.setStatus(status(2, false));
-    await tick();
+    await shows('up again');
     expect(lastFrame()).not.toContain('down (ECONNREFUSED)');
     expect(lastFrame()).toContain('● localhost:5170 up again · app0.localhost');
     model.setStatus(status(1, true));
     model.setStatus({...status(1, false), routes: []});
-    await tick();
+    await shows('No routes yet');
     expect(lastFrame()).not.toContain('localhost:5170');
   });
 
   it('gives the error its full width instead of padding a short path with blanks', async () => {
-    const {lastFrame} = mount([req('/a', {status: 502, error: 'ECONNREFUSED'})]);
-    await tick();
+    const {lastFrame, shows} = mount([req('/a', {status: 502, error: 'ECONNREFUSED'})]);
+    await shows('api.localhost/a');
     expect(lastFrame()).toMatch(/502 api\.localhost\/a\s{1,3}12ms localhost:9090 h2 ECONNREFUSED/);
   });
 
@@ -262,8 +242,10 @@ describe('layout', () => {
     class Term extends EventEmitter {
       columns = 80;
       rows = 24;
+      frames: string[] = [];
       frame = '';
       write = (f: string) => {
+        this.frames.push(f);
         this.frame = f;
       };
     }
@@ -297,13 +279,15 @@ describe('layout', () => {
       app.unmount();
       model.dispose();
     };
-    await tick();
+    const {shows, press} = screen({lastFrame: () => term.frame, frames: term.frames, stdin: keys});
+    // The first frame is laid out before the App tells the model the terminal's size (in an effect).
+    await shows((f) => f.split('\n').length <= 24, 'a frame that fits 24 rows');
     const lines = term.frame.split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(lines.filter((l) => /api\.localhost\/line-/.test(l)).length).toBeGreaterThanOrEqual(10);
     expect(term.frame).toContain('8 routes · 8 instances · t shows the routes');
     expect(lines.every((l) => l.length <= 80)).toBe(true);
-    keys.write('t');
-    await until(() => term.frame.includes('● localhost:5177 (0 active)'));
+    await press('t');
+    await shows('● localhost:5177 (0 active)');
   });
 });

@@ -9,9 +9,26 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {BIN, cli, daemonPort, tempHome} from '../../helpers/cli.js';
 import {harValidator} from '../../helpers/har.js';
+import {waitFor as waitUntil} from '../../helpers/wait.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Whether a screen captured with `capture-pane -e` shows a cell in reverse video (the selected
+ * row). SGR parameters are read one by one, skipping a 256-colour or RGB colour's own numbers, so
+ * colour 7 is not taken for reverse video.
+ */
+function hasInverse(screen: string): boolean {
+  for (const m of screen.matchAll(/\x1b\[([0-9;:]*)m/g)) {
+    const params = m[1]!.split(';');
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      if (p === '38' || p === '48' || p === '58') i += params[i + 1] === '5' ? 2 : 4;
+      else if (p === '7') return true;
+    }
+  }
+  return false;
+}
 
 let t: ReturnType<typeof tempHome>;
 let port: number;
@@ -83,14 +100,16 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', cwd, `env ${env} ${process.execPath} ${BIN} dash`);
     const screen = () => tmux('capture-pane', '-p', '-t', session);
     const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
-    const waitFor = async (re: RegExp, ms = 10_000) => {
-      const deadline = Date.now() + ms;
-      while (!re.test(screen())) {
-        if (Date.now() > deadline) throw new Error(`screen never matched ${re}:\n${screen()}`);
-        await sleep(100);
-      }
-      return screen();
-    };
+    const painted = () => tmux('capture-pane', '-p', '-e', '-t', session);
+    const waitFor = (re: RegExp) =>
+      waitUntil(
+        () => {
+          const s = screen();
+          return re.test(s) ? s : undefined;
+        },
+        {what: `the screen to match ${re}`, detail: screen, interval: 100},
+      );
+    const waitForSelection = (shown: boolean) => waitUntil(() => hasInverse(painted()) === shown, {what: shown ? 'a row to be selected' : 'no row to be selected', detail: screen, interval: 100});
     /** Show only what matches, select the newest, open its detail. */
     const open = async (filter: string, row: RegExp) => {
       keys('/');
@@ -100,16 +119,17 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       await waitFor(new RegExp(`/ filter \\(${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
       await waitFor(row);
       keys('Up');
-      await sleep(150);
+      await waitForSelection(true);
       keys('Enter');
     };
+    /** Close the detail, then clear the selection, then the filter: each key once the last one showed. */
     const back = async () => {
       keys('Escape');
       await waitFor(/q quit/);
       keys('Escape');
-      await sleep(150);
+      await waitForSelection(false);
       keys('Escape');
-      await sleep(150);
+      await waitUntil(() => !/\/ filter \(/.test(screen()), {what: 'the filter to be cleared', detail: screen, interval: 100});
     };
     try {
       await waitFor(/portico https:\/\/localhost:\d+/);
@@ -190,12 +210,10 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       expect(harValidator()(har).errors).toBe('No errors');
 
       keys('q');
-      const deadline = Date.now() + 5000;
-      while (spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status === 0 && Date.now() < deadline) await sleep(100);
-      expect(spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status).not.toBe(0);
+      await waitUntil(() => spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status !== 0, {what: 'the dashboard to quit on q', interval: 100});
     } finally {
       spawnSync('tmux', ['-L', socket, 'kill-server']);
     }
     expect(existsSync(cwd)).toBe(true);
-  }, 180_000);
+  });
 });

@@ -4,6 +4,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {afterEach} from 'vitest';
 import {ensureCA} from '../../src/certs/ca.js';
 import {createCertProvider} from '../../src/certs/provider.js';
 import {startProxy, type ProxyOptions, type RunningProxy} from '../../src/proxy/index.js';
@@ -31,6 +32,34 @@ export async function startHarness(routes: Route[], options: Omit<ProxyOptions, 
       await proxy.close(200);
       rmSync(dir, {recursive: true, force: true});
     },
+  };
+}
+
+/**
+ * A proxy suite's per-test resources: the proxies, backends and anything else a test starts are
+ * closed after that test, the last started first and the proxies last. Call once at a file's top level.
+ */
+export function proxyKit(): {
+  start: typeof startHarness;
+  backend: (handler?: Parameters<typeof startBackend>[1]) => Promise<Backend>;
+  closeAfter: (close: () => unknown) => void;
+} {
+  const closers: Array<() => unknown> = [];
+  afterEach(async () => {
+    while (closers.length) await closers.pop()!();
+  });
+  return {
+    async start(routes, options) {
+      const h = await startHarness(routes, options);
+      closers.unshift(() => h.close());
+      return h;
+    },
+    async backend(handler) {
+      const b = await startBackend('b', handler);
+      closers.push(() => b.close());
+      return b;
+    },
+    closeAfter: (close) => void closers.push(close),
   };
 }
 

@@ -4,24 +4,14 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {BIN, cli, daemonPort, get, tempHome} from '../helpers/cli.js';
-import {request, route, startBackend, startHarness, type Backend, type Harness} from '../helpers/harness.js';
+import {proxyKit, request, route, type Harness} from '../helpers/harness.js';
 import {TIMEOUT, waitFor} from '../helpers/wait.js';
 
 let h: Harness | undefined;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  await h?.close();
-  h = undefined;
-});
-
-async function backend(handler?: Parameters<typeof startBackend>[1]): Promise<Backend> {
-  const b = await startBackend('b', handler);
-  cleanups.push(() => b.close());
-  return b;
-}
+const kit = proxyKit();
+const backend = kit.backend;
 
 describe('backend faults', () => {
   it('answers 502 to a backend that sends garbage, and keeps serving', async () => {
@@ -30,9 +20,9 @@ describe('backend faults', () => {
       s.on('error', () => undefined);
     });
     await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', r));
-    cleanups.push(() => garbage.close());
+    kit.closeAfter(() => garbage.close());
     const ok = await backend();
-    h = await startHarness([route('bad.localhost', [`127.0.0.1:${(garbage.address() as net.AddressInfo).port}`]), route('ok.localhost', [ok.port])]);
+    h = await kit.start([route('bad.localhost', [`127.0.0.1:${(garbage.address() as net.AddressInfo).port}`]), route('ok.localhost', [ok.port])]);
     expect((await request(h, 'bad.localhost', '/')).status).toBe(502);
     expect((await request(h, 'ok.localhost', '/')).status).toBe(200);
   });
@@ -45,7 +35,7 @@ describe('backend faults', () => {
       req.resume();
       req.on('end', () => req.socket.resetAndDestroy());
     });
-    h = await startHarness([route('app.localhost', [rude.port])]);
+    h = await kit.start([route('app.localhost', [rude.port])]);
     for (let i = 0; i < 5; i++) expect((await request(h, 'app.localhost', '/pay', {method: 'POST', body: 'x'})).status).toBe(502);
     expect(posts).toBe(5);
     expect((await request(h, 'app.localhost', '/')).status).toBe(200);
@@ -58,11 +48,11 @@ describe('backend faults', () => {
       s.on('error', () => undefined);
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
+    kit.closeAfter(() => {
       for (const s of held) s.destroy();
       return new Promise((r) => silent.close(r));
     });
-    h = await startHarness([route('app.localhost', [`127.0.0.1:${(silent.address() as net.AddressInfo).port}`])], {backendTimeout: 300, upgradeTimeout: 300});
+    h = await kit.start([route('app.localhost', [`127.0.0.1:${(silent.address() as net.AddressInfo).port}`])], {backendTimeout: 300, upgradeTimeout: 300});
     expect((await request(h, 'app.localhost', '/')).status).toBe(504);
     const ws = await request(h, 'app.localhost', '/ws', {headers: {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13'}});
     expect(ws.status).toBe(504);
@@ -83,7 +73,7 @@ describe('client faults', () => {
         res.on('close', () => clearInterval(timer));
       } else req.on('data', (d: Buffer) => (uploaded += d.length));
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     // Upload: send part of a declared body, then vanish.
     await new Promise<void>((resolve) => {
       const req = https.request({host: '127.0.0.1', port: h!.proxy.port, method: 'POST', path: '/up', servername: 'app.localhost', headers: {host: 'app.localhost', 'content-length': 10_000_000}, ca: h!.ca, agent: false});
@@ -127,10 +117,10 @@ describe('client faults', () => {
       };
       pump();
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const req = https.get({host: '127.0.0.1', port: h.proxy.port, path: '/', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h.ca, agent: false}, (res) => res.pause());
     req.on('error', () => undefined);
-    cleanups.push(() => req.destroy());
+    kit.closeAfter(() => req.destroy());
     // Wait until the backend is held back for good: stalled, with nothing more written over five
     // checks in a row (or it wrote everything, which the assertion below then reports).
     let last = -1;
@@ -151,7 +141,7 @@ describe('client faults', () => {
 describe('state faults', () => {
   it('leaves routes.json whole (old or new, never torn) when the daemon is killed during writes', async () => {
     const t = tempHome();
-    cleanups.push(() => t.cleanup());
+    kit.closeAfter(() => t.cleanup());
     for (let round = 0; round < 5; round++) {
       await cli(['up', '--port', '0'], {env: t.env});
       const adds = Array.from({length: 6}, (_, i) => cli(['add', `r${round}x${i}.localhost`, String(9000 + i)], {env: t.env}).catch(() => undefined));
@@ -191,7 +181,7 @@ node ${BIN} down >/dev/null
 
   it('keeps serving when the CA key is deleted while running, and refuses to start without it rather than make a new CA', async () => {
     const t = tempHome();
-    cleanups.push(() => t.cleanup());
+    kit.closeAfter(() => t.cleanup());
     const b = await backend();
     await cli(['up', '--port', '0'], {env: t.env});
     await cli(['add', 'app.localhost', String(b.port)], {env: t.env});

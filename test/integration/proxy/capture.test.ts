@@ -1,27 +1,22 @@
 import http2 from 'node:http2';
 import {gzipSync} from 'node:zlib';
 import {waitFor} from '../../helpers/wait.js';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {EventHub} from '../../../src/daemon/hub.js';
 import {viewBody} from '../../../src/traffic/body.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
-import {request, route, startBackend, startHarness, type Harness} from '../../helpers/harness.js';
+import {request, route, startBackend, proxyKit, type Harness} from '../../helpers/harness.js';
 
 let h: Harness | undefined;
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  while (closers.length) await closers.pop()!();
-  await h?.close();
-  h = undefined;
-});
+const kit = proxyKit();
 
 /** A hub with a viewer attached that asks for capture, as the dashboard does. */
 function capturingHub(capture = true): {hub: EventHub; events: RequestEvent[]} {
   const hub = new EventHub(1000);
   const events: RequestEvent[] = [];
   const unsubscribe = hub.subscribe({headers: true, capture, send: (e) => void (e.type === 'request' && events.push(e)), end: () => {}});
-  closers.push(unsubscribe);
+  kit.closeAfter(unsubscribe);
   return {hub, events};
 }
 
@@ -41,9 +36,9 @@ describe('capture while a viewer asks for it', () => {
         res.end(gzipSync(JSON.stringify({id: 7, name: 'Ada'})));
       });
     });
-    closers.push(() => b.close());
+    kit.closeAfter(() => b.close());
     const {hub, events} = capturingHub();
-    h = await startHarness([route('api.localhost', [b.port])], {traffic: hub});
+    h = await kit.start([route('api.localhost', [b.port])], {traffic: hub});
     const reply = await request(h, 'api.localhost', '/users', {method: 'POST', body: '{"name":"Ada"}', headers: {'content-type': 'application/json'}});
     expect(reply.status).toBe(201);
     const event = await eventFor(events, '/users');
@@ -66,9 +61,9 @@ describe('capture while a viewer asks for it', () => {
       req.on('data', (d: Buffer) => (received += d.length));
       req.on('end', () => res.end('ok'));
     });
-    closers.push(() => b.close());
+    kit.closeAfter(() => b.close());
     const {hub, events} = capturingHub();
-    h = await startHarness([route('big.localhost', [b.port])], {traffic: hub});
+    h = await kit.start([route('big.localhost', [b.port])], {traffic: hub});
     const reply = await request(h, 'big.localhost', '/upload', {method: 'PUT', body: Buffer.alloc(300 * 1024, 'z')});
     expect(reply.body).toBe('ok');
     expect(received).toBe(300 * 1024);
@@ -79,7 +74,7 @@ describe('capture while a viewer asks for it', () => {
 
   it('records the page portico sent for an unknown host and for a backend that is down, with its bytes', async () => {
     const {hub, events} = capturingHub();
-    h = await startHarness([route('down.localhost', [1])], {traffic: hub});
+    h = await kit.start([route('down.localhost', [1])], {traffic: hub});
     const missing = await request(h, 'nothing.localhost', '/x');
     const down = await request(h, 'down.localhost', '/y');
     expect(missing.status).toBe(404);
@@ -102,11 +97,11 @@ describe('capture while a viewer asks for it', () => {
       res.writeHead(200, {'content-type': 'text/plain', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-app': 'yes'});
       res.end('hi');
     });
-    closers.push(() => b.close());
+    kit.closeAfter(() => b.close());
     const {hub, events} = capturingHub();
-    h = await startHarness([route('h2.localhost', [b.port])], {traffic: hub});
+    h = await kit.start([route('h2.localhost', [b.port])], {traffic: hub});
     const session = http2.connect(`https://127.0.0.1:${h.proxy.port}`, {ca: h.ca, servername: 'h2.localhost'});
-    closers.push(() => session.close());
+    kit.closeAfter(() => session.close());
     const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
       const stream = session.request({':path': '/h2', ':authority': 'h2.localhost'});
       stream.on('response', (head) => {
@@ -128,10 +123,10 @@ describe('capture while a viewer asks for it', () => {
     const b = await startBackend('ws', (_req, res) => res.end('no'));
     const wss = new WebSocketServer({server: b.server});
     wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${String(m)}`)));
-    closers.push(() => b.close());
-    closers.push(() => new Promise((r) => wss.close(r)));
+    kit.closeAfter(() => b.close());
+    kit.closeAfter(() => new Promise((r) => wss.close(r)));
     const {hub, events} = capturingHub();
-    h = await startHarness([route('ws.localhost', [b.port])], {traffic: hub});
+    h = await kit.start([route('ws.localhost', [b.port])], {traffic: hub});
     const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/socket`, {ca: h.ca, servername: 'ws.localhost', headers: {host: 'ws.localhost'}} as WebSocket.ClientOptions);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => ws.send('hello'));
@@ -149,9 +144,9 @@ describe('capture while a viewer asks for it', () => {
 
   it('captures nothing while no viewer asks for it', async () => {
     const b = await startBackend('quiet');
-    closers.push(() => b.close());
+    kit.closeAfter(() => b.close());
     const {hub, events} = capturingHub(false);
-    h = await startHarness([route('quiet.localhost', [b.port])], {traffic: hub});
+    h = await kit.start([route('quiet.localhost', [b.port])], {traffic: hub});
     await request(h, 'quiet.localhost', '/q', {method: 'POST', body: 'x'});
     const event = await eventFor(events, '/q');
     expect(event.captured).toBeUndefined();

@@ -2,23 +2,13 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import {afterEach, describe, expect, it} from 'vitest';
-import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
+import {describe, expect, it} from 'vitest';
+import {proxyKit, request, route, type Harness} from '../../helpers/harness.js';
 
 /** What forwarding to backends (http-proxy-3 over src/transport) must get right, against real servers. */
 let h: Harness | undefined;
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  while (closers.length) await closers.pop()!();
-  await h?.close();
-  h = undefined;
-});
-
-async function backend(handler?: Parameters<typeof startBackend>[1]): Promise<Backend> {
-  const b = await startBackend('b', handler);
-  closers.push(() => b.close());
-  return b;
-}
+const kit = proxyKit();
+const backend = kit.backend;
 
 /** A raw TCP backend that answers every request with `reply` (bytes as written); `connections` counts those that carried requests (health probes only connect). */
 async function rawBackend(reply: (request: string) => string | undefined): Promise<{port: number; connections: () => number}> {
@@ -39,7 +29,7 @@ async function rawBackend(reply: (request: string) => string | undefined): Promi
     socket.on('error', () => socket.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => {
+  kit.closeAfter(() => {
     for (const socket of sockets) socket.destroy();
     return new Promise((r) => server.close(r));
   });
@@ -53,9 +43,9 @@ describe('forwarding to backends', () => {
       req.on('data', (c: Buffer) => (size += c.length));
       req.on('end', () => res.end(JSON.stringify({size, te: req.headers['transfer-encoding'] ?? null})));
     });
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
     const session = http2.connect(`https://127.0.0.1:${h.proxy.port}`, {ca: h.ca, servername: 'app.localhost'});
-    closers.push(() => session.close());
+    kit.closeAfter(() => session.close());
     const reply = await new Promise<string>((resolve, reject) => {
       const s = session.request({':method': 'POST', ':path': '/upload', ':authority': 'app.localhost'});
       let body = '';
@@ -71,7 +61,7 @@ describe('forwarding to backends', () => {
 
   it('answers 502 naming the target when a backend speaks something that is not HTTP', async () => {
     const {port} = await rawBackend(() => 'SSH-2.0-OpenSSH_9.2\r\n\r\n');
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${port}`])]);
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${port}`])]);
     const r = await request(h, 'app.localhost', '/');
     expect(r.status).toBe(502);
     expect(r.body).toContain(`http://127.0.0.1:${port}`);
@@ -85,9 +75,9 @@ describe('forwarding to backends', () => {
       if (req.startsWith('DELETE')) return 'HTTP/1.1 204 No Content\r\n\r\n';
       return undefined;
     });
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${port}`])]);
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${port}`])]);
     const agent = new https.Agent({keepAlive: true, maxSockets: 1});
-    closers.push(() => agent.destroy());
+    kit.closeAfter(() => agent.destroy());
     for (let i = 0; i < 3; i++) {
       expect((await request(h, 'app.localhost', '/chunked', {agent})).body).toBe('hello world');
       const head = await request(h, 'app.localhost', '/x', {method: 'HEAD', agent});
@@ -104,8 +94,8 @@ describe('forwarding to backends', () => {
       socket.on('error', () => socket.destroy());
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(() => new Promise((r) => server.close(r)));
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`])]);
+    kit.closeAfter(() => new Promise((r) => server.close(r)));
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`])]);
     const r = await request(h, 'app.localhost', '/');
     expect(r.status).toBe(200);
     expect(r.body).toBe('until the end');
@@ -123,10 +113,10 @@ describe('forwarding to backends', () => {
       req.resume();
       req.on('end', () => res.end('fine'));
     });
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
     // The client sends 10 of 1000 announced bytes and waits: the backend has already answered.
     const client = tls.connect({host: '127.0.0.1', port: h.proxy.port, servername: 'app.localhost', ca: h.ca, ALPNProtocols: ['http/1.1']});
-    closers.push(() => client.destroy());
+    kit.closeAfter(() => client.destroy());
     client.write('POST /early HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 1000\r\n\r\n0123456789');
     const early = await new Promise<string>((resolve) => client.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
     expect(early).toMatch(/^HTTP\/1\.1 413/);
@@ -138,10 +128,10 @@ describe('forwarding to backends', () => {
   it('keeps a backend connection working after a large response to a slow client', async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 'b');
     const b = await backend((req, res) => (req.url === '/big' ? res.end(big) : res.end('next')));
-    h = await startHarness([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
     const hh = h;
     const agent = new https.Agent({keepAlive: true, maxSockets: 1});
-    closers.push(() => agent.destroy());
+    kit.closeAfter(() => agent.destroy());
     // Read the big body slowly, so portico has to hold the backend back.
     const size = await new Promise<number>((resolve, reject) => {
       https

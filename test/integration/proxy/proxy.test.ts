@@ -5,29 +5,19 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
-import {afterEach, describe, expect, it} from 'vitest';
-import {request, route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
+import {describe, expect, it} from 'vitest';
+import {proxyKit, request, route, startBackend, type Harness} from '../../helpers/harness.js';
 import {wsOptions} from '../../helpers/ws.js';
 import {TIMEOUT, gate, waitFor} from '../../helpers/wait.js';
 
 let h: Harness | undefined;
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  while (closers.length) await closers.pop()!();
-  await h?.close();
-  h = undefined;
-});
-
-async function backend(handler?: Parameters<typeof startBackend>[1]): Promise<Backend> {
-  const b = await startBackend('b', handler);
-  closers.push(() => b.close());
-  return b;
-}
+const kit = proxyKit();
+const backend = kit.backend;
 
 function h2(hh: Harness, host = 'app.localhost'): http2.ClientHttp2Session {
   const session = http2.connect(`https://127.0.0.1:${hh.proxy.port}`, {ca: hh.ca, servername: host});
   session.on('error', () => undefined);
-  closers.push(() => session.close());
+  kit.closeAfter(() => session.close());
   return session;
 }
 
@@ -47,7 +37,7 @@ function h2get(session: http2.ClientHttp2Session, path: string, host = 'app.loca
 describe('HTTP/1.1 and HTTP/2 to the backend', () => {
   it('reaches the backend over both, with the original Host and X-Forwarded-* set', async () => {
     const b = await backend((req, res) => res.end(JSON.stringify({host: req.headers.host, xff: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], xhost: req.headers['x-forwarded-host'], version: req.httpVersion})));
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const one = JSON.parse((await request(h, `app.localhost:${h.proxy.port}`, '/x')).body);
     expect(one).toEqual({host: `app.localhost:${h.proxy.port}`, xff: '127.0.0.1', proto: 'https', xhost: `app.localhost:${h.proxy.port}`, version: '1.1'});
     const two = await h2get(h2(h), '/y');
@@ -61,7 +51,7 @@ describe('HTTP/1.1 and HTTP/2 to the backend', () => {
       res.setHeader('x-drop-me', 'secret');
       res.end('ok');
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const r = await request(h, 'app.localhost', '/', {headers: {connection: 'x-custom', 'x-custom': '1', 'keep-alive': 'timeout=5', 'proxy-connection': 'keep-alive'}});
     const seen = String(r.headers['x-seen']).split(',');
     for (const name of ['x-custom', 'keep-alive', 'proxy-connection']) expect(seen).not.toContain(name);
@@ -74,7 +64,7 @@ describe('HTTP/1.1 and HTTP/2 to the backend', () => {
       sockets.add(req.socket);
       res.end('ok');
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const session = h2(h);
     for (let i = 0; i < 20; i++) await h2get(session, `/${i}`);
     expect(sockets.size).toBe(1);
@@ -85,7 +75,7 @@ describe('path routing', () => {
   it('takes the longest prefix on a segment boundary and strips it when asked', async () => {
     const web = await backend((req, res) => res.end(`web ${req.url}`));
     const api = await backend((req, res) => res.end(`api ${req.url}`));
-    h = await startHarness([route('app.localhost', [web.port]), route('app.localhost', [api.port], {path: '/api', stripPrefix: true})]);
+    h = await kit.start([route('app.localhost', [web.port]), route('app.localhost', [api.port], {path: '/api', stripPrefix: true})]);
     expect((await request(h, 'app.localhost', '/api/users?x=1')).body).toBe('api /users?x=1');
     expect((await request(h, 'app.localhost', '/api')).body).toBe('api /');
     expect((await request(h, 'app.localhost', '/apix')).body).toBe('web /apix');
@@ -98,14 +88,14 @@ describe('WebSockets', () => {
     const wss = new WebSocketServer({port: 0, host: '127.0.0.1'});
     await new Promise((r) => wss.once('listening', r));
     wss.on('connection', (ws, req) => ws.on('message', (m) => ws.send(`echo ${m} via ${req.headers.host}`)));
-    closers.push(() => new Promise((r) => wss.close(r)));
+    kit.closeAfter(() => new Promise((r) => wss.close(r)));
     return (wss.address() as net.AddressInfo).port;
   }
 
   it('echoes over an HTTP/1.1 upgrade', async () => {
-    h = await startHarness([route('app.localhost', [await echoBackend()])]);
+    h = await kit.start([route('app.localhost', [await echoBackend()])]);
     const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/ws`, wsOptions('app.localhost', h.ca));
-    closers.push(() => ws.close());
+    kit.closeAfter(() => ws.close());
     await new Promise((r, j) => {
       ws.once('open', r);
       ws.once('error', j);
@@ -117,7 +107,7 @@ describe('WebSockets', () => {
   });
 
   it('echoes over HTTP/2 extended CONNECT (RFC 8441), bridged to an HTTP/1.1 upgrade', async () => {
-    h = await startHarness([route('app.localhost', [await echoBackend()])]);
+    h = await kit.start([route('app.localhost', [await echoBackend()])]);
     const session = h2(h);
     const settings = await new Promise<http2.Settings>((r) => session.once('remoteSettings', r));
     expect(settings.enableConnectProtocol).toBe(true);
@@ -144,7 +134,7 @@ describe('streaming', () => {
       res.write('data: one\n\n');
       void second.then(() => res.end('data: two\n\n'));
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const got = await new Promise<string>((resolve, reject) => {
       https
         .get({host: '127.0.0.1', port: h!.proxy.port, path: '/events', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false}, (res) => {
@@ -174,7 +164,7 @@ describe('streaming', () => {
         req.on('end', () => res.end(`${size} ${hash.digest('hex')}`));
       } else res.end(download);
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const upload = randomBytes(20 * 1024 * 1024);
     const up = await request(h, 'app.localhost', '/up', {method: 'POST', body: upload});
     expect(up.body).toBe(`${upload.length} ${createHash('sha256').update(upload).digest('hex')}`);
@@ -194,7 +184,7 @@ describe('streaming', () => {
 describe('error pages', () => {
   it('404 lists the configured routes with their URLs', async () => {
     const b = await backend();
-    h = await startHarness([route('app.localhost', [b.port]), route('api.localhost', [b.port], {path: '/v1'})]);
+    h = await kit.start([route('app.localhost', [b.port]), route('api.localhost', [b.port], {path: '/v1'})]);
     const r = await request(h, 'nope.localhost', '/');
     expect(r.status).toBe(404);
     expect(r.headers['content-type']).toMatch(/text\/html/);
@@ -206,7 +196,7 @@ describe('error pages', () => {
   it('502 names the target that refused and how to start it', async () => {
     const dead = await startBackend('dead');
     await dead.close();
-    h = await startHarness([route('app.localhost', [dead.port])]);
+    h = await kit.start([route('app.localhost', [dead.port])]);
     const r = await request(h, 'app.localhost', '/');
     expect(r.status).toBe(502);
     expect(r.body).toContain(`http://localhost:${dead.port}`);
@@ -215,21 +205,21 @@ describe('error pages', () => {
 
   it('504 when the backend accepts but never answers', async () => {
     const b = await backend(() => undefined);
-    h = await startHarness([route('app.localhost', [b.port])], {backendTimeout: 300});
+    h = await kit.start([route('app.localhost', [b.port])], {backendTimeout: 300});
     const r = await request(h, 'app.localhost', '/');
     expect(r.status).toBe(504);
     expect(r.body).toContain('sent no response within 0.3 s');
   });
 
   it('508 when a route points back at portico itself', async () => {
-    h = await startHarness([]);
+    h = await kit.start([]);
     h.proxy.setRoutes([route('loop.localhost', [`https://127.0.0.1:${h.proxy.port}`])]);
     const r = await request(h, 'loop.localhost', '/');
     expect(r.status).toBe(508);
   });
 
   it('400 for absolute-form targets and CONNECT: never an open proxy', async () => {
-    h = await startHarness([]);
+    h = await kit.start([]);
     const raw = (text: string) =>
       new Promise<string>((resolve) => {
         const s = tls.connect({host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, ALPNProtocols: ['http/1.1']}, () => s.write(text));
@@ -252,13 +242,13 @@ describe('failures', () => {
         setTimeout(() => req.socket.destroy(), 50);
       } else res.end('fine');
     });
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     await expect(request(h, 'app.localhost', '/reset')).rejects.toThrow();
     expect((await request(h, 'app.localhost', '/next')).body).toBe('fine');
   });
 
   it('answers plain HTTP on the TLS port with a redirect to https', async () => {
-    h = await startHarness([]);
+    h = await kit.start([]);
     const r = await new Promise<http.IncomingMessage>((resolve) => http.get({host: '127.0.0.1', port: h!.proxy.port, path: '/a?b=1', headers: {host: 'app.localhost'}, agent: false}, resolve));
     expect(r.statusCode).toBe(308);
     expect(r.headers.location).toBe(`https://app.localhost:${h.proxy.port}/a?b=1`);
@@ -269,7 +259,7 @@ describe('failures', () => {
     // happen while the request is in flight at the backend, whatever the machine's load.
     let release = gate();
     const b = await backend((_req, res) => void release.promise.then(() => res.end('slow done')));
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const first = request(h, 'app.localhost', '/slow');
     await waitFor(() => b.hits === 1, {what: 'the first request to reach the backend'});
     h.proxy.setRoutes([route('other.localhost', [b.port])]);
@@ -288,7 +278,7 @@ describe('failures', () => {
 
   it('closes without waiting out idle keep-alive connections (a browser tab left open)', async () => {
     const b = await backend();
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await kit.start([route('app.localhost', [b.port])]);
     const session = h2(h);
     await h2get(session, '/');
     // The grace period is far above the wait below: close must not wait it out for an idle session.

@@ -42,7 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))('CORS from a page on another .localhost o
     }
     page = await openChromium(scratch, t.env, home);
     await page.navigate(`${origin}/`);
-  }, 90_000);
+  });
   afterAll(async () => {
     page?.close();
     await site?.close();

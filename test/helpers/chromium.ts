@@ -1,6 +1,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
+import {TIMEOUT} from './wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -33,7 +34,7 @@ export async function openChromium(scratch: string, env: NodeJS.ProcessEnv, home
   );
   let err = '';
   chromium.stderr!.on('data', (d: Buffer) => (err += d));
-  const devtools = await poll('Chromium DevTools', () => /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)?.[1], 30_000);
+  const devtools = await poll('Chromium DevTools', () => /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)?.[1], TIMEOUT.browser);
   const pages = (await (await fetch(`http://127.0.0.1:${devtools}/json/list`)).json()) as Array<{type: string; webSocketDebuggerUrl: string}>;
   const ws = new WebSocket(pages.find((p) => p.type === 'page')!.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));

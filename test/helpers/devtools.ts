@@ -3,6 +3,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import {TIMEOUT} from './wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -27,8 +28,8 @@ export async function importHarInDevTools(harText: string): Promise<ImportedRequ
   const child = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {stdio: 'ignore', detached: true});
   try {
     const portFile = path.join(profile, 'DevToolsActivePort');
-    for (const deadline = Date.now() + 30_000; !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2; await new Promise((r) => setTimeout(r, 100))) {
-      if (Date.now() > deadline) throw new Error('Chromium did not open its DevTools port within 30 s');
+    for (const deadline = Date.now() + TIMEOUT.browser; !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2; await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > deadline) throw new Error(`Chromium did not open its DevTools port within ${TIMEOUT.browser} ms`);
     }
     const [port, browserPath] = readFileSync(portFile, 'utf8').split('\n');
     const ws = new WebSocket(`ws://127.0.0.1:${port}${browserPath}`);
@@ -58,7 +59,7 @@ export async function importHarInDevTools(harText: string): Promise<ImportedRequ
         })));
       })()`;
       // The front end loads its modules after the target opens: retry until the importer is there.
-      for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 250))) {
+      for (const deadline = Date.now() + TIMEOUT.browser; ; await new Promise((r) => setTimeout(r, 250))) {
         const result = (await call('Runtime.evaluate', {expression, awaitPromise: true, returnByValue: true}, sessionId)) as {result: {value?: string}; exceptionDetails?: {text: string; exception?: {description?: string}}};
         if (!result.exceptionDetails) return JSON.parse(result.result.value!) as ImportedRequest[];
         if (Date.now() > deadline) throw new Error(`DevTools' HAR importer failed: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
@@ -75,7 +76,7 @@ export async function importHarInDevTools(harText: string): Promise<ImportedRequ
       child.kill('SIGKILL');
     }
     await exited;
-    await new Promise((r) => setTimeout(r, 200));
-    rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
+    // Its helpers may still be closing files in the profile: rmSync retries ENOTEMPTY/EBUSY.
+    rmSync(profile, {recursive: true, force: true, maxRetries: 20, retryDelay: 100});
   }
 }

@@ -85,3 +85,39 @@ export function exited(child: ChildProcess, options: {timeout?: number; what: st
     });
   });
 }
+
+/**
+ * Resolves with the match once `pattern` shows in the child's output (read through `output`, which
+ * the caller's own data listeners keep up to date); rejects with that output if the child exits
+ * first or `timeout` passes. Checked on every chunk the child writes: no polling.
+ */
+export function outputMatches(child: ChildProcess, pattern: RegExp, output: () => string, options: {timeout?: number; what: string}): Promise<RegExpMatchArray> {
+  const timeout = options.timeout ?? TIMEOUT.daemon;
+  return new Promise((resolve, reject) => {
+    const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+    const done = (error?: Error, match?: RegExpMatchArray) => {
+      clearTimeout(timer);
+      for (const s of streams) s.off('data', check);
+      child.off('exit', gone);
+      if (error) reject(error);
+      else resolve(match!);
+    };
+    const check = () => {
+      const match = pattern.exec(output());
+      if (match) done(undefined, match);
+    };
+    const gone = () => {
+      // The last chunks may still be in flight when 'exit' fires: look once more after they land.
+      setImmediate(() => {
+        const match = pattern.exec(output());
+        if (match) done(undefined, match);
+        else done(new Error(`the process exited (${child.exitCode ?? child.signalCode}) before ${options.what}:\n${output()}`));
+      });
+    };
+    const timer = setTimeout(() => done(new Error(`timed out after ${timeout} ms waiting for ${options.what}:\n${output()}`)), timeout);
+    for (const s of streams) s.on('data', check);
+    child.on('exit', gone);
+    check();
+    if (child.exitCode !== null || child.signalCode !== null) gone();
+  });
+}

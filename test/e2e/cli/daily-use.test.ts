@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, expectNoStack, get, spawnCli, tempHome} from '../../helpers/cli.js';
 import {freePort} from '../../helpers/daemon.js';
 import type {ChildProcess} from 'node:child_process';
+import {TIMEOUT, outputMatches} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 let port: number;
@@ -19,8 +20,6 @@ afterAll(async () => {
   await t.cleanup();
   rmSync(work, {recursive: true, force: true});
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A project directory with a package.json `name` and a server that prints its argv and serves its directory's name. */
 function project(dir: string, name: string): string {
@@ -40,11 +39,7 @@ async function runUntilServing(args: string[], cwd: string): Promise<{child: Chi
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/➜ https:\/\//.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`portico run did not get ready:\n${out}`);
-    await sleep(50);
-  }
+  await outputMatches(child, /➜ https:\/\//, () => out, {what: 'portico run to print its URL', timeout: TIMEOUT.devServer});
   return {child, output: () => out};
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ROOT, backend, cli, get, spawnCli, tempHome} from '../../helpers/cli.js';
 import type {ChildProcess} from 'node:child_process';
+import {TIMEOUT, outputMatches, waitFor} from '../../helpers/wait.js';
 
 /** Every `npx portico ...` line of README's code blocks (indented or fenced), comment stripped. */
 function readmeCommands(markdown: string): string[][] {
@@ -39,13 +40,8 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true});
 });
 
-async function until(child: ChildProcess, what: RegExp, out: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (!what.test(out())) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not see ${what}:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for a line in a long-running command's output; a dev server may take a while on a busy machine. */
+const until = (child: ChildProcess, what: RegExp, out: () => string) => outputMatches(child, what, out, {what: `${what}`, timeout: TIMEOUT.devServer});
 
 function start(args: string[], childEnv: NodeJS.ProcessEnv) {
   const child = spawnCli(args, childEnv, dir);
@@ -73,9 +69,8 @@ describe("README's examples", () => {
         await cli(['add', 'dash.localhost', String(app.port)], {env});
         const port = (JSON.parse((await cli(['ls', '--json'], {env})).stdout) as {daemon: {port: number}}).daemon.port;
         const dash = start(args, env);
-        const deadline = Date.now() + 90_000;
         // Requests until one shows up: the dashboard may subscribe after the first.
-        while (!/dash\.localhost/.test(dash.out()) && Date.now() < deadline) await get(port, 'dash.localhost', '/seen', t.home);
+        await waitFor(async () => (await get(port, 'dash.localhost', '/seen', t.home), /dash\.localhost/.test(dash.out())), {what: 'the piped dashboard to print a request', detail: dash.out});
         expect(dash.out()).toMatch(/200.*dash\.localhost\/seen/);
         await dash.stop();
         await app.close();
@@ -96,6 +91,6 @@ describe("README's examples", () => {
         const result = await cli(args, {env, cwd: dir});
         expect(result.code, result.stderr).toBe(0);
       }
-    }, 120_000);
+    });
   }
 });

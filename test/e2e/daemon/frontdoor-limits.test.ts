@@ -18,12 +18,12 @@ beforeAll(async () => {
   b = await startBackend('ok');
   port = await daemonPort(t.env);
   agent = new https.Agent({keepAlive: true, maxSockets: 8, ca: readFileSync(path.join(t.home, 'ca.pem'))});
-}, 90_000);
+});
 afterAll(async () => {
   agent?.destroy();
   await b?.close();
   await t.cleanup();
-}, 90_000);
+});
 
 type Result = {status: number; headers: http.IncomingHttpHeaders} | {error: string};
 
@@ -66,7 +66,7 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(one.headers.ratelimit).toMatch(/^"portico";r=0;t=\d+$/);
     const logs = await cli(['logs', '--json', '-n', '100'], {env: t.env});
     expect(logs.stdout).toContain('"rate-limited"');
-  }, 90_000);
+  });
 
   it('fails the asked share of requests with the asked status, without asking the backend', async () => {
     expect((await cli(['add', 'flaky.localhost', String(b.port), '--fail', '10%:503'], {env: t.env})).code).toBe(0);
@@ -79,7 +79,7 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(b.hits - before).toBe(300 - failed);
     const logs = await cli(['logs', '-n', '400'], {env: t.env});
     expect(logs.stdout).toContain('[injected: 503]');
-  }, 90_000);
+  });
 
   it('resets the connection for the asked share of requests', async () => {
     expect((await cli(['add', 'droppy.localhost', String(b.port), '--drop', '20%'], {env: t.env})).code).toBe(0);
@@ -88,5 +88,5 @@ describe('rate limits and injected faults through the daemon', () => {
     expect(dropped).toBeGreaterThanOrEqual(20);
     expect(dropped).toBeLessThanOrEqual(60);
     expect(results.filter((r) => statusOf(r) === 200)).toHaveLength(200 - dropped);
-  }, 90_000);
+  });
 });

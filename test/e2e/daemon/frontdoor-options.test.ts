@@ -8,10 +8,10 @@ let t: ReturnType<typeof tempHome>;
 beforeAll(async () => {
   t = tempHome();
   await cli(['up', '--port', '0'], {env: t.env});
-}, 90_000);
+});
 afterAll(async () => {
   await t.cleanup();
-}, 90_000);
+});
 
 const routesJson = () => readFileSync(path.join(t.home, 'routes.json'), 'utf8');
 
@@ -34,7 +34,7 @@ describe('front-door options on routes', () => {
     const json = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
     expect(json.routes[0]).toMatchObject({host: 'api.localhost', options});
     expect((await cli(['ls'], {env: t.env})).stdout).toContain('cache 64MB · compress');
-  }, 90_000);
+  });
 
   it('changes only the options named when adding to an existing route, and all with --replace', async () => {
     await cli(['add', 'opt.localhost', '9091', '--compress', '--cache=1MB'], {env: t.env});
@@ -44,7 +44,7 @@ describe('front-door options on routes', () => {
     await cli(['add', 'opt.localhost', '9093', '--replace', '--fail', '50%'], {env: t.env});
     route = JSON.parse(routesJson()).find((r: {host: string}) => r.host === 'opt.localhost');
     expect(route.options).toEqual({fail: {rate: 0.5, status: 503}});
-  }, 90_000);
+  });
 
   it('refuses a bad option value in one sentence and changes nothing', async () => {
     const before = routesJson();
@@ -61,7 +61,7 @@ describe('front-door options on routes', () => {
       expectNoStack(result);
     }
     expect(routesJson()).toBe(before);
-  }, 90_000);
+  });
 
   it('clears a route cache, and says clearly when a route does not cache', async () => {
     const cleared = await cli(['cache', 'clear', 'api.localhost'], {env: t.env});
@@ -76,5 +76,5 @@ describe('front-door options on routes', () => {
     expectNoStack(refused);
     const unknown = await cli(['cache', 'clear', 'nope.localhost'], {env: t.env});
     expect(unknown.stderr).toMatch(/No route `nope\.localhost` to clear the cache of\./);
-  }, 90_000);
+  });
 });

@@ -2,6 +2,7 @@ import {execFile, execFileSync} from 'node:child_process';
 import {promisify} from 'node:util';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {BIN, tempHome} from '../../helpers/cli.js';
+import {TIMEOUT} from '../../helpers/wait.js';
 
 /** A private network namespace (as root, or as a mapped root in a user namespace) where 443 and 80 are free. */
 function canUnshare(): boolean {
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 /** Run a shell script inside a fresh network namespace with loopback up; everything it starts dies with it. */
 async function inNamespace(script: string): Promise<string> {
-  const {stdout} = await promisify(execFile)('unshare', ['-rn', 'sh', '-c', `ip link set lo up\n${script}`], {env: {...t.env, BIN, NODE: process.execPath}, timeout: 60_000});
+  const {stdout} = await promisify(execFile)('unshare', ['-rn', 'sh', '-c', `ip link set lo up\n${script}`], {env: {...t.env, BIN, NODE: process.execPath}, timeout: TIMEOUT.namespace});
   return stdout;
 }
 

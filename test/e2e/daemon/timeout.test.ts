@@ -38,7 +38,7 @@ describe('timeouts a user controls', () => {
     expect(reply.status).toBe(504);
     expect(reply.body).toContain('0.3 s');
     // Several CLI runs, each starting Node: generous on a busy machine; nothing here waits on a clock.
-  }, 120_000);
+  });
 
   it('reads a route’s timeout from portico.json', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-proj-'));
@@ -48,7 +48,7 @@ describe('timeouts a user controls', () => {
     const reply = await get(await daemonPort(t.env), 'json.localhost', '/', t.home);
     expect(reply.status).toBe(504);
     expect(reply.body).toContain('0.2 s');
-  }, 120_000);
+  });
 
   it('refuses a timeout it cannot read, naming the flag and the value', async () => {
     for (const args of [
@@ -65,5 +65,5 @@ describe('timeouts a user controls', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('`whenever`');
     expectNoStack(result);
-  }, 120_000);
+  });
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {BIN, cli, expectNoStack, killDaemon, type CliResult} from '../../helpers/cli.js';
+import {TIMEOUT} from '../../helpers/wait.js';
 
 // These need an ordinary user: as root every port binds and every directory is writable.
 const NOBODY = 65534;
@@ -33,7 +34,7 @@ afterEach(async () => {
 
 /** Run the CLI as user nobody. */
 function asNobody(args: string[], extraEnv: NodeJS.ProcessEnv = {}): CliResult {
-  const result = spawnSync('setpriv', [...DROP, process.execPath, BIN, ...args], {env: {...env, ...extraEnv}, encoding: 'utf8', timeout: 25_000});
+  const result = spawnSync('setpriv', [...DROP, process.execPath, BIN, ...args], {env: {...env, ...extraEnv}, encoding: 'utf8', timeout: TIMEOUT.daemon});
   return {code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr};
 }
 

@@ -51,7 +51,7 @@ async function startRun(args: string[]): Promise<{child: ChildProcess; port: () 
   return {child, port: () => Number(/listening on (\d+)/.exec(out)![1])};
 }
 
-describe('portico doctor and the routes’ targets', {timeout: 180_000}, () => {
+describe('portico doctor and the routes’ targets', () => {
   it('says which targets listen and, for one that does not, the command that starts it', async () => {
     const app = await backend('alive');
     try {

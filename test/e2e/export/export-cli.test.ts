@@ -98,7 +98,7 @@ describe('portico export from the route table', () => {
     expect(result.stdout).toContain('reverse_proxy api-a:80 api-b:80 {');
     expect(result.stdout).toContain('lb_policy cookie portico_api');
     expect(result.stdout).not.toContain('app.example');
-  }, 90_000);
+  });
 
   it('exports the saved routes while the daemon is down', async () => {
     expect((await cli(['down'], {env: t.env, cwd: dir})).code).toBe(0);
@@ -107,7 +107,7 @@ describe('portico export from the route table', () => {
     expect(result.stderr).toContain(`from ${path.join(t.home, 'routes.json')}`);
     expect(result.stdout).toContain('server_name api.example.org;');
     expect(result.stdout).toContain('hash $cookie_portico_api consistent;');
-  }, 60_000);
+  });
 });
 
 describe('bad input to portico export gets one clear sentence and a non-zero exit', () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const [packed] = JSON.parse(stdout) as Array<{filename: string; files: Array<{path: string}>}>;
   tarball = path.join(dir, packed!.filename);
   files = packed!.files.map((f) => f.path);
-}, 120_000);
+});
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 describe('the npm package', () => {

@@ -47,7 +47,7 @@ describe('the first-run trust hint', () => {
     expect(add.stdout).not.toMatch(/not trusted/);
     const run = await runOnce();
     expect(run.stderr).toMatch(HINT);
-  }, 180_000);
+  });
 
   it('says nothing about trust once `portico trust` has set up the browsers', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
@@ -60,7 +60,7 @@ describe('the first-run trust hint', () => {
     }
     const run = await runOnce();
     expect(run.stdout + run.stderr).not.toMatch(/not trusted/);
-  }, 180_000);
+  });
 
   it('comes back after `portico untrust`, and suggests `npx portico trust` when run through npx', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
@@ -68,5 +68,5 @@ describe('the first-run trust hint', () => {
     await cli(['untrust', '--stores', 'nss'], {env: t.env});
     const add = await cli(['add', 'api.localhost', '9090'], {env: {...t.env, npm_command: 'exec'}});
     expect(add.stderr).toMatch(/^! The portico CA is not trusted yet: run `npx portico trust` /m);
-  }, 180_000);
+  });
 });

@@ -30,7 +30,7 @@ function asNobody(args: string[], extraEnv: NodeJS.ProcessEnv = {}): CliResult {
 }
 
 // Several CLI runs per test, each a cold Node start: give a busy machine room.
-describe.skipIf(!canDrop)('portico trust as a normal user', {timeout: 180_000}, () => {
+describe.skipIf(!canDrop)('portico trust as a normal user', () => {
   it('trusts the browsers, prints the one sudo command for the system store, and exits 0', () => {
     const trust = asNobody(['trust']);
     expect(trust.code, trust.stdout + trust.stderr).toBe(0);
@@ -112,5 +112,5 @@ node ${BIN} trust --check --stores system; echo CHECK_SYSTEM=$?
     expect(stdout).toMatch(/UNTRUST=0/);
     expect(stdout).toMatch(/CHECK_NSS_ONLY=0/);
     expect(stdout).toMatch(/CHECK_SYSTEM=1/);
-  }, 300_000);
+  });
 });

@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {cli, daemonPort, tempHome} from '../../helpers/cli.js';
 import {freePort} from '../../helpers/daemon.js';
+import {TIMEOUT} from '../../helpers/wait.js';
 import {missingEngines, startCaddy, startNginx, waitForEngine, type Engine} from './export-engines.js';
 
 /** What a backend saw: which instance answered, and the path (with query) it was sent. */
@@ -173,7 +174,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       await waitForEngine(engine, `app.${DOMAIN}`);
       vias.push({name: kind, port, host: (h) => (h === 'localhost' ? DOMAIN : h.replace(/\.localhost$/, `.${DOMAIN}`))});
     }
-  }, 90_000);
+  });
 
   afterAll(async () => {
     if (table.length > 0) {
@@ -218,7 +219,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       table.push(row);
     }
     expect(table).toHaveLength(cases.length);
-  }, 60_000);
+  });
 
   it('serves the same table over TLS from Caddy and nginx with the certificate given by --tls-cert and --tls-key', async () => {
     const tlsDir = path.join(dir, 'tls');
@@ -237,7 +238,7 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       const engine = start(engineDir, file, port);
       engines.push(engine);
       const via: Via = {name: `${kind}-tls`, port, host: (h) => (h === 'localhost' ? DOMAIN : h.replace(/\.localhost$/, `.${DOMAIN}`)), ca: readFileSync(cert)};
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + TIMEOUT.daemon;
       for (;;) {
         const reply = await httpGet(via, 'app.localhost', '/').catch(() => undefined);
         if (reply?.status === 200) break;
@@ -246,5 +247,5 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       }
       for (const c of cases) await run(c, via);
     }
-  }, 120_000);
+  });
 });

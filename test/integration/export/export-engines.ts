@@ -2,6 +2,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import {TIMEOUT} from '../../helpers/wait.js';
 
 /** Where the Debian packages put the engines (.ci/run installs caddy and nginx-light). */
 export const CADDY = '/usr/bin/caddy';
@@ -83,7 +84,7 @@ export function startNginx(dir: string, exported: string, port: number): Engine 
 }
 
 /** Poll until the engine answers a request for `host` on its port, or fail with its output. */
-export async function waitForEngine(engine: Engine, host: string, ms = 20_000): Promise<void> {
+export async function waitForEngine(engine: Engine, host: string, ms: number = TIMEOUT.daemon): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (engine.child.exitCode !== null) throw new Error(`${engine.name} exited with ${engine.child.exitCode}:\n${engine.output()}`);

@@ -88,7 +88,7 @@ describe.skipIf(missing.length > 0)('exported per-route options on real Caddy an
       engines[kind] = (kind === 'caddy' ? startCaddy : startNginx)(engineDir, file, port);
     }
     for (const engine of Object.values(engines)) await waitForEngine(engine, 'web.example.test');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const engine of Object.values(engines)) await engine.stop();

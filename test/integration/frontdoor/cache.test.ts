@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type {RouteOptions} from '../../../src/routes/types.js';
 import {route, startBackend, startHarness, type Backend, type Harness} from '../../helpers/harness.js';
 import {fetchRaw} from '../../helpers/raw.js';
+import {waitFor} from '../../helpers/wait.js';
 
 let h: Harness | undefined;
 let b: Backend | undefined;
@@ -78,7 +79,7 @@ describe('caching through portico', () => {
     const get = await serve((_req, res) => void gate.then(() => res.writeHead(200, {'cache-control': 'max-age=60'}).end('one answer')));
     const all = Array.from({length: 50}, () => get('/hot'));
     // Hold the backend's answer until the first request reached it; the other 49 wait on it in portico.
-    while (b!.hits === 0) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => b!.hits > 0, {what: 'the first miss to reach the backend'});
     release();
     const replies = await Promise.all(all);
     expect(replies.every((r) => r.status === 200 && r.body.toString() === 'one answer')).toBe(true);

@@ -60,7 +60,7 @@ describe('trust in the NSS store of Chromium and Firefox', () => {
     expect(vfychain()).not.toBe(0);
     expect((await cli(['trust', '--check', '--stores', 'nss'], {env})).code).toBe(1);
     // Eight CLI runs and a dozen certutil calls: minutes on a busy 2-core machine, not a hang.
-  }, 180_000);
+  });
 
   it('trusts every Firefox profile too', async () => {
     const profile = path.join(dir, '.mozilla', 'firefox', 'abcd.default-release');

@@ -22,12 +22,10 @@ Names: localhost and names under .localhost.`;
     "<%= config.bin %> add api.localhost 9090 --response-header 'X-Frame-Options: DENY' --response-header -Server",
     '<%= config.bin %> add api.localhost 9090 --rate-limit 20/s,burst=40 --delay 300ms-1s --fail 10%:503 --drop 5%',
   ];
-  // strict=false takes the variadic targets; oclif would then show every argument as variadic.
   static override usage = 'add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--timeout DURATION] [--cache[=SIZE]] [--compress] [--request-header H]... [--response-header H]... [--cors[=ORIGINS]] [--rate-limit N/s] [--delay D] [--fail P[:STATUS]] [--drop P]';
-  static override strict = false;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
-    target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port', required: true}),
+    target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port', required: true, multiple: true}),
   };
   static override flags = {
     strategy: Flags.string({char: 's', description: 'how requests spread over targets', options: [...STRATEGIES]}),
@@ -50,11 +48,11 @@ Names: localhost and names under .localhost.`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AddResult> {
-    const {args, argv, flags} = await this.parse(Add, expandOptionalValues(this.argv));
+    const {args, flags} = await this.parse(Add, expandOptionalValues(this.argv));
     return addRouteCommand({
       paths: statePaths(),
       spec: args.route,
-      targets: (argv as string[]).slice(1),
+      targets: args.target,
       strategy: flags.strategy,
       health: flags.health,
       stripPrefix: flags['strip-prefix'],

@@ -6,18 +6,16 @@ import {statePaths} from '../src/state/home.js';
 export default class Rm extends BaseCommand {
   static override summary = 'Remove a route, or some of its targets.';
   static override examples = ['<%= config.bin %> rm api.localhost', '<%= config.bin %> rm app.localhost/api 9091'];
-  // strict=false takes the variadic targets; oclif would then show every argument as variadic.
   static override usage = 'rm HOST[/PATH] [TARGET...]';
-  static override strict = false;
   static override args = {
     route: Args.string({description: 'host or host/path', required: true}),
-    target: Args.string({description: 'targets to remove (default: the whole route)'}),
+    target: Args.string({description: 'targets to remove (default: the whole route)', multiple: true}),
   };
 
   static override enableJsonFlag = true;
 
   async run(): Promise<RmResult> {
-    const {args, argv} = await this.parse(Rm);
-    return removeRouteCommand({paths: statePaths(), spec: args.route, targets: (argv as string[]).slice(1), out: (line) => this.log(line)});
+    const {args} = await this.parse(Rm);
+    return removeRouteCommand({paths: statePaths(), spec: args.route, targets: args.target ?? [], out: (line) => this.log(line)});
   }
 }

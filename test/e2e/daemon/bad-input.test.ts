@@ -98,6 +98,18 @@ describe('bad input gets one clear sentence, a non-zero exit, and changes nothin
 });
 
 describe('both executables', () => {
+  it('refuses a flag `add` does not have instead of taking it for a target', async () => {
+    await refused(['add', 'keep.localhost', '9001', '--bogus'], /Unknown flag `--bogus` for `portico add`\./);
+  });
+
+  it('shows one route and many targets in `add --help` and `rm --help`', async () => {
+    for (const command of ['add', 'rm']) {
+      const help = (await cli([command, '--help'], {env: t.env})).stdout;
+      expect(help).toMatch(/^ {2}ROUTE {2,}host or host\/path/m);
+      expect(help).toMatch(/^ {2}\[?TARGET\.\.\.\]? /m);
+    }
+  });
+
   it('installs `portico` and `proxy` as the same program', () => {
     const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../package.json'), 'utf8'));
     expect(pkg.bin).toEqual({portico: 'bin/run.js', proxy: 'bin/run.js'});

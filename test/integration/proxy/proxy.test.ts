@@ -238,8 +238,8 @@ describe('failures', () => {
     const b = await backend((req, res) => {
       if (req.url === '/reset') {
         res.writeHead(200, {'content-length': '1000'});
-        res.write('partial');
-        setTimeout(() => req.socket.destroy(), 50);
+        // Reset once the first bytes are on the wire: the client has begun a response that breaks.
+        res.write('partial', () => req.socket.destroy());
       } else res.end('fine');
     });
     h = await kit.start([route('app.localhost', [b.port])]);

@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import {Box, Text} from 'ink';
 import type {View} from './model.js';
 import {layoutColumns, outcomeText} from './columns.js';
@@ -5,6 +6,9 @@ import {clock, duration, fit, shortTarget, statusColor} from './format.js';
 
 /** The newest requests that fit, newest at the bottom; the selected one highlighted. */
 export function RequestLog({view, height, width}: {view: View; height: number; width: number}) {
+  // Without colour (NO_COLOR, CI=true, a dumb terminal) reverse video is not drawn either: the
+  // selected row then starts with a sign, so the user still sees what enter, r and y act on.
+  const marked = chalk.level === 0;
   const rows = Math.max(1, height);
   const end = view.selected === undefined ? view.log.length : Math.min(view.log.length, Math.max(view.selected + 1, rows));
   const start = Math.max(0, end - rows);
@@ -19,6 +23,7 @@ export function RequestLog({view, height, width}: {view: View; height: number; w
         const outcome = outcomeText(e);
         return (
           <Text key={e.id} inverse={selected} wrap="truncate">
+            {selected && marked ? '› ' : null}
             <Text dimColor>{clock(e.time)} </Text>
             <Text>{e.method.padEnd(c.method)} </Text>
             <Text color={statusColor(e.status)} bold={failed}>{e.status === 0 ? '---' : e.status} </Text>

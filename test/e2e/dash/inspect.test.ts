@@ -97,7 +97,9 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
     const socket = `portico-inspect-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]).toString();
     const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', cwd, `env ${env} ${process.execPath} ${BIN} dash`);
+    // A developer's terminal: CI's own CI=true (and any colour override) stays out of it, so the
+    // dashboard draws in colour as it would there.
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', cwd, `env -u CI -u NO_COLOR -u FORCE_COLOR ${env} ${process.execPath} ${BIN} dash`);
     const screen = () => tmux('capture-pane', '-p', '-t', session);
     const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
     const painted = () => tmux('capture-pane', '-p', '-e', '-t', session);
@@ -109,7 +111,9 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
         },
         {what: `the screen to match ${re}`, detail: screen, interval: 100},
       );
-    const waitForSelection = (shown: boolean) => waitUntil(() => hasInverse(painted()) === shown, {what: shown ? 'a row to be selected' : 'no row to be selected', detail: screen, interval: 100});
+    // The selected row: reverse video, or (drawn without colour) a leading sign.
+    const selection = () => hasInverse(painted()) || /^› /m.test(screen());
+    const waitForSelection = (shown: boolean) => waitUntil(() => selection() === shown, {what: shown ? 'a row to be selected' : 'no row to be selected', detail: screen, interval: 100});
     /** Show only what matches, select the newest, open its detail. */
     const open = async (filter: string, row: RegExp) => {
       keys('/');

@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Status} from '../../../src/daemon/protocol.js';
@@ -83,6 +84,23 @@ describe('the dashboard', () => {
     await shows('q quit');
     expect(lastFrame()).not.toContain('Request headers');
     expect(lastFrame()).toContain('app.localhost/two');
+  });
+
+  it('marks the selected row with a sign when the terminal has no colour (reverse video is not drawn then)', async () => {
+    const level = chalk.level;
+    chalk.level = 0;
+    try {
+      const {lastFrame, shows, press} = mount([req('/one'), req('/two')]);
+      await shows('app.localhost/two');
+      expect(lastFrame()).not.toContain('›');
+      await press('\u001B[A');
+      const frame = await shows(/^› .*app\.localhost\/two/m);
+      expect(frame).not.toMatch(/^› .*app\.localhost\/one/m);
+      await press('\u001B[A');
+      await shows(/^› .*app\.localhost\/one/m);
+    } finally {
+      chalk.level = level;
+    }
   });
 
   it('stops adding lines while paused and shows them on resume', async () => {

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point for both `portico` and `proxy`. oclif reads package.json#oclif for the commands;
 // `ls` and a bare `up` take a fast path that skips oclif's start-up (see src/cli/fast.ts).
+// NO_COLOR (https://no-color.org): chalk 5 does not read it, so portico does, for its own output
+// and the dashboard's (ink draws with the same chalk).
+if (process.env.NO_COLOR) (await import('chalk')).default.level = 0;
 const {runFast} = await import('../dist/src/cli/fast.js');
 if (!(await runFast(process.argv.slice(2)))) {
   const {execute} = await import('@oclif/core');

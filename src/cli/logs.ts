@@ -74,22 +74,22 @@ async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void,
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), {once: true});
   let quiet: NodeJS.Timeout | undefined;
-  // History only: the daemon sends it at once, then goes quiet. A busy machine may take a while to
-  // send the first of it, so the first wait is longer than the quiet gap after each event.
+  // History only: the daemon ends the stream after it (follow=0). A daemon from before that keeps the
+  // stream open: for it alone, stop once it has been quiet for a while.
   const arm = (ms: number) => {
     if (options.follow) return;
     clearTimeout(quiet);
     quiet = setTimeout(() => controller.abort(), ms);
   };
-  arm(2000);
+  arm(10_000);
   try {
     await streamEvents(
       options.paths,
       (e) => {
         onEvent(e);
-        arm(150);
+        arm(10_000);
       },
-      {history: options.history ?? 200, signal: controller.signal, onBatch, headers: capture, capture},
+      {history: options.history ?? 200, signal: controller.signal, onBatch, headers: capture, capture, follow: options.follow === true},
     );
   } catch (error) {
     if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up`.'});

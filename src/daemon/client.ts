@@ -63,6 +63,8 @@ export interface StreamOptions {
   headers?: boolean;
   /** Ask the daemon to capture bodies, timing and attempts while this stream is open (the dashboard). */
   capture?: boolean;
+  /** false: only the history; the daemon ends the stream after it. Default true. */
+  follow?: boolean;
   signal?: AbortSignal;
   /** Called after the events of one read (the daemon sends a turn's events at once): a place to flush output. */
   onBatch?: () => void;
@@ -71,7 +73,7 @@ export interface StreamOptions {
 /** Follow the daemon's NDJSON event stream; resolves when it ends (daemon stopped or signal aborted). */
 export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) => void, options: StreamOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const query = `?history=${options.history ?? 200}${options.headers ? '&headers=1' : ''}${options.capture ? '&capture=1' : ''}`;
+    const query = `?history=${options.history ?? 200}${options.headers ? '&headers=1' : ''}${options.capture ? '&capture=1' : ''}${options.follow === false ? '&follow=0' : ''}`;
     let answered = false;
     const req = http.request({socketPath: paths.socket, method: 'GET', path: `/events${query}`}, (res) => {
       answered = true;

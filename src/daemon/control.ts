@@ -105,6 +105,12 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   const history = Number(url.searchParams.get('history') ?? 200);
   const replay = hub.history(Number.isFinite(history) ? history : 200);
   if (replay.length > 0) res.write(`${replay.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  // History only (`logs` without --follow): end the stream after it, so the reader knows it has all
+  // of it however slowly it arrives.
+  if (url.searchParams.get('follow') === '0') {
+    res.end();
+    return;
+  }
   const headers = url.searchParams.get('headers') === '1';
   const capture = url.searchParams.get('capture') === '1';
   // Events go out in batches, at most every FLUSH_MS: under thousands of requests a second that is

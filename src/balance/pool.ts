@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import type {TargetStatus} from '../daemon/protocol.js';
+import type {TargetStatus} from '../routes/status.js';
 import type {Strategy, Target} from '../routes/types.js';
 import type {HealthEvent} from '../traffic/event.js';
 import {probeHttp, probeTcp} from '../transport/probe.js';

@@ -1,4 +1,4 @@
-import type {RouteStatus} from './protocol.js';
+import type {RouteStatus} from '../routes/status.js';
 import {routeOwner} from '../routes/owner.js';
 import {routeKey, type Route} from '../routes/types.js';
 

@@ -16,40 +16,10 @@
  *
  * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
  */
-import type {RouteOwner} from '../routes/owner.js';
+import type {RouteStatus} from '../routes/status.js';
 import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 
-/** One target of a route with its live state (the `targets` items of `ls --json`). */
-export interface TargetStatus {
-  /** Canonical target URL, e.g. `http://localhost:9090`. */
-  target: string;
-  healthy: boolean;
-  /** In-flight requests plus open WebSockets. */
-  active: number;
-  /** Requests served since the daemon started. */
-  requests: number;
-  /** Last error seen talking to it (`ECONNREFUSED`, ...), while unhealthy. */
-  lastError?: string;
-  /** pid of the `portico run` that owns it. */
-  owner?: number;
-}
-
-/** A route with its URL and live target state (the `routes` items of `ls --json`). */
-export interface RouteStatus {
-  host: string;
-  path: string;
-  /** `https://host:port/path`, the URL to open. */
-  url: string;
-  strategy: Strategy;
-  health?: string;
-  stripPrefix: boolean;
-  project?: string;
-  /** Front-door options; absent: none. */
-  options?: RouteOptions;
-  /** Who the route belongs to (a project, a `portico run`, or added by hand); the daemon fills it in. */
-  owner?: RouteOwner;
-  targets: TargetStatus[];
-}
+export type {RouteStatus, TargetStatus} from '../routes/status.js';
 
 export interface Status {
   version: string;

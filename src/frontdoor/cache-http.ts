@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Readable} from 'node:stream';
 import CachePolicy from 'http-cache-semantics';
-import type {Exchange, ExchangeResponse} from '../proxy/exchange.js';
+import type {Exchange, ExchangeResponse} from '../pipeline/exchange.js';
 import type {CachedResponse} from './cache-store.js';
 
 /** RFC 9111 for a shared cache, no heuristic freshness: a dev proxy never serves stale pages by surprise. */

@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable, Transform} from 'node:stream';
 import zlib from 'node:zlib';
-import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
+import type {Exchange, ExchangeResponse, PassFactory} from '../pipeline/exchange.js';
 import {negotiateEncoding, type Coding} from './negotiate.js';
 import {keepTrailers} from './trailers.js';
 

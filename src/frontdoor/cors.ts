@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Readable} from 'node:stream';
-import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
+import type {Exchange, ExchangeResponse, PassFactory} from '../pipeline/exchange.js';
 
 /** How long a browser may reuse a preflight answer (seconds); short, since dev config changes. */
 const PREFLIGHT_MAX_AGE = 600;

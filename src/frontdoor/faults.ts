@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {Readable} from 'node:stream';
-import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
+import type {Exchange, ExchangeResponse, PassFactory} from '../pipeline/exchange.js';
 import type {RouteOptions} from '../routes/types.js';
 import {randomFromEnv, type Random} from './random.js';
 

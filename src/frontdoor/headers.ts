@@ -1,5 +1,5 @@
 import type {IncomingHttpHeaders} from 'node:http';
-import type {PassFactory} from '../proxy/exchange.js';
+import type {PassFactory} from '../pipeline/exchange.js';
 import type {HeaderRule} from '../routes/types.js';
 
 /** Apply rules in order: a value sets (replacing what was there), no value removes. */

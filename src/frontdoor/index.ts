@@ -1,4 +1,4 @@
-import type {PassFactory} from '../proxy/exchange.js';
+import type {PassFactory} from '../pipeline/exchange.js';
 import {cacheFeature, type CacheFeatureOptions} from './cache.js';
 import {compressFeature} from './compress.js';
 import {corsFeature} from './cors.js';

@@ -1,5 +1,5 @@
 import {Readable} from 'node:stream';
-import type {Exchange, ExchangeResponse, PassFactory} from '../proxy/exchange.js';
+import type {Exchange, ExchangeResponse, PassFactory} from '../pipeline/exchange.js';
 
 /** A token bucket: `burst` capacity, refilled at `perSecond`. */
 export interface Bucket {

@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable} from 'node:stream';
-import type {ExchangeResponse} from '../proxy/exchange.js';
+import type {ExchangeResponse} from '../pipeline/exchange.js';
 
 /**
  * A pass that wraps the body hides the backend's trailers (they live on the IncomingMessage it

@@ -7,7 +7,7 @@
 import {pipeline, Transform} from 'node:stream';
 import {Recording} from '../traffic/recording.js';
 import type {Headers} from '../traffic/capture.js';
-import type {Exchange, PassFactory, RequestPass, ResponsePass} from './exchange.js';
+import type {Exchange, PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
 import {hasBody} from './headers.js';
 
 const captureRequest: RequestPass = (ex: Exchange) => {

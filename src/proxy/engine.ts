@@ -4,7 +4,7 @@ import type {Stream} from 'node:stream';
 import {createProxyServer, type ProxyServer} from 'http-proxy-3';
 import type {Upstream} from '../balance/upstream.js';
 import {CONNECT_ERRORS, isOwnAddress, type Transport} from '../transport/index.js';
-import type {ExchangeAttempt, ExchangeResponse} from './exchange.js';
+import type {ExchangeAttempt, ExchangeResponse} from '../pipeline/exchange.js';
 import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
 import {badGatewayPage, loopPage, timeoutPage, type FailedTarget} from './pages.js';
 import {pageResponse, type ProxyExchange} from './pipeline.js';

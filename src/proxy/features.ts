@@ -1,6 +1,6 @@
 import {frontDoorFeatures} from '../frontdoor/index.js';
 import {CAPTURE} from './capture.js';
-import type {PassFactory} from './exchange.js';
+import type {PassFactory} from '../pipeline/exchange.js';
 
 const frontDoor = frontDoorFeatures();
 

@@ -4,10 +4,10 @@ import {Readable} from 'node:stream';
 import type {ExchangeCapture, Headers} from '../traffic/capture.js';
 import type {TrafficSink} from '../traffic/event.js';
 import {snapshotRun, type Recording} from '../traffic/recording.js';
-import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from './exchange.js';
+import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
-import type {RouteEntry} from './table.js';
+import type {RouteEntry} from '../pipeline/route-entry.js';
 import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
 
 export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;

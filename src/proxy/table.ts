@@ -1,26 +1,14 @@
 import {Pool} from '../balance/pool.js';
-import type {RouteStatus} from '../daemon/protocol.js';
+import type {RouteStatus} from '../routes/status.js';
 import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
-import type {PassFactory, RequestPass, ResponsePass} from './exchange.js';
+import type {PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
+import type {RouteEntry} from '../pipeline/route-entry.js';
 import {FEATURES} from './features.js';
 import type {RouteLink} from './pages.js';
-
-/** A route ready to serve: its config, URL and the pool of its targets. */
-export interface RouteEntry {
-  readonly host: string;
-  readonly path: string;
-  readonly key: string;
-  readonly route: Route;
-  readonly pool: Pool;
-  /** This route's request passes, built from FEATURES when the route was set (empty for a route without options). */
-  readonly requestPasses: readonly RequestPass[];
-  /** This route's response passes, in FEATURES order. */
-  readonly responsePasses: readonly ResponsePass[];
-}
 
 export interface RouteTableOptions {
   /** The public HTTPS port, for URLs. */

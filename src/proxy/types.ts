@@ -1,5 +1,5 @@
 import type {CertProvider} from '../certs/types.js';
-import type {RouteStatus} from '../daemon/protocol.js';
+import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {TrafficSink} from '../traffic/event.js';
 

@@ -9,7 +9,7 @@ import type {TrafficSink} from '../traffic/event.js';
 import {Recording} from '../traffic/recording.js';
 import {upgradeHandshake, type Transport} from '../transport/index.js';
 import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
-import type {RouteEntry} from './table.js';
+import type {RouteEntry} from '../pipeline/route-entry.js';
 import {writeResponse} from './writer.js';
 
 export interface TunnelContext {

@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse} from 'node:http';
 import type {Http2ServerResponse} from 'node:http2';
-import type {ExchangeResponse} from './exchange.js';
+import type {ExchangeResponse} from '../pipeline/exchange.js';
 import type {H2Response} from './h2stream.js';
 
 export type ProxyResponse = ServerResponse | Http2ServerResponse | H2Response;

@@ -3,7 +3,7 @@
  * headers, bounded bodies, timing, attempts and WebSocket messages. Captured only while a viewer
  * asks for it (the dashboard subscribes with `capture=1`), so the hot path stays lean otherwise.
  */
-import type {ExchangeAttempt, ExchangeTiming} from '../proxy/exchange.js';
+import type {ExchangeAttempt, ExchangeTiming} from './timing.js';
 
 /** Bytes kept of each request body and each response body. Beyond it only the size is counted. */
 export const BODY_LIMIT = 64 * 1024;

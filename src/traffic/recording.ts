@@ -1,4 +1,4 @@
-import type {ExchangeAttempt, ExchangeTiming} from '../proxy/exchange.js';
+import type {ExchangeAttempt, ExchangeTiming} from './timing.js';
 import {BodyRecorder, WS_MESSAGE_BYTES, WS_MESSAGE_LIMIT, type ExchangeCapture, type Headers, type WsMessage} from './capture.js';
 
 /** What the exchange itself knows when it is over; the recording adds the bodies and messages it saw. */

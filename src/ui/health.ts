@@ -1,4 +1,4 @@
-import type {RouteStatus} from '../daemon/protocol.js';
+import type {RouteStatus} from '../routes/status.js';
 import type {HealthEvent} from '../traffic/event.js';
 import {shortTarget} from './format.js';
 

@@ -1,7 +1,7 @@
 import {Readable} from 'node:stream';
 import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {Exchange, ExchangeResponse, PassFactory} from '../../../src/proxy/exchange.js';
+import type {Exchange, ExchangeResponse, PassFactory} from '../../../src/pipeline/exchange.js';
 import {FEATURES} from '../../../src/proxy/features.js';
 import type {RequestEvent, TrafficEvent, TrafficSink} from '../../../src/traffic/event.js';
 import {request, route, startBackend, startHarness, type Harness} from '../../helpers/harness.js';

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {cacheFeature} from '../../../src/frontdoor/cache.js';
 import {CacheRegistry} from '../../../src/frontdoor/cache-registry.js';
 import {CacheStore} from '../../../src/frontdoor/cache-store.js';
-import type {ExchangeResponse} from '../../../src/proxy/exchange.js';
+import type {ExchangeResponse} from '../../../src/pipeline/exchange.js';
 import {backendResponse, fakeEntry, fakeExchange, runThrough, type FakeExchange} from '../../helpers/exchange.js';
 
 function setup(maxBytes = 1024 * 1024) {

@@ -1,7 +1,10 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable} from 'node:stream';
 import type {Recording} from '../traffic/recording.js';
-import type {RouteEntry} from './table.js';
+import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
+import type {RouteEntry} from './route-entry.js';
+
+export type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
 /**
  * The contract between the request pipeline and its passes (STYLE.md "Passes, not closures"). The
@@ -25,29 +28,6 @@ export interface ExchangeResponse {
   trailers?: IncomingHttpHeaders;
   /** Who produced it: the backend, or portico itself (a page, the cache, an injected fault, a 429). */
   source: 'backend' | 'portico' | 'cache';
-}
-
-/** One try at a backend instance. */
-export interface ExchangeAttempt {
-  target: string;
-  /** Milliseconds since the exchange started, when the attempt began. */
-  at: number;
-  /** Set when the attempt failed (`ECONNREFUSED`, `ECONNRESET`, `timeout`, ...). */
-  error?: string;
-}
-
-/** Milliseconds since `started` at which each step happened; absent when it did not. */
-export interface ExchangeTiming {
-  /** An instance was picked (after any injected delay or queueing for a connection slot). */
-  picked?: number;
-  /** The backend connection was ready (new or reused). */
-  connected?: number;
-  /** The request body was fully sent to the backend. */
-  sent?: number;
-  /** Response headers arrived. */
-  firstByte?: number;
-  /** The last byte went to the client. */
-  end?: number;
 }
 
 /** One request's journey through the proxy; passes read it and record what they did on it. */

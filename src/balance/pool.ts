@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import type {TargetStatus} from '../routes/status.js';
 import type {Strategy, Target} from '../routes/types.js';
 import type {HealthEvent} from '../traffic/event.js';
+import type {Transport} from '../transport/agents.js';
 import {probeHttp, probeTcp} from '../transport/probe.js';
 import {createPolicy} from './policies/index.js';
 import type {Policy} from './policy.js';
@@ -27,6 +28,8 @@ export interface PoolOptions {
   probeIntervalMs?: number;
   /** Active probe timeout. Default 1000 ms. */
   probeTimeoutMs?: number;
+  /** Connections for active probes, handed down by whoever composes the proxy. Needed by startProbes/probeAll. */
+  transport?: Transport;
 }
 
 /** A route's upstreams, its policy, and their health. The proxy calls pick/begin/end/report*. */
@@ -135,12 +138,14 @@ export class Pool {
   /** Probe every upstream once now (also what the timer runs). */
   async probeAll(): Promise<void> {
     if (this.probing) return;
+    const {transport} = this.options;
+    if (!transport) throw new Error(`Pool ${this.options.route} probes without a transport: pass options.transport.`);
     this.probing = true;
     try {
       const timeout = this.options.probeTimeoutMs ?? 1000;
       await Promise.all(
         this.upstreams.map(async (u) => {
-          const error = this.options.health ? await probeHttp(u.target, this.options.health, timeout) : await probeTcp(u.target, timeout);
+          const error = this.options.health ? await probeHttp(u.target, this.options.health, timeout, transport) : await probeTcp(u.target, timeout, transport);
           u.probeOk = error === undefined;
           if (error === undefined) {
             u.downUntil = Math.min(u.downUntil, this.now);

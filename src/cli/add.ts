@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import {probeTcp} from '../transport/probe.js';
+import {probeTcpOnce} from '../transport/probe.js';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
@@ -67,7 +67,7 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
 async function silentTargets(inputs: readonly string[]): Promise<string[]> {
   const checks = inputs.map(async (input) => {
     const target = parseTarget(input);
-    const error = await probeTcp(target, 1000);
+    const error = await probeTcpOnce(target, 1000);
     return error === undefined ? undefined : `Nothing listens on ${target.url} right now (${error}): the route answers 502 until your dev server starts there.`;
   });
   return (await Promise.all(checks)).filter((w): w is string => w !== undefined);

@@ -1,6 +1,6 @@
 import {readFileSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
-import {probeTcp} from '../transport/probe.js';
+import {probeTcpOnce} from '../transport/probe.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey} from '../routes/types.js';
 import type {Check} from './doctor.js';
@@ -27,7 +27,7 @@ async function targetCheck(route: RouteToCheck, target: {url: string; owner?: nu
   } catch (error) {
     return {name, ok: false, detail: (error as Error).message, fix: `Remove it: \`portico rm ${routeKey(route)} ${target.url}\`.`};
   }
-  const error = await probeTcp(parsed, probeMs);
+  const error = await probeTcpOnce(parsed, probeMs);
   if (error === undefined) return {name, ok: true, detail: `listening${target.owner ? ` (portico run, pid ${target.owner})` : ''}`};
   const where = parsed.dial.map((h) => (h.includes(':') ? `[${h}]` : h)).join(' or ');
   return {name, ok: false, detail: `nothing listens on ${where} port ${parsed.port} (${error})`, fix: startFix(route, target, parsed.port)};

@@ -6,6 +6,7 @@ import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
 import {UserError, errorCode} from '../errors.js';
 import {startProxy, type RunningProxy} from '../proxy/index.js';
+import {Transport} from '../transport/index.js';
 import type {Route} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
@@ -68,6 +69,8 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   ready.catch(() => {}); // a failed start is reported by the caller; requests waiting on it are answered
   let routes: Route[] = [];
   let proxy: RunningProxy | undefined;
+  // Backend connections for forwarding, WebSockets and health probes: built here, handed to the proxy, closed on stop.
+  const transport = new Transport();
   let redirect80: Awaited<ReturnType<typeof listenRedirect80>> | undefined;
   const notices: string[] = [];
   let stopping: Promise<void> | undefined;
@@ -162,6 +165,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       clearInterval(ownerTimer);
       if (redirect80 && 'close' in redirect80) await redirect80.close();
       await proxy?.close(5000);
+      transport.close();
       // Followers (`logs -f`, the dashboard) get the end of their stream; then every control connection goes.
       hub.close();
       await closeControl(control);
@@ -186,7 +190,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       notices.push(loaded.notice);
       log(loaded.notice);
     }
-    proxy = await listen(options.port, {certs, routes, traffic: hub, backendTimeout: timeoutMs}, notices);
+    proxy = await listen(options.port, {certs, routes, traffic: hub, transport, backendTimeout: timeoutMs}, notices);
     info.port = proxy.port;
     if (proxy.port === DEFAULT_PORT || options.httpPort !== undefined) {
       // Holding 443 means this user may bind low ports: take 80 too, for addresses typed without https://.
@@ -241,7 +245,7 @@ async function closeControl(control: http.Server): Promise<void> {
   clearTimeout(cut);
 }
 
-async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub; backendTimeout: number}, notices: string[]): Promise<RunningProxy> {
+async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub; transport: Transport; backendTimeout: number}, notices: string[]): Promise<RunningProxy> {
   if (port !== undefined) return startProxy({...base, port});
   try {
     return await startProxy({...base, port: DEFAULT_PORT});

@@ -47,6 +47,8 @@ export function cacheFeature(options: CacheFeatureOptions = {}): PassFactory {
     if (!bound) return undefined;
     const cache = registry.cacheFor(entry.key, bound.maxBytes);
     return async (ex) => {
+      // A WebSocket handshake is never a cached answer (README "WebSockets").
+      if (ex.websocket) return 'next';
       // Only GET is stored and served (a HEAD goes to the backend as it is: http-cache-semantics
       // matches entries by method, and a HEAD answer has no body to store).
       if (ex.method !== 'GET') {

@@ -63,6 +63,28 @@ export function addCorsHeaders(requestHeaders: IncomingHttpHeaders, res: Exchang
 }
 
 /**
+ * Browsers apply no CORS to WebSockets: any page may open one to any host, cookies included. On a
+ * route with `--cors`, the origin check happens here instead: a handshake from a page of another,
+ * unlisted origin is refused with 403; the route's own origin and clients without Origin pass.
+ */
+function refuseForeignSocket(ex: Exchange, origins: readonly string[]): 'next' | 'answered' {
+  const origin = ex.requestHeaders.origin as string | undefined;
+  if (origin === undefined || originAllowed(origins, origin) || sameHost(origin, ex.host)) return 'next';
+  ex.notes.push('cors: origin refused');
+  const body = `portico refused a WebSocket from ${origin}: not among this route's --cors origins.\n`;
+  ex.respond({status: 403, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body: Readable.from([Buffer.from(body)]), source: 'portico'});
+  return 'answered';
+}
+
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).hostname === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * `--cors[=ORIGINS]`: answers preflights from allowed origins itself (204) and adds the CORS headers
  * to responses for them. A preflight from another origin goes to the backend, which stays in charge.
  */
@@ -73,6 +95,7 @@ export function corsFeature(): PassFactory {
       const cors = entry.route.options?.cors;
       if (!cors) return undefined;
       return (ex) => {
+        if (ex.websocket) return refuseForeignSocket(ex, cors.origins);
         if (!isPreflight(ex) || !originAllowed(cors.origins, ex.requestHeaders.origin as string)) return 'next';
         ex.notes.push('cors: preflight');
         ex.respond(preflightResponse(ex.requestHeaders));

@@ -65,6 +65,11 @@ export interface Exchange {
   respond(response: ExchangeResponse): void;
   /** Reset the client connection (fault injection); nothing is sent. */
   drop(): void;
+  /**
+   * A WebSocket handshake (HTTP/1.1 Upgrade or RFC 8441 CONNECT): request passes run on it and may
+   * refuse it; a pass that stores or transforms bodies (cache) leaves it alone. Optional for plain test objects.
+   */
+  readonly websocket?: boolean;
   /** True once the client went away: passes stop work for it. */
   readonly aborted: boolean;
   /**

@@ -1,12 +1,12 @@
 import type {IncomingHttpHeaders, IncomingMessage} from 'node:http';
 import type {Http2ServerRequest} from 'node:http2';
 import {Readable} from 'node:stream';
-import type {ExchangeCapture, Headers} from '../traffic/capture.js';
 import type {TrafficSink} from '../traffic/event.js';
-import {snapshotRun, type Recording} from '../traffic/recording.js';
+import type {Recording} from '../traffic/recording.js';
 import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
+import {publish} from './record.js';
 import type {RouteEntry} from '../pipeline/route-entry.js';
 import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
 
@@ -38,6 +38,8 @@ export class ProxyExchange implements Exchange {
   /** Set when the response (or a drop) has been decided; later answers are ignored. */
   answered = false;
   aborted = false;
+  /** A WebSocket handshake (HTTP/1.1 Upgrade or RFC 8441 CONNECT) rather than an ordinary request. */
+  websocket = false;
   readonly outcome: Outcome = {};
   /** The request body, held for replay, when the request has one (set before the request passes run). */
   body: RequestBody | undefined;
@@ -170,48 +172,33 @@ export class ProxyExchange implements Exchange {
     this.timing.end = Date.now() - this.started;
     this.body?.close();
     for (const fn of this.onEnd.splice(0)) fn();
-    const sink = this.ctx.traffic;
-    if (!sink?.active) return;
-    const captured = this.recording !== undefined && sink.capture !== undefined;
-    if (captured) sink.capture!(this.capture(status, error));
-    sink.emit({
-      type: 'request',
-      id: this.id,
-      time: this.started,
-      method: this.method,
-      host: this.host,
-      path: this.url,
-      status,
-      duration: this.timing.end,
-      bytes,
-      ...(this.outcome.target ? {target: this.outcome.target} : {}),
-      route: this.entry.key,
-      protocol: this.protocol,
-      ...(error ? {error} : {}),
-      ...(sink.wantsHeaders ? {requestHeaders: this.req.headers as Record<string, string | string[]>, ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders as Record<string, string | string[]>} : {})} : {}),
-      ...(this.attempts.length > 1 ? {attempts: this.attempts.map((a) => ({...a}))} : {}),
-      ...(this.notes.length > 0 ? {notes: [...this.notes]} : {}),
-      ...(captured ? {captured: true} : {}),
-    });
-  }
-
-  private capture(status: number, error: string | undefined): ExchangeCapture {
-    return this.recording!.complete({
+    publish(this.ctx.traffic, {
       id: this.id,
       started: this.started,
       method: this.method,
       host: this.host,
       url: this.url,
-      clientProtocol: this.protocol,
-      backendProtocol: 'http/1.1',
-      route: this.entry.key,
-      requestHeaders: {...this.req.headers} as Headers,
+      protocol: this.websocket ? 'ws' : this.protocol,
       status,
-      ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders as Headers} : {}),
-      ...snapshotRun(this.timing, this.attempts),
-      notes: [...this.notes],
+      bytes,
       ...(error ? {error} : {}),
+      route: this.entry.key,
+      ...(this.outcome.target ? {target: this.outcome.target} : {}),
+      requestHeaders: this.req.headers,
+      ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders} : {}),
+      timing: this.timing,
+      attempts: this.attempts,
+      notes: this.notes,
+      ...(this.recording ? {recording: this.recording} : {}),
     });
+  }
+
+  /**
+   * A WebSocket tunnel takes the connection over once the backend switched protocols: the exchange
+   * stops watching the response it will never write, and the tunnel calls finish() when it closes.
+   */
+  detach(): void {
+    this.res.removeListener('close', this.onClose);
   }
 }
 

@@ -5,6 +5,7 @@ import {parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
+import type {Transport} from '../transport/index.js';
 import type {PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
 import type {RouteEntry} from '../pipeline/route-entry.js';
 import {FEATURES} from './features.js';
@@ -14,6 +15,8 @@ export interface RouteTableOptions {
   /** The public HTTPS port, for URLs. */
   port: () => number;
   onHealth?: (event: HealthEvent) => void;
+  /** Connections for health probes (shared with forwarding, so a target's address family is learnt once). */
+  transport: Transport;
   /** Run active health probes. Default true. */
   probes?: boolean;
   /** Features whose passes routes get. Default FEATURES. */
@@ -42,6 +45,7 @@ export class RouteTable {
         strategy: route.strategy,
         health: route.health,
         onHealth: this.options.onHealth,
+        transport: this.options.transport,
       };
       const previous = old.get(key);
       let pool: Pool;

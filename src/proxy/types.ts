@@ -2,6 +2,8 @@ import type {CertProvider} from '../certs/types.js';
 import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {TrafficSink} from '../traffic/event.js';
+import type {PassFactory} from '../pipeline/exchange.js';
+import type {Transport} from '../transport/index.js';
 
 export interface ProxyOptions {
   /** HTTPS port (the same port answers plain HTTP with a redirect). 0 picks a free port. */
@@ -14,6 +16,14 @@ export interface ProxyOptions {
   routes?: readonly Route[];
   /** Where traffic and health events go. Default: nowhere. */
   traffic?: TrafficSink;
+  /**
+   * Backend connections (pools, address family memory) for forwarding, WebSockets and health probes.
+   * Built by whoever composes the proxy (the daemon), which then closes it; without one the proxy
+   * builds its own from maxBackendConnections/backendIdleMs and closes it with itself.
+   */
+  transport?: Transport;
+  /** The features whose passes routes get, in order. Default: the route table's own list. */
+  features?: readonly PassFactory[];
   /**
    * Milliseconds to wait for a backend's response headers, counted from when the request body was fully
    * sent, before a 504. A route's own `options.timeout` wins. Default 30000.

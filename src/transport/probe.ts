@@ -7,9 +7,6 @@ import {connectOnce, dial} from './dial.js';
 /** Result of one probe: undefined when healthy, else a short error (`ECONNREFUSED`, `HTTP 500`, `timeout`). */
 export type ProbeResult = string | undefined;
 
-/** Family memory for callers without a proxy of their own (`portico run`, `doctor`). */
-const shared = new Transport();
-
 const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
 /** Connect to host:port once; undefined when it accepts, else a short error (`ECONNREFUSED`, `timeout`). */
@@ -24,11 +21,11 @@ export async function tcpConnect(host: string, port: number, timeoutMs: number):
 
 /** Undefined when a port on loopback accepts on 127.0.0.1 or ::1 (a dev server binds one or the other). */
 export function probePort(port: number, timeoutMs: number): Promise<ProbeResult> {
-  return probeTcp({url: `http://localhost:${port}`, protocol: 'http:', hostname: 'localhost', port, dial: ['127.0.0.1', '::1']}, timeoutMs);
+  return probeTcpOnce({url: `http://localhost:${port}`, protocol: 'http:', hostname: 'localhost', port, dial: ['127.0.0.1', '::1']}, timeoutMs);
 }
 
 /** TCP (TLS for https) connect to the target; healthy when either family accepts. */
-export async function probeTcp(target: Target, timeoutMs: number, transport: Transport = shared): Promise<ProbeResult> {
+export async function probeTcp(target: Target, timeoutMs: number, transport: Transport): Promise<ProbeResult> {
   try {
     (await dial(transport, target, timeoutMs)).destroy();
     return undefined;
@@ -37,8 +34,18 @@ export async function probeTcp(target: Target, timeoutMs: number, transport: Tra
   }
 }
 
+/** probeTcp for a caller without a proxy of its own (`add`, `doctor`, `run`): a transport for this probe alone. */
+export async function probeTcpOnce(target: Target, timeoutMs: number): Promise<ProbeResult> {
+  const transport = new Transport();
+  try {
+    return await probeTcp(target, timeoutMs, transport);
+  } finally {
+    transport.close();
+  }
+}
+
 /** `GET path` with the target's own Host on a fresh connection; 2xx and 3xx are healthy. */
-export async function probeHttp(target: Target, path: string, timeoutMs: number, transport: Transport = shared): Promise<ProbeResult> {
+export async function probeHttp(target: Target, path: string, timeoutMs: number, transport: Transport): Promise<ProbeResult> {
   let socket: net.Socket;
   try {
     socket = await dial(transport, target, timeoutMs);

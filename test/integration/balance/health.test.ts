@@ -4,12 +4,20 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {Pool} from '../../../src/balance/pool.js';
 import {parseTarget} from '../../../src/routes/parse.js';
 import type {HealthEvent} from '../../../src/traffic/event.js';
+import {Transport} from '../../../src/transport/index.js';
 import {waitFor} from '../../helpers/wait.js';
 
 const closers: Array<() => void> = [];
 afterEach(() => {
   while (closers.length) closers.pop()!();
 });
+
+/** The probes' connections, as the daemon hands them to the proxy. */
+function transport(): Transport {
+  const t = new Transport();
+  closers.push(() => t.close());
+  return t;
+}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -25,7 +33,7 @@ describe('active health checks', () => {
     const events: HealthEvent[] = [];
     // Probes are driven by hand (the timer is tested below): "within one interval" means the first
     // probe after the server listens brings it back, with no cool-off or second confirmation.
-    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', probeIntervalMs: 3_600_000, onHealth: (e) => events.push(e)});
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', transport: transport(), probeIntervalMs: 3_600_000, onHealth: (e) => events.push(e)});
     closers.push(() => pool.close());
     await pool.probeAll();
     expect(pool.snapshot()[0]!.healthy).toBe(false);
@@ -48,7 +56,7 @@ describe('active health checks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => server.close());
     const port = (server.address() as net.AddressInfo).port;
-    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', health: '/healthz', probeIntervalMs: 100});
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', transport: transport(), health: '/healthz', probeIntervalMs: 100});
     closers.push(() => pool.close());
     pool.startProbes();
     await waitFor(() => pool.snapshot()[0]!.healthy === false, {what: 'the timer\'s probe to mark the target down'});
@@ -63,7 +71,7 @@ describe('active health checks', () => {
     await new Promise<void>((r) => server.listen(0, '::1', r));
     closers.push(() => server.close());
     const port = (server.address() as net.AddressInfo).port;
-    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(port)}], strategy: 'round-robin'});
+    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(port)}], strategy: 'round-robin', transport: transport()});
     await pool.probeAll();
     expect(pool.snapshot()[0]!.healthy).toBe(true);
   });

@@ -15,10 +15,10 @@ import type {RouteTable} from './table.js';
 import type {ProxyResponse} from './writer.js';
 
 /**
- * The front of the house (README "How a request goes through portico"): the named steps every request,
- * HTTP/1.1 Upgrade and RFC 8441 extended CONNECT takes before a route's passes see it. Each step either
+ * The front of the house: the named steps every request, HTTP/1.1 Upgrade and RFC 8441 extended
+ * CONNECT takes before a route's passes see it (edges, origin form, host, loop, route). Each step
  * lets the request on or refuses it; the transport writes the refusal with its own writer below, and
- * the refusal is logged exactly once.
+ * the refusal is logged exactly once (README "WebSockets").
  */
 
 /** A request the front of the house let through: the route it matched and the path for the backend. */
@@ -54,13 +54,18 @@ interface Seen {
 
 type Step = (req: ProxyRequest, ctx: FrontContext, seen: Seen) => Refusal | undefined;
 
-/** Protocol edges of an HTTP/1 connection (a version other than 1.0/1.1, two Host fields). */
-const edges: Step = (req) => {
+/**
+ * Protocol edges of an HTTP/1 connection (a version other than 1.0/1.1, two Host fields); also the
+ * whole check for an HTTP/1.1 CONNECT, which is refused whatever it asks.
+ */
+export function checkEdges(req: ProxyRequest): Refusal | undefined {
   // An HTTP/1 connection's request, whatever version its request line claims (`HTTP/2.0` is refused here).
   if (!(req instanceof http.IncomingMessage)) return undefined;
   const edge = refuseEdges(req);
   return edge && {...edge, page: badRequestPage(edge.reason), close: true};
-};
+}
+
+const edges: Step = (req) => checkEdges(req);
 
 /** Only origin-form targets (`/path`): portico is a reverse proxy, never a forward proxy. */
 const originForm: Step = (_req, _ctx, seen) => {
@@ -78,9 +83,6 @@ const host: Step = (req, _ctx, seen) => {
 
 /** A request that already went through this portico: a route's target points back at it. */
 const loop: Step = (req, ctx, seen) => (req.headers[HOP_HEADER] === ctx.hop ? {status: 508, reason: 'Loop detected', error: 'loop', page: loopPage(seen.host!)} : undefined);
-
-/** The protocol edges alone, for a request that is refused whatever it asks (an HTTP/1.1 CONNECT). */
-export const checkEdges = (req: ProxyRequest): Refusal | undefined => edges(req, {} as FrontContext, {url: ''});
 
 /** The steps in order; routing comes last, in admit(). */
 export const FRONT_STEPS: readonly Step[] = [edges, originForm, host, loop];

@@ -68,6 +68,8 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** Called after the events of one read (the daemon sends a turn's events at once): a place to flush output. */
   onBatch?: () => void;
+  /** Called once the daemon has answered: from then on it is subscribed (capturing, with `capture`). */
+  onOpen?: () => void;
 }
 
 /** Follow the daemon's NDJSON event stream; resolves when it ends (daemon stopped or signal aborted). */
@@ -77,6 +79,7 @@ export function streamEvents(paths: StatePaths, onEvent: (event: TrafficEvent) =
     let answered = false;
     const req = http.request({socketPath: paths.socket, method: 'GET', path: `/events${query}`}, (res) => {
       answered = true;
+      options.onOpen?.();
       let rest = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

@@ -125,6 +125,9 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
     pending = [];
     if (lines.length > 0 && !res.destroyed) res.write(`${lines.join('\n')}\n`);
   };
+  // Headers now, not with the first event: a follower learns it is subscribed (and capture is on)
+  // even while nothing happens (`portico mcp` waits for this before it answers an agent).
+  res.flushHeaders();
   const unsubscribe = hub.subscribe({
     headers,
     capture,

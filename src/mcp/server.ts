@@ -1,0 +1,55 @@
+import {McpServer} from '@modelcontextprotocol/sdk/server/mcp.js';
+import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {VERSION} from '../version.js';
+import {CaptureHold} from './capture.js';
+import {mcpContext, type McpContext, type McpOptions} from './context.js';
+import {errorResult} from './result.js';
+import type {Tool} from './tool.js';
+import {TOOLS} from './tools/index.js';
+
+const INSTRUCTIONS =
+  'portico is the local HTTPS reverse proxy in front of this machine\'s dev servers (https://<name>.localhost). ' +
+  'While you are connected it captures every request: find failures with list_traffic (e.g. status 5xx), read one with get_exchange.';
+
+/** A refused write: what the user has to change, in one sentence. */
+function refused(tool: Tool): CallToolResult {
+  return errorResult(new Error(`${tool.name} changes portico, and this server is read-only: the user must start it as \`portico mcp --allow-write\`.`));
+}
+
+/** The MCP server with every tool registered; write tools answer with a refusal unless allowWrite. */
+export function createMcpServer(ctx: McpContext, tools: readonly Tool[] = TOOLS): McpServer {
+  const server = new McpServer({name: 'portico', version: VERSION}, {instructions: INSTRUCTIONS});
+  for (const tool of tools) {
+    const annotations = {readOnlyHint: !tool.write, destructiveHint: tool.write === true, openWorldHint: false};
+    server.registerTool(tool.name, {description: tool.description, inputSchema: tool.input, annotations}, (async (args: Record<string, unknown>) => {
+      if (tool.write && !ctx.allowWrite) return refused(tool);
+      try {
+        return await tool.run(args, ctx);
+      } catch (error) {
+        return errorResult(error);
+      }
+    }) as never);
+  }
+  return server;
+}
+
+/**
+ * `portico mcp`: serve MCP over stdin/stdout until the agent closes stdin. The daemon is started (if
+ * needed) and capture switched on before the first message is read, so the traffic an agent causes
+ * right after connecting is captured.
+ */
+export async function runMcp(options: McpOptions): Promise<void> {
+  const hold = new CaptureHold(options.paths);
+  const ctx = mcpContext(options, hold);
+  // A daemon that cannot start now is not fatal: each tool call tries again and says why it failed.
+  await ctx.daemon().catch((error: Error) => options.log(`portico: ${error.message}`));
+  const server = createMcpServer(ctx);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => (server.server.onclose = resolve));
+  // The SDK's stdio transport does not watch for the end of stdin: the agent closing it ends the session.
+  process.stdin.once('end', () => void server.close());
+  await server.connect(transport);
+  await closed;
+  hold.close();
+}

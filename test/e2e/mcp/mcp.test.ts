@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -34,7 +34,7 @@ async function agent(env: NodeJS.ProcessEnv, flags: string[] = []): Promise<{cal
 /** A request through portico with the headers a browser of a logged-in user would send. */
 function send(port: number, host: string, method: string, urlPath: string, home: string, body?: string): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
   return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = {host, authorization: 'Bearer sk-secret-token', cookie: 'session=abc123', ...(body ? {'content-type': 'application/json'} : {})};
+    const headers: http.OutgoingHttpHeaders = {host: `${host}:${port}`, authorization: 'Bearer sk-secret-token', cookie: 'session=abc123', ...(body ? {'content-type': 'application/json'} : {})};
     const req = https.request({host: '127.0.0.1', port, method, path: urlPath, servername: host, headers, ca: readFileSync(path.join(home, 'ca.pem')), agent: false}, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -54,13 +54,22 @@ interface Listed {
   captured?: boolean;
 }
 
+/** A temp PORTICO_HOME and a temp HOME (doctor reads the browsers' trust stores under HOME). */
+function home(): ReturnType<typeof tempHome> {
+  const made = tempHome();
+  const user = path.join(path.dirname(made.home), 'user');
+  mkdirSync(user);
+  made.env.HOME = user;
+  return made;
+}
+
 let t: ReturnType<typeof tempHome>;
 let app: http.Server;
 let appPort: number;
 let port: number;
 
 beforeAll(async () => {
-  t = tempHome();
+  t = home();
   // The backend: a shop API whose orders endpoint fails, the way a dev server does.
   app = http.createServer((req, res) => {
     let body = '';
@@ -189,6 +198,21 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect(bad.text).toBe('Invalid fail `lots`: expected a share like 10% or 10%:503 (a 4xx or 5xx status).');
     } finally {
       await a.close();
+    }
+  });
+
+  it('starts the daemon when none runs, as other commands do, and runs doctor', async () => {
+    const fresh = home();
+    const a = await agent({...fresh.env, PORTICO_PORT: '0'});
+    try {
+      const routes = await a.json<{daemon: {pid: number; port: number}; routes: unknown[]}>('list_routes');
+      expect(routes.routes).toEqual([]);
+      expect(routes.daemon.port).toBe(await daemonPort(fresh.env));
+      const doctor = await a.json<{checks: Array<{name: string; status: string; detail: string}>}>('doctor');
+      expect(doctor.checks).toContainEqual(expect.objectContaining({name: 'daemon', status: 'ok', detail: expect.stringContaining(`pid ${routes.daemon.pid}`)}));
+    } finally {
+      await a.close();
+      await fresh.cleanup();
     }
   });
 });

@@ -37,14 +37,22 @@ export function parseOptionArgs(args: OptionArgs): RouteOptions {
   return out;
 }
 
-/** Targets grouped by the `portico run` that owns them: re-sent each with its owner, so no instance changes hands. */
-function ownerGroups(targets: readonly RouteTarget[]): RouteTarget[][] {
+/**
+ * The control requests that give `existing` exactly the options `next` and nothing else new. The
+ * control API merges options key by key and cannot unset one, so the first request replaces the whole
+ * set; the route's own targets go along grouped by the `portico run` owning them (owner and directory
+ * re-sent), so no instance changes hands.
+ */
+export function optionRequests(existing: Route, spec: string, next: RouteOptions): AddRouteRequest[] {
   const groups = new Map<string, RouteTarget[]>();
-  for (const t of targets) {
+  for (const t of existing.targets) {
     const key = `${t.owner ?? ''} ${t.dir ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
-  return [...groups.values()];
+  return [...groups.values()].map((group, i) => {
+    const {owner, dir} = group[0]!;
+    return {spec, targets: group.map((t) => t.url), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
+  });
 }
 
 export const setRouteOptions = defineTool({
@@ -65,6 +73,7 @@ export const setRouteOptions = defineTool({
   },
   async run(args, ctx) {
     const changes = parseOptionArgs(args);
+    if (Object.keys(changes).length === 0 && !args.off?.length && args.compress === undefined) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
     const {host, path} = parseRouteSpec(args.route);
     await ctx.daemon();
     const existing = (await request<Route[]>(ctx.paths, 'GET', '/routes')).find((r) => r.host === host && r.path === path);
@@ -72,14 +81,9 @@ export const setRouteOptions = defineTool({
     const next: RouteOptions = {...existing.options, ...changes};
     for (const key of args.off ?? []) delete next[key];
     if (args.compress === false) delete next.compress;
-    // The control API merges options key by key and cannot unset one: send the whole set with
-    // `replace`, and the route's own targets (with their owners) so that nothing else changes.
     const notices: string[] = [];
     let route: Route | undefined;
-    for (const [i, group] of ownerGroups(existing.targets).entries()) {
-      const owner = group[0]!.owner;
-      const dir = group[0]!.dir;
-      const body: AddRouteRequest = {spec: args.route, targets: group.map((t) => t.url), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
+    for (const body of optionRequests(existing, args.route, next)) {
       const answer = await request<{route: Route; notices?: string[]}>(ctx.paths, 'POST', '/routes/add', body);
       route = answer.route;
       notices.push(...(answer.notices ?? []));

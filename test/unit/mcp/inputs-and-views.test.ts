@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {exchangeView, eventFromCapture} from '../../../src/mcp/exchange-view.js';
-import {parseOptionArgs} from '../../../src/mcp/tools/route-options.js';
+import {optionRequests, parseOptionArgs} from '../../../src/mcp/tools/route-options.js';
 import {hostAndPath} from '../../../src/mcp/tools/routes.js';
 import {parseTime} from '../../../src/mcp/tools/traffic.js';
 import type {ExchangeCapture} from '../../../src/traffic/capture.js';
@@ -72,5 +72,26 @@ describe('tool inputs', () => {
   it('finds a route from a name, a name and path, or a URL', () => {
     expect(hostAndPath('App.localhost/api')).toEqual({host: 'app.localhost', path: '/api'});
     expect(hostAndPath('https://app.localhost:1443/api/users?x=1')).toEqual({host: 'app.localhost', path: '/api/users'});
+  });
+});
+
+describe('set_route_options as control requests', () => {
+  it('replaces the options once and re-sends each portico run its own instances, so none changes hands', () => {
+    const route = {
+      host: 'web.localhost',
+      path: '/',
+      strategy: 'round-robin' as const,
+      stripPrefix: false,
+      options: {fail: {rate: 0.5, status: 503}},
+      targets: [
+        {url: 'http://localhost:5001', owner: 41, dir: '/src/web'},
+        {url: 'http://localhost:5002', owner: 41, dir: '/src/web'},
+        {url: 'http://localhost:9000'},
+      ],
+    };
+    expect(optionRequests(route, 'web.localhost', {delay: {minMs: 5, maxMs: 5}})).toEqual([
+      {spec: 'web.localhost', targets: ['http://localhost:5001', 'http://localhost:5002'], replace: true, options: {delay: {minMs: 5, maxMs: 5}}, owner: 41, join: true, dir: '/src/web'},
+      {spec: 'web.localhost', targets: ['http://localhost:9000']},
+    ]);
   });
 });

@@ -40,6 +40,8 @@ export function createMcpServer(ctx: McpContext, tools: readonly Tool[] = TOOLS)
  * right after connecting is captured.
  */
 export async function runMcp(options: McpOptions): Promise<void> {
+  // Started by hand in a terminal, it would look hung: say what it is waiting for.
+  if (process.stdin.isTTY) options.log('portico mcp speaks the Model Context Protocol on stdin/stdout: start it from your coding agent (README "Coding agents (MCP)"). Ctrl-D ends it.');
   const hold = new CaptureHold(options.paths);
   const ctx = mcpContext(options, hold);
   // A daemon that cannot start now is not fatal: each tool call tries again and says why it failed.

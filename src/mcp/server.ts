@@ -1,6 +1,7 @@
 import {McpServer} from '@modelcontextprotocol/sdk/server/mcp.js';
 import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {UserError} from '../errors.js';
 import {VERSION} from '../version.js';
 import {CaptureHold} from './capture.js';
 import {mcpContext, type McpContext, type McpOptions} from './context.js';
@@ -14,7 +15,7 @@ const INSTRUCTIONS =
 
 /** A refused write: what the user has to change, in one sentence. */
 function refused(tool: Tool): CallToolResult {
-  return errorResult(new Error(`${tool.name} changes portico, and this server is read-only: the user must start it as \`portico mcp --allow-write\`.`));
+  return errorResult(new UserError(`${tool.name} changes portico, and this server is read-only: the user must start it as \`portico mcp --allow-write\`.`));
 }
 
 /** The MCP server with every tool registered; write tools answer with a refusal unless allowWrite. */
@@ -22,6 +23,7 @@ export function createMcpServer(ctx: McpContext, tools: readonly Tool[] = TOOLS)
   const server = new McpServer({name: 'portico', version: VERSION}, {instructions: INSTRUCTIONS});
   for (const tool of tools) {
     const annotations = {readOnlyHint: !tool.write, destructiveHint: tool.write === true, openWorldHint: false};
+    // The SDK types the handler's arguments from each tool's own shape; one handler serves them all.
     server.registerTool(tool.name, {description: tool.description, inputSchema: tool.input, annotations}, (async (args: Record<string, unknown>) => {
       if (tool.write && !ctx.allowWrite) return refused(tool);
       try {

@@ -155,7 +155,7 @@ describe('portico mcp, driven by an agent over stdio', () => {
       // Read-only by default: a write is refused with what the user must change, and nothing changes.
       const refused = await a.call('add_route', {route: 'admin.localhost', targets: [String(appPort)]});
       expect(refused.isError).toBe(true);
-      expect(refused.text).toContain('portico mcp --allow-write');
+      expect(refused.text).toBe('add_route changes portico, and this server is read-only: the user must start it as `portico mcp --allow-write`.');
       expect((await a.json<{routes: unknown[]}>('list_routes')).routes).toHaveLength(1);
     } finally {
       await a.close();

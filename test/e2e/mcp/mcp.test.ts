@@ -5,9 +5,11 @@ import path from 'node:path';
 import {Client} from '@modelcontextprotocol/sdk/client/index.js';
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import WebSocket, {WebSocketServer} from 'ws';
 import {BIN, ROOT, cli, daemonPort, tempHome} from '../../helpers/cli.js';
 import {harValidator} from '../../helpers/har.js';
 import {waitFor} from '../../helpers/wait.js';
+import {wsOptions} from '../../helpers/ws.js';
 
 interface ToolAnswer {
   isError?: boolean;
@@ -81,6 +83,8 @@ beforeAll(async () => {
       } else res.end(JSON.stringify({ok: true, path: req.url}));
     });
   });
+  // And a live feed that echoes what it is sent.
+  new WebSocketServer({server: app, path: '/live'}).on('connection', (socket) => socket.on('message', (data) => socket.send(`echo ${String(data)}`)));
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
   appPort = (app.address() as {port: number}).port;
   await cli(['up', '--port', '0'], {env: t.env});
@@ -213,6 +217,31 @@ describe('portico mcp, driven by an agent over stdio', () => {
     } finally {
       await a.close();
       await fresh.cleanup();
+    }
+  });
+
+  it("shows a WebSocket session's messages", async () => {
+    const a = await agent(t.env);
+    try {
+      const socket = new WebSocket(`wss://127.0.0.1:${port}/live`, wsOptions(`shop.localhost:${port}`, readFileSync(path.join(t.home, 'ca.pem'))));
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const echoed = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+      socket.send('hello feed');
+      expect(await echoed).toBe('echo hello feed');
+      await new Promise((resolve) => (socket.once('close', resolve), socket.close()));
+
+      // The session's event comes when it ends.
+      const session = await waitFor(async () => (await a.json<{requests: Listed[]}>('list_traffic', {protocol: 'ws'})).requests[0], {what: 'the WebSocket session in list_traffic'});
+      const exchange = await a.json<{status: number; websocket: {messages: Array<{from: string; frames: string[]}>}}>('get_exchange', {id: session.id});
+      expect(exchange.status).toBe(101);
+      expect(exchange.websocket.messages).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({from: 'client', frames: expect.arrayContaining(['text 10 B "hello feed"'])}),
+          expect.objectContaining({from: 'backend', frames: expect.arrayContaining(['text 15 B "echo hello feed"'])}),
+        ]),
+      );
+    } finally {
+      await a.close();
     }
   });
 });

@@ -5,13 +5,14 @@ import type http from 'node:http';
 import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
 import {UserError, errorCode} from '../errors.js';
-import {startProxy, type RunningProxy} from '../proxy/index.js';
+import {startProxy, type ProxyOptions, type RunningProxy} from '../proxy/index.js';
 import {Transport} from '../transport/index.js';
 import type {Route} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {VERSION} from '../version.js';
-import {cacheRegistry} from '../frontdoor/cache-registry.js';
+import {CacheRegistry} from '../frontdoor/cache-registry.js';
+import {frontDoorFeatures} from '../frontdoor/index.js';
 import {clearCache, retainCaches} from './cache.js';
 import {startControlServer} from './control.js';
 import {EventHub} from './hub.js';
@@ -60,6 +61,9 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   // Everything the daemon creates is private to the user; the directory is 0700 as well.
   process.umask(0o077);
   const hub = new EventHub(1000);
+  // The daemon composes the pipeline: one cache registry shared by the cache passes and `cache clear`.
+  const cacheRegistry = new CacheRegistry();
+  const features = frontDoorFeatures({registry: cacheRegistry});
   let markReady!: () => void;
   let failReady!: (error: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => {
@@ -190,7 +194,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       notices.push(loaded.notice);
       log(loaded.notice);
     }
-    proxy = await listen(options.port, {certs, routes, traffic: hub, transport, backendTimeout: timeoutMs}, notices);
+    proxy = await listen(options.port, {certs, routes, traffic: hub, transport, backendTimeout: timeoutMs, features}, notices);
     info.port = proxy.port;
     if (proxy.port === DEFAULT_PORT || options.httpPort !== undefined) {
       // Holding 443 means this user may bind low ports: take 80 too, for addresses typed without https://.
@@ -245,7 +249,7 @@ async function closeControl(control: http.Server): Promise<void> {
   clearTimeout(cut);
 }
 
-async function listen(port: number | undefined, base: {certs: ReturnType<typeof createCertProvider>; routes: Route[]; traffic: EventHub; transport: Transport; backendTimeout: number}, notices: string[]): Promise<RunningProxy> {
+async function listen(port: number | undefined, base: Omit<ProxyOptions, 'port'>, notices: string[]): Promise<RunningProxy> {
   if (port !== undefined) return startProxy({...base, port});
   try {
     return await startProxy({...base, port: DEFAULT_PORT});

@@ -8,7 +8,7 @@ export interface RouteCache {
 }
 
 /**
- * Every route's cache, by route key. Owned by the daemon so `portico cache clear` reaches it, and
+ * Every route's cache, by route key. Built by the daemon, which hands it to the cache feature and to `POST /cache/clear`, and
  * kept across route table updates: changing a route's targets does not throw its cache away.
  */
 export class CacheRegistry {
@@ -39,6 +39,3 @@ export class CacheRegistry {
     return keys.map((route) => ({route, ...this.caches.get(route)!.store.clear()}));
   }
 }
-
-/** The daemon's registry: the cache feature and the control API's `POST /cache/clear` share it. */
-export const cacheRegistry = new CacheRegistry();

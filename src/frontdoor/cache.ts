@@ -4,13 +4,13 @@ import CachePolicy from 'http-cache-semantics';
 import type {Exchange, ExchangeResponse, PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
 import type {RouteEntry} from '../pipeline/route-entry.js';
 import {answerFromCache, cacheKey, isStorable, POLICY_OPTIONS, policyRequest, policyResponse, storedSize, variantOf, withCacheStatus} from './cache-http.js';
-import {cacheRegistry, type CacheRegistry, type RouteCache} from './cache-registry.js';
+import type {CacheRegistry, RouteCache} from './cache-registry.js';
 import type {CachedResponse} from './cache-store.js';
 import {keepTrailers} from './trailers.js';
 
 export interface CacheFeatureOptions {
   /** Where the route caches live (the daemon's, so `portico cache clear` reaches them). */
-  registry?: CacheRegistry;
+  registry: CacheRegistry;
   /** How long a collapsed miss waits for the leader's response before going to the backend itself. Default 10 s. */
   collapseMs?: number;
 }
@@ -37,8 +37,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
  * way (collapsing). Response pass: a 304 from the backend refreshes and serves the stored response;
  * a storable response is stored as it streams to the client.
  */
-export function cacheFeature(options: CacheFeatureOptions = {}): PassFactory {
-  const registry = options.registry ?? cacheRegistry;
+export function cacheFeature(options: CacheFeatureOptions): PassFactory {
+  const registry = options.registry;
   const collapseMs = options.collapseMs ?? 10_000;
   const pending = new WeakMap<Exchange, Pending>();
 

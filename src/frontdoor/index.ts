@@ -19,16 +19,18 @@ const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...
  * keeps one identity copy and encodes it for each client).
  *
  * A feature with both halves is split so each half sits at its own place; the halves share state.
+ * The daemon builds this list once, with its cache registry, and hands it to startProxy; a test builds
+ * its own.
  */
-export function frontDoorFeatures(options: FrontDoorOptions = {}): {request: PassFactory[]; response: PassFactory[]} {
+export function frontDoorFeatures(options: FrontDoorOptions): PassFactory[] {
   const rateLimit = rateLimitFeature(options);
   const faults = faultsFeature(options);
   const cors = corsFeature();
   const headers = headersFeature();
   const cache = cacheFeature(options);
   const compress = compressFeature();
-  return {
-    request: [requestHalf(rateLimit), requestHalf(faults), requestHalf(cors), requestHalf(headers), requestHalf(cache)],
-    response: [responseHalf(cache), responseHalf(cors), responseHalf(headers), responseHalf(rateLimit), responseHalf(compress)],
-  };
+  return [
+    ...[rateLimit, faults, cors, headers, cache].map((f) => requestHalf(f)),
+    ...[cache, cors, headers, rateLimit, compress].map((f) => responseHalf(f)),
+  ];
 }

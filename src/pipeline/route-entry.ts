@@ -9,8 +9,8 @@ export interface RouteEntry {
   readonly key: string;
   readonly route: Route;
   readonly pool: Pool;
-  /** This route's request passes, built from FEATURES when the route was set (empty for a route without options). */
+  /** This route's request passes, built from the proxy's features when the route was set (empty for a route without options). */
   readonly requestPasses: readonly RequestPass[];
-  /** This route's response passes, in FEATURES order. */
+  /** This route's response passes, in the features' order. */
   readonly responsePasses: readonly ResponsePass[];
 }

@@ -40,7 +40,7 @@ const captureResponse: ResponsePass = (ex, response) => {
   return response;
 };
 
-/** Registered last in FEATURES, so the response it records is the one the client gets. */
+/** Appended last to the route table's features, so the response it records is the one the client gets. */
 export const CAPTURE: PassFactory = {
   name: 'capture',
   request: () => captureRequest,

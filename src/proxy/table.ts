@@ -8,7 +8,7 @@ import type {HealthEvent} from '../traffic/event.js';
 import type {Transport} from '../transport/index.js';
 import type {PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
 import type {RouteEntry} from '../pipeline/route-entry.js';
-import {FEATURES} from './features.js';
+import {CAPTURE} from './capture.js';
 import type {RouteLink} from './pages.js';
 
 export interface RouteTableOptions {
@@ -19,7 +19,11 @@ export interface RouteTableOptions {
   transport: Transport;
   /** Run active health probes. Default true. */
   probes?: boolean;
-  /** Features whose passes routes get. Default FEATURES. */
+  /**
+   * The features whose passes routes get, in the order they run (built by whoever composes the proxy:
+   * the daemon hands in the front door). Capture is appended last, so it records the response as the
+   * client gets it. Default: none but capture.
+   */
   features?: readonly PassFactory[];
 }
 
@@ -31,7 +35,11 @@ export class RouteTable {
   private entries: RouteEntry[] = [];
   private index: RouteIndex<RouteEntry> = new Map();
 
-  constructor(private readonly options: RouteTableOptions) {}
+  private readonly features: readonly PassFactory[];
+
+  constructor(private readonly options: RouteTableOptions) {
+    this.features = [...(options.features ?? []), CAPTURE];
+  }
 
   set(routes: readonly Route[]): void {
     const old = new Map(this.entries.map((e) => [e.key, e]));
@@ -57,7 +65,7 @@ export class RouteTable {
         pool = new Pool(poolOptions);
         if (this.options.probes !== false) pool.startProbes();
       }
-      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, this.options.features ?? FEATURES));
+      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, this.features));
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;

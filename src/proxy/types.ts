@@ -1,8 +1,8 @@
 import type {CertProvider} from '../certs/types.js';
+import type {PassFactory} from '../pipeline/exchange.js';
 import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {TrafficSink} from '../traffic/event.js';
-import type {PassFactory} from '../pipeline/exchange.js';
 import type {Transport} from '../transport/index.js';
 
 export interface ProxyOptions {
@@ -14,6 +14,11 @@ export interface ProxyOptions {
   certs: CertProvider;
   /** Routes to serve at start; replaced live with setRoutes(). */
   routes?: readonly Route[];
+  /**
+   * The route features (front door) whose passes run on each request, in order; the composer builds
+   * them (the daemon: src/frontdoor's list with its cache registry). Default: none.
+   */
+  features?: readonly PassFactory[];
   /** Where traffic and health events go. Default: nowhere. */
   traffic?: TrafficSink;
   /**
@@ -22,8 +27,6 @@ export interface ProxyOptions {
    * builds its own from maxBackendConnections/backendIdleMs and closes it with itself.
    */
   transport?: Transport;
-  /** The features whose passes routes get, in order. Default: the route table's own list. */
-  features?: readonly PassFactory[];
   /**
    * Milliseconds to wait for a backend's response headers, counted from when the request body was fully
    * sent, before a 504. A route's own `options.timeout` wins. Default 30000.

@@ -7,6 +7,8 @@ import path from 'node:path';
 import {afterEach} from 'vitest';
 import {ensureCA} from '../../src/certs/ca.js';
 import {createCertProvider} from '../../src/certs/provider.js';
+import {CacheRegistry} from '../../src/frontdoor/cache-registry.js';
+import {frontDoorFeatures} from '../../src/frontdoor/index.js';
 import {startProxy, type ProxyOptions, type RunningProxy} from '../../src/proxy/index.js';
 import type {Route, Strategy} from '../../src/routes/types.js';
 import {statePaths} from '../../src/state/home.js';
@@ -18,12 +20,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A real proxy on 127.0.0.1:0 / [::1] with a fresh CA in a temp dir. */
+/**
+ * A real proxy on 127.0.0.1:0 / [::1] with a fresh CA in a temp dir. Like the daemon, it gets the front
+ * door built for it (its own cache registry) unless the test hands in its own `features`.
+ */
 export async function startHarness(routes: Route[], options: Omit<ProxyOptions, 'port' | 'certs' | 'routes'> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-it-'));
   const paths = statePaths(path.join(dir, 'home'));
   const ca = await ensureCA(paths);
-  const proxy = await startProxy({port: 0, certs: createCertProvider(ca, {certsDir: paths.certsDir}), routes, ...options});
+  const features = options.features ?? frontDoorFeatures({registry: new CacheRegistry()});
+  const proxy = await startProxy({port: 0, certs: createCertProvider(ca, {certsDir: paths.certsDir}), routes, ...options, features});
   return {
     proxy,
     ca: ca.certPem,

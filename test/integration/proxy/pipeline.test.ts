@@ -2,7 +2,6 @@ import {Readable} from 'node:stream';
 import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Exchange, ExchangeResponse, PassFactory} from '../../../src/pipeline/exchange.js';
-import {FEATURES} from '../../../src/proxy/features.js';
 import type {RequestEvent, TrafficEvent, TrafficSink} from '../../../src/traffic/event.js';
 import {request, route, startBackend, startHarness, type Harness} from '../../helpers/harness.js';
 
@@ -13,12 +12,17 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
   await h?.close();
   h = undefined;
-  for (const f of added.splice(0)) FEATURES.splice(FEATURES.indexOf(f), 1);
+  added.splice(0);
 });
 
+/** Give the next proxy this test starts a feature (each test builds its own pipeline). */
 function feature(f: PassFactory): void {
-  FEATURES.push(f);
   added.push(f);
+}
+
+/** A proxy whose routes get exactly the features this test added, in order. */
+function start(routes: Parameters<typeof startHarness>[0], options: Parameters<typeof startHarness>[1] = {}): Promise<Harness> {
+  return startHarness(routes, {...options, features: [...added]});
 }
 
 function sink(): TrafficSink & {events: RequestEvent[]} {
@@ -31,12 +35,12 @@ const stamp: PassFactory = {
   response: () => (_ex: Exchange, r: ExchangeResponse) => ({...r, headers: {...r.headers, 'x-stamp': `${r.source} ${r.status}`}}),
 };
 
-describe('the request pipeline (FEATURES pass tables)', () => {
+describe('the request pipeline (the features handed to the proxy)', () => {
   it('runs a route feature’s response pass on the backend’s answer', async () => {
     const b = await startBackend('b', (_req, res) => res.end('hello'));
     closers.push(() => b.close());
     feature(stamp);
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await start([route('app.localhost', [b.port])]);
     const reply = await request(h, 'app.localhost', '/');
     expect(reply.body).toBe('hello');
     expect(reply.headers['x-stamp']).toBe('backend 200');
@@ -56,7 +60,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     });
     feature(stamp);
     const traffic = sink();
-    h = await startHarness([route('app.localhost', [b.port])], {traffic});
+    h = await start([route('app.localhost', [b.port])], {traffic});
     const fake = await request(h, 'app.localhost', '/fake');
     expect(fake).toMatchObject({status: 418, body: 'teapot'});
     expect(fake.headers['x-stamp']).toBe('portico 418');
@@ -70,7 +74,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     feature(stamp);
     let seen: Exchange | undefined;
     feature({name: 'watch', response: () => (ex: Exchange, r: ExchangeResponse) => ((seen = ex), r)});
-    h = await startHarness([route('app.localhost', ['http://127.0.0.1:1'])]);
+    h = await start([route('app.localhost', ['http://127.0.0.1:1'])]);
     const reply = await request(h, 'app.localhost', '/');
     expect(reply.status).toBe(502);
     expect(reply.headers['x-stamp']).toBe('portico 502');
@@ -82,7 +86,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     closers.push(() => b.close());
     const exchanges: Exchange[] = [];
     feature({name: 'watch', request: () => (ex: Exchange) => (exchanges.push(ex), 'next')});
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await start([route('app.localhost', [b.port])]);
     await request(h, 'app.localhost', '/', {method: 'POST', body: 'x'.repeat(1000)});
     await new Promise<void>((resolve) => exchanges[0]!.whenDone!(resolve));
     const t = exchanges[0]!.timing;
@@ -99,7 +103,7 @@ describe('the request pipeline (FEATURES pass tables)', () => {
     closers.push(() => b.close());
     let observed = 0;
     feature({name: 'observe', request: () => (ex: Exchange) => (ex.requestBody.on('data', (c: Buffer) => (observed += c.length)), 'next')});
-    h = await startHarness([route('app.localhost', [b.port])]);
+    h = await start([route('app.localhost', [b.port])]);
     const reply = await request(h, 'app.localhost', '/', {method: 'POST', body: Buffer.alloc(300_000, 1)});
     expect(reply.body).toBe('300000');
     expect(observed).toBe(300_000);

@@ -22,7 +22,7 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
     path: Flags.string({description: 'route path under the name, e.g. /api'}),
     strategy: Flags.string({char: 's', description: 'how requests spread over instances', options: [...STRATEGIES]}),
     restart: Flags.boolean({description: 'restart crashed instances (backoff 1 s, 2 s, 4 s ... 30 s)'}),
-    timeout: Flags.string({description: 'wait this long for response headers after the request body was sent: 90s, 500ms, 2m (plain number: seconds). Default: the daemon\'s, 30s'}),
+    timeout: Flags.string({description: 'wait this long for response headers after the request body was sent: 90s, 500ms, 2m (always with a unit). Default: the daemon\'s, 30s'}),
     join: Flags.boolean({description: 'join the route even when another directory (a clone, a worktree) already serves this name'}),
   };
 

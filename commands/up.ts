@@ -13,7 +13,7 @@ Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with 
   static override flags = {
     port: Flags.integer({char: 'p', description: 'HTTPS port, exactly (0 picks a free one). Default: 443, else 1443.', min: 0, max: 65535, env: 'PORTICO_PORT'}),
     foreground: Flags.boolean({char: 'f', description: 'Run the proxy in this terminal instead of in the background.'}),
-    timeout: Flags.string({description: 'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m; a plain number is seconds. Default 30s.', env: 'PORTICO_TIMEOUT'}),
+    timeout: Flags.string({description: 'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m (always with a unit). Default 30s.', env: 'PORTICO_TIMEOUT'}),
   };
 
   static override enableJsonFlag = true;

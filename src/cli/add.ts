@@ -3,7 +3,6 @@ import {probeTcpOnce} from '../transport/probe.js';
 import {request} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
-import {parseDuration} from '../routes/duration.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
 import {describeOptions} from '../routes/options-data.js';
@@ -19,9 +18,7 @@ export interface AddOptions {
   health?: string;
   stripPrefix?: boolean;
   replace?: boolean;
-  /** `--timeout` as typed (`90s`, `2m`, seconds). */
-  timeout?: string;
-  /** Front-door options from the flags (already parsed); only the keys given change. */
+  /** Per-route options from the flags (already parsed, src/routes/features); only the keys given change. */
   options?: RouteOptions;
   out: (line: string) => void;
   warn: (line: string) => void;
@@ -47,7 +44,7 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
-    ...requestedOptions(options),
+    ...(options.options && Object.keys(options.options).length > 0 ? {options: options.options} : {}),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
@@ -71,12 +68,6 @@ async function silentTargets(inputs: readonly string[]): Promise<string[]> {
     return error === undefined ? undefined : `Nothing listens on ${target.url} right now (${error}): the route answers 502 until your dev server starts there.`;
   });
   return (await Promise.all(checks)).filter((w): w is string => w !== undefined);
-}
-
-/** `--timeout` and the front-door flags, as the one `options` object the daemon merges over the route's. */
-function requestedOptions(options: AddOptions): Pick<AddRouteRequest, 'options'> {
-  const merged: RouteOptions = {...(options.timeout === undefined ? {} : {timeout: parseDuration(options.timeout, '--timeout')}), ...options.options};
-  return Object.keys(merged).length > 0 ? {options: merged} : {};
 }
 
 /** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */

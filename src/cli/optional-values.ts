@@ -1,14 +1,13 @@
-import {DEFAULT_CACHE_BYTES} from '../routes/options.js';
-
-/** A size with a unit (`64MB`, `512kb`): never a target, so `--cache 64MB` may take it as its value. */
-const SIZE_WITH_UNIT = /^\d+(\.\d+)?\s*[kmg]b?$/i;
+import {FEATURES} from '../routes/features/index.js';
 
 /**
- * oclif has no flags with an optional value, but `--cache` and `--cors` are one: bare, they mean
- * the default (64MB, any origin). Rewrite them as `--cache=64MB` / `--cors=*` before oclif parses;
- * `--cache=SIZE`, `--cache SIZE-WITH-UNIT` and `--cors=ORIGINS` pass through.
+ * oclif has no flags with an optional value, but some feature flags are (`--cache`, `--cors`: those
+ * with a `bare` value in src/routes/features). Bare, they mean the default: rewrite them as
+ * `--cache=67108864` / `--cors=*` before oclif parses. `--cache=SIZE`, `--cache SIZE-WITH-UNIT` (a
+ * following argument matching the flag's `valuePattern`, never a target) and `--cors=ORIGINS` pass through.
  */
 export function expandOptionalValues(argv: readonly string[]): string[] {
+  const optional = new Map(FEATURES.flatMap((f) => f.flags).filter((flag) => flag.bare !== undefined).map((flag) => [`--${flag.name}`, flag]));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -16,14 +15,16 @@ export function expandOptionalValues(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    if (arg === '--cache') {
-      const next = argv[i + 1];
-      if (next !== undefined && SIZE_WITH_UNIT.test(next)) {
-        out.push(`--cache=${next}`);
-        i++;
-      } else out.push(`--cache=${DEFAULT_CACHE_BYTES}`);
-    } else if (arg === '--cors') out.push('--cors=*');
-    else out.push(arg);
+    const flag = optional.get(arg);
+    if (!flag) {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && flag.valuePattern?.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(`${arg}=${flag.bare}`);
   }
   return out;
 }

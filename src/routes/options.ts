@@ -1,8 +1,10 @@
 import {UserError} from '../errors.js';
-import type {HeaderRule, RouteOptions} from './types.js';
+import {parseDuration} from './duration.js';
+import type {HeaderRule} from './types.js';
 
 /**
- * Per-route front-door options (issue 18) as users write them, parsed once into RouteOptions.
+ * The grammars of per-route options as users write them (sizes, shares, rates, header rules,
+ * origins); the features in ./features/ use them for flags and portico.json keys alike.
  * Every parser throws a UserError naming the flag and the value: ``Invalid --delay `abc`: ...``.
  * `where` is the flag (`--delay`) or the portico.json key (`delay`), so the same words serve both.
  */
@@ -24,21 +26,14 @@ export function parseSize(text: string, where = '--cache'): number {
   return bytes;
 }
 
-/** `300ms`, `1s`, `1.5s`, `250` (milliseconds) -> milliseconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 's' ? 1000 : 1));
-}
-
-/** `300ms` or a range `300ms-1s`. */
+/** `300ms` or a range `300ms-1s` (the one duration grammar, src/routes/duration.ts), at most 10 minutes. */
 export function parseDelay(text: string, where = '--delay'): {minMs: number; maxMs: number} {
   const [low, high, extra] = text.split('-');
-  const minMs = parseDurationMs(low ?? '');
-  const maxMs = high === undefined ? minMs : parseDurationMs(high);
-  if (extra !== undefined || minMs === undefined || maxMs === undefined || maxMs < minMs || maxMs > 600_000) {
-    throw invalid(where, text, 'a duration like 300ms or 300ms-1s (at most 10 minutes)');
-  }
+  if (extra !== undefined) throw new UserError(`Invalid ${where} \`${text}\`: expected a duration like 300ms or a range like 300ms-1s.`);
+  const bounds = {minMs: 0, maxMs: 600_000};
+  const minMs = parseDuration(low ?? '', where, bounds);
+  const maxMs = high === undefined ? minMs : parseDuration(high, where, bounds);
+  if (maxMs < minMs) throw invalid(where, text, 'a range from the shorter to the longer duration, like 300ms-1s');
   return {minMs, maxMs};
 }
 
@@ -115,32 +110,7 @@ export function parseCors(text: string | true, where = '--cors'): {origins: stri
   return {origins: origins.map((o) => new URL(o).origin)};
 }
 
-/** What `add` flags say, as typed (oclif hands strings; `cors` true when given without a value). */
-export interface OptionFlags {
-  cache?: string | true;
-  compress?: boolean;
-  requestHeader?: string[];
-  responseHeader?: string[];
-  cors?: string | true;
-  rateLimit?: string;
-  rateLimitBurst?: string;
-  delay?: string;
-  fail?: string;
-  drop?: string;
-}
-
-/** Parse every given flag; an empty object when none were given. */
-export function parseOptionFlags(flags: OptionFlags): RouteOptions {
-  const options: RouteOptions = {};
-  if (flags.cache !== undefined) options.cache = {maxBytes: flags.cache === true || flags.cache === '' ? DEFAULT_CACHE_BYTES : parseSize(flags.cache)};
-  if (flags.compress) options.compress = true;
-  if (flags.requestHeader?.length) options.requestHeaders = flags.requestHeader.map((h) => parseHeaderRule(h, '--request-header'));
-  if (flags.responseHeader?.length) options.responseHeaders = flags.responseHeader.map((h) => parseHeaderRule(h, '--response-header'));
-  if (flags.cors !== undefined) options.cors = parseCors(flags.cors);
-  if (flags.rateLimit !== undefined) options.rateLimit = parseRateLimit(flags.rateLimit, flags.rateLimitBurst);
-  else if (flags.rateLimitBurst !== undefined) throw new UserError('--rate-limit-burst needs --rate-limit, e.g. `--rate-limit 20/s --rate-limit-burst 40`.');
-  if (flags.delay !== undefined) options.delay = parseDelay(flags.delay);
-  if (flags.fail !== undefined) options.fail = parseFail(flags.fail);
-  if (flags.drop !== undefined) options.drop = parseDrop(flags.drop);
-  return options;
+/** `64MB`, `512KB`, `1536B`: how a size is shown. */
+export function formatBytes(n: number): string {
+  return n % 1024 ** 3 === 0 ? `${n / 1024 ** 3}GB` : n % 1024 ** 2 === 0 ? `${n / 1024 ** 2}MB` : n % 1024 === 0 ? `${n / 1024}KB` : `${n}B`;
 }

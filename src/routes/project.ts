@@ -2,7 +2,6 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
-import {parseDuration} from './duration.js';
 import {jsonErrorPosition} from './json-position.js';
 import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
@@ -97,7 +96,7 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
   if (!isObject(value)) {
     return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
   }
-  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', 'timeout', ...PROJECT_OPTION_KEYS]);
+  const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', ...PROJECT_OPTION_KEYS]);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
   const raw = value.targets ?? value.target;
   if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
@@ -109,11 +108,11 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
     ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
     stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
-    ...withOptions({...(value.timeout === undefined ? {} : {timeout: parseTimeoutValue(value.timeout)}), ...parseProjectOptions(value)}),
+    ...withOptions(parseProjectOptions(value)),
   };
 }
 
-/** Front-door options (issue 18) go on the route only when there are some. */
+/** Per-route options (README "Front door") go on the route only when there are some. */
 function withOptions(options: RouteOptions): {options?: RouteOptions} {
   return Object.keys(options).length > 0 ? {options} : {};
 }
@@ -134,10 +133,4 @@ export function inferProjectName(dir: string, explicit?: string): string {
     if (label) return label;
   }
   return 'app';
-}
-
-/** portico.json `timeout`: a duration string (`"90s"`) or a number of seconds. */
-function parseTimeoutValue(value: unknown): number {
-  if (typeof value !== 'string' && typeof value !== 'number') throw new UserError('`timeout` must be a duration such as "30s" or a number of seconds.');
-  return parseDuration(value, '`timeout`');
 }

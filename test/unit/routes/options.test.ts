@@ -1,7 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {expandOptionalValues} from '../../../src/cli/optional-values.js';
-import {describeOptions, parseProjectOptions, validateRouteOptions} from '../../../src/routes/options-data.js';
-import {parseOptionFlags} from '../../../src/routes/options.js';
+import {describeOptions, parseOptionFlags, parseProjectOptions, validateRouteOptions} from '../../../src/routes/options-data.js';
 import {parseProjectConfig} from '../../../src/routes/project.js';
 
 describe('front-door flags', () => {
@@ -10,10 +9,10 @@ describe('front-door flags', () => {
       parseOptionFlags({
         cache: '256MB',
         compress: true,
-        requestHeader: ['X-User: dev'],
-        responseHeader: ['X-Frame-Options: DENY', '-Server'],
+        'request-header': ['X-User: dev'],
+        'response-header': ['X-Frame-Options: DENY', '-Server'],
         cors: 'https://app.localhost,http://x.localhost:3000',
-        rateLimit: '20/s,burst=40',
+        'rate-limit': '20/s,burst=40',
         delay: '300ms-1s',
         fail: '10%:502',
         drop: '5%',
@@ -32,31 +31,33 @@ describe('front-door flags', () => {
   });
 
   it('fills the defaults: 64MB cache, any origin, one second of burst, 503', () => {
-    expect(parseOptionFlags({cache: true, cors: true, rateLimit: '20/s', fail: '10%', delay: '300ms'})).toEqual({
+    expect(parseOptionFlags({cache: true, cors: true, 'rate-limit': '20/s', fail: '10%', delay: '300ms'})).toEqual({
       cache: {maxBytes: 64 * 1024 * 1024},
       cors: {origins: ['*']},
       rateLimit: {perSecond: 20, burst: 20},
       fail: {rate: 0.1, status: 503},
       delay: {minMs: 300, maxMs: 300},
     });
-    expect(parseOptionFlags({rateLimit: '600/min', rateLimitBurst: '5'}).rateLimit).toEqual({perSecond: 10, burst: 5});
+    expect(parseOptionFlags({'rate-limit': '600/min', 'rate-limit-burst': '5'}).rateLimit).toEqual({perSecond: 10, burst: 5});
   });
 
   it('refuses bad values in one sentence naming the flag and the value', () => {
     const cases: Array<[Parameters<typeof parseOptionFlags>[0], string]> = [
-      [{delay: 'abc'}, 'Invalid --delay `abc`: expected a duration like 300ms or 300ms-1s (at most 10 minutes).'],
+      [{delay: 'abc'}, 'Invalid --delay `abc`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s.'],
+      [{delay: '300'}, 'Invalid --delay `300`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s (a number needs its unit: 300ms or 300s).'],
+      [{timeout: '30'}, 'Invalid --timeout `30`: expected a duration from 1ms to 24h'],
       [{delay: '1s-300ms'}, 'Invalid --delay `1s-300ms`'],
       [{fail: '110%'}, 'Invalid --fail `110%`: expected a share like 10% or 10%:503 (a 4xx or 5xx status).'],
       [{fail: '10%:200'}, 'Invalid --fail `10%:200`'],
       [{drop: 'often'}, 'Invalid --drop `often`: expected a share like 5% (0-100%).'],
-      [{rateLimit: 'fast'}, 'Invalid --rate-limit `fast`: expected a rate like 20/s, 600/min or 20/s,burst=40.'],
-      [{rateLimit: '20/s', rateLimitBurst: '0'}, 'Invalid --rate-limit burst `0`'],
+      [{'rate-limit': 'fast'}, 'Invalid --rate-limit `fast`: expected a rate like 20/s, 600/min or 20/s,burst=40.'],
+      [{'rate-limit': '20/s', 'rate-limit-burst': '0'}, 'Invalid --rate-limit burst `0`'],
       [{cache: 'lots'}, 'Invalid --cache `lots`: expected a size of at least 1KB like 64MB or 512KB.'],
-      [{responseHeader: ['X-Frame-Options DENY']}, 'Invalid --response-header `X-Frame-Options DENY`'],
-      [{requestHeader: ['Bad Name: x']}, 'Invalid --request-header `Bad Name: x`'],
+      [{'response-header': ['X-Frame-Options DENY']}, 'Invalid --response-header `X-Frame-Options DENY`'],
+      [{'request-header': ['Bad Name: x']}, 'Invalid --request-header `Bad Name: x`'],
       [{cors: 'app.localhost'}, 'Invalid --cors `app.localhost`: expected an origin like https://app.localhost'],
       [{cors: 'https://app.localhost/path'}, 'Invalid --cors `https://app.localhost/path`'],
-      [{rateLimitBurst: '5'}, '--rate-limit-burst needs --rate-limit'],
+      [{'rate-limit-burst': '5'}, '--rate-limit-burst needs --rate-limit'],
     ];
     for (const [flags, message] of cases) expect(() => parseOptionFlags(flags), message).toThrow(message);
   });
@@ -95,7 +96,7 @@ describe('front-door options as data', () => {
 
   it('refuses a bad portico.json value naming the route, the key and the value', () => {
     expect(() => parseProjectConfig({routes: {'api.localhost': {targets: 9090, delay: 'soon'}}}, 'portico.json', '/p')).toThrow(
-      'Invalid `portico.json`: route `api.localhost`: Invalid delay `soon`: expected a duration like 300ms or 300ms-1s (at most 10 minutes).',
+      'Invalid `portico.json`: route `api.localhost`: Invalid delay `soon`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s.',
     );
     expect(() => parseProjectOptions({compress: 'yes'})).toThrow('`compress` must be true or false, got "yes".');
   });

@@ -15,7 +15,7 @@ export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3};
 
 function invalid(where: string, value: unknown, expected: string): UserError {
-  return new UserError(`Invalid ${where} \`${typeof value === 'string' ? value : JSON.stringify(value)}\`: expected ${expected}.`);
+  return new UserError(`Invalid ${where} \`${typeof value === 'string' ? value : JSON.stringify(value)}\`: expected ${expected}.`, {exit: 2});
 }
 
 /** `64MB`, `512kb`, `1g`, `1048576` -> bytes (binary units: 1 KB = 1024 bytes). */
@@ -29,7 +29,7 @@ export function parseSize(text: string, where = '--cache'): number {
 /** `300ms` or a range `300ms-1s` (the one duration grammar, src/routes/duration.ts), at most 10 minutes. */
 export function parseDelay(text: string, where = '--delay'): {minMs: number; maxMs: number} {
   const [low, high, extra] = text.split('-');
-  if (extra !== undefined) throw new UserError(`Invalid ${where} \`${text}\`: expected a duration like 300ms or a range like 300ms-1s.`);
+  if (extra !== undefined) throw new UserError(`Invalid ${where} \`${text}\`: expected a duration like 300ms or a range like 300ms-1s.`, {exit: 2});
   const bounds = {minMs: 0, maxMs: 600_000};
   const minMs = parseDuration(low ?? '', where, bounds);
   const maxMs = high === undefined ? minMs : parseDuration(high, where, bounds);

@@ -49,7 +49,7 @@ describe('front-door options on routes', () => {
   it('refuses a bad option value in one sentence and changes nothing', async () => {
     const before = routesJson();
     for (const [args, message] of [
-      [['--delay', 'abc'], /Invalid --delay `abc`: expected a duration like 300ms or 300ms-1s/],
+      [['--delay', 'abc'], /Invalid --delay `abc`: expected a duration from 0ms to 10m with its unit \(ms, s, m or h\)/],
       [['--fail', '10%:200'], /Invalid --fail `10%:200`: expected a share like 10% or 10%:503/],
       [['--rate-limit', 'lots'], /Invalid --rate-limit `lots`: expected a rate like 20\/s/],
       [['--cache=huge'], /Invalid --cache `huge`: expected a size/],

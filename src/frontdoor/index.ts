@@ -4,6 +4,7 @@ import {compressFeature} from './compress.js';
 import {corsFeature} from './cors.js';
 import {faultsFeature, type FaultFeatureOptions} from './faults.js';
 import {headersFeature} from './headers.js';
+import {maxBodyFeature} from './max-body.js';
 import {rateLimitFeature, type RateLimitFeatureOptions} from './ratelimit.js';
 
 export interface FrontDoorOptions extends CacheFeatureOptions, FaultFeatureOptions, RateLimitFeatureOptions {}
@@ -30,6 +31,7 @@ export function frontDoorFeatures(options: FrontDoorOptions): PassFactory[] {
   const cache = cacheFeature(options);
   const compress = compressFeature();
   return [
+    requestHalf(maxBodyFeature()),
     ...[rateLimit, faults, cors, headers, cache].map((f) => requestHalf(f)),
     ...[cache, cors, headers, rateLimit, compress].map((f) => responseHalf(f)),
   ];

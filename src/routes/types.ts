@@ -77,6 +77,8 @@ export interface RouteOptions {
   fail?: {rate: number; status: number};
   /** Reset the client connection for this fraction (0..1) of requests. */
   drop?: {rate: number};
+  /** Refuse request bodies over this many bytes with 413. */
+  maxBody?: number;
 }
 
 /** One header rule: `X-Frame-Options: DENY` sets, `-Server` removes. */

@@ -1,6 +1,7 @@
 import {cache} from './cache.js';
 import {compress} from './compress.js';
 import {cors} from './cors.js';
+import {maxBody} from './max-body.js';
 import {delay, drop, fail} from './faults.js';
 import type {FrontDoorFeature, OptionKey} from './feature.js';
 import {requestHeaders, responseHeaders} from './headers.js';
@@ -24,4 +25,5 @@ export const FEATURES: readonly FrontDoorFeature[] = [
   delay,
   fail,
   drop,
+  maxBody,
 ] as readonly FrontDoorFeature<OptionKey>[] as readonly FrontDoorFeature[];

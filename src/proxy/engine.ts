@@ -199,6 +199,11 @@ class Attempt {
       }
     });
     proxyReq.once('close', () => this.settle());
+    // An exchange that ends before the backend answered (a drop, a reset HTTP/2 stream) cancels the
+    // backend request, which would otherwise wait for the rest of a body that will not come.
+    ex.whenDone(() => {
+      if (!this.responded && !this.settled) proxyReq.destroy();
+    });
   }
 
   private onConnected(): void {

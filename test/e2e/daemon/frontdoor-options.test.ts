@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cli, expectNoStack, tempHome} from '../../helpers/cli.js';
+import {cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
+import {startBackend} from '../../helpers/harness.js';
 
 let t: ReturnType<typeof tempHome>;
 // Each CLI call is a Node start-up: seconds on a busy 2-core machine, so these tests get 90 s.
@@ -76,5 +77,24 @@ describe('front-door options on routes', () => {
     expectNoStack(refused);
     const unknown = await cli(['cache', 'clear', 'nope.localhost'], {env: t.env});
     expect(unknown.stderr).toMatch(/No route `nope\.localhost` to clear the cache of\./);
+  });
+
+  it('empties a cache that holds responses: the next request goes to the backend again', async () => {
+    const b = await startBackend('cached', (_req, res) => res.setHeader('cache-control', 'max-age=600').end(`answer ${b.hits}`));
+    try {
+      expect((await cli(['add', 'held.localhost', String(b.port), '--cache'], {env: t.env})).code).toBe(0);
+      const port = await daemonPort(t.env);
+      const first = await get(port, 'held.localhost', '/item', t.home);
+      const second = await get(port, 'held.localhost', '/item', t.home);
+      expect(second.headers['cache-status']).toMatch(/hit/);
+      expect([first.body, second.body, b.hits]).toEqual(['answer 1', 'answer 1', 1]);
+      const cleared = JSON.parse((await cli(['cache', 'clear', 'held.localhost', '--json'], {env: t.env})).stdout);
+      expect(cleared.cleared).toEqual([{route: 'held.localhost', responses: 1, bytes: expect.any(Number)}]);
+      expect(cleared.cleared[0].bytes).toBeGreaterThan(0);
+      const after = await get(port, 'held.localhost', '/item', t.home);
+      expect([after.body, b.hits]).toEqual(['answer 2', 2]);
+    } finally {
+      await b.close();
+    }
   });
 });

@@ -68,6 +68,11 @@ describe('fault injection', () => {
     expect(waited).toHaveLength(50);
     expect(Math.min(...waited)).toBeGreaterThanOrEqual(300);
     expect(Math.max(...waited)).toBeLessThanOrEqual(1000);
+    // Spread over the range, not stuck at one end: each third of 300-1000 ms gets some of the 50.
+    const thirds = [0, 0, 0];
+    for (const ms of waited) thirds[Math.min(2, Math.floor(((ms - 300) / 700) * 3))]!++;
+    for (const count of thirds) expect(count).toBeGreaterThan(5);
+    expect(new Set(waited).size).toBeGreaterThan(25);
   });
 
   it('repeats exactly the same faults for the same seed', () => {
@@ -76,5 +81,25 @@ describe('fault injection', () => {
       return Array.from({length: 20}, () => planFaults({fail: {rate: 0.3, status: 500}, drop: {rate: 0.1}}, random));
     };
     expect(plan(42)).toEqual(plan(42));
+    // And another seed gives other faults, so the seed is what decides them.
+    expect(plan(43)).not.toEqual(plan(42));
+  });
+
+  it('spreads failures over the requests, and two seeds fail different requests', async () => {
+    const entry = fakeEntry({fail: {rate: 0.1, status: 503}});
+    const failedAt = async (seed: number) => {
+      const feature = faultsFeature({random: seededRandom(seed)});
+      const at: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const {response} = await runThrough(feature, entry, fakeExchange({entry}), () => backendResponse(200, {}));
+        if (response.status === 503) at.push(i);
+      }
+      return at;
+    };
+    const [a, b] = [await failedAt(7), await failedAt(8)];
+    // Each tenth of the run gets failures of its own (about 10 each): not all at the start or the end.
+    const tenths = Array.from({length: 10}, (_, k) => a.filter((i) => Math.floor(i / 100) === k).length);
+    for (const count of tenths) expect(count).toBeGreaterThan(0);
+    expect(a).not.toEqual(b);
   });
 });

@@ -5,7 +5,7 @@ import {randomBytes} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {frontDoorFeatures} from '../../../src/frontdoor/index.js';
-import {CAPTURE} from '../../../src/proxy/capture.js';
+import {CacheRegistry} from '../../../src/frontdoor/cache-registry.js';
 import type {Route, RouteOptions} from '../../../src/routes/types.js';
 import type {RequestEvent, TrafficEvent, TrafficSink} from '../../../src/traffic/event.js';
 import {proxyKit, request, route, type Harness} from '../../helpers/harness.js';
@@ -165,8 +165,7 @@ describe('the route options that apply to a WebSocket handshake', () => {
     expect(sink.requests().filter((e) => e.host === 'app.localhost')).toMatchObject([{protocol: 'ws', status: 0, error: 'dropped'}]);
 
     const slept: number[] = [];
-    const front = frontDoorFeatures({sleep: async (ms) => void slept.push(ms)});
-    const features = [...front.request, ...front.response, CAPTURE];
+    const features = frontDoorFeatures({registry: new CacheRegistry(), sleep: async (ms) => void slept.push(ms)});
     const delayed = await kit.start([withOptions(route('app.localhost', [backendPort]), {delay: {minMs: 40, maxMs: 40}})], {traffic: sink, features});
     const opened = await openWs(delayed, 'app.localhost');
     if (!('open' in opened)) throw new Error(`the WebSocket was refused: ${JSON.stringify(opened)}`);

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {checksJson, formatChecks, runDoctor} from '../src/cli/doctor.js';
+import {checksJson, formatChecks} from '../src/cli/doctor-check.js';
+import {runDoctor} from '../src/cli/doctor.js';
 import {statePaths} from '../src/state/home.js';
 import {parseStores} from '../src/trust/index.js';
 

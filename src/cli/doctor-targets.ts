@@ -3,7 +3,7 @@ import path from 'node:path';
 import {probeTcpOnce} from '../transport/probe.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey} from '../routes/types.js';
-import type {Check} from './doctor.js';
+import type {Check} from './doctor-check.js';
 
 /** What doctor needs of a route: the persisted Route or the daemon's RouteStatus. */
 export interface RouteToCheck {

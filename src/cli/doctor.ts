@@ -2,21 +2,13 @@ import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {tcpConnect} from '../transport/probe.js';
+import type {Check} from './doctor-check.js';
 import {targetChecks, type RouteToCheck} from './doctor-targets.js';
 import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {resolvesToLoopback} from '../hosts/resolve.js';
 import type {StatePaths} from '../state/home.js';
 import {runTrust, type StoreSelection} from '../trust/index.js';
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
-  /** A warning: shown, but does not fail doctor. */
-  warn?: boolean;
-}
 
 export interface DoctorOptions {
   paths: StatePaths;
@@ -85,16 +77,4 @@ function leafChecks(paths: StatePaths, ca: X509Certificate, now: number): Check[
     }
   }
   return [stale.length === 0 ? {name: 'leaves', ok: true, detail: `${files.length} cached, all valid`} : {name: 'leaves', ok: true, warn: true, detail: `${stale.length} will be reissued on next use: ${stale.join(', ')}`}];
-}
-
-/** `doctor --json`: every check with its verdict and fix; `ok` when none failed. */
-export function checksJson(checks: readonly Check[]): {ok: boolean; checks: Array<{name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string}>} {
-  return {
-    ok: checks.every((c) => c.ok),
-    checks: checks.map((c) => ({name: c.name, status: c.warn ? 'warn' : c.ok ? 'ok' : 'fail', detail: c.detail, ...(c.fix && (!c.ok || c.warn) ? {fix: c.fix} : {})})),
-  };
-}
-
-export function formatChecks(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.warn ? '!' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${(!c.ok || c.warn) && c.fix && !c.detail.includes(c.fix) ? `\n    ${c.fix}` : ''}`).join('\n');
 }

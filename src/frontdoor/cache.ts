@@ -1,8 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Transform} from 'node:stream';
 import CachePolicy from 'http-cache-semantics';
-import type {Exchange, ExchangeResponse, PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
-import type {RouteEntry} from '../pipeline/route-entry.js';
+import type {Exchange, ExchangeResponse, PassFactory, RequestPass, ResponsePass, RouteEntry} from '../pipeline/exchange.js';
 import {answerFromCache, cacheKey, isStorable, POLICY_OPTIONS, policyRequest, policyResponse, storedSize, variantOf, withCacheStatus} from './cache-http.js';
 import type {CacheRegistry, RouteCache} from './cache-registry.js';
 import type {CachedResponse} from './cache-store.js';

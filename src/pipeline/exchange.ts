@@ -2,7 +2,8 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable} from 'node:stream';
 import type {Recording} from '../traffic/recording.js';
 import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
-import type {RouteEntry} from './route-entry.js';
+import type {Pool} from '../balance/pool.js';
+import type {Route} from '../routes/types.js';
 
 export type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
@@ -91,4 +92,17 @@ export interface PassFactory {
   readonly name: string;
   request?(entry: RouteEntry): RequestPass | undefined;
   response?(entry: RouteEntry): ResponsePass | undefined;
+}
+
+/** A route ready to serve: its config, URL and the pool of its targets. */
+export interface RouteEntry {
+  readonly host: string;
+  readonly path: string;
+  readonly key: string;
+  readonly route: Route;
+  readonly pool: Pool;
+  /** This route's request passes, built from FEATURES when the route was set (empty for a route without options). */
+  readonly requestPasses: readonly RequestPass[];
+  /** This route's response passes, in FEATURES order. */
+  readonly responsePasses: readonly ResponsePass[];
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type {Duplex} from 'node:stream';
-import type {RouteEntry} from '../pipeline/route-entry.js';
+import type {RouteEntry} from '../pipeline/exchange.js';
 import {forwardPath} from '../routes/match.js';
 import {normalizePath} from '../routes/path.js';
 import type {Headers} from '../traffic/capture.js';

@@ -3,11 +3,10 @@ import type {Http2ServerRequest} from 'node:http2';
 import {Readable} from 'node:stream';
 import type {TrafficSink} from '../traffic/event.js';
 import type {Recording} from '../traffic/recording.js';
-import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming} from '../pipeline/exchange.js';
+import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
 import {publish} from './record.js';
-import type {RouteEntry} from '../pipeline/route-entry.js';
 import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
 
 export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;

@@ -6,8 +6,7 @@ import {routeKey, type Route} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
 import type {Transport} from '../transport/index.js';
-import type {PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
-import type {RouteEntry} from '../pipeline/route-entry.js';
+import type {PassFactory, RequestPass, ResponsePass, RouteEntry} from '../pipeline/exchange.js';
 import {CAPTURE} from './capture.js';
 import type {RouteLink} from './pages.js';
 

@@ -1,8 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Readable} from 'node:stream';
 import type {Pool} from '../../src/balance/pool.js';
-import type {Exchange, ExchangeResponse, PassFactory} from '../../src/pipeline/exchange.js';
-import type {RouteEntry} from '../../src/pipeline/route-entry.js';
+import type {Exchange, ExchangeResponse, PassFactory, RouteEntry} from '../../src/pipeline/exchange.js';
 import type {RouteOptions} from '../../src/routes/types.js';
 
 /** A route entry with options and no pool: passes never touch the pool. */

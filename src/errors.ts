@@ -1,10 +1,24 @@
+/** The exit codes portico ends with; scripts may rely on them (README, "Exit codes"). */
+export const ExitCode = {
+  /** Something failed that is not the input's fault: a store refused, the daemon is not running. */
+  failure: 1,
+  /** Bad input: an unknown flag, a bad value, name or config. */
+  usage: 2,
+  /** Another daemon holds the control socket, or is starting or stopping: look for it again. */
+  busy: 3,
+  /** What was asked for is not there (a request that was not captured, or was evicted). */
+  notFound: 4,
+  /** No such command, as a shell says. */
+  commandNotFound: 127,
+} as const;
+
 /**
  * A mistake the user can fix: bad input, a port in use, an unwritable directory.
  * Commands print `message` (and `hint` on the next line) and exit with `exit`; never a stack trace.
  * Anything that is not a UserError is a bug and keeps its stack.
  */
 export class UserError extends Error {
-  /** Process exit code. Default 1. */
+  /** Process exit code. Default ExitCode.failure. */
   readonly exit: number;
   /** One line telling the user what to do about it. */
   readonly hint?: string;
@@ -12,7 +26,7 @@ export class UserError extends Error {
   constructor(message: string, options: {exit?: number; hint?: string; cause?: unknown} = {}) {
     super(message, {cause: options.cause});
     this.name = 'UserError';
-    this.exit = options.exit ?? 1;
+    this.exit = options.exit ?? ExitCode.failure;
     this.hint = options.hint;
   }
 }

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import {probeTcpOnce} from '../transport/probe.js';
-import {request} from '../daemon/client.js';
+import {call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {routeUrl} from '../routes/url.js';
@@ -49,7 +49,7 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
   if (started) for (const notice of status.notices) options.out(chalk.yellow.bold(`! ${notice}`));
-  const {route, created, notices} = await request<{route: Route; created: boolean; notices?: string[]}>(options.paths, 'POST', '/routes/add', body);
+  const {route, created, notices} = await call(options.paths, 'addRoute', body);
   const url = routeUrl(route.host, route.path, status.port);
   options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
   const described = describeOptions(route.options);

@@ -1,5 +1,5 @@
-import {UserError} from '../errors.js';
-import {DaemonNotRunning, request} from '../daemon/client.js';
+import {ExitCode, UserError} from '../errors.js';
+import {DaemonNotRunning, call} from '../daemon/client.js';
 import type {CacheClearRequest, CacheClearResult} from '../daemon/protocol.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import type {StatePaths} from '../state/home.js';
@@ -20,10 +20,10 @@ export async function clearCacheCommand(options: CacheClearOptions): Promise<Cac
   const body: CacheClearRequest = options.spec === undefined ? {} : {spec: options.spec};
   let result: CacheClearResult;
   try {
-    result = await request<CacheClearResult>(options.paths, 'POST', '/cache/clear', body);
+    result = await call(options.paths, 'clearCache', body);
   } catch (error) {
     if (!(error instanceof DaemonNotRunning)) throw error;
-    if (options.spec !== undefined) throw new UserError(`portico is not running, so nothing is cached for \`${options.spec}\`.`, {exit: 1, hint: 'The cache lives in the daemon\'s memory; start it with `portico up`.'});
+    if (options.spec !== undefined) throw new UserError(`portico is not running, so nothing is cached for \`${options.spec}\`.`, {exit: ExitCode.failure, hint: 'The cache lives in the daemon\'s memory; start it with `portico up`.'});
     result = {cleared: []};
   }
   if (options.json) options.out(JSON.stringify(result, null, 2));

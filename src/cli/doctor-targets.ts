@@ -1,5 +1,6 @@
 import {readFileSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
+import {shellQuote} from '../traffic/curl.js';
 import {probeTcpOnce} from '../transport/probe.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey} from '../routes/types.js';
@@ -58,14 +59,10 @@ export function runCommandOf(pid: number): {command: string; cwd: string} | unde
     const script = argv[at - 1] ?? 'portico';
     // A project-local install (node_modules/.bin/proxy) is not on PATH: npx finds it.
     const bin = `${script.includes(`node_modules${path.sep}.bin`) ? 'npx ' : ''}${path.basename(script).replace(/^run\.js$/, 'portico')}`;
-    return {command: [bin, ...argv.slice(at).map(quote)].join(' '), cwd};
+    return {command: [bin, ...argv.slice(at).map(shellQuote)].join(' '), cwd};
   } catch {
     return undefined;
   }
-}
-
-function quote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `npm run dev` (or start) when the project's package.json has that script. */

@@ -1,8 +1,7 @@
-import {request, DaemonNotRunning, streamEvents} from '../daemon/client.js';
+import {call, DaemonNotRunning, streamEvents} from '../daemon/client.js';
 import {UserError, errorCode} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import {writeFileAtomic} from '../state/atomic.js';
-import type {ExchangeCapture} from '../traffic/capture.js';
 import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
 import {FilterError, matchFilter, parseFilter, type Filter} from '../traffic/filter.js';
 import {formatEventLine} from '../traffic/format.js';
@@ -122,7 +121,7 @@ async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Pr
     await collect({...options, follow: false, history: HISTORY_CATCH_UP, signal: undefined}, (e) => e.type === 'request' && e.time >= since && take(e), () => {}, false);
     events.sort((a, b) => a.id - b.id);
   }
-  const captures = new Map((await request<ExchangeCapture[]>(options.paths, 'GET', '/exchanges', undefined, 30_000)).map((c) => [c.id, c] as const));
+  const captures = new Map((await call(options.paths, 'exchanges', undefined, {timeoutMs: 30_000})).map((c) => [c.id, c] as const));
   const har = buildHar(events, captures, VERSION);
   try {
     writeFileAtomic(file, `${JSON.stringify(har, null, 2)}\n`, 0o644);

@@ -4,6 +4,7 @@
  * ...?" on a terminal and names nothing without one (CI, pipes), so portico answers the same everywhere.
  */
 import type {Hook} from '@oclif/core';
+import {ExitCode} from '../errors.js';
 
 /** Levenshtein distance, for a dozen short command names. */
 export function editDistance(a: string, b: string): number {
@@ -28,7 +29,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const typed = options.id.replaceAll(':', ' ');
   const nearest = nearestCommand(typed, ids);
   process.stderr.write(`portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`);
-  this.exit(127);
+  this.exit(ExitCode.commandNotFound);
 };
 
 export default hook;

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
-import {request} from '../daemon/client.js';
+import {call} from '../daemon/client.js';
 import type {ProjectRoutesRequest} from '../daemon/protocol.js';
-import type {ProjectResult} from '../daemon/routes.js';
+import type {ProjectResult} from '../daemon/protocol.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -14,7 +14,7 @@ export async function registerProject(paths: StatePaths, dir: string, out: (line
   const project = loadProjectConfig(dir);
   if (!project) return undefined;
   const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
-  const result = await request<ProjectResult>(paths, 'POST', '/routes/project', body);
+  const result = await call(paths, 'projectRoutes', body);
   out(`Registered ${project.routes.length} route(s) from ${project.file}.`);
   for (const r of result.replaced) out(chalk.yellow(`! Replaced \`${r.route}\`, ${r.owner} (targets ${r.targets.join(', ')}).`));
   for (const key of result.removed) out(`Removed \`${key}\`: ${project.file} no longer declares it.`);

@@ -1,4 +1,4 @@
-import {DaemonNotRunning, request} from '../daemon/client.js';
+import {DaemonNotRunning, call} from '../daemon/client.js';
 import type {ReplayResult} from '../daemon/protocol.js';
 import {UserError} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
@@ -16,7 +16,7 @@ export async function replayRequest(options: ReplayOptions): Promise<ReplayResul
   if (!/^\d+$/.test(options.id)) throw new UserError(`Invalid request id \`${options.id}\`: expected a number from \`portico logs --json\`.`);
   let result: ReplayResult;
   try {
-    result = await request<ReplayResult>(options.paths, 'POST', `/replay/${options.id}`, undefined, 35_000);
+    result = await call(options.paths, 'replay', {id: Number(options.id)}, {timeoutMs: 35_000});
   } catch (error) {
     if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is nothing to replay.', {hint: 'Start it with `portico up`.'});
     throw error;

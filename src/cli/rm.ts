@@ -1,5 +1,5 @@
 import {UserError} from '../errors.js';
-import {DaemonNotRunning, request} from '../daemon/client.js';
+import {DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
@@ -25,14 +25,14 @@ export async function removeRouteCommand(options: RmOptions): Promise<RmResult> 
   // Refuse a missing route before starting a daemon just to say so.
   if (!peekRoutes(options.paths).routes.some((r) => r.host === host && r.path === path)) {
     try {
-      await request(options.paths, 'GET', '/status');
+      await call(options.paths, 'status');
     } catch (error) {
       if (error instanceof DaemonNotRunning) throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
       throw error;
     }
   }
   await ensureDaemon(options.paths, {onNotice: options.out});
-  const result = await request<{removed: Route; route?: Route}>(options.paths, 'POST', '/routes/remove', {spec: options.spec, targets: options.targets});
+  const result = await call(options.paths, 'removeRoute', {spec: options.spec, targets: options.targets});
   if (result.route) options.out(`Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${result.route.targets.length} target(s) left.`);
   else options.out(`Removed ${routeKey(result.removed)}.`);
   return result;

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import {ensureDaemon} from '../daemon/lifecycle.js';
-import {request} from '../daemon/client.js';
+import {call} from '../daemon/client.js';
 import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
 import {parseDuration} from '../routes/duration.js';
@@ -27,7 +27,7 @@ export async function up(options: UpOptions): Promise<Status> {
   const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
   let status = initial;
   if (project && (await registerProject(options.paths, options.cwd, options.out)) !== undefined) {
-    status = await request<Status>(options.paths, 'GET', '/status');
+    status = await call(options.paths, 'status');
   }
   if (!started) options.out(`portico is running on port ${status.port} (pid ${status.pid}).`);
   printStatus(status, options.out);

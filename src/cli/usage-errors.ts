@@ -1,8 +1,5 @@
 import {Errors} from '@oclif/core';
-import {UserError} from '../errors.js';
-
-/** Exit code for every mistake in how a command was typed (unknown flag, missing argument, bad option). */
-export const USAGE_EXIT = 2;
+import {ExitCode, UserError} from '../errors.js';
 
 /** oclif's parser errors, matched by class name: they are not all exported from @oclif/core. */
 type ParseError = Error & {flags?: string[]; args?: Array<{name: string}>};
@@ -19,7 +16,7 @@ export function usageError(error: unknown, command: string, usage: string | unde
   // apart from a command's own errors is that they come while parsing.
   if (!(error instanceof Errors.CLIError) || !('parse' in error || parsing)) return undefined;
   const e = error as ParseError;
-  const help = {exit: USAGE_EXIT, hint: `Usage: portico ${usage ?? command}  (more: \`portico ${command} --help\`)`};
+  const help = {exit: ExitCode.usage, hint: `Usage: portico ${usage ?? command}  (more: \`portico ${command} --help\`)`};
   const message = plain(e.message).replace(/\nSee more help with --help$/, '');
   switch (e.constructor.name) {
     case 'NonExistentFlagsError':

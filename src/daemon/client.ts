@@ -2,6 +2,7 @@ import http from 'node:http';
 import {UserError} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import type {TrafficEvent} from '../traffic/event.js';
+import {CONTROL_API, pathFor, type EndpointName, type RequestOf, type ResponseOf} from './api.js';
 import type {ErrorBody} from './protocol.js';
 
 /** Connect errors meaning no daemon can be listening there (no socket file, or no such directory). */
@@ -21,8 +22,22 @@ export class DaemonGone extends UserError {
   }
 }
 
-/** One control request; 4xx answers come back as the daemon's UserError. */
-export function request<T>(paths: StatePaths, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<T> {
+export interface CallOptions {
+  /** How long to wait for the answer, ms. Default 15 s. */
+  timeoutMs?: number;
+}
+
+/** The request argument, left out for endpoints that take none (`call(paths, 'status')`). */
+type CallArgs<N extends EndpointName> = RequestOf<N> extends void ? [request?: undefined, options?: CallOptions] : [request: RequestOf<N>, options?: CallOptions];
+
+/** One control request to the endpoint `name` of the table in api.ts; 4xx answers come back as the daemon's UserError. */
+export function call<N extends EndpointName>(paths: StatePaths, name: N, ...[body, options]: CallArgs<N>): Promise<ResponseOf<N>> {
+  const endpoint = CONTROL_API[name];
+  const carriesBody = !endpoint.path.includes(':id');
+  return send<ResponseOf<N>>(paths, endpoint.method, pathFor(endpoint, body), carriesBody ? body : undefined, options?.timeoutMs ?? 15_000);
+}
+
+function send<T>(paths: StatePaths, method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(

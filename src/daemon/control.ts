@@ -1,21 +1,18 @@
 import {chmodSync, unlinkSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import {UserError, errorCode, isUserError} from '../errors.js';
+import {ExitCode, UserError, errorCode, isUserError} from '../errors.js';
+import {CONTROL_API, endpointFor, type ControlHandlers, type EndpointName} from './api.js';
 import type {EventHub} from './hub.js';
 import {withLock} from './lock.js';
 import type {ErrorBody} from './protocol.js';
-
-export type Handler = (body: unknown, url: URL) => unknown | Promise<unknown>;
 
 export interface ControlServerOptions {
   socket: string;
   /** Lock file held while binding the socket (daemon.lock in PORTICO_HOME). */
   lock: string;
-  /** `METHOD /path` -> handler. */
-  routes: Record<string, Handler>;
-  /** Handlers that read, or wait on the network (replay): served at once, not queued behind route changes. */
-  concurrent?: Record<string, Handler>;
+  /** One handler per endpoint of the control API (api.ts). */
+  handlers: ControlHandlers;
   hub: EventHub;
   /** Resolves when the daemon is ready; requests wait for it. Rejects if start-up failed. */
   ready: Promise<void>;
@@ -48,31 +45,27 @@ export async function startControlServer(options: ControlServerOptions): Promise
       options.ready.then(() => streamEvents(options.hub, url, req, res), fail);
       return;
     }
-    // `GET /exchanges/12` is served by the `GET /exchanges/:id` handler, which reads the id from the URL.
-    const key = `${req.method} ${url.pathname}`;
-    const withId = `${req.method} ${url.pathname.replace(/\/[^/]+$/, '/:id')}`;
-    const concurrent = options.concurrent?.[key] ?? options.concurrent?.[withId];
-    if (concurrent) {
-      readBody(req)
-        .then((body) => options.ready.then(() => concurrent(body, url)))
-        .then((result) => send(200, result ?? {ok: true}), fail);
-      return;
-    }
-    const handler = options.routes[key] ?? options.routes[withId];
-    if (!handler) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
+    const name = endpointFor(req.method ?? '', url.pathname);
+    if (!name) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
     readBody(req).then(
       (body) => {
-        // One at a time: concurrent `portico add`s are applied in turn, none lost.
-        queue = queue
-          .then(() => options.ready)
-          .then(() => handler(body, url))
-          .then((result) => send(200, result ?? {ok: true}), fail);
+        const answer = () => options.ready.then(() => handle(options.handlers, name, body, url));
+        // Route changes one at a time: concurrent `portico add`s are applied in turn, none lost.
+        const answered = CONTROL_API[name].concurrent ? answer() : queue.then(answer);
+        if (!CONTROL_API[name].concurrent) queue = answered.catch(() => {});
+        answered.then((result) => send(200, result ?? {ok: true}), fail);
       },
       (error) => send(400, {error: (error as Error).message}),
     );
   });
   await listenSocket(server, options.socket, options.lock);
   return server;
+}
+
+/** The request read and checked at the edge (api.ts), then handed to its endpoint's handler. */
+function handle<N extends EndpointName>(handlers: ControlHandlers, name: N, body: unknown, url: URL): Promise<unknown> {
+  const handler = handlers[name] as (request: unknown) => unknown;
+  return Promise.resolve().then(() => handler(CONTROL_API[name].read(body, url)));
 }
 
 function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -162,7 +155,7 @@ function listenSocket(server: http.Server, socket: string, lock: string): Promis
       await listenOnce(server, socket);
     } catch (error) {
       if (errorCode(error) !== 'EADDRINUSE') throw error;
-      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: 3, hint: 'Stop it with `portico down` first.'});
+      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: ExitCode.busy, hint: 'Stop it with `portico down` first.'});
       try {
         unlinkSync(socket);
       } catch (error) {
@@ -177,7 +170,7 @@ function listenSocket(server: http.Server, socket: string, lock: string): Promis
     } catch (error) {
       // A daemon that failed to start unlinks the path as its server closes, outside this lock: if that
       // took our fresh socket, this start lost the race. Exit 3 makes the CLI look again and retry.
-      if (errorCode(error) === 'ENOENT') throw new UserError('Another portico daemon is starting or stopping.', {exit: 3});
+      if (errorCode(error) === 'ENOENT') throw new UserError('Another portico daemon is starting or stopping.', {exit: ExitCode.busy});
       throw error;
     }
   });

@@ -3,7 +3,7 @@
  * command: it starts faster without oclif. Tells its parent over IPC whether it is ready, already
  * running elsewhere, or failed, so `up` confirms readiness and prints the real error.
  */
-import {isUserError} from '../errors.js';
+import {ExitCode, isUserError} from '../errors.js';
 import {porticoHome, statePaths} from '../state/home.js';
 import {runDaemon} from './daemon.js';
 
@@ -35,12 +35,12 @@ try {
   await daemon.stopped;
   process.exit(0);
 } catch (error) {
-  if (isUserError(error) && error.exit === 3) {
+  if (isUserError(error) && error.exit === ExitCode.busy) {
     await say({type: 'already'});
-    process.exit(3);
+    process.exit(ExitCode.busy);
   }
   const message = isUserError(error) ? error.message : ((error as Error).stack ?? String(error));
   stamp(`failed to start: ${message}`);
-  await say({type: 'error', message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`, hint: isUserError(error) ? error.hint : undefined, exit: isUserError(error) ? error.exit : 1});
-  process.exit(1);
+  await say({type: 'error', message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`, hint: isUserError(error) ? error.hint : undefined, exit: isUserError(error) ? error.exit : ExitCode.failure});
+  process.exit(ExitCode.failure);
 }

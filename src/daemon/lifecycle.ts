@@ -1,10 +1,10 @@
 import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import {formatDuration} from '../routes/duration.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
-import {DaemonGone, DaemonNotRunning, request} from './client.js';
+import {DaemonGone, DaemonNotRunning, call} from './client.js';
 import {isDaemonProcess, pidAlive} from './process.js';
 import type {DaemonInfo, Status} from './protocol.js';
 
@@ -13,7 +13,7 @@ const LOG_LIMIT = 5 * 1024 * 1024;
 /** The daemon's status, or undefined when none answers. */
 export async function readStatus(paths: StatePaths): Promise<Status | undefined> {
   try {
-    return await request<Status>(paths, 'GET', '/status', undefined, 5000);
+    return await call(paths, 'status', undefined, {timeoutMs: 5000});
   } catch (error) {
     if (error instanceof DaemonNotRunning || error instanceof DaemonGone) return undefined;
     throw error;
@@ -139,7 +139,7 @@ async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutM
     if (child.connected) await new Promise((resolve) => child.once('disconnect', resolve));
     if (first) return first;
     // Exit 3 is the daemon's word for "another daemon has the control socket".
-    if (result.exitCode === 3) return {type: 'already'} as StartMessage;
+    if (result.exitCode === ExitCode.busy) return {type: 'already'} as StartMessage;
     throw new UserError(`The portico daemon exited during start-up (code ${result.exitCode ?? result.signal}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`});
   });
   try {
@@ -168,7 +168,7 @@ export async function stopDaemon(paths: StatePaths): Promise<boolean> {
   // Only a pid that is really our daemon is waited on or signalled: after a crash it may name another program.
   const pid = info && isDaemonProcess(info.pid) ? info.pid : undefined;
   try {
-    await request(paths, 'POST', '/shutdown', undefined, 3000);
+    await call(paths, 'shutdown', undefined, {timeoutMs: 3000});
   } catch (error) {
     const gone = error instanceof DaemonNotRunning || error instanceof DaemonGone;
     if (pid === undefined) {

@@ -1,20 +1,6 @@
 /**
- * The control API spoken over portico.sock: HTTP + JSON, never a TCP port.
- *
- *   GET  /status                 -> Status
- *   GET  /routes                 -> Route[]
- *   POST /routes/add             AddRouteRequest    -> {route: Route, created: boolean, notices: string[]}
- *   POST /routes/remove          RemoveRouteRequest -> {removed: Route | null, route?: Route}
- *   POST /routes/project         ProjectRoutesRequest -> {routes: Route[], replaced, removed} (ProjectResult)
- *   POST /cache/clear            CacheClearRequest  -> CacheClearResult
- *   GET  /events[?history=N][&headers=1][&capture=1]  -> NDJSON stream of TrafficEvent: recent history, then live;
- *                                capture=1 captures bodies, timing and attempts while the stream is open
- *   GET  /exchanges              -> ExchangeCapture[] (what is captured, oldest first)
- *   GET  /exchanges/:id          -> ExchangeCapture (404 when not captured or evicted)
- *   POST /replay/:id             -> ReplayResult; sends the request again through the proxy (a new event)
- *   POST /shutdown               -> {ok: true}; the daemon drains (<= 5 s) and exits
- *
- * Errors: a non-2xx status with {error: string, hint?: string}; 4xx carry a UserError message.
+ * The data spoken over portico.sock (HTTP + JSON, never a TCP port). Which endpoint takes and
+ * answers which of these is the table in api.ts; errors are a non-2xx status with an ErrorBody.
  */
 import type {RouteStatus} from '../routes/status.js';
 import type {Route, RouteOptions, Strategy} from '../routes/types.js';
@@ -68,16 +54,45 @@ export interface CacheClearResult {
   cleared: Array<{route: string; responses: number; bytes: number}>;
 }
 
+export interface AddRouteResult {
+  route: Route;
+  /** False when an existing route was updated. */
+  created: boolean;
+  /** What the user should know (the route changed owner, a `run` joined a route added by hand). */
+  notices: string[];
+}
+
 export interface RemoveRouteRequest {
   spec: string;
   /** Remove only these targets; the whole route when empty/absent. */
   targets?: string[];
 }
 
+export interface RemoveRouteResult {
+  /** The route, or only the targets, that went. */
+  removed: Route;
+  /** What is left of the route when only some targets went. */
+  route?: Route;
+}
+
 export interface ProjectRoutesRequest {
   /** Absolute project directory; its earlier routes are replaced by `routes`. */
   project: string;
   routes: Array<Omit<Route, 'project'>>;
+}
+
+/** What `up` reports about a project's routes. */
+export interface ProjectResult {
+  routes: Route[];
+  /** Routes of the same name that belonged to someone else (by hand, another project, a `run`), now the project's. */
+  replaced: Array<{route: string; owner: string; targets: string[]}>;
+  /** The project's earlier routes it no longer declares, now gone. */
+  removed: string[];
+}
+
+/** A request that names one captured exchange by the id `portico logs` shows. */
+export interface ExchangeIdRequest {
+  id: number;
 }
 
 export interface ReplayResult {

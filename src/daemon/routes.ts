@@ -5,7 +5,7 @@ import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js
 import {describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
 import {refuseSelfTargets} from '../routes/self.js';
 import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
-import type {AddRouteRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
+import type {AddRouteRequest, ProjectResult, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
 
 /**
@@ -112,15 +112,6 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
   const route = {...existing, targets};
   next[index] = route;
   return {routes: next, removed: {...existing, targets: existing.targets.filter((t) => drop.has(t.url))}, route};
-}
-
-/** What `up` reports about a project's routes. */
-export interface ProjectResult {
-  routes: Route[];
-  /** Routes of the same name that belonged to someone else (by hand, another project, a `run`), now the project's. */
-  replaced: Array<{route: string; owner: string; targets: string[]}>;
-  /** The project's earlier routes it no longer declares, now gone. */
-  removed: string[];
 }
 
 /**

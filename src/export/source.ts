@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {DaemonNotRunning, request} from '../daemon/client.js';
+import {DaemonNotRunning, call} from '../daemon/client.js';
 import {peekRoutes} from '../daemon/store.js';
 import {UserError} from '../errors.js';
 import type {DeployConfig} from '../routes/deploy.js';
@@ -35,7 +35,7 @@ export async function loadSource(source: RouteSource, paths: StatePaths): Promis
 
 async function loadTable(paths: StatePaths): Promise<LoadedSource> {
   try {
-    const routes = await request<Route[]>(paths, 'GET', '/routes');
+    const routes = await call(paths, 'routes');
     return {routes, from: 'the running daemon'};
   } catch (error) {
     if (!(error instanceof DaemonNotRunning)) throw error;

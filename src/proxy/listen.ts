@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import net from 'node:net';
-import {UserError, errorCode} from '../errors.js';
+import {ExitCode, UserError, errorCode} from '../errors.js';
 import {isHttp09} from './edges.js';
 
 export const LOOPBACK = ['127.0.0.1', '::1'] as const;
@@ -73,11 +73,11 @@ function listenOne(server: net.Server, host: string, port: number): Promise<void
 export function portError(error: unknown, port: number): unknown {
   const code = errorCode(error);
   if (code === 'EADDRINUSE') {
-    return new UserError(`Port ${port} is in use by another program.`, {exit: 2, hint: `Stop it, or choose another port: \`portico up --port <N>\` (or PORTICO_PORT).`, cause: error});
+    return new UserError(`Port ${port} is in use by another program.`, {exit: ExitCode.usage, hint: `Stop it, or choose another port: \`portico up --port <N>\` (or PORTICO_PORT).`, cause: error});
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new UserError(`Port ${port} is not permitted for this user (ports below 1024 are privileged).`, {
-      exit: 2,
+      exit: ExitCode.usage,
       hint:
         "Allow it once with `sudo setcap 'cap_net_bind_service=+ep' $(command -v node)`, or `sudo sysctl net.ipv4.ip_unprivileged_port_start=443`, " +
         'or run `sudo portico up`; or leave --port out to use 1443.',

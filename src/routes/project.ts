@@ -7,6 +7,7 @@ import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
 import {PROJECT_OPTION_KEYS, parseProjectOptions} from './options-data.js';
 import type {Route, RouteOptions} from './types.js';
+import {isObject} from './object.js';
 
 /** A project's declared routes: `portico.json`, or the `"portico"` key of package.json. */
 export interface ProjectConfig {
@@ -37,10 +38,6 @@ export function readJsonFile(file: string): unknown {
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
     throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Find and validate the project config in `dir`, or undefined when the project declares none. */

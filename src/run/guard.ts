@@ -7,9 +7,10 @@
  */
 import os from 'node:os';
 import {execa} from 'execa';
+import {ExitCode} from '../errors.js';
 
 const [command, ...args] = process.argv.slice(2);
-if (!command) process.exit(2);
+if (!command) process.exit(ExitCode.usage);
 
 // The guard itself stops the group, so execa's own clean-up on exit is not wanted here.
 const child = execa(command, args, {stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32', reject: false, cleanup: false});
@@ -44,7 +45,7 @@ const result = await child;
 if (result.failed && result.exitCode === undefined && result.signal === undefined) {
   // It never started: not found, not executable.
   console.error(`portico run: cannot start ${command}: ${result.originalMessage ?? result.shortMessage}`);
-  process.exit(127);
+  process.exit(ExitCode.commandNotFound);
 }
 // What the command left behind in the group (a watcher, an esbuild service) goes with it.
 if (process.platform !== 'win32') {

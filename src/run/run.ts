@@ -1,11 +1,11 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {DaemonGone, DaemonNotRunning, request} from '../daemon/client.js';
+import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {UserError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';
-import type {Route, Strategy} from '../routes/types.js';
+import type {Strategy} from '../routes/types.js';
 import path_ from 'node:path';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
@@ -98,7 +98,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   const {status} = await ensureDaemon(options.paths, {onNotice: say});
   noteTrust(options.paths, options.err);
   // Refuse before any instance starts: the daemon checks again when each one joins.
-  const existing = (await request<Route[]>(options.paths, 'GET', '/routes')).find((r) => r.host === host && r.path === path);
+  const existing = (await call(options.paths, 'routes')).find((r) => r.host === host && r.path === path);
   if (existing) refuseOtherDirectory(existing, path_.resolve(options.cwd), options.join === true);
   let url = routeUrl(host, path, status.port);
   const ports = await pickPorts(options.instances);
@@ -111,7 +111,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
   if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
-  const addTarget = (port: number) => request(options.paths, 'POST', '/routes/add', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {})});
+  const addTarget = (port: number) => call(options.paths, 'addRoute', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {})});
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {
@@ -139,7 +139,7 @@ export async function runDev(options: RunOptions): Promise<number> {
     } else say(chalk.dim(`portico: ${label(index)} is serving on port ${port}`));
     return true;
   };
-  const leave = (port: number) => request(options.paths, 'POST', '/routes/remove', {spec, targets: [String(port)]}).catch(() => undefined);
+  const leave = (port: number) => call(options.paths, 'removeRoute', {spec, targets: [String(port)]}).catch(() => undefined);
 
   /** Run one instance slot until it ends for good (no --restart, or stopping); its last exit status. */
   const supervise = async (index: number, firstPort: number): Promise<number> => {

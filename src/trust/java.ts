@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {StoreResult, TrustContext, TrustStore} from './types.js';
+import {ExitCode} from '../errors.js';
 
 function keytool(ctx: TrustContext): string {
   return ctx.env.JAVA_HOME ? path.join(ctx.env.JAVA_HOME, 'bin', 'keytool') : 'keytool';
@@ -36,7 +37,7 @@ function alias(ctx: TrustContext): string {
 /** undefined when no JDK is found. */
 async function listed(ctx: TrustContext): Promise<boolean | undefined> {
   const r = await ctx.run(keytool(ctx), ['-list', '-cacerts', '-storepass', ctx.env.PORTICO_JAVA_STOREPASS ?? 'changeit', '-alias', alias(ctx)]);
-  if (r.code === 127) return undefined;
+  if (r.code === ExitCode.commandNotFound) return undefined;
   return r.code === 0;
 }
 

@@ -2,6 +2,7 @@ import {existsSync, mkdirSync, chownSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {findFirefoxProfiles} from './firefox.js';
 import type {StoreResult, TrustContext, TrustStore} from './types.js';
+import {ExitCode} from '../errors.js';
 
 /** Which package provides certutil, per OS. */
 export function certutilPackage(ctx: Pick<TrustContext, 'platform' | 'root'>): string {
@@ -112,8 +113,8 @@ export const nssStore: TrustStore = {
       }
       // A real chain verification of a leaf the CA issued, against this database.
       const verified = await ctx.run('vfychain', ['-d', `sql:${db.dir}`, '-a', '-u', '1', ctx.leafPath], {asUser: true});
-      const ok = verified.code === 0 || verified.code === 127;
-      results.push(ok ? {store, ok: true, message: `trusts the portico CA${verified.code === 127 ? ' (vfychain missing: presence checked only)' : ', leaf verified'} (${db.dir})`} : {store, ok: false, message: `has the CA but a leaf does not verify: ${verified.stdout.trim().split('\n').pop()}`, fix: 'Run `portico untrust --stores nss && portico trust --stores nss`.'});
+      const ok = verified.code === 0 || verified.code === ExitCode.commandNotFound;
+      results.push(ok ? {store, ok: true, message: `trusts the portico CA${verified.code === ExitCode.commandNotFound ? ' (vfychain missing: presence checked only)' : ', leaf verified'} (${db.dir})`} : {store, ok: false, message: `has the CA but a leaf does not verify: ${verified.stdout.trim().split('\n').pop()}`, fix: 'Run `portico untrust --stores nss && portico trust --stores nss`.'});
     }
     return results;
   },

@@ -1,6 +1,7 @@
 import {execa} from 'execa';
 import type {RealUser} from '../state/home.js';
 import type {RunResult, Runner} from './types.js';
+import {ExitCode} from '../errors.js';
 
 /**
  * The real runner, through execa: no shell, output captured, never throws (a store reads the exit
@@ -33,5 +34,5 @@ function toRunResult(result: Finished): RunResult {
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   if (result.exitCode !== undefined) return {code: result.exitCode, stdout, stderr};
   // No exit code: the program never ran (ENOENT: not installed) or died by a signal.
-  return {code: result.code === 'ENOENT' ? 127 : 1, stdout, stderr: stderr || (result.shortMessage ?? 'failed to run')};
+  return {code: result.code === 'ENOENT' ? ExitCode.commandNotFound : ExitCode.failure, stdout, stderr: stderr || (result.shortMessage ?? 'failed to run')};
 }

@@ -2,7 +2,7 @@ import {X509Certificate} from 'node:crypto';
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {porticoCommand} from './hint.js';
-import type {StoreResult, TrustContext, TrustStore} from './types.js';
+import type {TrustContext, TrustStore} from './types.js';
 
 type Cmd = readonly [string, ...string[]];
 

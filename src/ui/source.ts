@@ -1,4 +1,4 @@
-import {request, streamEvents} from '../daemon/client.js';
+import {call, streamEvents} from '../daemon/client.js';
 import type {ReplayResult, Status} from '../daemon/protocol.js';
 import type {StatePaths} from '../state/home.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
@@ -21,7 +21,7 @@ export interface DashSource {
 /** The daemon as a source: /status and the /events stream with capture on (for the detail view). */
 export function daemonSource(paths: StatePaths): DashSource {
   return {
-    status: () => request<Status>(paths, 'GET', '/status', undefined, 5000),
+    status: () => call(paths, 'status', undefined, {timeoutMs: 5000}),
     subscribe(onEvent, onError) {
       const controller = new AbortController();
       streamEvents(paths, onEvent, {history: 200, headers: true, capture: true, signal: controller.signal}).then(
@@ -32,8 +32,8 @@ export function daemonSource(paths: StatePaths): DashSource {
       );
       return () => controller.abort();
     },
-    exchange: (id) => request<ExchangeCapture>(paths, 'GET', `/exchanges/${id}`, undefined, 5000),
-    captures: () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges', undefined, 15_000),
-    replay: (id) => request<ReplayResult>(paths, 'POST', `/replay/${id}`, undefined, 35_000),
+    exchange: (id) => call(paths, 'exchange', {id}, {timeoutMs: 5000}),
+    captures: () => call(paths, 'exchanges', undefined, {timeoutMs: 15_000}),
+    replay: (id) => call(paths, 'replay', {id}, {timeoutMs: 35_000}),
   };
 }

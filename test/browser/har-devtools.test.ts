@@ -1,9 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {request} from '../../src/daemon/client.js';
+import {call} from '../../src/daemon/client.js';
 import {statePaths} from '../../src/state/home.js';
-import type {ExchangeCapture} from '../../src/traffic/capture.js';
 import {daemonServing, get, spawnCli} from '../helpers/cli.js';
 import {CHROMIUM, importHarInDevTools} from '../helpers/devtools.js';
 import {harValidator} from '../helpers/har.js';
@@ -22,7 +21,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a HAR file from portico logs --har', () 
     const file = path.join(served.t.home, '..', 'devtools.har');
     const follower = spawnCli(['logs', '--follow', '--lines', '0', '--har', file], served.t.env);
     const paths = statePaths(served.t.home);
-    const captured = () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges');
+    const captured = () => call(paths, 'exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
     await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
     expect((await get(served.port, 'api.localhost', '/orders?draft=1', served.t.home, {method: 'POST', body: '{"sku":"A-1","qty":2}'})).status).toBe(200);

@@ -1,6 +1,8 @@
 import {UserError} from '../../errors.js';
 import type {RouteOptions} from '../types.js';
 
+export {isObject} from '../object.js';
+
 /**
  * One per-route front-door option (README "Front door"), described once: its `add` flag, its
  * portico.json key, its stored-form check, its words for `ls` and the dashboard, and what each
@@ -68,10 +70,6 @@ export interface FrontDoorFeature<K extends OptionKey = OptionKey> {
 /** The Error a stored-form check throws: `options.fail is {"rate":2}`. */
 export function badStored(key: string, value: unknown): Error {
   return new Error(`options.${key} is ${JSON.stringify(value)}`);
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A number within [min, max]. */

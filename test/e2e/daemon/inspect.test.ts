@@ -2,9 +2,8 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Har} from '../../../src/traffic/har.js';
-import {request} from '../../../src/daemon/client.js';
+import {call} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
-import type {ExchangeCapture} from '../../../src/traffic/capture.js';
 import {cli, daemonServing, expectNoStack, get, spawnCli} from '../../helpers/cli.js';
 import {harValidator} from '../../helpers/har.js';
 import {waitFor} from '../../helpers/wait.js';
@@ -100,7 +99,7 @@ describe('portico logs --har', () => {
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     const paths = statePaths(served.t.home);
-    const captured = () => request<ExchangeCapture[]>(paths, 'GET', '/exchanges');
+    const captured = () => call(paths, 'exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
     await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
     expect((await get(served.port, 'api.localhost', '/orders', served.t.home, {method: 'POST', body: '{"sku":"A-1"}'})).status).toBe(200);

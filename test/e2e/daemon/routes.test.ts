@@ -1,9 +1,10 @@
 import {spawn, execFileSync} from 'node:child_process';
+import http from 'node:http';
 import {mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {request} from '../../../src/daemon/client.js';
+import {call} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import {BIN, cli, tempHome} from '../../helpers/cli.js';
 import {waitFor} from '../../helpers/wait.js';
@@ -65,11 +66,31 @@ describe('route commands', () => {
     expect(readdirSync(t.home).filter((f) => f.includes('corrupt'))).toEqual([]);
   });
 
+  it('refuses a control request whose body has the wrong shape, naming the endpoint and the field, and changes nothing', async () => {
+    await cli(['up', '--port', '0'], {env: t.env});
+    await cli(['add', 'app.localhost', '9090'], {env: t.env});
+    const before = readFileSync(path.join(t.home, 'routes.json'), 'utf8');
+    const payload = JSON.stringify({spec: 'app.localhost', targets: 9091});
+    const answer = await new Promise<{status: number; body: {error: string; exit?: number}}>((resolve, reject) => {
+      const req = http.request({socketPath: statePaths(t.home).socket, method: 'POST', path: '/routes/add', headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)}}, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body: JSON.parse(text) as {error: string; exit?: number}}));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({error: 'Invalid request body for POST /routes/add: `targets` must be a list of targets, not 9091.', exit: 2});
+    expect(readFileSync(path.join(t.home, 'routes.json'), 'utf8')).toBe(before);
+  });
+
   it('drops the targets of a `portico run` process once it exits', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
     const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {stdio: 'ignore'});
     try {
-      await request(statePaths(t.home), 'POST', '/routes/add', {spec: 'run.localhost', targets: ['9500'], owner: owner.pid});
+      await call(statePaths(t.home), 'addRoute', {spec: 'run.localhost', targets: ['9500'], owner: owner.pid});
       await cli(['add', 'run.localhost', '9501'], {env: t.env});
       expect(targetsOf(await ls(), 'run.localhost')).toEqual(['http://localhost:9500', 'http://localhost:9501']);
       owner.kill('SIGKILL');

@@ -121,11 +121,8 @@ export class Pool {
   }
 
   private fromCookie(header: string): Upstream | undefined {
-    const at = header.indexOf(`${this.cookieName}=`);
-    if (at === -1) return undefined;
-    const start = at + this.cookieName.length + 1;
-    const end = header.indexOf(';', start);
-    return this.byCookie.get(header.slice(start, end === -1 ? undefined : end).trim());
+    const value = cookieNamed(header, this.cookieName);
+    return value === undefined ? undefined : this.byCookie.get(value);
   }
 
   startProbes(): void {
@@ -189,4 +186,16 @@ export class Pool {
 
 function cookieValue(u: Upstream): string {
   return createHash('sha256').update(u.target.url).digest('base64url').slice(0, 12);
+}
+
+/**
+ * The value of the cookie called exactly `name` in a Cookie header (RFC 6265 §5.4: `name=value`
+ * pairs separated by `;`), so that `xportico_<hash>` or `portico_<hash>x` is never taken for it.
+ */
+function cookieNamed(header: string, name: string): string | undefined {
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+  }
+  return undefined;
 }

@@ -90,6 +90,17 @@ describe('sticky', () => {
     expect(p.hasStickyCookie(header, next)).toBe(false);
   });
 
+  it('takes only its own cookie, not one whose name merely contains it', () => {
+    const p = pool('sticky');
+    const first = p.pick()!;
+    const [name, value] = p.stickyCookie(first)!.split(';')[0]!.split('=');
+    for (const header of [`x${name}=${value}`, `${name}x=${value}`, `other=${name}=${value}`]) {
+      expect(p.hasStickyCookie(header, first), header).toBe(false);
+    }
+    expect(p.hasStickyCookie(`x${name}=nothing; ${name}=${value}`, first)).toBe(true);
+    expect(p.hasStickyCookie(`${name}=${value};theme=dark`, first)).toBe(true);
+  });
+
   it('sets no cookie on routes of other strategies', () => {
     const p = pool('round-robin');
     expect(p.stickyCookie(p.upstreams[0]!)).toBeUndefined();

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import type {RouteStatus, Status} from '../daemon/protocol.js';
+import type {Status} from '../daemon/protocol.js';
+import type {RouteStatus} from '../routes/status.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
 import {describeOptions} from '../routes/options-data.js';

@@ -23,8 +23,6 @@ import {pruneOwners} from './routes.js';
 import {serve, type Serving} from './serve.js';
 import {loadRoutes, saveRoutes} from './store.js';
 
-export {DEFAULT_PORT, FALLBACK_PORT} from './serve.js';
-
 export interface DaemonOptions {
   paths: StatePaths;
   /** Exact HTTPS port; undefined means 443 when it can be bound, else 1443. */

@@ -5,8 +5,6 @@
 import type {RouteStatus} from '../routes/status.js';
 import type {Route, RouteOptions, Strategy} from '../routes/types.js';
 
-export type {RouteStatus, TargetStatus} from '../routes/status.js';
-
 export interface Status {
   version: string;
   pid: number;

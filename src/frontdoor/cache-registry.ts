@@ -24,10 +24,6 @@ export class CacheRegistry {
     return cache;
   }
 
-  has(routeKey: string): boolean {
-    return this.caches.has(routeKey);
-  }
-
   /** Forget the caches of routes that are gone or no longer cache. */
   retain(routeKeys: ReadonlySet<string>): void {
     for (const key of this.caches.keys()) if (!routeKeys.has(key)) this.caches.delete(key);

@@ -8,7 +8,7 @@ import type {Route} from '../routes/types.js';
 export type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
 /**
- * The contract between the request pipeline and its passes (STYLE.md "Passes, not closures"). The
+ * The contract between the request pipeline and its passes (ARCHITECTURE.md, "The way of a request"). The
  * pipeline owns listening, routing, forwarding (http-proxy-3) and writing to the client; features
  * such as caching, compression, header rules, limits, faults and capture are passes over one
  * Exchange, kept in ordered tables, each testable alone with plain objects.
@@ -101,8 +101,8 @@ export interface RouteEntry {
   readonly key: string;
   readonly route: Route;
   readonly pool: Pool;
-  /** This route's request passes, built from FEATURES when the route was set (empty for a route without options). */
+  /** This route's request passes, built from the route's options by the features when the route was set (empty for a route without options). */
   readonly requestPasses: readonly RequestPass[];
-  /** This route's response passes, in FEATURES order. */
+  /** This route's response passes, in the features' order. */
   readonly responsePasses: readonly ResponsePass[];
 }

@@ -1,5 +1,5 @@
 /**
- * Capture, as passes (issue 17): while a viewer asks for it (`TrafficSink.wantsCapture`, the dashboard),
+ * Capture, as passes (README "The dashboard"): while a viewer asks for it (`TrafficSink.wantsCapture`, the dashboard),
  * each exchange records bounded copies of its request body (observed as it streams to the backend)
  * and of the response as the client gets it (a tee after every other response pass), and the pipeline
  * keeps the result with the exchange's event. When nobody watches, both passes return at once.

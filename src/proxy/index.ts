@@ -15,9 +15,9 @@ export type {ProxyOptions, RunningProxy} from './types.js';
 export const DEFAULTS = {timeoutMs: 30_000, headersTimeoutMs: 20_000, maxConcurrentStreams: 250, h2IdleMs: 120_000, upgradeTimeoutMs: 10_000} as const;
 
 /**
- * Start the HTTPS proxy: TLS (h2 + http/1.1) and a plain-HTTP redirect on one loopback port. Wiring
- * only: the route table, the entrances (entrances.ts) over the front of the house (front.ts), the
- * servers (servers.ts) and the listeners. Collaborators come in through options.
+ * Start the HTTPS proxy: TLS (h2 + http/1.1) on one port of each loopback address; plain HTTP there
+ * gets a redirect to https. Wiring only: the route table, the entrances (entrances.ts) over the front
+ * of the house (front.ts), the servers (servers.ts) and the listeners. Collaborators come in through options.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const hop = randomBytes(6).toString('hex');

@@ -24,7 +24,7 @@ interface Outcome {
 }
 
 /**
- * One request through the pipeline (the Exchange of exchange.ts): request passes, forwarding, response
+ * One request through the pipeline (the Exchange of pipeline/exchange.ts): request passes, forwarding, response
  * passes, the write to the client and, once it is all over, the traffic event.
  */
 export class ProxyExchange implements Exchange {

@@ -75,7 +75,7 @@ export function startInstance(options: InstanceOptions): RunningInstance {
     await Promise.race([child, new Promise((r) => setTimeout(r, 300))]);
     return code;
   });
-  // Probing readiness: the one call site that dials the instance (issue 15 moves it onto the shared transport).
+  // Readiness is a TCP probe through transport/, the one way portico dials a backend (127.0.0.1 and ::1).
   const ready = waitForPort(options.port, () => gone);
 
   const stop = async (): Promise<number> => {

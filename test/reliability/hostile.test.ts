@@ -93,7 +93,7 @@ describe('malformed HTTP/1.1 is refused and the proxy keeps serving', () => {
   });
 });
 
-describe('protocol edges are refused at once (issue 15)', () => {
+describe('protocol edges are refused at once', () => {
   it.each([
     ['CONNECT with version HTTP/2.0', 'CONNECT app.localhost:443 HTTP/2.0\r\nHost: app.localhost\r\n\r\n'],
     ['GET with version HTTP/2.0', 'GET /api/x HTTP/2.0\r\nHost: app.localhost\r\n\r\n'],

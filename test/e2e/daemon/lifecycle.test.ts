@@ -164,7 +164,7 @@ describe('the daemon lifecycle', () => {
     expect(Object.keys(ls)).toEqual(['daemon', 'ca', 'routes']);
     expect(Object.keys(ls.daemon)).toEqual(['running', 'pid', 'port']);
     expect(ls.ca).toBe(path.join(t.home, 'ca.pem'));
-    // The documented keys, in order; fields added since come after them (owner: issue 16).
+    // The documented keys, in order; fields added since come after them (owner: README "Commands").
     expect(Object.keys(ls.routes[0])).toEqual(['host', 'path', 'url', 'strategy', 'targets', 'owner']);
     expect(ls.routes[0].owner).toEqual({kind: 'hand'});
     expect(Object.keys(ls.routes[0].targets[0])).toEqual(['target', 'healthy', 'active', 'requests']);

@@ -7,7 +7,7 @@ import {waitFor} from '../../helpers/wait.js';
 import {describe, expect, it} from 'vitest';
 import {proxyKit, request, route, type Harness} from '../../helpers/harness.js';
 
-/** Misbehaving backends and clients from issue 15's audit: each of these failed on the old hand-written client. */
+/** Misbehaving backends and clients: each of these failed on the old hand-written HTTP client. */
 let h: Harness | undefined;
 const kit = proxyKit();
 const backend = kit.backend;

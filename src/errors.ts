@@ -1,4 +1,4 @@
-/** The exit codes portico ends with; scripts may rely on them (README, "Exit codes"). */
+/** The exit codes portico ends with; scripts may rely on them (README "Commands"). */
 export const ExitCode = {
   /** Something failed that is not the input's fault: a store refused, the daemon is not running. */
   failure: 1,

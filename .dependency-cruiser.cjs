@@ -5,7 +5,7 @@
  */
 const LAYERS = [
   ['commands'],
-  ['src/cli', 'src/ui', 'src/export', 'src/run'],
+  ['src/cli', 'src/ui', 'src/export', 'src/run', 'src/mcp'],
   ['src/daemon'],
   ['src/frontdoor'],
   ['src/proxy'],

@@ -1,4 +1,5 @@
-import {checksJson, runDoctor} from '../../cli/doctor.js';
+import {checksJson} from '../../cli/doctor-check.js';
+import {runDoctor} from '../../cli/doctor.js';
 import {parseStores} from '../../trust/index.js';
 import {jsonResult} from '../result.js';
 import {defineTool} from '../tool.js';

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {request} from '../../daemon/client.js';
+import {call} from '../../daemon/client.js';
 import {UserError, isUserError} from '../../errors.js';
 import type {ExchangeCapture} from '../../traffic/capture.js';
 import {curlCommand} from '../../traffic/curl.js';
@@ -15,7 +15,7 @@ import {defineTool} from '../tool.js';
 /** The capture, or undefined when the daemon did not capture it (or evicted it). */
 async function capturedExchange(ctx: McpContext, id: number): Promise<ExchangeCapture | undefined> {
   try {
-    return await request<ExchangeCapture>(ctx.paths, 'GET', `/exchanges/${id}`, undefined, 15_000);
+    return await call(ctx.paths, 'exchange', {id}, {timeoutMs: 15_000});
   } catch (error) {
     if (isUserError(error)) return undefined;
     throw error;

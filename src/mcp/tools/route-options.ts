@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {request} from '../../daemon/client.js';
+import {call} from '../../daemon/client.js';
 import type {AddRouteRequest} from '../../daemon/protocol.js';
 import {UserError} from '../../errors.js';
 import {parseDuration} from '../../routes/duration.js';
@@ -76,7 +76,7 @@ export const setRouteOptions = defineTool({
     if (Object.keys(changes).length === 0 && !args.off?.length && args.compress === undefined) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
     const {host, path} = parseRouteSpec(args.route);
     await ctx.daemon();
-    const existing = (await request<Route[]>(ctx.paths, 'GET', '/routes')).find((r) => r.host === host && r.path === path);
+    const existing = (await call(ctx.paths, 'routes')).find((r) => r.host === host && r.path === path);
     if (!existing) throw new UserError(`No route \`${args.route}\` to change.`, {hint: 'list_routes shows the routes; add_route adds one.'});
     const next: RouteOptions = {...existing.options, ...changes};
     for (const key of args.off ?? []) delete next[key];
@@ -84,7 +84,7 @@ export const setRouteOptions = defineTool({
     const notices: string[] = [];
     let route: Route | undefined;
     for (const body of optionRequests(existing, args.route, next)) {
-      const answer = await request<{route: Route; notices?: string[]}>(ctx.paths, 'POST', '/routes/add', body);
+      const answer = await call(ctx.paths, 'addRoute', body);
       route = answer.route;
       notices.push(...(answer.notices ?? []));
     }

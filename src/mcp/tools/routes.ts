@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import type {RouteStatus} from '../../daemon/protocol.js';
+import type {RouteStatus} from '../../routes/status.js';
 import {UserError} from '../../errors.js';
 import {resolvesToLoopback} from '../../hosts/resolve.js';
 import {indexRoutes, matchRoute} from '../../routes/match.js';

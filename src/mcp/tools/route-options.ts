@@ -2,39 +2,33 @@ import {z} from 'zod';
 import {call} from '../../daemon/client.js';
 import type {AddRouteRequest} from '../../daemon/protocol.js';
 import {UserError} from '../../errors.js';
-import {parseDuration} from '../../routes/duration.js';
 import {describeOptions} from '../../routes/options-data.js';
-import {DEFAULT_CACHE_BYTES, parseCors, parseDelay, parseDrop, parseFail, parseRateLimit, parseSize} from '../../routes/options.js';
+import {FEATURES, type OptionKey} from '../../routes/features/index.js';
 import {parseRouteSpec} from '../../routes/parse.js';
 import type {Route, RouteOptions, RouteTarget} from '../../routes/types.js';
 import {jsonResult} from '../result.js';
 import {WRITE_NOTE, defineTool} from '../tool.js';
 
-const KEYS = ['delay', 'fail', 'drop', 'timeout', 'rateLimit', 'cache', 'compress', 'cors'] as const;
+const KEYS = FEATURES.map((f) => f.key) as [OptionKey, ...OptionKey[]];
 
-interface OptionArgs {
-  delay?: string;
-  fail?: string;
-  drop?: string;
-  timeout?: string;
-  rateLimit?: string;
-  cache?: string;
-  compress?: boolean;
-  cors?: string;
-}
+/** A value as portico.json writes it (`"300ms-1s"`, `true`, `["X-A: 1"]`); its feature checks it, with one sentence when wrong. */
+const projectValue = z.unknown().optional();
 
-/** The options given, parsed with the words `portico add` and portico.json use. */
-export function parseOptionArgs(args: OptionArgs): RouteOptions {
-  const out: RouteOptions = {};
-  if (args.delay !== undefined) out.delay = parseDelay(args.delay, 'delay');
-  if (args.fail !== undefined) out.fail = parseFail(args.fail, 'fail');
-  if (args.drop !== undefined) out.drop = parseDrop(args.drop, 'drop');
-  if (args.timeout !== undefined) out.timeout = parseDuration(args.timeout, 'timeout');
-  if (args.rateLimit !== undefined) out.rateLimit = parseRateLimit(args.rateLimit, undefined, 'rateLimit');
-  if (args.cache !== undefined) out.cache = {maxBytes: args.cache === 'on' ? DEFAULT_CACHE_BYTES : parseSize(args.cache, 'cache')};
-  if (args.compress) out.compress = true;
-  if (args.cors !== undefined) out.cors = parseCors(args.cors === '*' ? true : args.cors, 'cors');
-  return out;
+/** One input per front-door feature, keyed and worded as in portico.json, so a new feature is an input at once. */
+const optionInputs = Object.fromEntries(
+  FEATURES.map((f) => [f.key, projectValue.describe(f.flags[0]?.helpValue ?? 'true')]),
+) as Record<OptionKey, typeof projectValue>;
+
+/** The options given, each read by its feature exactly as a portico.json key is. */
+export function parseOptionArgs(args: Partial<Record<OptionKey, unknown>>): RouteOptions {
+  const out: Record<string, unknown> = {};
+  for (const feature of FEATURES) {
+    const value = args[feature.key];
+    if (value === undefined) continue;
+    const parsed = feature.fromProject(value);
+    if (parsed !== undefined) out[feature.key] = parsed;
+  }
+  return out as RouteOptions;
 }
 
 /**
@@ -57,30 +51,24 @@ export function optionRequests(existing: Route, spec: string, next: RouteOptions
 
 export const setRouteOptions = defineTool({
   name: 'set_route_options',
-  description: `Set or turn off front-door options on a route (as \`portico add\` flags), e.g. fail 50%:503 or delay 2s for a test run. ${WRITE_NOTE}`,
+  description: `Set or turn off front-door options on a route (values as in portico.json), e.g. fail "50%:503" or delay "2s" for a test run. ${WRITE_NOTE}`,
   write: true,
   input: {
     route: z.string().describe('host or host/path'),
-    delay: z.string().optional().describe('300ms or 300ms-1s'),
-    fail: z.string().optional().describe('10% or 10%:503'),
-    drop: z.string().optional().describe('5%: reset connections'),
-    timeout: z.string().optional().describe('wait for response headers: 30s'),
-    rateLimit: z.string().optional().describe('20/s or 20/s,burst=40'),
-    cache: z.string().optional().describe('on or a size: 64MB'),
-    compress: z.boolean().optional(),
-    cors: z.string().optional().describe('* or comma-separated origins'),
+    ...optionInputs,
     off: z.array(z.enum(KEYS)).optional().describe('options to turn off'),
   },
   async run(args, ctx) {
     const changes = parseOptionArgs(args);
-    if (Object.keys(changes).length === 0 && !args.off?.length && args.compress === undefined) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
+    // `false` turns an option off, as in portico.json; so does naming it in `off`.
+    const off = [...(args.off ?? []), ...KEYS.filter((key) => args[key] === false)];
+    if (Object.keys(changes).length === 0 && off.length === 0) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
     const {host, path} = parseRouteSpec(args.route);
     await ctx.daemon();
     const existing = (await call(ctx.paths, 'routes')).find((r) => r.host === host && r.path === path);
     if (!existing) throw new UserError(`No route \`${args.route}\` to change.`, {hint: 'list_routes shows the routes; add_route adds one.'});
     const next: RouteOptions = {...existing.options, ...changes};
-    for (const key of args.off ?? []) delete next[key];
-    if (args.compress === false) delete next.compress;
+    for (const key of off) delete next[key];
     const notices: string[] = [];
     let route: Route | undefined;
     for (const body of optionRequests(existing, args.route, next)) {

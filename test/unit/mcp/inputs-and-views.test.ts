@@ -65,7 +65,7 @@ describe('tool inputs', () => {
   });
 
   it('reads front-door options with the words `portico add` uses', () => {
-    expect(parseOptionArgs({fail: '10%:503', delay: '300ms-1s', drop: '5%', cache: 'on', cors: '*'})).toEqual({fail: {rate: 0.1, status: 503}, delay: {minMs: 300, maxMs: 1000}, drop: {rate: 0.05}, cache: {maxBytes: 64 * 1024 * 1024}, cors: {origins: ['*']}});
+    expect(parseOptionArgs({fail: '10%:503', delay: '300ms-1s', drop: '5%', cache: true})).toEqual({fail: {rate: 0.1, status: 503}, delay: {minMs: 300, maxMs: 1000}, drop: {rate: 0.05}, cache: {maxBytes: 64 * 1024 * 1024}});
     expect(() => parseOptionArgs({delay: 'soon'})).toThrow(/^Invalid delay `soon`/);
   });
 

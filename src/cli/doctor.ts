@@ -33,7 +33,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   }
   const peeked = status ? undefined : peekRoutes(paths);
   if (peeked?.problem) checks.push({name: 'routes', ok: false, detail: peeked.problem, fix: 'Fix the file, or run `portico up`: it moves an unreadable routes.json aside and starts with no routes.'});
-  const routes: RouteToCheck[] = status ? status.routes.map((r) => ({...r, targets: r.targets.map((t) => ({url: t.target, owner: t.owner}))})) : (peeked?.routes ?? []);
+  const routes: RouteToCheck[] = status ? status.routes.map((r) => ({...r, targets: r.targets.map((t) => ({url: t.target, owner: t.owner}))})) : (peeked?.routes ?? []).map(({copy: _copy, ...r}) => r);
   checks.push(...(await targetChecks(routes)));
   const hosts = [...new Set(routes.map((r) => r.host))];
   for (const host of hosts) {

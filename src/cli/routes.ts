@@ -1,6 +1,8 @@
 import chalk from 'chalk';
 import type {Status} from '../daemon/protocol.js';
-import type {RouteStatus} from '../routes/status.js';
+import type {CopyStatus, RouteStatus} from '../routes/status.js';
+import {loadUses as uses} from '../daemon/copies.js';
+import {copyLine, groupCopies, savedCopy} from './copies-list.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
 import {describeOptions} from '../routes/options-data.js';
@@ -24,6 +26,8 @@ export interface ListJson {
     options?: RouteOptions;
     /** Added after the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
     owner: RouteOwner;
+    /** Added after the documented shape, only for copies of an app (README "Copies of an app"). */
+    copy?: CopyStatus;
   }>;
 }
 
@@ -51,6 +55,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       stripPrefix: r.stripPrefix,
       owner: routeOwner(r),
       ...(r.options ? {options: r.options} : {}),
+      ...savedCopy(r, saved!.routes, uses(paths), readDaemonInfo(paths)?.port ?? 1443),
       targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, ...(t.owner ? {owner: t.owner} : {})})),
     }));
   const json: ListJson = {
@@ -70,6 +75,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       })),
       ...(r.options ? {options: r.options} : {}),
       owner: r.owner ?? {kind: 'hand'},
+      ...(r.copy ? {copy: r.copy} : {}),
     })),
   };
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
@@ -87,15 +93,18 @@ export function formatListing(listing: Listing): string {
     return lines.join('\n');
   }
   lines.push('');
-  for (const r of routes) {
+  for (const r of groupCopies(routes)) {
+    // A copy beside the first one is drawn under its app.
+    const pad = r.copy && r.host !== r.copy.stable ? '  ' : '';
     const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
-    lines.push(`${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}  ${chalk.dim(describeOwner(r.owner ?? {kind: 'hand'}))}`);
+    lines.push(`${pad}${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}  ${chalk.dim(describeOwner(r.owner ?? {kind: 'hand'}))}`);
+    if (r.copy) lines.push(`${pad}  ${copyLine(r)}`);
     const options = describeOptions(r.options);
-    if (options.length > 0) lines.push(`  ${chalk.cyan(options.join(' · '))}`);
+    if (options.length > 0) lines.push(`${pad}  ${chalk.cyan(options.join(' · '))}`);
     for (const t of r.targets) {
       const mark = !status ? chalk.dim('·') : t.healthy ? chalk.green('●') : chalk.red('○');
       const counts = status ? chalk.dim(`  ${t.requests} req, ${t.active} active${t.lastError && !t.healthy ? `, ${t.lastError}` : ''}`) : '';
-      lines.push(`  ${mark} ${t.target}${counts}`);
+      lines.push(`${pad}  ${mark} ${t.target}${counts}`);
     }
   }
   return lines.join('\n');

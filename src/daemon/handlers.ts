@@ -3,6 +3,7 @@ import type {CacheRegistry} from '../frontdoor/cache-registry.js';
 import type {Route} from '../routes/types.js';
 import type {ControlHandlers} from './api.js';
 import {clearCache} from './cache.js';
+import {useCopy} from './copies.js';
 import type {EventHub} from './hub.js';
 import type {Status} from './protocol.js';
 import {replay} from './replay.js';
@@ -21,6 +22,12 @@ export interface HandlerContext {
   caches: CacheRegistry;
   /** Where a replay goes: the proxy's port, and the CA its certificate chains to. */
   replayTarget(): {port: number; ca: string};
+  /** The public HTTPS port, for the URLs `portico use` answers with. */
+  port(): number;
+  /** Which copy each stable host serves by default (README "Copies of an app"). */
+  uses(): ReadonlyMap<string, string>;
+  /** Persist, then serve, new default copies (throws a UserError, changing nothing, when the disk refuses). */
+  commitUses(next: Map<string, string>): void;
   /** Graceful stop, started after the answer to `/shutdown` is sent. */
   stop(): Promise<void>;
   log(line: string): void;
@@ -52,6 +59,12 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     clearCache(request) {
       const result = clearCache(ctx.routes(), ctx.caches, request);
       ctx.log(`cache cleared: ${result.cleared.map((c) => `${c.route} (${c.responses})`).join(', ') || 'no caches'}`);
+      return result;
+    },
+    useCopy(request) {
+      const {uses, result} = useCopy(ctx.routes(), ctx.uses(), request, ctx.port());
+      ctx.commitUses(uses);
+      ctx.log(`${result.stable} serves the copy ${result.copy}`);
       return result;
     },
     exchanges: () => ctx.hub.captures.all(),

@@ -7,6 +7,7 @@ import {refuseSelfTargets} from '../routes/self.js';
 import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectResult, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
+import {validateCopy} from '../routes/copy.js';
 
 /**
  * Route mutations as pure functions over the route list: each returns the new list (the daemon
@@ -58,12 +59,23 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
     ...(keepProject ? {project: existing!.project} : {}),
   };
+  const copy = copyOfRequest(request, existing);
+  if (copy) route.copy = copy;
   const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
   if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);
   else next[index] = route;
   return {routes: next, route, created: index === -1, notices};
+}
+
+/** A `run` says which copy it is; a route added by hand keeps the copy it was. */
+function copyOfRequest(request: AddRouteRequest, existing: Route | undefined): Route['copy'] {
+  try {
+    return validateCopy(request.copy) ?? existing?.copy;
+  } catch (error) {
+    throw new UserError(`Invalid copy for \`${request.spec}\`: ${(error as Error).message}.`);
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {validateRouteOptions} from '../routes/options-data.js';
-import {STRATEGIES, type Route, type RouteOptions} from '../routes/types.js';
+import {validateCopy} from '../routes/copy.js';
+import {STRATEGIES, type Route, type RouteCopy, type RouteOptions} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -89,6 +90,16 @@ export function validateRoutes(data: unknown): Route[] {
       stripPrefix: item.stripPrefix === true,
       ...(typeof item.project === 'string' ? {project: item.project} : {}),
       ...(options ? {options} : {}),
+      ...copyOf(item.copy, where),
     };
   });
+}
+
+function copyOf(data: unknown, where: string): {copy?: RouteCopy} {
+  try {
+    const copy = validateCopy(data);
+    return copy ? {copy} : {};
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}`);
+  }
 }

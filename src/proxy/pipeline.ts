@@ -3,7 +3,7 @@ import type {Http2ServerRequest} from 'node:http2';
 import {Readable} from 'node:stream';
 import type {TrafficSink} from '../traffic/event.js';
 import type {Recording} from '../traffic/recording.js';
-import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry} from '../pipeline/exchange.js';
+import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry, ServedCopy} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
 import {publish} from './record.js';
@@ -53,6 +53,7 @@ export class ProxyExchange implements Exchange {
     readonly host: string,
     public forwardPath: string,
     readonly entry: RouteEntry,
+    readonly copy?: ServedCopy,
   ) {
     this.id = ctx.nextId();
     this.protocol = req.httpVersionMajor === 2 ? 'h2' : 'h1';

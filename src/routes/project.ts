@@ -3,6 +3,7 @@ import path from 'node:path';
 import {UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {jsonErrorPosition} from './json-position.js';
+import {validateSwitch} from './copy.js';
 import {toLabel} from './name.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
 import {PROJECT_OPTION_KEYS, parseProjectOptions} from './options-data.js';
@@ -70,6 +71,12 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
       if (isUserError(error)) fail(`route \`${spec}\`: ${error.message}`);
       throw error;
     }
+  }
+  try {
+    // `portico run` reads it (README "Copies of an app"); `up` refuses a bad one all the same.
+    if ((config as Record<string, unknown>).copies !== undefined) validateSwitch((config as Record<string, unknown>).copies);
+  } catch (error) {
+    fail(`${(error as Error).message}.`);
   }
   let deploy: DeployConfig | undefined;
   try {

@@ -30,5 +30,20 @@ export interface RouteStatus {
   options?: RouteOptions;
   /** Who the route belongs to (a project, a `portico run`, or added by hand); the daemon fills it in. */
   owner?: RouteOwner;
+  /** Set when the route is one copy of an app (README "Copies of an app"). */
+  copy?: CopyStatus;
   targets: TargetStatus[];
+}
+
+/** A copy route's place among its app's copies (the `copy` item of a route in `ls --json`). */
+export interface CopyStatus {
+  /** The copy's name, `fix-login`. */
+  name: string;
+  /** The stable host, `shop.localhost`. */
+  stable: string;
+  /** The copy's own URL, `https://fix-login.shop.localhost/`. */
+  url: string;
+  branch?: string;
+  /** True when the stable host serves this copy to clients that choose none. */
+  serving: boolean;
 }

@@ -30,7 +30,37 @@ export interface Route {
   project?: string;
   /** Per-route options (timeouts, cache, compression, header rules, limits, faults); absent: none. */
   options?: RouteOptions;
+  /** Set when the route is one copy of an app (a git worktree, a clone): README "Copies of an app". */
+  copy?: RouteCopy;
 }
+
+/**
+ * One copy of an app. The first directory's route sits on the stable name itself (`shop.localhost`,
+ * no `of`); every other copy's route is `<name>.<stable>` with `of` naming the stable host. The first
+ * copy also answers at `<name>.<stable>`.
+ */
+export interface RouteCopy {
+  /** The copy's DNS label, from its branch or directory: `fix-login`. */
+  name: string;
+  /** The stable host this copy belongs to (`shop.localhost`); absent on the route that is the stable host. */
+  of?: string;
+  /** The git branch (or `HEAD at <sha>`), as shown by `ls`. */
+  branch?: string;
+  /** How clients switch copies on the stable name (portico.json `copies`); absent: the defaults. */
+  switch?: CopySwitch;
+}
+
+/** The names a client uses to pick a copy on the stable host (README "Copies of an app"). */
+export interface CopySwitch {
+  /** Request header, lower-case. Default `x-portico-copy`. */
+  header: string;
+  /** Cookie portico sets on the stable host. Default `portico-copy`. */
+  cookie: string;
+  /** Query parameter of a first request. Default `portico-copy`. */
+  query: string;
+}
+
+export const DEFAULT_COPY_SWITCH: CopySwitch = {header: 'x-portico-copy', cookie: 'portico-copy', query: 'portico-copy'};
 
 /** A parsed target, ready to dial. */
 export interface Target {

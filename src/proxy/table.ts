@@ -69,7 +69,7 @@ export class RouteTable {
         pool = new Pool(poolOptions);
         if (this.options.probes !== false) pool.startProbes();
       }
-      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, route.copy || copies.groups.has(route.host) ? [COPY_PASSES, ...this.features] : this.features));
+      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, inGroup(route, copies) ? [COPY_PASSES, ...this.features] : this.features));
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;
@@ -130,6 +130,11 @@ export class RouteTable {
     this.entries = [];
     this.index = new Map();
   }
+}
+
+/** A copy of an app beside others, or the stable host of one: its routes get the copy passes. */
+function inGroup(route: Route, copies: CopyIndex): boolean {
+  return copies.groups.has(route.copy?.of ?? route.host);
 }
 
 /** A route's pass tables, built once per route change so a request only walks two arrays. */

@@ -1,6 +1,8 @@
 import {DEFAULT_COPY_SWITCH, type CopySwitch, type Route, type RouteCopy} from './types.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+/** A normalised host (lower-case ASCII labels); routes/name.ts says which names portico serves. */
+const HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 /** RFC 9110 token characters: what a header or cookie name may hold. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
@@ -14,7 +16,7 @@ export function validateCopy(data: unknown): RouteCopy | undefined {
   if (!isObject(data)) throw new Error('`copy` must be an object');
   const {name, of, branch} = data;
   if (typeof name !== 'string' || !LABEL.test(name)) throw new Error(`copy name ${JSON.stringify(name)} is not a DNS label`);
-  if (of !== undefined && (typeof of !== 'string' || !of.endsWith('localhost'))) throw new Error(`copy \`of\` ${JSON.stringify(of)} is not a stable host`);
+  if (of !== undefined && (typeof of !== 'string' || !HOST.test(of))) throw new Error(`copy \`of\` ${JSON.stringify(of)} is not a stable host`);
   if (branch !== undefined && typeof branch !== 'string') throw new Error('copy `branch` must be a string');
   const sw = data.switch === undefined ? undefined : validateSwitch(data.switch);
   return {name, ...(of === undefined ? {} : {of: of as string}), ...(branch === undefined ? {} : {branch: branch as string}), ...(sw ? {switch: sw} : {})};

@@ -4,9 +4,9 @@ import {call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {routeUrl} from '../routes/url.js';
-import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseWeightedTarget} from '../routes/parse.js';
 import {describeOptions} from '../routes/options-data.js';
-import type {Route, RouteOptions, Strategy} from '../routes/types.js';
+import type {Route, RouteOptions, RouteTarget, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
 
@@ -36,7 +36,7 @@ export interface AddResult {
 /** Validate here first (clear errors without starting a daemon), then add through the daemon. */
 export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   parseRouteSpec(options.spec);
-  for (const t of options.targets) parseTarget(t);
+  for (const t of options.targets) parseWeightedTarget(t);
   const body: AddRouteRequest = {
     spec: options.spec,
     targets: options.targets,
@@ -51,7 +51,7 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   if (started) for (const notice of status.notices) options.out(chalk.yellow.bold(`! ${notice}`));
   const {route, created, notices} = await call(options.paths, 'addRoute', body);
   const url = routeUrl(route.host, route.path, status.port);
-  options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map((t) => t.url).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
+  options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map(describeTarget).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
   const described = describeOptions(route.options);
   if (described.length > 0) options.out(`  ${described.join(', ')}`);
   const warnings = [...(notices ?? []), ...(await silentTargets(options.targets)), ...(await unresolvable(route.host))];
@@ -63,11 +63,18 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
 /** A typo'd port is caught now, not at the first 502: say which targets nothing listens on yet. */
 async function silentTargets(inputs: readonly string[]): Promise<string[]> {
   const checks = inputs.map(async (input) => {
-    const target = parseTarget(input);
+    const {target, weight} = parseWeightedTarget(input);
+    // A drained target is expected to go quiet.
+    if (weight === 0) return undefined;
     const error = await probeTcpOnce(target, 1000);
     return error === undefined ? undefined : `Nothing listens on ${target.url} right now (${error}): the route answers 502 until your dev server starts there.`;
   });
   return (await Promise.all(checks)).filter((w): w is string => w !== undefined);
+}
+
+/** `http://localhost:9090`, with its weight when it is not 1: `http://localhost:9090 (weight 3)`. */
+export function describeTarget(t: RouteTarget): string {
+  return t.weight === undefined || t.weight === 1 ? t.url : `${t.url} (${t.weight === 0 ? 'drained, weight 0' : `weight ${t.weight}`})`;
 }
 
 /** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */

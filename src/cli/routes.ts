@@ -21,7 +21,8 @@ export interface ListJson {
     path: string;
     url: string;
     strategy: string;
-    targets: Array<{target: string; healthy: boolean; active: number; requests: number; owner?: {pid: number; dir?: string}}>;
+    /** `weight` comes after the documented keys: the target's share of new requests (1 unless set; 0 drained). */
+    targets: Array<{target: string; healthy: boolean; active: number; requests: number; weight: number; owner?: {pid: number; dir?: string}}>;
     /** After the documented shape, only for routes that have front-door options (cache, compress, cors, ...). */
     options?: RouteOptions;
     /** Added after the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
@@ -56,7 +57,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       owner: routeOwner(r),
       ...(r.options ? {options: r.options} : {}),
       ...savedCopy(r, saved!.routes, uses(paths), readDaemonInfo(paths)?.port ?? 1443),
-      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, ...(t.owner ? {owner: t.owner} : {})})),
+      targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, weight: t.weight ?? 1, ...(t.owner ? {owner: t.owner} : {})})),
     }));
   const json: ListJson = {
     daemon: status ? {running: true, pid: status.pid, port: status.port} : {running: false, pid: null, port: null},
@@ -71,6 +72,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
         healthy: t.healthy,
         active: t.active,
         requests: t.requests,
+        weight: t.weight ?? 1,
         ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
       })),
       ...(r.options ? {options: r.options} : {}),
@@ -79,6 +81,12 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
     })),
   };
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
+}
+
+/** ` weight 3`, ` drained (weight 0)`, or nothing for the default 1. */
+function weightNote(weight: number | undefined): string {
+  if (weight === undefined || weight === 1) return '';
+  return weight === 0 ? chalk.yellow('  drained (weight 0)') : chalk.cyan(`  weight ${weight}`);
 }
 
 /** A readable table: URL, then each target with a health mark, strategy and counts. */
@@ -104,7 +112,7 @@ export function formatListing(listing: Listing): string {
     for (const t of r.targets) {
       const mark = !status ? chalk.dim('·') : t.healthy ? chalk.green('●') : chalk.red('○');
       const counts = status ? chalk.dim(`  ${t.requests} req, ${t.active} active${t.lastError && !t.healthy ? `, ${t.lastError}` : ''}`) : '';
-      lines.push(`${pad}  ${mark} ${t.target}${counts}`);
+      lines.push(`${pad}  ${mark} ${t.target}${weightNote(t.weight)}${counts}`);
     }
   }
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import {isAbsolute} from 'node:path';
 import {UserError, isUserError} from '../errors.js';
-import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeightedTarget} from '../routes/parse.js';
 import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
 import {describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
 import {refuseSelfTargets} from '../routes/self.js';
@@ -28,7 +28,11 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
     throw new UserError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
   }
   const dir = typeof request.dir === 'string' && isAbsolute(request.dir) ? request.dir : undefined;
-  const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {})}));
+  // A target added again takes the weight given now (none: 1), so a weight change applies at once.
+  const targets = request.targets.map((t) => {
+    const {target, weight} = parseWeightedTarget(t);
+    return {url: target.url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {}), ...(weight === undefined || weight === 1 ? {} : {weight})};
+  });
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
   let requested: RouteOptions | undefined;

@@ -1,6 +1,6 @@
 import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
-import {parseRouteSpec, parseTarget} from '../routes/parse.js';
+import {parseRouteSpec, parseTarget, parseWeight} from '../routes/parse.js';
 import {validateRouteOptions} from '../routes/options-data.js';
 import {validateCopy} from '../routes/copy.js';
 import {STRATEGIES, type Route, type RouteCopy, type RouteOptions} from '../routes/types.js';
@@ -73,7 +73,12 @@ export function validateRoutes(data: unknown): Route[] {
     if (typeof item !== 'object' || item === null) throw new Error(`${where} is not an object`);
     const {host, path} = parseRouteSpec(`${item.host}${item.path === '/' ? '' : item.path}`);
     if (!Array.isArray(item.targets)) throw new Error(`${where} has no targets`);
-    const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {}), ...(typeof t.dir === 'string' ? {dir: t.dir} : {})}));
+    const targets = item.targets.map((t) => ({
+      url: parseTarget(t.url).url,
+      ...(Number.isInteger(t.owner) ? {owner: t.owner} : {}),
+      ...(typeof t.dir === 'string' ? {dir: t.dir} : {}),
+      ...(t.weight === undefined || t.weight === 1 ? {} : {weight: parseWeight(t.weight, `${where} target ${t.url}`)}),
+    }));
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
     let options: RouteOptions | undefined;
     try {

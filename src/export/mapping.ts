@@ -90,7 +90,8 @@ export function planRoutes(routes: readonly Route[], domain: string | undefined,
     const key = routeKey(route);
     const byRoute = backends.routes.get(key);
     const perTarget = route.targets.map((t) => backends.targets.get(t.url));
-    const upstreams = byRoute ?? route.targets.flatMap((t, i) => perTarget[i] ?? [localUpstream(t.url)]);
+    // A target's weight goes with the backends it maps to; a route mapped as a whole has none.
+    const upstreams = byRoute ?? route.targets.flatMap((t, i) => (perTarget[i] ?? [localUpstream(t.url)]).map((u) => withWeight(u, t.weight)));
     return {
       key,
       id: '',
@@ -112,6 +113,15 @@ export function planRoutes(routes: readonly Route[], domain: string | undefined,
     route.id = id;
   }
   return planned.sort((a, b) => a.host.localeCompare(b.host) || b.path.length - a.path.length);
+}
+
+function withWeight(u: Upstream, weight: number | undefined): Upstream {
+  return weight === undefined || weight === 1 ? u : {...u, weight};
+}
+
+/** True when the route's upstreams do not all weigh 1. */
+export function isWeighted(route: ExportRoute): boolean {
+  return route.upstreams.some((u) => (u.weight ?? 1) !== 1);
 }
 
 function localUpstream(url: string): Upstream {

@@ -1,7 +1,7 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
 import {byHost, routeScheme, upstreamAddress} from './mapping.js';
-import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
+import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
 
 /** The Connection header for WebSockets: `upgrade` when the client asked, else empty (keeps upstream keep-alive). */
 const UPGRADE_MAP = ['map $http_upgrade $portico_connection_upgrade {', '    default upgrade;', "    ''      '';", '}'];
@@ -54,10 +54,17 @@ function upstreamBlock(route: ExportRoute): string[] {
   route.upstreams.forEach((u, i) => {
     // `first`: the rest are backups, used only while the first is down (fail-over, as in portico).
     const backup = route.strategy === 'first' && i > 0 ? ' backup' : '';
-    body.push(`server ${upstreamAddress(u)} max_fails=1 fail_timeout=10s${backup};`);
+    body.push(`server ${upstreamAddress(u)}${serverWeight(route, u)} max_fails=1 fail_timeout=10s${backup};`);
   });
   body.push('keepalive 16;');
   return [`# ${route.key}`, `upstream portico_${route.id} {`, ...body.map((l) => `    ${l}`), '}'];
+}
+
+/** ` weight=3`; a drained instance (weight 0) is nginx's `down`; `first` ignores weights as portico does. */
+function serverWeight(route: ExportRoute, u: Upstream): string {
+  const weight = u.weight ?? 1;
+  if (weight === 0) return ' down';
+  return weight === 1 || route.strategy === 'first' ? '' : ` weight=${weight}`;
 }
 
 function serverBlocks(host: string, group: readonly ExportRoute[], perRoute: Map<ExportRoute, Note[]>, options: RenderOptions): string[] {

@@ -53,7 +53,7 @@ export class RouteTable {
       const poolOptions = {
         route: key,
         routePath: route.path,
-        targets: route.targets.map((t) => ({target: parseTarget(t.url), owner: t.owner})),
+        targets: route.targets.map((t) => ({target: parseTarget(t.url), owner: t.owner, weight: t.weight})),
         strategy: route.strategy,
         health: route.health,
         onHealth: this.options.onHealth,

@@ -63,6 +63,33 @@ function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number
   return {url: `${protocol}//${shown}:${port}`, protocol, hostname: host, port, dial};
 }
 
+/** The largest weight: nginx and Caddy take far more, but past this a dev machine's split is noise. */
+export const MAX_WEIGHT = 1000;
+
+/** A target with its weight, as `add` takes it: `9090=3`, `localhost:9091=1`, `9092=0` (drain). */
+export interface WeightedTarget {
+  target: Target;
+  /** Absent when the user gave none (1). */
+  weight?: number;
+}
+
+/** Parse `TARGET[=WEIGHT]`; a target never holds `=` (no query strings), so the last `=` splits. */
+export function parseWeightedTarget(input: string | number): WeightedTarget {
+  const text = String(input).trim();
+  const at = text.lastIndexOf('=');
+  if (at === -1) return {target: parseTarget(text)};
+  return {target: parseTarget(text.slice(0, at)), weight: parseWeight(text.slice(at + 1), text)};
+}
+
+/** A weight: a whole number 0..MAX_WEIGHT (0 drains the target). */
+export function parseWeight(value: unknown, input: string): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_WEIGHT) {
+    throw new UserError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`);
+  }
+  return n;
+}
+
 export function parseStrategy(input: string): Strategy {
   if ((STRATEGIES as readonly string[]).includes(input)) return input as Strategy;
   throw new UserError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);

@@ -5,9 +5,9 @@ import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {jsonErrorPosition} from './json-position.js';
 import {validateSwitch} from './copy.js';
 import {toLabel} from './name.js';
-import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeight} from './parse.js';
 import {PROJECT_OPTION_KEYS, parseProjectOptions} from './options-data.js';
-import type {Route, RouteOptions} from './types.js';
+import type {Route, RouteOptions, RouteTarget} from './types.js';
 import {isObject} from './object.js';
 
 /** A project's declared routes: `portico.json`, or the `"portico"` key of package.json. */
@@ -89,16 +89,8 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
 }
 
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {
-  const targetsOf = (v: unknown): string[] => {
-    const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0) throw new UserError('needs at least one target.');
-    return list.map((t) => {
-      if (typeof t !== 'number' && typeof t !== 'string') throw new UserError(`target ${JSON.stringify(t)} must be a port number or a string.`);
-      return parseTarget(t).url;
-    });
-  };
   if (!isObject(value)) {
-    return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
+    return {targets: parseProjectTargets(value), strategy: 'round-robin', stripPrefix: false};
   }
   const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', ...PROJECT_OPTION_KEYS]);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
@@ -108,12 +100,29 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
   if (value.health !== undefined && typeof value.health !== 'string') throw new UserError('`health` must be a path string.');
   if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new UserError('`stripPrefix` must be true or false.');
   return {
-    targets: targetsOf(raw).map((url) => ({url})),
+    targets: parseProjectTargets(raw),
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
     ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
     stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
     ...withOptions(parseProjectOptions(value)),
   };
+}
+
+/** `targets`: a port, a string, `{"target": 9090, "weight": 3}`, or a list of them. */
+function parseProjectTargets(value: unknown): RouteTarget[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new UserError('needs at least one target.');
+  return list.map((t) => {
+    if (isObject(t)) {
+      for (const key of Object.keys(t)) if (key !== 'target' && key !== 'weight') throw new UserError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
+      if (typeof t.target !== 'number' && typeof t.target !== 'string') throw new UserError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
+      const url = parseTarget(t.target).url;
+      const weight = t.weight === undefined ? 1 : parseWeight(t.weight, JSON.stringify(t));
+      return weight === 1 ? {url} : {url, weight};
+    }
+    if (typeof t !== 'number' && typeof t !== 'string') throw new UserError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
+    return {url: parseTarget(t).url};
+  });
 }
 
 /** Per-route options (README "Front door") go on the route only when there are some. */

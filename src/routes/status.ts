@@ -10,6 +10,8 @@ export interface TargetStatus {
   active: number;
   /** Requests served since the daemon started. */
   requests: number;
+  /** Share of new requests against the route's other targets (default 1); 0: drained. */
+  weight: number;
   /** Last error seen talking to it (`ECONNREFUSED`, ...), while unhealthy. */
   lastError?: string;
   /** pid of the `portico run` that owns it. */

@@ -11,6 +11,8 @@ export interface RouteTarget {
   owner?: number;
   /** Working directory of that `portico run`: two directories never share a name silently. */
   dir?: string;
+  /** Share of new requests against the route's other targets; absent means 1, 0 drains it (README "Weights"). */
+  weight?: number;
 }
 
 /** A route as persisted in routes.json and sent over the control API: plain data. */

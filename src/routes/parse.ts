@@ -81,11 +81,16 @@ export function parseWeightedTarget(input: string | number): WeightedTarget {
   return {target: parseTarget(text.slice(0, at)), weight: parseWeight(text.slice(at + 1), text)};
 }
 
+/** The `add` form of a persisted target, its weight kept: `http://localhost:9090=3`. */
+export function weightedTargetSpec(t: {url: string; weight?: number}): string {
+  return t.weight === undefined || t.weight === 1 ? t.url : `${t.url}=${t.weight}`;
+}
+
 /** A weight: a whole number 0..MAX_WEIGHT (0 drains the target). */
 export function parseWeight(value: unknown, input: string): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_WEIGHT) {
-    throw new UserError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`);
+    throw new UserError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`, {exit: 2});
   }
   return n;
 }

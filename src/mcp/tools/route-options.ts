@@ -4,7 +4,7 @@ import type {AddRouteRequest} from '../../daemon/protocol.js';
 import {UserError} from '../../errors.js';
 import {describeOptions} from '../../routes/options-data.js';
 import {FEATURES, type OptionKey} from '../../routes/features/index.js';
-import {parseRouteSpec} from '../../routes/parse.js';
+import {parseRouteSpec, weightedTargetSpec} from '../../routes/parse.js';
 import type {Route, RouteOptions, RouteTarget} from '../../routes/types.js';
 import {jsonResult} from '../result.js';
 import {WRITE_NOTE, defineTool} from '../tool.js';
@@ -45,7 +45,7 @@ export function optionRequests(existing: Route, spec: string, next: RouteOptions
   }
   return [...groups.values()].map((group, i) => {
     const {owner, dir} = group[0]!;
-    return {spec, targets: group.map((t) => t.url), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
+    return {spec, targets: group.map(weightedTargetSpec), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
   });
 }
 

@@ -12,7 +12,7 @@ import {DashModel} from '../../../src/ui/model.js';
 import {screen} from '../../helpers/ink.js';
 import {waitFor} from '../../helpers/wait.js';
 
-const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, ...(lastError ? {lastError} : {})});
+const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, weight: 1, ...(lastError ? {lastError} : {})});
 function status(routes = 2, down = false): Status {
   return {
     version: '0.1.0',

@@ -5,7 +5,9 @@ import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseWeightedTarget} from '../routes/parse.js';
-import {describeOptions} from '../routes/options-data.js';
+import {describeOptions, shownOptions} from '../routes/options-data.js';
+import {sealAuth, tokenLink} from './auth.js';
+import {readPassword} from './password.js';
 import type {Route, RouteOptions, RouteTarget, Strategy} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
@@ -20,6 +22,8 @@ export interface AddOptions {
   replace?: boolean;
   /** Per-route options from the flags (already parsed, src/routes/features); only the keys given change. */
   options?: RouteOptions;
+  /** Reads the password for `--auth basic:USER` (a prompt on a terminal, else stdin). */
+  readPassword?: (prompt: string) => Promise<string>;
   out: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -31,12 +35,15 @@ export interface AddResult {
   created: boolean;
   /** Things worth knowing that did not stop the add: nothing listens on a target yet, a name does not resolve. */
   warnings: string[];
+  /** `--auth token`: the link that signs a browser in (carries the token; shown this once). */
+  tokenUrl?: string;
 }
 
 /** Validate here first (clear errors without starting a daemon), then add through the daemon. */
 export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   parseRouteSpec(options.spec);
   for (const t of options.targets) parseWeightedTarget(t);
+  const sealed = await sealAuth(options.options, options.readPassword ?? ((prompt) => readPassword(prompt)));
   const body: AddRouteRequest = {
     spec: options.spec,
     targets: options.targets,
@@ -44,7 +51,7 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
-    ...(options.options && Object.keys(options.options).length > 0 ? {options: options.options} : {}),
+    ...(sealed.options && Object.keys(sealed.options).length > 0 ? {options: sealed.options} : {}),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});
   // A daemon started just now may have had to fall back to 1443: say so as loudly as `up` does.
@@ -57,7 +64,12 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   const warnings = [...(notices ?? []), ...(await silentTargets(options.targets)), ...(await unresolvable(route.host))];
   for (const line of warnings) options.warn(chalk.yellow(`! ${line}`));
   noteTrust(options.paths, options.warn);
-  return {route, url, created, warnings};
+  const tokenUrl = sealed.token === undefined ? undefined : tokenLink(url, sealed.token);
+  if (tokenUrl) {
+    options.out(`  Token (shown once, kept only as a hash): ${sealed.token}`);
+    options.out(`  Open this link once; the browser then keeps the token in a cookie: ${chalk.bold(tokenUrl)}`);
+  }
+  return {route: {...route, ...(route.options ? {options: shownOptions(route.options)} : {})}, url, created, warnings, ...(tokenUrl ? {tokenUrl} : {})};
 }
 
 /** A typo'd port is caught now, not at the first 502: say which targets nothing listens on yet. */

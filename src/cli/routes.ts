@@ -5,7 +5,7 @@ import {loadUses as uses} from '../daemon/copies.js';
 import {copyLine, groupCopies, savedCopy} from './copies-list.js';
 import {peekRoutes} from '../daemon/store.js';
 import {readDaemonInfo, readStatus} from '../daemon/lifecycle.js';
-import {describeOptions} from '../routes/options-data.js';
+import {describeOptions, shownOptions} from '../routes/options-data.js';
 import type {RouteOptions} from '../routes/types.js';
 import {describeOwner, routeOwner, type RouteOwner} from '../routes/owner.js';
 import {routeUrl} from '../routes/url.js';
@@ -55,7 +55,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       ...(r.health ? {health: r.health} : {}),
       stripPrefix: r.stripPrefix,
       owner: routeOwner(r),
-      ...(r.options ? {options: r.options} : {}),
+      ...(r.options ? {options: shownOptions(r.options)} : {}),
       ...savedCopy(r, saved!.routes, uses(paths), readDaemonInfo(paths)?.port ?? 1443),
       targets: r.targets.map((t) => ({target: t.url, healthy: false, active: 0, requests: 0, weight: t.weight ?? 1, ...(t.owner ? {owner: t.owner} : {})})),
     }));
@@ -75,7 +75,7 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
         weight: t.weight ?? 1,
         ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
       })),
-      ...(r.options ? {options: r.options} : {}),
+      ...(r.options ? {options: shownOptions(r.options)} : {}),
       owner: r.owner ?? {kind: 'hand'},
       ...(r.copy ? {copy: r.copy} : {}),
     })),

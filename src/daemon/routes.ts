@@ -65,7 +65,7 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
   };
   const copy = copyOfRequest(request, existing);
   if (copy) route.copy = copy;
-  const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
+  const options = mergeRouteOptions(request.replace ? undefined : existing?.options, requested);
   if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);

@@ -58,6 +58,11 @@ export interface Exchange {
   readonly timing: ExchangeTiming;
   /** What passes did, for the traffic view: `cache: hit`, `injected: 503`, `rate-limited`, ... */
   readonly notes: string[];
+  /**
+   * Credentials a pass found on this exchange (an Authorization value, a token): the traffic view,
+   * capture and HAR show `[redacted]` wherever one appears (URL, headers). Optional for plain test objects.
+   */
+  readonly secrets?: string[];
   /** True while a viewer asked for exchanges to be captured (the dashboard): the capture pass records then. */
   readonly capturing: boolean;
   /** Set by the capture pass; the pipeline keeps what it recorded with the exchange's event. */

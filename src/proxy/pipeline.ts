@@ -33,6 +33,7 @@ export class ProxyExchange implements Exchange {
   readonly attempts: ExchangeAttempt[] = [];
   readonly timing: ExchangeTiming = {};
   readonly notes: string[] = [];
+  readonly secrets: string[] = [];
   readonly protocol: 'h1' | 'h2';
   /** Set when the response (or a drop) has been decided; later answers are ignored. */
   answered = false;
@@ -190,6 +191,7 @@ export class ProxyExchange implements Exchange {
       attempts: this.attempts,
       notes: this.notes,
       ...(this.recording ? {recording: this.recording} : {}),
+      ...(this.secrets.length > 0 ? {secrets: this.secrets} : {}),
     });
   }
 

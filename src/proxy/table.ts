@@ -1,3 +1,4 @@
+import {shownOptions} from '../routes/options-data.js';
 import {Pool} from '../balance/pool.js';
 import type {CopyStatus, RouteStatus} from '../routes/status.js';
 import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
@@ -111,7 +112,7 @@ export class RouteTable {
       ...(route.health ? {health: route.health} : {}),
       stripPrefix: route.stripPrefix,
       ...(route.project ? {project: route.project} : {}),
-      ...(route.options ? {options: route.options} : {}),
+      ...(route.options ? {options: shownOptions(route.options)} : {}),
       ...this.copyStatus(route, port),
       targets: pool.snapshot(),
     }));

@@ -111,7 +111,19 @@ export interface RouteOptions {
   drop?: {rate: number};
   /** Refuse request bodies over this many bytes with 413. */
   maxBody?: number;
+  /**
+   * An access gate (README "Access gate"): Basic credentials or a token, checked before anything
+   * reaches the backend. Only hashes are kept. `null` in an `add` request turns it off.
+   */
+  auth?: AuthOption | null;
 }
+
+/** How a gated route checks a client; only hashes, never a password or token in clear. */
+export type AuthOption =
+  /** HTTP Basic: `hash` is `scrypt$N$r$p$SALT$KEY` (base64url), from node:crypto. */
+  | {kind: 'basic'; user: string; hash: string}
+  /** A random token kept in a cookie: `hash` is its SHA-256 (base64url); a 256-bit token needs no slow hash. */
+  | {kind: 'token'; hash: string};
 
 /** One header rule: `X-Frame-Options: DENY` sets, `-Server` removes. */
 export interface HeaderRule {

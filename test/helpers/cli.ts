@@ -44,9 +44,10 @@ export function killDaemon(home: string): void {
 }
 
 /** Run the built CLI as a user does. */
-export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number}): Promise<CliResult> {
+export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -66,7 +66,7 @@ async function curl(h: Harness, host: string, args: string[]): Promise<{status: 
 function openWs(h: Harness, host: string, headers: Record<string, string> = {}): Promise<{status?: number; message?: string}> {
   const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/live`, {headers: {host, ...headers}, ca: h.ca, servername: host});
   return new Promise((resolve, reject) => {
-    ws.once('unexpected-response', (_req, res) => {
+    ws.once('unexpected-response', (_req: http.ClientRequest, res: http.IncomingMessage) => {
       resolve({status: res.statusCode});
       res.resume();
       ws.terminate();

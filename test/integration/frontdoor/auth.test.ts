@@ -15,6 +15,7 @@ import {buildHar} from '../../../src/traffic/har.js';
 import type {AuthOption, Route} from '../../../src/routes/types.js';
 import {proxyKit, request, type Harness} from '../../helpers/harness.js';
 import {waitFor} from '../../helpers/wait.js';
+import {wsOptions} from '../../helpers/ws.js';
 
 const kit = proxyKit();
 const run = promisify(execFile);
@@ -64,7 +65,7 @@ async function curl(h: Harness, host: string, args: string[]): Promise<{status: 
 }
 
 function openWs(h: Harness, host: string, headers: Record<string, string> = {}): Promise<{status?: number; message?: string}> {
-  const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/live`, {headers: {host, ...headers}, ca: h.ca, servername: host});
+  const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/live`, wsOptions(host, h.ca, {headers}));
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req: http.ClientRequest, res: http.IncomingMessage) => {
       resolve({status: res.statusCode});

@@ -45,6 +45,7 @@ function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
   const body: string[] = [];
   if (route.stripPrefix && route.path !== '/') body.push(`uri strip_prefix ${route.path}`);
   if (route.options.compress) body.push('encode zstd gzip');
+  body.push(...basicAuth(route));
   body.push(...reverseProxy(route));
   if (route.path === '/') {
     out.push('handle {', ...indent(body), '}');
@@ -52,6 +53,19 @@ function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
     out.push(`@${route.id} path ${route.path} ${route.path}/*`, `handle @${route.id} {`, ...indent(body), '}');
   }
   return out;
+}
+
+/**
+ * A locked placeholder: a well-formed bcrypt hash whose password nobody knows, so the route fails
+ * closed until the user puts the output of `caddy hash-password` there (portico's scrypt hash is no use to Caddy).
+ */
+export const CADDY_HASH_PLACEHOLDER = '$2a$14$portico.placeholder.run.caddy.hash.password..........';
+
+/** `basicauth` (Caddy 2.0 to today; 2.8 also calls it basic_auth) for a `--auth basic` route. */
+function basicAuth(route: ExportRoute): string[] {
+  const auth = route.options.auth;
+  if (auth?.kind !== 'basic') return [];
+  return ['basicauth {', `	# replace with: caddy hash-password (portico keeps an scrypt hash Caddy cannot read)`, `	${caddyQuote(auth.user)} ${CADDY_HASH_PLACEHOLDER}`, '}'];
 }
 
 function reverseProxy(route: ExportRoute): string[] {

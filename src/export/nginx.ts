@@ -103,6 +103,11 @@ function locationBody(route: ExportRoute): string[] {
   // A URI part in proxy_pass replaces the matched location prefix: that is strip-prefix.
   const uri = route.stripPrefix && route.path !== '/' ? '/' : '';
   const lines = [`proxy_pass ${scheme}://portico_${route.id}${uri};`, 'proxy_http_version 1.1;'];
+  const auth = route.options.auth;
+  if (auth?.kind === 'basic') {
+    // nginx reads crypt/apr1/SHA hashes, not portico's scrypt: the file is made with htpasswd (see the note).
+    lines.push(`auth_basic ${nginxQuote(`portico ${route.key}`)};`, `auth_basic_user_file /etc/nginx/portico-${route.id}.htpasswd;`, 'proxy_set_header Authorization "";');
+  }
   for (const [name, value] of requestHeaders(route.options.requestHeaders)) lines.push(`proxy_set_header ${name} ${value};`);
   if (scheme === 'https') lines.push('proxy_ssl_server_name on;', `proxy_ssl_name ${route.upstreams[0]!.hostname};`);
   if (route.options.timeout !== undefined) lines.push(`proxy_read_timeout ${route.options.timeout}ms;`);

@@ -156,6 +156,9 @@ describe.skipIf(missing.length > 0)('exported configs that caddy validate and ng
     options: {timeout: 1500, compress: true, rateLimit: {perSecond: 10, burst: 20}},
   }));
   routes.push({host: 'secure.localhost', path: '/', targets: [{url: 'https://127.0.0.1:8443'}], strategy: 'round-robin', stripPrefix: false});
+  // Gated routes: basic writes auth_basic / basicauth (with a locked placeholder hash), token nothing.
+  routes.push({host: 'admin.localhost', path: '/admin', targets: [{url: 'http://127.0.0.1:4'}], strategy: 'round-robin', stripPrefix: false, options: {auth: {kind: 'basic', user: 'admin', hash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}}});
+  routes.push({host: 'preview.localhost', path: '/', targets: [{url: 'http://127.0.0.1:5'}], strategy: 'round-robin', stripPrefix: false, options: {auth: {kind: 'token', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}}});
   const planned = planRoutes(routes, 'example.test', emptyBackendMap());
   const render: RenderOptions = {listen: {host: '127.0.0.1', port: 8080}, selectorLabel: 'app.kubernetes.io/name', gateway: 'gateway'};
 

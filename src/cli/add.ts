@@ -3,6 +3,7 @@ import {probeTcpOnce} from '../transport/probe.js';
 import {call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
+import {listDomains} from '../domains/store.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseWeightedTarget} from '../routes/parse.js';
 import {describeOptions, shownOptions} from '../routes/options-data.js';
@@ -41,7 +42,7 @@ export interface AddResult {
 
 /** Validate here first (clear errors without starting a daemon), then add through the daemon. */
 export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
-  parseRouteSpec(options.spec);
+  parseRouteSpec(options.spec, listDomains(options.paths.home));
   for (const t of options.targets) parseWeightedTarget(t);
   const sealed = await sealAuth(options.options, options.readPassword ?? ((prompt) => readPassword(prompt)));
   const body: AddRouteRequest = {

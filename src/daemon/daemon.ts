@@ -3,6 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
+import {domainIssuers, listDomains} from '../domains/store.js';
 import {UserError, errorCode} from '../errors.js';
 import {CacheRegistry} from '../frontdoor/cache-registry.js';
 import {frontDoorFeatures} from '../frontdoor/index.js';
@@ -138,12 +139,13 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       },
       stop,
       log,
+      domains: () => listDomains(paths.home),
     }),
   });
 
   let ownerTimer: NodeJS.Timeout | undefined;
   try {
-    const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir});
+    const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home)});
     const loaded = loadRoutes(paths);
     routes = loaded.routes;
     if (loaded.notice) {

@@ -31,6 +31,8 @@ export interface HandlerContext {
   /** Graceful stop, started after the answer to `/shutdown` is sent. */
   stop(): Promise<void>;
   log(line: string): void;
+  /** The suffixes added with `portico domain add`, read when a route comes in (README "Your own dev domains"). */
+  domains(): readonly string[];
 }
 
 /** The daemon's answer to each endpoint of the control API (api.ts); route changes are logged. */
@@ -39,7 +41,7 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     status: () => ctx.status(),
     routes: () => [...ctx.routes()],
     addRoute(request) {
-      const result = addRoute(ctx.routes(), request, ctx.selfPorts());
+      const result = addRoute(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
       ctx.commit(result.routes);
       ctx.log(`${result.created ? 'added' : 'updated'} ${result.route.host}${result.route.path} -> ${result.route.targets.map((t) => t.url).join(', ')}`);
       return {route: result.route, created: result.created, notices: result.notices};
@@ -51,7 +53,7 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
       return {removed: result.removed, ...(result.route ? {route: result.route} : {})};
     },
     projectRoutes(request) {
-      const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts());
+      const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
       ctx.commit(result.routes);
       ctx.log(`project ${request.project}: ${request.routes.length} route(s)`);
       return {...result, routes: ctx.routes().filter((r) => r.project === request.project)};

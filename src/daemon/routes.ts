@@ -22,8 +22,8 @@ export interface AddResult {
   notices: string[];
 }
 
-export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = []): AddResult {
-  const {host, path} = parseRouteSpec(request.spec);
+export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): AddResult {
+  const {host, path} = parseRouteSpec(request.spec, domains);
   if (!Array.isArray(request.targets) || request.targets.length === 0) {
     throw new UserError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
   }
@@ -103,7 +103,8 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
 }
 
 export function removeRoute(routes: readonly Route[], request: RemoveRouteRequest): {routes: Route[]; removed: Route; route?: Route} {
-  const {host, path} = parseRouteSpec(request.spec);
+  // Any route there is can be removed, even one under a domain removed by hand since.
+  const {host, path} = parseRouteSpec(request.spec, routes.map((r) => r.host));
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   if (index === -1) {
     throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
@@ -134,14 +135,14 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
  * A project's routes replace that project's earlier ones, and any route of the same name; routes of
  * other projects or of `add` stay. What it takes from someone else, or drops, is reported.
  */
-export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = []): ProjectResult {
+export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): ProjectResult {
   if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
     throw new UserError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
   }
   let incoming: Route[];
   try {
     // The daemon is the only writer of routes.json: nothing unchecked gets in, whoever sent it.
-    incoming = validateRoutes(request.routes).map((r) => ({...r, project: request.project}));
+    incoming = validateRoutes(request.routes, domains).map((r) => ({...r, project: request.project}));
   } catch (error) {
     if (isUserError(error)) throw error;
     throw new UserError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);

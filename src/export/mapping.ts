@@ -1,5 +1,6 @@
 import {domainToASCII} from 'node:url';
 import {UserError, isUserError} from '../errors.js';
+import {domainOf, isLocalhostName} from '../routes/name.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {ExportRoute, Upstream} from './types.js';
@@ -27,11 +28,16 @@ export function parseDomain(input: string): string {
   return ascii;
 }
 
-/** `app.localhost` -> `app.example.com`; `localhost` -> `example.com`; no domain: unchanged. */
-export function mapHost(host: string, domain: string | undefined): string {
+/**
+ * `app.localhost` -> `app.example.com`; `localhost` -> `example.com`; a name under an added dev
+ * domain (`app.dev.example.test`, `domains` holding `dev.example.test`) likewise; no domain: unchanged.
+ */
+export function mapHost(host: string, domain: string | undefined, domains: readonly string[] = []): string {
   if (domain === undefined) return host;
-  if (host === 'localhost') return domain;
-  return `${host.slice(0, -'.localhost'.length)}.${domain}`;
+  const local = isLocalhostName(host) ? 'localhost' : domainOf(host, domains);
+  if (local === undefined) return host;
+  if (host === local) return domain;
+  return `${host.slice(0, -(local.length + 1))}.${domain}`;
 }
 
 /** `http://api:8080` (or `api:8080`, `https://api`): one production upstream. */
@@ -41,14 +47,14 @@ export function parseUpstream(input: string): Upstream {
 }
 
 /** Parse one `--backend KEY=URL[,URL...]`, KEY a route (`app.localhost/api`) or a local target (`9090`). */
-export function parseBackend(input: string, into: BackendMap = emptyBackendMap()): BackendMap {
+export function parseBackend(input: string, into: BackendMap = emptyBackendMap(), domains: readonly string[] = []): BackendMap {
   const eq = input.indexOf('=');
   const fail = (why: string): never => {
     throw new UserError(`Invalid --backend \`${input}\`: ${why}`, {hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).'});
   };
   if (eq <= 0 || eq === input.length - 1) fail('expected HOST[/PATH]=URL or PORT=URL.');
   try {
-    addBackend(into, input.slice(0, eq), input.slice(eq + 1).split(',').filter((s) => s.trim() !== ''));
+    addBackend(into, input.slice(0, eq), input.slice(eq + 1).split(',').filter((s) => s.trim() !== ''), domains);
   } catch (error) {
     if (isUserError(error)) fail(error.message.replace(/\.$/, '') + '.');
     throw error;
@@ -61,14 +67,14 @@ export function emptyBackendMap(): BackendMap {
 }
 
 /** Add one mapping; the key is a local target when it is a port, host:port or URL, else a route. */
-export function addBackend(map: BackendMap, key: string, values: readonly string[]): void {
+export function addBackend(map: BackendMap, key: string, values: readonly string[], domains: readonly string[] = []): void {
   if (values.length === 0) throw new UserError(`\`${key}\` maps to no backend.`);
   const upstreams = values.map((v) => parseUpstream(v.trim()));
   const trimmed = key.trim();
   if (/^\d+$/.test(trimmed) || /^[a-z]+:\/\//i.test(trimmed) || /:\d+$/.test(trimmed)) {
     map.targets.set(parseTarget(trimmed).url, upstreams);
   } else {
-    map.routes.set(routeKey(parseRouteSpec(trimmed)), upstreams);
+    map.routes.set(routeKey(parseRouteSpec(trimmed, domains)), upstreams);
   }
 }
 
@@ -85,7 +91,7 @@ export function checkBackendsUsed(map: BackendMap, routes: readonly Route[], sou
 }
 
 /** The production form of each route: public host, mapped upstreams. Longest path first per host. Check the map first (checkBackendsUsed). */
-export function planRoutes(routes: readonly Route[], domain: string | undefined, backends: BackendMap): ExportRoute[] {
+export function planRoutes(routes: readonly Route[], domain: string | undefined, backends: BackendMap, domains: readonly string[] = []): ExportRoute[] {
   const planned = routes.map((route): ExportRoute => {
     const key = routeKey(route);
     const byRoute = backends.routes.get(key);
@@ -95,7 +101,7 @@ export function planRoutes(routes: readonly Route[], domain: string | undefined,
     return {
       key,
       id: '',
-      host: mapHost(route.host, domain),
+      host: mapHost(route.host, domain, domains),
       path: route.path,
       upstreams: dedupe(upstreams),
       mapped: byRoute !== undefined || perTarget.every((u) => u !== undefined),

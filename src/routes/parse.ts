@@ -4,8 +4,8 @@ import {normalizeHost} from './name.js';
 import {normalizeRoutePath} from './path.js';
 import {STRATEGIES, type Strategy, type Target} from './types.js';
 
-/** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path. */
-export function parseRouteSpec(input: string): {host: string; path: string} {
+/** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path; `domains` are the added suffixes. */
+export function parseRouteSpec(input: string, domains: readonly string[] = []): {host: string; path: string} {
   const spec = input.trim().replace(/^https?:\/\//i, '');
   const slash = spec.indexOf('/');
   const hostPart = slash === -1 ? spec : spec.slice(0, slash);
@@ -13,7 +13,7 @@ export function parseRouteSpec(input: string): {host: string; path: string} {
   if (/:\d*$/.test(hostPart)) {
     throw new UserError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
   }
-  return {host: normalizeHost(hostPart), path: normalizeRoutePath(pathPart, input)};
+  return {host: normalizeHost(hostPart, domains), path: normalizeRoutePath(pathPart, input)};
 }
 
 function parsePort(text: string, input: string): number {

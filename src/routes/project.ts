@@ -41,20 +41,20 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** Find and validate the project config in `dir`, or undefined when the project declares none. */
-export function loadProjectConfig(dir: string): ProjectConfig | undefined {
+/** Find and validate the project config in `dir`, or undefined when the project declares none; `domains`: the added suffixes. */
+export function loadProjectConfig(dir: string, domains: readonly string[] = []): ProjectConfig | undefined {
   const project = path.resolve(dir);
   const porticoFile = path.join(project, 'portico.json');
   const own = readJsonFile(porticoFile);
-  if (own !== undefined) return parseProjectConfig(own, porticoFile, project);
+  if (own !== undefined) return parseProjectConfig(own, porticoFile, project, domains);
   const pkgFile = path.join(project, 'package.json');
   const pkg = readJsonFile(pkgFile);
-  if (isObject(pkg) && pkg.portico !== undefined) return parseProjectConfig(pkg.portico, `${pkgFile}#portico`, project);
+  if (isObject(pkg) && pkg.portico !== undefined) return parseProjectConfig(pkg.portico, `${pkgFile}#portico`, project, domains);
   return undefined;
 }
 
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
-export function parseProjectConfig(config: unknown, file: string, project: string): ProjectConfig {
+export function parseProjectConfig(config: unknown, file: string, project: string, domains: readonly string[] = []): ProjectConfig {
   const fail = (what: string): never => {
     throw new UserError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
   };
@@ -66,7 +66,7 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
   const out: Route[] = [];
   for (const [spec, value] of Object.entries(routes as Record<string, unknown>)) {
     try {
-      out.push({...parseRouteSpec(spec), ...parseRouteValue(value, spec), project});
+      out.push({...parseRouteSpec(spec, domains), ...parseRouteValue(value, spec), project});
     } catch (error) {
       if (isUserError(error)) fail(`route \`${spec}\`: ${error.message}`);
       throw error;

@@ -3,6 +3,8 @@ import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {UserError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
+import {listDomains} from '../domains/store.js';
+import {domainOf, hostSyntax} from '../routes/name.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';
 import type {RouteCopy, Strategy} from '../routes/types.js';
@@ -80,14 +82,15 @@ const STABLE_MS = 30_000;
 export async function runDev(options: RunOptions): Promise<number> {
   if (options.argv.length === 0) throw new UserError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
   parseInstances(String(options.instances));
-  const app = inferProjectName(options.cwd, options.name);
+  const domains = listDomains(options.paths.home);
+  const {name: app, base} = runName(options.cwd, options.name, domains);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
-  const stable = parseRouteSpec(`${app}.localhost${routePath}`);
+  const stable = parseRouteSpec(`${base}${routePath}`, domains);
   const dir = path_.resolve(options.cwd);
   const identity = copyIdentity(dir);
   const copySwitch = copySwitchOf(dir);
   let name = app;
-  let spec = `${app}.localhost${routePath}`;
+  let spec = `${base}${routePath}`;
   let {host, path} = stable;
   let copy: RouteCopy | undefined;
   const say = options.out;
@@ -219,3 +222,16 @@ export async function runDev(options: RunOptions): Promise<number> {
 }
 
 const hintOf = (error: unknown) => (isUserError(error) && error.hint ? `\n${error.hint}` : '');
+
+/**
+ * The route's name: `--name app.dev.example.test` (a full name under an added domain) as given,
+ * else `<label>.localhost` with the label from --name, portico.json, package.json or the directory.
+ */
+function runName(cwd: string, explicit: string | undefined, domains: readonly string[]): {name: string; base: string} {
+  if (explicit?.includes('.')) {
+    const host = hostSyntax(explicit);
+    if (domainOf(host, domains) !== undefined) return {name: host.split('.')[0]!, base: host};
+  }
+  const name = inferProjectName(cwd, explicit);
+  return {name, base: `${name}.localhost`};
+}

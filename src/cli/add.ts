@@ -4,6 +4,7 @@ import {call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {AddRouteRequest, Status} from '../daemon/protocol.js';
 import {listDomains} from '../domains/store.js';
+import {isLocalhostName} from '../routes/name.js';
 import {routeUrl} from '../routes/url.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseWeightedTarget} from '../routes/parse.js';
 import {describeOptions, shownOptions} from '../routes/options-data.js';
@@ -90,11 +91,15 @@ export function describeTarget(t: RouteTarget): string {
   return t.weight === undefined || t.weight === 1 ? t.url : `${t.url} (${t.weight === 0 ? 'drained, weight 0' : `weight ${t.weight}`})`;
 }
 
-/** Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to. */
+/**
+ * Chrome, Firefox and curl resolve *.localhost themselves; other clients need the system resolver to.
+ * A name under an added domain needs it for every client, browsers included.
+ */
 async function unresolvable(host: string): Promise<string[]> {
   try {
     const {resolvesToLoopback} = await import('../hosts/resolve.js');
     if (!(await resolvesToLoopback(host))) {
+      if (!isLocalhostName(host)) return [`${host} does not resolve to this machine: run \`sudo portico hosts sync\` (or point it at 127.0.0.1 in DNS) so browsers and other clients reach portico.`];
       return [`${host} does not resolve on this machine (browsers resolve it anyway). For Node, Python, Safari and other clients run \`sudo portico hosts sync\`.`];
     }
   } catch {

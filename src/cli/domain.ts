@@ -55,7 +55,7 @@ export async function removeDomainCommand(options: DomainOptions & {suffix: stri
   if (!listDomains(options.paths.home).includes(suffix)) {
     throw new UserError(`No domain \`${options.suffix}\` to remove.`, {exit: 2, hint: `See the added domains with \`${porticoCommand(options.env)} domain ls\`.`});
   }
-  const using = (await routesUnder(options.paths, suffix)).sort();
+  const using = await routesUnder(options.paths, suffix);
   if (using.length > 0) {
     throw new UserError(`Domain \`${suffix}\` still has route(s): ${using.join(', ')}; remove them first so nothing is left without a certificate.`, {
       hint: `\`${porticoCommand(options.env)} rm ${using[0]}\`${using.length > 1 ? ' (and the others)' : ''}, then \`domain rm ${suffix}\` again.`,
@@ -92,7 +92,7 @@ async function describeDomain(paths: StatePaths, suffix: string): Promise<Domain
 /** Route keys whose host is under `suffix`: the daemon's when it runs, else routes.json. */
 async function routesUnder(paths: StatePaths, suffix: string): Promise<string[]> {
   const routes = (await readStatus(paths).catch(() => undefined))?.routes ?? peekRoutes(paths).routes;
-  return [...new Set(routes.filter((r) => domainOf(r.host, [suffix]) !== undefined).map((r) => routeKey(r)))];
+  return [...new Set(routes.filter((r) => domainOf(r.host, [suffix]) !== undefined).map((r) => routeKey(r)))].sort();
 }
 
 /** Leaves of the deleted CA would never be served again (the provider checks the issuer); remove them. */

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {caOwnerLabel, createCA, loadCAFiles, withCreateLock, type CAFiles, type LoadedCA} from '../certs/ca.js';
 import {suffixNameConstraints} from '../certs/x509.js';
@@ -73,4 +73,33 @@ export function domainIssuers(home: string): (host: string) => LoadedCA | undefi
     }
     return undefined;
   };
+}
+
+/**
+ * The file that makes Node trust every CA portico made: ca.pem alone while no domain is added, else
+ * `ca-bundle.pem` (ca.pem, then each domain's CA), rewritten only when it changes. Node reads one
+ * NODE_EXTRA_CA_CERTS file, so one bundle is how `portico run` children and the `trust` advice cover
+ * the domain CAs too.
+ */
+export function porticoCaFile(paths: StatePaths): string {
+  const domains = listDomains(paths.home);
+  const bundle = path.join(paths.home, 'ca-bundle.pem');
+  // A bundle once made is kept current even with no domain left: a shell profile may still name it.
+  if (domains.length === 0 && !existsSync(bundle)) return paths.caCert;
+  let content: string;
+  try {
+    content = [paths.caCert, ...domains.map((d) => domainFiles(paths.home, d).cert)].map((f) => readFileSync(f, 'utf8').trimEnd()).join('\n') + '\n';
+  } catch {
+    return paths.caCert;
+  }
+  if (readText(bundle) !== content) writeFileSync(bundle, content, {mode: 0o644});
+  return domains.length === 0 ? paths.caCert : bundle;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {ensureCA, type LoadedCA} from '../certs/ca.js';
-import {domainFiles, domainIssuers, listDomains} from '../domains/store.js';
+import {domainFiles, domainIssuers, listDomains, porticoCaFile} from '../domains/store.js';
 import {createCertProvider} from '../certs/provider.js';
 import {UserError} from '../errors.js';
 import {realUser, type StatePaths} from '../state/home.js';
@@ -100,13 +101,16 @@ export async function runTrust(options: TrustOptions): Promise<TrustReport> {
   const domains = await domainContexts(options.paths, root, options.domain);
   const contexts = options.domain === undefined ? [root, ...domains] : domains;
   const results: StoreResult[] = [];
-  for (const ctx of contexts) results.push(...(await trustOne(ctx, options)));
+  // Node reads one NODE_EXTRA_CA_CERTS file: with added domains, the localhost CA's Node line names the bundle of every CA.
+  const nodeFile = porticoCaFile(options.paths);
+  const nodeCtx = nodeFile === root.caPath ? root : {...root, caPath: nodeFile, caPem: readFileSync(nodeFile, 'utf8')};
+  for (const ctx of contexts) results.push(...(await trustOne(ctx, options, ctx === root ? nodeCtx : ctx)));
   const counts = options.action === 'check' || options.selection.explicit;
   return {results, failed: counts && results.some((r) => !r.ok && !r.skipped && !r.advice)};
 }
 
 /** Every selected store for one CA. An added domain's CA skips Node: NODE_EXTRA_CA_CERTS names one file (README "Your own dev domains"). */
-async function trustOne(ctx: TrustContext, options: TrustOptions): Promise<StoreResult[]> {
+async function trustOne(ctx: TrustContext, options: TrustOptions, nodeCtx: TrustContext): Promise<StoreResult[]> {
   const {action, selection} = options;
   const marker = readMarker(ctx.home, ctx.fingerprint256);
   const wanted = action === 'check' && !selection.explicit ? checkedByDefault(ctx, marker?.stores ?? []) : selection.stores;
@@ -115,7 +119,7 @@ async function trustOne(ctx: TrustContext, options: TrustOptions): Promise<Store
   for (const name of stores) {
     let results: StoreResult[];
     try {
-      results = await STORES[name][action](ctx);
+      results = await STORES[name][action](name === 'node' ? nodeCtx : ctx);
     } catch (error) {
       results = [{store: name, ok: false, message: (error as Error).message}];
     }

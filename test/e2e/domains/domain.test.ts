@@ -105,6 +105,10 @@ describe('portico domain', () => {
       const check = await cli(['trust', '--check', '--stores', 'nss'], {env: t.env});
       expect(check.stdout).toMatch(/✓ nss .*\[dev\.example\.test\]: trusts the portico CA, leaf verified/);
       expect((await cli(['add', `more.${DOMAIN}`, String(app.port)], {env: t.env})).stderr).not.toMatch(/not trusted yet/);
+      // Node reads one file: the advice names the bundle of every CA portico made.
+      const node = await cli(['trust', '--stores', 'node'], {env: t.env});
+      expect(node.stdout).toContain(`NODE_EXTRA_CA_CERTS=${path.join(t.home, 'ca-bundle.pem')}`);
+      expect(readFileSync(path.join(t.home, 'ca-bundle.pem'), 'utf8')).toContain(readFileSync(path.join(t.home, 'domains', DOMAIN, 'ca.pem'), 'utf8').trim());
 
       const doctor = JSON.parse((await cli(['doctor', '--json', '--stores', 'nss'], {env: t.env})).stdout) as {checks: Array<{name: string; status: string; detail: string}>};
       expect(doctor.checks.find((c) => c.name === `ca ${DOMAIN}`)).toMatchObject({status: 'ok', detail: expect.stringMatching(/^signs only names under dev\.example\.test/)});

@@ -144,7 +144,7 @@ function loadOrCreateLeafKey(file: string): KeyObject {
 }
 
 /** One leaf: CN and SAN = host (plus 127.0.0.1 and ::1 for `localhost`), serverAuth, <= 825 days. */
-export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: number, validityMs: number): string {
+export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: number, validityMs: number, more: {names?: readonly string[]; ips?: readonly string[]} = {}): string {
   const cert = forge.pki.createCertificate();
   const {issuer, publicKey} = caParts(ca);
   cert.publicKey = publicKey;
@@ -156,6 +156,8 @@ export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: nu
   cert.setIssuer(issuer);
   const altNames: Array<{type: number; value?: string; ip?: string}> = [{type: 2, value: host}];
   if (host === 'localhost') altNames.push({type: 7, ip: '127.0.0.1'}, {type: 7, ip: '::1'});
+  for (const name of more.names ?? []) altNames.push({type: 2, value: name});
+  for (const ip of more.ips ?? []) altNames.push({type: 7, ip});
   cert.setExtensions([
     {name: 'basicConstraints', cA: false, critical: true},
     {name: 'keyUsage', digitalSignature: true, critical: true},

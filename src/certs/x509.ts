@@ -42,6 +42,19 @@ export function localhostNameConstraints(): NameConstraintsExtension {
 }
 
 /**
+ * Critical name constraints for the LAN CA (README "Phones on the LAN"): exactly the shared routes'
+ * mDNS names and the one LAN IPv4 address (a /32), and nothing else: every other address is excluded
+ * by the permitted /32 itself, since a permitted iPAddress subtree limits the whole type.
+ */
+export function lanNameConstraints(names: readonly string[], ipv4: string): NameConstraintsExtension {
+  const ip = ipv4.split('.').map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [...names.map((n) => subtree(ctx(2, n))), subtree(ctx(7, hex(`${ip}ffffffff`)))]);
+  // No IPv6 address at all: an all-zero /0 excluded covers every one.
+  const excluded = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [subtree(ctx(7, hex('0'.repeat(64))))]);
+  return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted, excluded])};
+}
+
+/**
  * Critical name constraints for one added domain suffix: DNS `suffix` (it and every name under it) is
  * the only permitted name, and every IPv4 and IPv6 address is excluded. RFC 5280 leaves a name type
  * without a permitted subtree unconstrained, so without the exclusion such a CA could still sign any

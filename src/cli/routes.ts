@@ -1,3 +1,4 @@
+import {lanLine} from './lan-line.js';
 import chalk from 'chalk';
 import type {Status} from '../daemon/protocol.js';
 import type {CopyStatus, RouteStatus} from '../routes/status.js';
@@ -38,6 +39,8 @@ export interface Listing {
   routes: RouteStatus[];
   /** Why routes.json was read as empty while the daemon is down. */
   problem?: string;
+  /** Set while `portico lan on` shares routes: portico then listens beyond loopback. */
+  lan?: string;
 }
 
 /** Routes with live state from the daemon, or from routes.json (health unknown) when it is down. */
@@ -80,7 +83,8 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       ...(r.copy ? {copy: r.copy} : {}),
     })),
   };
-  return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {})};
+  const lan = lanLine(paths.home);
+  return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {}), ...(lan ? {lan} : {})};
 }
 
 /** ` weight 3`, ` drained (weight 0)`, or nothing for the default 1. */
@@ -95,6 +99,7 @@ export function formatListing(listing: Listing): string {
   const {status, routes} = listing;
   lines.push(status ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})` : `portico ${chalk.yellow('not running')}: start it with \`portico up\``);
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
+  if (listing.lan) lines.push(chalk.yellow(listing.lan));
   if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}; \`portico up\` will move it aside and start with no routes.`));
   if (routes.length === 0) {
     lines.push('No routes. Add one: portico add app.localhost 5173');

@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import {parse} from 'plist';
 import {PNG} from 'pngjs';
 import QRCode from 'qrcode';
@@ -51,6 +51,9 @@ async function phone(port: number, mode = 'shared'): Promise<Record<string, {sta
   const {stdout} = await promisify(execFile)('ip', ['netns', 'exec', PHONE_NS, process.execPath, script, JSON.stringify({address: HOST_IP, port, ca, iface: PHONE_IP}), mode], {cwd: ROOT, timeout: TIMEOUT.namespace});
   return JSON.parse(stdout) as Record<string, never>;
 }
+
+// jsqr is CommonJS whose types declare an ES default: under NodeNext the import is the function itself.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 
 const available = process.platform === 'linux' && canMakeNamespaces();
 
@@ -116,7 +119,7 @@ describe.skipIf(!available)('portico lan', () => {
       const profile = parse(Buffer.from((seen.profile as {body: string}).body, 'base64').toString()) as {PayloadContent: Array<{PayloadType: string; PayloadContent: Buffer}>};
       expect(profile.PayloadContent[0]!.PayloadType).toBe('com.apple.security.root');
       const der = path.join(scratch, 'from-profile.cer');
-      writeFileSync(der, profile.PayloadContent[0]!.PayloadContent);
+      writeFileSync(der, Buffer.from(profile.PayloadContent[0]!.PayloadContent));
       const text = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', der, '-noout', '-text']).toString();
       expect(text).toMatch(/Name Constraints: critical\s+Permitted:\s+DNS:app\.local\s+IP:10\.231\.\d+\.1\/255\.255\.255\.255/);
       const crt = path.join(scratch, 'android.crt');

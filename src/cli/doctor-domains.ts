@@ -4,7 +4,7 @@ import {domainFiles, listDomains} from '../domains/store.js';
 import {isLoopbackAddress} from '../hosts/resolve.js';
 import {domainOf, isLocalhostName} from '../routes/name.js';
 import type {StatePaths} from '../state/home.js';
-import type {Check} from './doctor.js';
+import type {Check} from './doctor-check.js';
 
 const DAY = 86400_000;
 

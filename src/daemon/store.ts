@@ -2,6 +2,7 @@ import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
 import {listDomains} from '../domains/store.js';
 import {parseRouteSpec, parseTarget, parseWeight} from '../routes/parse.js';
+import {headerRuleProblem} from '../routes/header-policy.js';
 import {validateRouteOptions} from '../routes/options-data.js';
 import {validateCopy} from '../routes/copy.js';
 import {STRATEGIES, type Route, type RouteCopy, type RouteOptions} from '../routes/types.js';
@@ -26,8 +27,10 @@ export function loadRoutes(paths: StatePaths, now: () => number = Date.now): Loa
     if (errorCode(error) === 'ENOENT') return {routes: []};
     return moveAside(paths, now, `could not be read (${errorCode(error) ?? (error as Error).message})`);
   }
+  const ignored: string[] = [];
   try {
-    return {routes: validateRoutes(JSON.parse(text), listDomains(paths.home))};
+    const routes = validateRoutes(JSON.parse(text), listDomains(paths.home), (message) => ignored.push(message));
+    return {routes, ...(ignored.length > 0 ? {notice: ignored.map((why) => `Ignored a stored header rule on ${why}`).join(' ')} : {})};
   } catch (error) {
     return moveAside(paths, now, `is not valid (${(error as Error).message})`);
   }
@@ -66,9 +69,12 @@ export function saveRoutes(paths: StatePaths, routes: readonly Route[]): void {
   writeFileAtomic(paths.routes, `${JSON.stringify(routes, null, 2)}\n`, 0o600);
 }
 
-/** Check the file's shape route by route; anything off makes the whole file suspect. */
-/** `domains`: the added suffixes whose names may appear (README "Your own dev domains"). */
-export function validateRoutes(data: unknown, domains: readonly string[] = []): Route[] {
+/**
+ * Check the file's shape route by route; anything off makes the whole file suspect, except a header
+ * rule that is no longer allowed, which goes to `onRefusedRule` (when given) and is left out.
+ * `domains`: the added suffixes whose names may appear (README "Your own dev domains").
+ */
+export function validateRoutes(data: unknown, domains: readonly string[] = [], onRefusedRule?: (message: string) => void): Route[] {
   if (!Array.isArray(data)) throw new Error('expected a list of routes');
   return data.map((item: Route, i) => {
     const where = `route ${i + 1}`;
@@ -84,7 +90,7 @@ export function validateRoutes(data: unknown, domains: readonly string[] = []): 
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
     let options: RouteOptions | undefined;
     try {
-      options = validateRouteOptions(item.options);
+      options = validateRouteOptions(onRefusedRule ? withoutRefusedRules(item.options, (message) => onRefusedRule(`${item.host}${item.path === '/' ? '' : item.path}: ${message}`)) : item.options);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
@@ -109,4 +115,21 @@ function copyOf(data: unknown, where: string): {copy?: RouteCopy} {
   } catch (error) {
     throw new Error(`${where}: ${(error as Error).message}`);
   }
+}
+
+/** Stored options without the header rules no longer allowed (README "Security model"), each one reported. */
+function withoutRefusedRules(options: unknown, report: (message: string) => void): unknown {
+  if (typeof options !== 'object' || options === null) return options;
+  const out: Record<string, unknown> = {...(options as Record<string, unknown>)};
+  for (const key of ['requestHeaders', 'responseHeaders']) {
+    const rules = out[key];
+    if (!Array.isArray(rules)) continue;
+    out[key] = rules.filter((r: {name?: unknown; value?: unknown}) => {
+      if (typeof r !== 'object' || r === null || typeof r.name !== 'string' || (r.value !== undefined && typeof r.value !== 'string')) return true;
+      const problem = headerRuleProblem(r.name, r.value as string | undefined);
+      if (problem) report(`\`${r.name}\` (${key}) is refused because ${problem}.`);
+      return !problem;
+    });
+  }
+  return out;
 }

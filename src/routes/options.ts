@@ -1,5 +1,6 @@
 import {UserError} from '../errors.js';
 import {parseDuration} from './duration.js';
+import {headerRuleProblem} from './header-policy.js';
 import type {HeaderRule} from './types.js';
 
 /**
@@ -74,22 +75,22 @@ export function parseRateLimit(text: string, burstText?: string, where = '--rate
   return {perSecond, burst};
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
-
-/** `X-Frame-Options: DENY` sets, `-Server` removes. */
+/** `X-Frame-Options: DENY` sets, `-Server` removes; never a header that frames or routes a message. */
 export function parseHeaderRule(text: string, where = '--response-header'): HeaderRule {
   const trimmed = text.trim();
-  if (trimmed.startsWith('-')) {
-    const name = trimmed.slice(1).trim();
-    if (TOKEN.test(name)) return {name: name.toLowerCase()};
-  } else {
-    const colon = trimmed.indexOf(':');
-    const name = colon === -1 ? '' : trimmed.slice(0, colon).trim();
-    const value = colon === -1 ? '' : trimmed.slice(colon + 1).trim();
-    // A header value may not hold control characters (CR/LF would split the header).
-    if (TOKEN.test(name) && !/[\0-\x08\x0a-\x1f\x7f]/.test(value)) return {name: name.toLowerCase(), value};
-  }
-  throw invalid(where, text, "`Name: value` to set or `-Name` to remove, e.g. 'X-Frame-Options: DENY'");
+  const removes = trimmed.startsWith('-');
+  const colon = trimmed.indexOf(':', trimmed.startsWith(':') ? 1 : 0);
+  if (!removes && colon === -1) throw invalid(where, text, "`Name: value` to set or `-Name` to remove, e.g. 'X-Frame-Options: DENY'");
+  const name = removes ? trimmed.slice(1).trim() : trimmed.slice(0, colon).trim();
+  const value = removes ? undefined : trimmed.slice(colon + 1).trim();
+  const problem = headerRuleProblem(name, value);
+  if (problem) throw new UserError(`Invalid ${where} \`${printable(text)}\`: \`${printable(name)}\` is refused because ${problem}.`, {exit: 2});
+  return value === undefined ? {name: name.toLowerCase()} : {name: name.toLowerCase(), value};
+}
+
+/** A refused value is named in the sentence with its control characters made visible. */
+function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
 
 /** `--cors` (any origin) or `--cors=https://app.localhost,https://x.localhost`. */

@@ -1,7 +1,8 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
+import {PROJECT_FILE_LIMITS, jsonDepth} from './json-limits.js';
 import {jsonErrorPosition} from './json-position.js';
 import {validateSwitch} from './copy.js';
 import {toLabel} from './name.js';
@@ -23,23 +24,32 @@ export interface ProjectConfig {
   deploy?: DeployConfig;
 }
 
-/** Read a JSON file; undefined when absent; UserError with line and column when malformed. */
+/** Read a JSON file; undefined when absent; UserError with line and column when malformed or over the limits. */
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
+    if (statSync(file).size > PROJECT_FILE_LIMITS.bytes) throw new UserError(tooLarge(file), {exit: 2});
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (isUserError(error)) throw error;
     if (errorCode(error) === 'ENOENT') return undefined;
     throw new UserError(`Cannot read \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
   }
+  text = text.replace(/^\uFEFF/, '');
+  // Checked before parsing: JSON.parse of a deeply nested file overflows the stack in whatever reads it next.
+  if (jsonDepth(text) > PROJECT_FILE_LIMITS.depth) {
+    throw new UserError(`Invalid \`${file}\`: it nests deeper than ${PROJECT_FILE_LIMITS.depth} levels of objects and lists.`, {exit: 2});
+  }
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(text);
   } catch {
-    const at = jsonErrorPosition(text.replace(/^\uFEFF/, ''));
+    const at = jsonErrorPosition(text);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
+    throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {exit: 2, hint: 'Fix the file, or check it against schema/portico.schema.json.'});
   }
 }
+
+const tooLarge = (file: string): string => `Invalid \`${file}\`: it is larger than ${PROJECT_FILE_LIMITS.bytes / 1024 / 1024} MiB, far more than any project's routes.`;
 
 /** Find and validate the project config in `dir`, or undefined when the project declares none; `domains`: the added suffixes. */
 export function loadProjectConfig(dir: string, domains: readonly string[] = []): ProjectConfig | undefined {
@@ -56,7 +66,7 @@ export function loadProjectConfig(dir: string, domains: readonly string[] = []):
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
 export function parseProjectConfig(config: unknown, file: string, project: string, domains: readonly string[] = []): ProjectConfig {
   const fail = (what: string): never => {
-    throw new UserError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
+    throw new UserError(`Invalid \`${file}\`: ${what}`, {exit: 2, hint: 'See schema/portico.schema.json for the format.'});
   };
   if (!isObject(config)) fail('expected an object with a `routes` key.');
   const {routes, name} = config as Record<string, unknown>;

@@ -7,7 +7,7 @@ export default class Logs extends BaseCommand {
   static override summary = 'Show recent traffic through portico, then (with --follow) live.';
   static override description = `One line per request: time, protocol, status, method, host and path, duration, bytes, target, error. Health changes of targets appear too (unless a filter is given).
 
---har FILE writes the requests as HAR 1.2 (browsers' devtools import it), with the bodies and timing captured while a dashboard was open; with --follow it captures itself until Ctrl-C, then writes the file.`;
+--har FILE writes the requests as HAR 1.2 (browsers' devtools import it), with the bodies and timing captured while a dashboard was open; with --follow it captures itself and writes each request as it comes, until Ctrl-C. The file is readable by you only (0600), and Authorization, Cookie, Set-Cookie and Proxy-Authorization values are redacted unless --with-secrets.`;
   static override examples = [
     '<%= config.bin %> logs',
     '<%= config.bin %> logs --follow --status 5xx',
@@ -22,7 +22,8 @@ export default class Logs extends BaseCommand {
     host: Flags.string({description: 'only requests whose host contains this (e.g. api)'}),
     status: Flags.string({description: 'only requests with this status: 404, 5xx, or a list like 404,5xx'}),
     method: Flags.string({description: 'only requests with this method (e.g. POST)'}),
-    har: Flags.string({description: 'write the requests to this file as HAR 1.2 instead of printing them'}),
+    har: Flags.string({description: 'write the requests to this file as HAR 1.2 (mode 0600; secrets redacted) instead of printing them'}),
+    'with-secrets': Flags.boolean({description: 'keep Authorization, Cookie, Set-Cookie and Proxy-Authorization values in the HAR file'}),
   };
 
   async run(): Promise<void> {
@@ -30,6 +31,6 @@ export default class Logs extends BaseCommand {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    await showLogs({paths: statePaths(), follow: flags.follow, json: flags.json, history: flags.lines, host: flags.host, status: flags.status, method: flags.method, har: flags.har, out: (line) => this.log(line), signal: controller.signal});
+    await showLogs({paths: statePaths(), follow: flags.follow, json: flags.json, history: flags.lines, host: flags.host, status: flags.status, method: flags.method, har: flags.har, withSecrets: flags['with-secrets'], out: (line) => this.log(line), signal: controller.signal});
   }
 }

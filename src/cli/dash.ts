@@ -7,13 +7,15 @@ export interface DashOptions {
   /** Render the Ink dashboard; false prints plain lines. */
   tty: boolean;
   out: (line: string) => void;
+  /** `w` keeps Authorization, Cookie, Set-Cookie and Proxy-Authorization values in HAR files. */
+  withSecrets?: boolean;
 }
 
 export async function openDashboard(options: DashOptions): Promise<void> {
   if (!(await readStatus(options.paths))) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up` (or `portico up --foreground` for proxy and dashboard in one terminal).'});
   if (options.tty) {
     const {runDashboard} = await loadDashboardModule();
-    await runDashboard({paths: options.paths});
+    await runDashboard({paths: options.paths, withSecrets: options.withSecrets});
     return;
   }
   const {runPlain} = await import('../ui/run.js');

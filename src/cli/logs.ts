@@ -5,7 +5,8 @@ import {writeFileAtomic} from '../state/atomic.js';
 import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
 import {FilterError, matchFilter, parseFilter, type Filter} from '../traffic/filter.js';
 import {formatEventLine} from '../traffic/format.js';
-import {buildHar} from '../traffic/har.js';
+import {buildHar, harEntry, TRAFFIC_FILE_MODE, type HarOptions} from '../traffic/har.js';
+import {openHarFile, type HarFileWriter} from '../traffic/har-file.js';
 import {VERSION} from '../version.js';
 
 export interface LogsOptions {
@@ -24,6 +25,8 @@ export interface LogsOptions {
   method?: string;
   /** Write the requests (and what was captured of them) to this file as HAR 1.2 instead of printing them. */
   har?: string;
+  /** Keep Authorization, Cookie, Set-Cookie and Proxy-Authorization values in the HAR file. Default: redacted. */
+  withSecrets?: boolean;
   out: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -101,33 +104,79 @@ async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void,
 /** How far back the catch-up read after a followed HAR recording looks: the daemon keeps 1000. */
 const HISTORY_CATCH_UP = 1000;
 
+/** Followed HAR: requests waiting for their capture beyond this are written without it (memory stays bounded). */
+const MAX_PENDING = 500;
+
 /** `logs --har FILE`: the requests as HAR 1.2, with the bodies and timing that were captured. */
 async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Promise<void> {
   const file = options.har!;
+  const wanted = (e: TrafficEvent): e is RequestEvent => e.type === 'request' && (!filter || matchFilter(filter, e));
+  const harOptions = {keepSecrets: options.withSecrets === true};
+  if (options.follow) return followHar(options, wanted, harOptions);
   const events: RequestEvent[] = [];
-  const seen = new Set<number>();
+  await collect(options, (e) => wanted(e) && events.push(e), () => {}, false);
+  const captures = new Map((await call(options.paths, 'exchanges', undefined, {timeoutMs: 30_000})).map((c) => [c.id, c] as const));
+  const har = buildHar(events, captures, VERSION, harOptions);
+  try {
+    writeFileAtomic(file, `${JSON.stringify(har, null, 2)}\n`, TRAFFIC_FILE_MODE);
+  } catch (error) {
+    throw cannotWrite(file, error);
+  }
+  const withBodies = events.filter((e) => captures.has(e.id)).length;
+  options.out(`Wrote ${events.length} request${events.length === 1 ? '' : 's'} to ${file} (HAR 1.2; ${withBodies} with captured bodies and timing).`);
+}
+
+const cannotWrite = (file: string, error: unknown) => new UserError(`Cannot write the HAR file \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+
+/**
+ * `logs --follow --har FILE`: capture while listening and write each request as it arrives, its
+ * capture fetched by id, so memory stays bounded whatever the traffic (README "HAR").
+ */
+async function followHar(options: LogsOptions, wanted: (e: TrafficEvent) => e is RequestEvent, harOptions: HarOptions): Promise<void> {
+  let writer: HarFileWriter;
+  try {
+    writer = openHarFile(options.har!, {name: 'portico', version: VERSION});
+  } catch (error) {
+    throw cannotWrite(options.har!, error);
+  }
+  const seen = recentIds(4 * HISTORY_CATCH_UP);
+  let pending = 0;
+  let withBodies = 0;
+  let writing = Promise.resolve();
   const take = (e: TrafficEvent) => {
-    if (e.type !== 'request' || seen.has(e.id) || (filter && !matchFilter(filter, e))) return;
+    if (!wanted(e) || seen.has(e.id)) return;
     seen.add(e.id);
-    events.push(e);
+    const fetchCapture = e.captured === true && pending < MAX_PENDING;
+    pending++;
+    writing = writing.then(async () => {
+      const capture = fetchCapture ? await call(options.paths, 'exchange', {id: e.id}).catch(() => undefined) : undefined;
+      if (capture) withBodies++;
+      writer.add(harEntry(e, capture, harOptions));
+      pending--;
+    });
   };
   const since = Date.now();
-  // Following: capture while we listen, so the file has bodies even with no dashboard open.
-  await collect(options, take, () => {}, options.follow);
-  if (options.follow) {
+  try {
+    await collect(options, take, () => {}, true);
     // Ctrl-C may come before the live stream delivered the last requests (it is sent in batches):
     // read the daemon's history once more and add what finished since we started, so a request
     // made just before the interrupt is in the file.
     await collect({...options, follow: false, history: HISTORY_CATCH_UP, signal: undefined}, (e) => e.type === 'request' && e.time >= since && take(e), () => {}, false);
-    events.sort((a, b) => a.id - b.id);
+  } finally {
+    await writing.catch(() => undefined);
+    const count = writer.close();
+    options.out(`Wrote ${count} request${count === 1 ? '' : 's'} to ${options.har} (HAR 1.2; ${withBodies} with captured bodies and timing).`);
   }
-  const captures = new Map((await call(options.paths, 'exchanges', undefined, {timeoutMs: 30_000})).map((c) => [c.id, c] as const));
-  const har = buildHar(events, captures, VERSION);
-  try {
-    writeFileAtomic(file, `${JSON.stringify(har, null, 2)}\n`, 0o644);
-  } catch (error) {
-    throw new UserError(`Cannot write the HAR file \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
-  }
-  const withBodies = events.filter((e) => captures.has(e.id)).length;
-  options.out(`Wrote ${events.length} request${events.length === 1 ? '' : 's'} to ${file} (HAR 1.2; ${withBodies} with captured bodies and timing).`);
+}
+
+/** A set of the last `size` ids added: enough to skip what the catch-up read repeats. */
+function recentIds(size: number): {has(id: number): boolean; add(id: number): void} {
+  const ids = new Set<number>();
+  return {
+    has: (id) => ids.has(id),
+    add(id) {
+      ids.add(id);
+      if (ids.size > size) ids.delete(ids.values().next().value!);
+    },
+  };
 }

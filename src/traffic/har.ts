@@ -7,13 +7,14 @@ import {decodeContent} from './body.js';
 import {authorityOf} from './curl.js';
 import type {CapturedBody, ExchangeCapture, Headers} from './capture.js';
 import type {RequestEvent} from './event.js';
+import {redactHeaders} from './redact.js';
 
 export interface HarHeader {
   name: string;
   value: string;
 }
 
-interface HarEntry {
+export interface HarEntry {
   startedDateTime: string;
   time: number;
   request: {method: string; url: string; httpVersion: string; cookies: []; headers: HarHeader[]; queryString: HarHeader[]; postData?: {mimeType: string; text: string; comment?: string}; headersSize: -1; bodySize: number};
@@ -80,9 +81,17 @@ function timings(event: RequestEvent, capture: ExchangeCapture | undefined): Har
   return {blocked: picked, dns: -1, connect: Math.max(0, connected - picked), ssl: -1, send: Math.max(0, sent - connected), wait: Math.max(0, t.firstByte - sent), receive: Math.max(0, end - t.firstByte)};
 }
 
-function entry(event: RequestEvent, capture: ExchangeCapture | undefined): HarEntry {
-  const reqHeaders = capture?.requestHeaders ?? event.requestHeaders;
-  const resHeaders = capture?.responseHeaders ?? event.responseHeaders;
+/** How a HAR file is written. */
+export interface HarOptions {
+  /** Keep Authorization, Cookie, Set-Cookie and Proxy-Authorization values (`--with-secrets`). Default false. */
+  keepSecrets?: boolean;
+}
+
+/** One request as a HAR entry; secrets redacted unless `keepSecrets`. */
+export function harEntry(event: RequestEvent, capture: ExchangeCapture | undefined, options: HarOptions = {}): HarEntry {
+  const keep = options.keepSecrets === true;
+  const reqHeaders = redactHeaders(capture?.requestHeaders ?? event.requestHeaders, keep);
+  const resHeaders = redactHeaders(capture?.responseHeaders ?? event.responseHeaders, keep);
   const authority = reqHeaders ? authorityOf(reqHeaders, event.host) : event.host;
   const reqBody = capture?.requestBody;
   const version = httpVersion(event.protocol);
@@ -103,6 +112,9 @@ function entry(event: RequestEvent, capture: ExchangeCapture | undefined): HarEn
 }
 
 /** One HAR entry per request event (WebSocket sessions included as their handshake), oldest first. */
-export function buildHar(events: readonly RequestEvent[], captures: ReadonlyMap<number, ExchangeCapture>, version: string): Har {
-  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: events.map((e) => entry(e, captures.get(e.id)))}};
+export function buildHar(events: readonly RequestEvent[], captures: ReadonlyMap<number, ExchangeCapture>, version: string, options: HarOptions = {}): Har {
+  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: events.map((e) => harEntry(e, captures.get(e.id), options))}};
 }
+
+/** Traffic files hold what the requests held: only their owner may read them (README "Security model"). */
+export const TRAFFIC_FILE_MODE = 0o600;

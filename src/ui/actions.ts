@@ -1,9 +1,9 @@
-import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import type {ReplayResult, UseCopyResult} from '../daemon/protocol.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {RequestEvent} from '../traffic/event.js';
-import {buildHar} from '../traffic/har.js';
+import {writeFileAtomic} from '../state/atomic.js';
+import {buildHar, TRAFFIC_FILE_MODE} from '../traffic/har.js';
 import {VERSION} from '../version.js';
 import {copyToTerminal} from './clipboard.js';
 import type {DashSource} from './source.js';
@@ -26,6 +26,8 @@ export interface ActionOptions {
   /** Where HAR files go. Default: the current directory. */
   dir?: string;
   now?: () => Date;
+  /** Keep Authorization, Cookie, Set-Cookie and Proxy-Authorization values in HAR files (`dash --with-secrets`). */
+  withSecrets?: boolean;
 }
 
 function harName(date: Date): string {
@@ -42,7 +44,7 @@ export function dashActions(options: ActionOptions): DashActions {
     async writeHar(events) {
       const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));
       const file = path.resolve(options.dir ?? process.cwd(), harName((options.now ?? (() => new Date()))()));
-      writeFileSync(file, `${JSON.stringify(buildHar(events, captures, VERSION), null, 2)}\n`);
+      writeFileAtomic(file, `${JSON.stringify(buildHar(events, captures, VERSION, {keepSecrets: options.withSecrets === true}), null, 2)}\n`, TRAFFIC_FILE_MODE);
       return file;
     },
   };

@@ -17,6 +17,8 @@ export interface DashboardOptions {
   trust?: () => Promise<'trusted' | 'untrusted' | 'unknown'>;
   /** The model, for tests. */
   model?: DashModel;
+  /** `w` keeps secret header values in the HAR file (`dash --with-secrets`). */
+  withSecrets?: boolean;
 }
 
 function sourceOf(options: DashboardOptions): DashSource {
@@ -53,7 +55,7 @@ export function connect(model: DashModel, source: DashSource): () => void {
 /** The live dashboard in this terminal; resolves when the user quits (q or Ctrl-C). */
 export async function runDashboard(options: DashboardOptions): Promise<void> {
   const source = sourceOf(options);
-  const model = options.model ?? new DashModel({actions: dashActions({source, stdout: options.stdout ?? process.stdout})});
+  const model = options.model ?? new DashModel({actions: dashActions({source, stdout: options.stdout ?? process.stdout, withSecrets: options.withSecrets})});
   const stop = connect(model, source);
   let trust = 'checking…';
   const instance = render(createElement(App, {model, trust}), {...(options.stdout ? {stdout: options.stdout} : {}), ...(options.stdin ? {stdin: options.stdin} : {}), exitOnCtrlC: false});

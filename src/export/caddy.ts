@@ -1,3 +1,4 @@
+import {UserError} from '../errors.js';
 import type {HeaderRule, Strategy} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
 import {byHost, isWeighted, routeScheme, upstreamAddress} from './mapping.js';
@@ -19,7 +20,7 @@ export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderO
   for (const [host, group] of byHost(routes)) {
     lines.push('', `${siteAddress(host, options)} {`);
     if (options.listen?.host) lines.push(`\tbind ${options.listen.host}`);
-    if (options.tlsCert && options.tlsKey) lines.push(`\ttls ${caddyQuote(options.tlsCert)} ${caddyQuote(options.tlsKey)}`);
+    if (options.tlsCert && options.tlsKey) lines.push(`\ttls ${caddyQuote(options.tlsCert, '--tls-cert')} ${caddyQuote(options.tlsKey, '--tls-key')}`);
     for (const route of group) {
       const routeNotes = notesFor('caddy', route);
       notes.push(...routeNotes);
@@ -97,15 +98,25 @@ function caddyUpstream(u: Upstream): string {
 }
 
 function headerRules(directive: string, rules: readonly HeaderRule[] | undefined): string[] {
-  return (rules ?? []).map((r) => (r.value === undefined ? `${directive} -${r.name}` : `${directive} ${r.name} ${caddyQuote(r.value)}`));
+  return (rules ?? []).map((r) => (r.value === undefined ? `${directive} "-${r.name}"` : `${directive} "${r.name}" ${caddyQuote(r.value, `header ${r.name}`)}`));
 }
 
 /**
- * A Caddyfile token in double quotes. The lexer unescapes only `\"`; braces are escaped so Caddy's
- * replacer does not read `{…}` in a header value as a placeholder.
+ * One Caddyfile token holding exactly `value`. Braces are escaped for Caddy's replacer, which would
+ * read `{…}` as a placeholder; then the token goes in backquotes, which the lexer takes as they are,
+ * or, when the value holds a backquote, in double quotes, where the lexer unescapes only `\"`.
+ * What no token can hold is refused by name: `{$` (Caddy substitutes environment variables
+ * anywhere in the file, before lexing), and a backquote together with a backslash before a quote.
  */
-export function caddyQuote(value: string): string {
-  return `"${value.replace(/"/g, '\\"').replace(/[{}]/g, (c) => `\\${c}`)}"`;
+export function caddyQuote(value: string, what = 'value'): string {
+  const refuse = (why: string): never => {
+    throw new UserError(`Cannot export ${what} \`${value}\` to a Caddyfile: ${why}.`, {exit: 2});
+  };
+  if (value.includes('{$')) refuse('Caddy reads `{$` as an environment variable anywhere in the file');
+  const escaped = value.replace(/[{}]/g, (c) => `\\${c}`);
+  if (!escaped.includes('`')) return `\`${escaped}\``;
+  if (/\\("|$)/.test(escaped)) refuse('it holds a backquote and a backslash before a quote, which no Caddyfile token can hold');
+  return `"${escaped.replace(/"/g, '\\"')}"`;
 }
 
 function indent(lines: readonly string[]): string[] {

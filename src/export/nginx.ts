@@ -6,6 +6,14 @@ import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types
 /** The Connection header for WebSockets: `upgrade` when the client asked, else empty (keeps upstream keep-alive). */
 const UPGRADE_MAP = ['map $http_upgrade $portico_connection_upgrade {', '    default upgrade;', "    ''      '';", '}'];
 
+/**
+ * nginx has no escape for `$` in a string: a value holding one uses `${portico_dollar}`, a variable
+ * whose value is a literal `$` (geo values are never read as variables).
+ */
+const DOLLAR_GEO = ['# `$` in a header value below: nginx strings have no escape for it.', 'geo $portico_dollar {', '    default "$";', '}'];
+
+const hasDollar = (route: ExportRoute): boolean => [...(route.options.requestHeaders ?? []), ...(route.options.responseHeaders ?? [])].some((r) => r.value?.includes('$'));
+
 const GZIP_TYPES = 'text/plain text/css text/xml text/javascript application/javascript application/json application/xml image/svg+xml';
 
 /**
@@ -17,6 +25,7 @@ export function renderNginx(routes: readonly ExportRoute[], options: RenderOptio
   const perRoute = new Map(routes.map((r) => [r, notesFor('nginx', r)] as const));
   for (const list of perRoute.values()) notes.push(...list);
   const lines = ['# nginx config written by `portico export nginx`, for the http context: put it in conf.d/ as it is.', '', ...UPGRADE_MAP];
+  if (routes.some(hasDollar)) lines.push('', ...DOLLAR_GEO);
   for (const route of routes) lines.push(...httpContext(route));
   for (const route of routes) lines.push('', ...upstreamBlock(route));
   for (const [host, group] of byHost(routes)) {
@@ -76,7 +85,7 @@ function serverBlocks(host: string, group: readonly ExportRoute[], perRoute: Map
   }
   out.push('server {', ...listen.map((l) => `    ${l}`), `    server_name ${host};`);
   if (tls) {
-    out.push(`    ssl_certificate ${options.tlsCert};`, `    ssl_certificate_key ${options.tlsKey};`);
+    out.push(`    ssl_certificate ${nginxQuote(options.tlsCert!)};`, `    ssl_certificate_key ${nginxQuote(options.tlsKey!)};`);
   } else if (!options.listen) {
     out.push(
       '    # TLS: run `portico export nginx --tls-cert FILE --tls-key FILE`, or replace the two listen lines above with',
@@ -131,7 +140,7 @@ function requestHeaders(rules: readonly HeaderRule[] | undefined): Map<string, s
   for (const rule of rules ?? []) {
     const existing = [...headers.keys()].find((k) => k.toLowerCase() === rule.name.toLowerCase());
     if (existing) headers.delete(existing);
-    headers.set(headerName(rule.name), rule.value === undefined ? '""' : nginxQuote(rule.value));
+    headers.set(`"${headerName(rule.name)}"`, rule.value === undefined ? '""' : nginxQuote(rule.value));
   }
   return headers;
 }
@@ -140,7 +149,8 @@ function requestHeaders(rules: readonly HeaderRule[] | undefined): Map<string, s
 function responseHeaders(route: ExportRoute): string[] {
   const out: string[] = [];
   for (const rule of route.options.responseHeaders ?? []) {
-    const name = headerName(rule.name);
+    // A name is an RFC 9110 token (no quote or backslash) and nginx takes it literally, `$` included.
+    const name = `"${headerName(rule.name)}"`;
     out.push(`proxy_hide_header ${name};`);
     if (rule.value !== undefined) out.push(`add_header ${name} ${nginxQuote(rule.value)} always;`);
   }
@@ -152,9 +162,9 @@ function headerName(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
-/** A double-quoted nginx string: quote and backslash escaped. */
+/** A double-quoted nginx string holding exactly `value`: quote and backslash escaped, `$` through DOLLAR_GEO. */
 export function nginxQuote(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\$/g, '${portico_dollar}')}"`;
 }
 
 function listenAddress(listen: {host?: string; port: number}): string {

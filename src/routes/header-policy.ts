@@ -5,8 +5,11 @@
  * the body, and it never holds a character that would end a header line.
  */
 
-/** RFC 9110 §5.1: a field name is a token. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+/**
+ * RFC 9110 §5.1: a field name is a token. It must also start with a letter or digit, as every
+ * registered field does: a leading `+` or `-` is an operator in a Caddyfile's header directives.
+ */
+const TOKEN = /^[0-9a-z][!#$%&'*+.^_`|~0-9a-z-]*$/i;
 
 /**
  * RFC 9110 §5.5 field content: visible ASCII, space and tab, and obs-text. The C1 range (0x80-0x9f,
@@ -37,7 +40,7 @@ const FRAMING: Record<string, string> = {
  */
 export function headerRuleProblem(name: string, value?: string): string | undefined {
   if (name.startsWith(':')) return 'pseudo-headers frame and route the request and cannot be changed';
-  if (!TOKEN.test(name)) return 'a header name is letters, digits and !#$%&\'*+.^_`|~- only (RFC 9110 §5.1)';
+  if (!TOKEN.test(name)) return 'a header name starts with a letter or digit and holds only letters, digits and !#$%&\'*+.^_`|~- (RFC 9110 §5.1)';
   const framing = FRAMING[name.toLowerCase()];
   if (framing) return `${framing}, so a rule may not set or remove it`;
   if (value !== undefined && !FIELD_VALUE.test(value)) {

@@ -1,7 +1,7 @@
 import {isIP} from 'node:net';
 import {UserError} from '../errors.js';
 import {normalizeHost} from './name.js';
-import {normalizeRoutePath} from './path.js';
+import {isHealthPath, normalizeRoutePath} from './path.js';
 import {STRATEGIES, type Strategy, type Target} from './types.js';
 
 /** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path; `domains` are the added suffixes. */
@@ -56,8 +56,15 @@ export function parseTarget(input: string | number): Target {
   return makeTarget(url.protocol, url.hostname, parsePort(portText ?? url.port, text));
 }
 
+/** A target's host: an IP address or a DNS name (`_` allowed, as container names have it). */
+const TARGET_HOST = /^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?\.?$/;
+
 function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number): Target {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // The URL parser lets `;`, `{`, quotes and `$` through in a host; they would reach exported configs.
+  if (!isIP(host) && !TARGET_HOST.test(host)) {
+    throw new UserError(`Invalid target host \`${JSON.stringify(hostname).slice(1, -1)}\`: expected an IP address or a DNS name (letters, digits, \`-\`, \`_\` and dots).`, {exit: 2});
+  }
   const dial = LOCALHOST.has(host) ? ['127.0.0.1', '::1'] : [host];
   const shown = isIP(host) === 6 ? `[${host}]` : host;
   return {url: `${protocol}//${shown}:${port}`, protocol, hostname: host, port, dial};
@@ -102,8 +109,8 @@ export function parseStrategy(input: string): Strategy {
 
 /** A health-check path: must start with `/`. */
 export function parseHealthPath(input: string): string {
-  if (!input.startsWith('/') || /\s/.test(input)) {
-    throw new UserError(`Invalid health path \`${input}\`: expected a path starting with \`/\`, like \`/healthz\`.`);
+  if (!isHealthPath(input)) {
+    throw new UserError(`Invalid health path \`${JSON.stringify(input).slice(1, -1)}\`: expected a path starting with \`/\`, like \`/healthz\` (letters, digits, \`-._~!+,=:@\`, %XX escapes, and \`&/\` in a query).`, {exit: 2});
   }
   return input;
 }

@@ -20,11 +20,22 @@ export function normalizePath(rawPath: string): string {
   return `/${out.join('/')}${trailing}`;
 }
 
+/**
+ * The one grammar of a route path prefix, shared by `add`, portico.json, routes.json and `export`:
+ * segments of RFC 3986 unreserved characters, `%XX` escapes and `!+,=:@`. Characters that mean
+ * something in another engine's config (`;`, `{`, `}`, quotes, `$`, `\`, `#`, spaces) never reach
+ * one (README "Security model").
+ */
+const ROUTE_PATH = /^(?:\/(?:[A-Za-z0-9\-._~!+,=:@]|%[0-9A-Fa-f]{2})*)+$/;
+
 /** Validate the path part of `host/path` given by a user; returns `/` or `/a/b` (no trailing slash). */
 export function normalizeRoutePath(input: string, whole: string): string {
   if (input === '' || input === '/') return '/';
   if (/[?#\s]/.test(input)) {
-    throw new UserError(`Invalid path in \`${whole}\`: \`${input}\` may not contain spaces, \`?\` or \`#\`.`);
+    throw new UserError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may not contain spaces, \`?\` or \`#\`.`, {exit: 2});
+  }
+  if (!ROUTE_PATH.test(input.startsWith('/') ? input : `/${input}`)) {
+    throw new UserError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may hold only letters, digits, \`-._~!+,=:@\` and %XX escapes.`, {exit: 2});
   }
   if (input.split('/').some((s) => s === '.' || s === '..')) {
     throw new UserError(`Invalid path in \`${whole}\`: \`${input}\` may not contain \`.\` or \`..\` segments.`);
@@ -37,4 +48,16 @@ export function normalizeRoutePath(input: string, whole: string): string {
 export function pathHasPrefix(path: string, prefix: string): boolean {
   if (prefix === '/') return true;
   return path === prefix || (path.startsWith(prefix) && (path[prefix.length] === '/' || path[prefix.length] === undefined));
+}
+
+/** A health-check path: the route path grammar, then an optional query of the same characters plus `&` and `/`. */
+const HEALTH_PATH = /^(?:\/(?:[A-Za-z0-9\-._~!+,=:@]|%[0-9A-Fa-f]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!+,=:@&/]|%[0-9A-Fa-f]{2})*)?$/;
+
+export function isHealthPath(input: string): boolean {
+  return HEALTH_PATH.test(input);
+}
+
+/** Control characters made visible in a message. */
+function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }

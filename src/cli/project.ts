@@ -4,6 +4,7 @@ import type {ProjectRoutesRequest} from '../daemon/protocol.js';
 import type {ProjectResult} from '../daemon/protocol.js';
 import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
+import {checkRemoteTargets} from '../routes/remote.js';
 import type {StatePaths} from '../state/home.js';
 
 /**
@@ -14,9 +15,11 @@ import type {StatePaths} from '../state/home.js';
 export async function registerProject(paths: StatePaths, dir: string, out: (line: string) => void): Promise<ProjectResult | undefined> {
   const project = loadProjectConfig(dir, listDomains(paths.home));
   if (!project) return undefined;
+  const remote = checkRemoteTargets(project);
   const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
   const result = await call(paths, 'projectRoutes', body);
   out(`Registered ${project.routes.length} route(s) from ${project.file}.`);
+  for (const r of remote) out(chalk.yellow(`! \`${r.route}\` goes to ${r.target}, outside this machine (allowRemoteTargets in ${project.file}).`));
   for (const r of result.replaced) out(chalk.yellow(`! Replaced \`${r.route}\`, ${r.owner} (targets ${r.targets.join(', ')}).`));
   for (const key of result.removed) out(`Removed \`${key}\`: ${project.file} no longer declares it.`);
   return result;

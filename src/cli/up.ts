@@ -6,6 +6,7 @@ import {registerProject} from './project.js';
 import {parseDuration} from '../routes/duration.js';
 import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
+import {checkRemoteTargets} from '../routes/remote.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
 
@@ -24,6 +25,7 @@ export interface UpOptions {
 export async function up(options: UpOptions): Promise<Status> {
   // Validate the project file before starting anything: a typo should not leave a daemon behind.
   const project = loadProjectConfig(options.cwd, listDomains(options.paths.home));
+  if (project) checkRemoteTargets(project);
   const timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout (or PORTICO_TIMEOUT)');
   const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
   let status = initial;

@@ -22,6 +22,8 @@ export interface ProjectConfig {
   routes: Route[];
   /** The `deploy` section (`portico export`), if given. */
   deploy?: DeployConfig;
+  /** `"allowRemoteTargets": true`: the file may send names to targets outside this machine (see routes/remote.ts). */
+  allowRemoteTargets?: boolean;
 }
 
 /** Read a JSON file; undefined when absent; UserError with line and column when malformed or over the limits. */
@@ -69,8 +71,9 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
     throw new UserError(`Invalid \`${file}\`: ${what}`, {exit: 2, hint: 'See schema/portico.schema.json for the format.'});
   };
   if (!isObject(config)) fail('expected an object with a `routes` key.');
-  const {routes, name} = config as Record<string, unknown>;
+  const {routes, name, allowRemoteTargets} = config as Record<string, unknown>;
   if (name !== undefined && typeof name !== 'string') fail(`\`name\` must be a string, got ${JSON.stringify(name)}.`);
+  if (allowRemoteTargets !== undefined && typeof allowRemoteTargets !== 'boolean') fail(`\`allowRemoteTargets\` must be true or false, got ${JSON.stringify(allowRemoteTargets)}.`);
   if (routes === undefined) fail('missing `routes`.');
   if (!isObject(routes)) fail('`routes` must be an object mapping `host[/path]` to targets.');
   const out: Route[] = [];
@@ -95,7 +98,7 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
     if (isUserError(error)) fail(error.message);
     throw error;
   }
-  return {project, file, name: name as string | undefined, routes: out, ...(deploy ? {deploy} : {})};
+  return {project, file, name: name as string | undefined, routes: out, ...(deploy ? {deploy} : {}), ...(allowRemoteTargets === true ? {allowRemoteTargets: true} : {})};
 }
 
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {

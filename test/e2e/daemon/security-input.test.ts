@@ -98,3 +98,30 @@ describe('a project file has a depth and a size limit', () => {
     await refused(['up'], /Invalid `.*portico\.json`: it is larger than 4 MiB, far more than any project's routes\./, dir);
   });
 });
+
+describe('a project file sends names off this machine only when it says so', () => {
+  it('refuses at `up` a portico.json whose target is outside loopback, naming the route and the target, exit 2, nothing stored', async () => {
+    const dir = project({routes: {'app.localhost': 'https://example.com:443', 'web.localhost': 5173}});
+    await refused(['up'], /Refusing `.*portico\.json`: route `app\.localhost` points at `https:\/\/example\.com:443`, outside this machine, and the file does not say `"allowRemoteTargets": true`\./, dir);
+    const ip = project({routes: {'app.localhost': '93.184.216.34:80', 'b.localhost': '10.0.0.2:80'}});
+    await refused(['up'], /route `app\.localhost` points at `http:\/\/93\.184\.216\.34:80` \(and 1 more\), outside this machine/, ip);
+  });
+
+  it('with "allowRemoteTargets": true, `up` registers them and names every one', async () => {
+    const dir = project({allowRemoteTargets: true, routes: {'app.localhost': 'https://example.com:443', 'b.localhost/api': '10.0.0.2:80', 'c.localhost': 5173, 'd.localhost': '[::1]:5173'}});
+    const result = await cli(['up'], {env: t.env, cwd: dir});
+    expect(result.code, result.stderr).toBe(0);
+    const named = result.stdout.split('\n').filter((l) => /outside this machine/.test(l));
+    expect(named).toEqual([expect.stringMatching(/`app\.localhost` goes to https:\/\/example\.com:443, outside this machine \(allowRemoteTargets in .*portico\.json\)\./), expect.stringMatching(/`b\.localhost\/api` goes to http:\/\/10\.0\.0\.2:80, outside this machine/)]);
+    await cli(['rm', 'app.localhost'], {env: t.env});
+    await cli(['rm', 'b.localhost/api'], {env: t.env});
+    await cli(['rm', 'c.localhost'], {env: t.env});
+    await cli(['rm', 'd.localhost'], {env: t.env});
+  });
+
+  it('still takes a remote target typed on the command line, as before', async () => {
+    const result = await cli(['add', 'remote.localhost', 'https://example.com:443'], {env: t.env});
+    expect(result.code, result.stderr).toBe(0);
+    await cli(['rm', 'remote.localhost'], {env: t.env});
+  });
+});

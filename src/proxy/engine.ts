@@ -141,6 +141,22 @@ class Forwarding {
   }
 }
 
+/**
+ * The client's socket as http-proxy-3 reads it (only `destroyed`, in its error handler). An HTTP/2
+ * request's socket throws ERR_HTTP2_SOCKET_UNBOUND once its session is gone, which would escape there.
+ */
+function clientSocket(ex: ProxyExchange): {readonly destroyed: boolean} {
+  return {
+    get destroyed() {
+      try {
+        return ex.aborted || (ex.req.socket?.destroyed ?? true);
+      } catch {
+        return true;
+      }
+    },
+  };
+}
+
 /** One try at one address of one instance, sent by http-proxy-3. */
 class Attempt {
   connected = false;
@@ -163,7 +179,7 @@ class Attempt {
     const {ex, forwarder} = this.run;
     const {target} = this.u;
     ex.entry.pool.begin(this.u);
-    const socket = ex.req.socket ?? {destroyed: true};
+    const socket = clientSocket(ex);
     const outgoing: Outgoing = {method: ex.method, url: ex.forwardPath, headers: this.run.headers, httpVersion: '1.1', httpVersionMajor: 1, socket, connection: socket, on: noop, attempt: this};
     forwarder.engine.web(
       outgoing as never,
@@ -190,6 +206,12 @@ class Attempt {
     if (this.reused) this.onConnected();
     else socket.once(this.u.target.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.onConnected());
     proxyReq.on('information', (info: {statusCode: number; headers: IncomingHttpHeaders}) => sendInformation(ex.res, info.statusCode, info.headers));
+    // A 101 to a request that asked for no upgrade (RFC 9110 §15.2.2): the connection is no longer HTTP.
+    // Without a listener Node drops it silently and nothing would ever answer the client: a 502 instead.
+    proxyReq.once('upgrade', (_res: IncomingMessage, socket: net.Socket) => {
+      socket.destroy();
+      this.onError(Object.assign(new Error('the backend switched protocols unasked'), {code: 'unasked 101'}));
+    });
     // The wait for response headers starts once the whole request (body included) is sent: a slow upload is not a slow backend.
     proxyReq.once('finish', () => {
       ex.timing.sent = Date.now() - ex.started;

@@ -161,7 +161,8 @@ export class ProxyExchange implements Exchange {
 
   private readonly onClose = () => {
     if (this.finished) return;
-    if (!this.res.writableFinished) this.aborted = true;
+    // An HTTP/2 stream torn down with its session reports its writable side finished: no headers sent means gone too.
+    if (!this.res.writableFinished || !this.res.headersSent) this.aborted = true;
     // Closed before any answer was written (client gone while waiting): still one event.
     if (this.aborted && !this.res.headersSent) this.finish(0, 0, 'client closed');
   };

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import http, {type IncomingMessage} from 'node:http';
 import type {Http2ServerRequest, ServerHttp2Stream} from 'node:http2';
 import type net from 'node:net';
@@ -87,11 +87,32 @@ async function openBackend(ctx: TunnelContext, ex: ProxyExchange, headers: http.
       (result.kind === 'switched' ? result.socket : result.response).destroy();
       return undefined;
     }
+    const wrong = handshakeProblem(headers, result, ex.method);
+    if (wrong) {
+      // RFC 6455 §4.1: a client fails a handshake whose accept does not match; RFC 8441: only a 101 opens
+      // the tunnel, so a 2xx that did not switch cannot answer the CONNECT. Either way a bad gateway.
+      (result.kind === 'switched' ? result.socket : result.response).destroy();
+      attempt.error = wrong;
+      pool.reportFailure(u, wrong);
+      ex.respond(pageResponse(502, badGatewayPage(ex.entry.key, [...failures, {target: u.target.url, error: wrong}])));
+      return undefined;
+    }
     pool.reportSuccess(u);
     return {u, result};
   }
   ex.respond(pageResponse(502, badGatewayPage(ex.entry.key, [{target: ex.entry.key, error: 'no available instance'}])));
   return undefined;
+}
+
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** Why a backend's answer cannot open the tunnel asked for (RFC 6455 §4.2.2, RFC 8441 §5), or undefined. */
+function handshakeProblem(sent: http.OutgoingHttpHeaders, result: Handshake, method: string): string | undefined {
+  if (result.kind === 'answered') return method === 'CONNECT' && (result.response.statusCode ?? 0) < 300 ? 'the backend answered without switching protocols' : undefined;
+  const key = sent['sec-websocket-key'];
+  if (typeof key !== 'string' || String(sent.upgrade).toLowerCase() !== 'websocket') return undefined;
+  const expected = createHash('sha1').update(key + WS_GUID).digest('base64');
+  return result.response.headers['sec-websocket-accept'] === expected ? undefined : 'Sec-WebSocket-Accept does not match the key';
 }
 
 /** The backend answered the handshake with a response, not 101: it is the exchange's answer (response passes apply). */

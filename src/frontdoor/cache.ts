@@ -81,7 +81,11 @@ export function cacheFeature(options: CacheFeatureOptions): PassFactory {
           else ex.requestHeaders[name] = String(headers[name]);
         }
       }
-      if (!cache.inflight.has(key)) own.settle = lead(cache, key, collapseMs);
+      if (!cache.inflight.has(key)) {
+        own.settle = lead(cache, key, collapseMs);
+        // The leader's client may leave before any answer: the ones waiting for it go on at once.
+        ex.whenDone?.(own.settle);
+      }
       pending.set(ex, own);
       return 'next';
     };

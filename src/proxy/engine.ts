@@ -5,7 +5,7 @@ import {createProxyServer, type ProxyServer} from 'http-proxy-3';
 import type {Upstream} from '../balance/upstream.js';
 import {CONNECT_ERRORS, isOwnAddress, type Transport} from '../transport/index.js';
 import type {ExchangeAttempt, ExchangeResponse} from '../pipeline/exchange.js';
-import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
+import {canonicalAuthority, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
 import {badGatewayPage, loopPage, timeoutPage, type FailedTarget} from './pages.js';
 import {pageResponse, type ProxyExchange} from './pipeline.js';
 import {describeFailure, mayRetry, type FailedAttempt} from './retry.js';
@@ -80,7 +80,7 @@ class Forwarding {
     readonly forwarder: Forwarder,
     readonly ex: ProxyExchange,
   ) {
-    this.headers = forwardRequestHeaders(ex.requestHeaders, {host: originalHost(ex.req, ex.host), clientIp: ex.client, hop: forwarder.options.hop});
+    this.headers = forwardRequestHeaders(ex.requestHeaders, {host: canonicalAuthority(ex.host, forwarder.options.port()), clientIp: ex.client, hop: forwarder.options.hop});
     // A body of unknown length (h1 chunked, or h2 without content-length) goes to the backend chunked.
     if (ex.body && this.headers['content-length'] === undefined) this.headers['transfer-encoding'] = 'chunked';
   }

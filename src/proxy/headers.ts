@@ -6,6 +6,22 @@ import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 // server (100 Continue), so the backend never waits for a continue that would not come.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'transfer-encoding', 'upgrade', 'http2-settings', 'expect']);
 
+/**
+ * Headers through which a proxy tells a backend about the original request. A client sending them itself
+ * could steer the backend (and, through it, the cache): portico drops them and sets its own X-Forwarded-*.
+ */
+function isClientForwarding(name: string): boolean {
+  return name === 'forwarded' || name.startsWith('x-forwarded-') || name === 'x-original-url' || name === 'x-rewrite-url' || name === 'x-real-ip' || name === 'x-original-host';
+}
+
+/**
+ * The authority sent to the backend: the routed host and the port the client reached portico on, never a
+ * port the client wrote into Host; so the backend, the route and the cache key all agree.
+ */
+export function canonicalAuthority(host: string, port: number | undefined): string {
+  return port === undefined || port === 443 ? host : `${host}:${port}`;
+}
+
 /** Marks a request that went through this portico; seeing our own mark again means a loop. */
 export const HOP_HEADER = 'x-portico-hop';
 
@@ -41,16 +57,18 @@ export function forwardRequestHeaders(headers: IncomingHttpHeaders, options: For
   const out: OutgoingHttpHeaders = {};
   const listed = connectionTokens(headers.connection);
   for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name) || listed?.has(name) || isClientForwarding(name)) continue;
     out[name] = headers[name];
   }
   // TE: trailers is the one TE value that may cross (gRPC-web and friends rely on it).
   if (headers.te === 'trailers') out.te = 'trailers';
   out.host = options.host;
-  const prior = headers['x-forwarded-for'];
-  out['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${options.clientIp}` : options.clientIp;
+  // portico is the first proxy: what a client says about earlier hops is not kept (README "Security model").
+  out['x-forwarded-for'] = options.clientIp;
   out['x-forwarded-proto'] = 'https';
   out['x-forwarded-host'] = options.host;
+  const port = /:(\d+)$/.exec(options.host)?.[1];
+  out['x-forwarded-port'] = port ?? '443';
   out[HOP_HEADER] = options.hop;
   if (options.upgrade) {
     out.connection = 'Upgrade';
@@ -68,11 +86,6 @@ export function forwardResponseHeaders(headers: IncomingHttpHeaders): OutgoingHt
     out[name] = headers[name];
   }
   return out;
-}
-
-/** The Host exactly as the client sent it (port included): backends build absolute URLs from it. */
-export function originalHost(req: {headers: IncomingHttpHeaders}, fallback: string): string {
-  return (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? fallback;
 }
 
 /**

@@ -6,7 +6,7 @@ import type {Duplex} from 'node:stream';
 import type {Upstream} from '../balance/upstream.js';
 import {Recording} from '../traffic/recording.js';
 import {upgradeHandshake, type Transport} from '../transport/index.js';
-import {forwardRequestHeaders, forwardResponseHeaders, originalHost} from './headers.js';
+import {canonicalAuthority, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
 import {badGatewayPage, timeoutPage, type FailedTarget} from './pages.js';
 import {pageResponse, type ProxyExchange} from './pipeline.js';
 
@@ -104,6 +104,15 @@ async function openBackend(ctx: TunnelContext, ex: ProxyExchange, headers: http.
   return undefined;
 }
 
+/** The port the client reached portico on (its connection's local port). */
+function localPort(req: {socket?: {localPort?: number} | null}): number | undefined {
+  try {
+    return req.socket?.localPort;
+  } catch {
+    return undefined;
+  }
+}
+
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** Why a backend's answer cannot open the tunnel asked for (RFC 6455 §4.2.2, RFC 8441 §5), or undefined. */
@@ -160,7 +169,7 @@ function switchingHead(response: IncomingMessage): string {
  */
 export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, client: Duplex, head: Buffer): Promise<void> {
   const req = ex.req as IncomingMessage;
-  const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, ex.host), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
+  const headers = forwardRequestHeaders(req.headers, {host: canonicalAuthority(ex.host, localPort(req)), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
   const opened = await openBackend(ctx, ex, headers, () => client.destroyed);
   if (!opened) return;
   const {result} = opened;
@@ -180,7 +189,7 @@ export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, clien
 export async function tunnelExtendedConnect(ctx: TunnelContext, ex: ProxyExchange): Promise<void> {
   const req = ex.req as Http2ServerRequest;
   const stream: ServerHttp2Stream = req.stream;
-  const headers = forwardRequestHeaders(req.headers, {host: originalHost(req, ex.host), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
+  const headers = forwardRequestHeaders(req.headers, {host: canonicalAuthority(ex.host, localPort(req)), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
   headers.upgrade = 'websocket';
   // h2 WebSockets carry no key (RFC 8441 §5); the backend's HTTP/1.1 handshake needs one.
   headers['sec-websocket-key'] = randomBytes(16).toString('base64');

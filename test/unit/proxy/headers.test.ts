@@ -15,6 +15,7 @@ describe('request headers sent to the backend', () => {
       'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'https',
       'x-forwarded-host': 'app.localhost:1443',
+      'x-forwarded-port': '1443',
       [HOP_HEADER]: 'hop-1',
     });
   });
@@ -35,7 +36,7 @@ describe('request headers sent to the backend', () => {
     };
     const out = forwardRequestHeaders(headers, options);
     // Trailer is end-to-end (RFC 9110 §6.6.2): it announces the trailers portico forwards.
-    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'trailer', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-kept'].sort());
+    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'trailer', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto', 'x-kept'].sort());
   });
 
   it('let `TE: trailers` through (gRPC needs it) but no other TE', () => {
@@ -43,9 +44,11 @@ describe('request headers sent to the backend', () => {
     expect(forwardRequestHeaders({te: 'trailers, deflate'}, options).te).toBeUndefined();
   });
 
-  it('append the client to an X-Forwarded-For chain it already carries', () => {
-    expect(forwardRequestHeaders({'x-forwarded-for': '10.0.0.1'}, options)['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
-    expect(forwardRequestHeaders({'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] as unknown as string}, options)['x-forwarded-for']).toBe('10.0.0.1, 10.0.0.2, 127.0.0.1');
+  it('replace a client-sent X-Forwarded-For chain, Forwarded and X-Original-URL: portico is the first proxy', () => {
+    const out = forwardRequestHeaders({'x-forwarded-for': '10.0.0.1', forwarded: 'for=10.0.0.1;host=evil', 'x-forwarded-prefix': '/admin', 'x-forwarded-port': '80', 'x-original-url': '/admin', 'x-rewrite-url': '/admin'}, options);
+    expect(out['x-forwarded-for']).toBe('127.0.0.1');
+    expect(out['x-forwarded-port']).toBe('1443');
+    for (const name of ['forwarded', 'x-forwarded-prefix', 'x-original-url', 'x-rewrite-url']) expect(out[name]).toBeUndefined();
   });
 
   it('override a forged X-Forwarded-Proto/Host and loop mark with the real ones', () => {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {request} from '../../../src/daemon/client.js';
+import {call} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import type {ExchangeCapture} from '../../../src/traffic/capture.js';
 import type {Har} from '../../../src/traffic/har.js';
@@ -51,7 +51,7 @@ function send(urlPath: string): Promise<number> {
 }
 
 const paths = () => statePaths(t.home);
-const captured = () => request<ExchangeCapture[]>(paths(), 'GET', '/exchanges');
+const captured = (): Promise<ExchangeCapture[]> => call(paths(), 'exchanges');
 const harOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Har;
 const headerOf = (headers: Array<{name: string; value: string}>, name: string) => headers.find((h) => h.name === name)?.value;
 

@@ -139,7 +139,7 @@ export class Pool {
   /**
    * Traffic after a quiet spell: probe now (verdicts from before may be stale, and a stale "down" would
    * keep a restarted instance out of rotation) and every interval while the route stays in use. Idle
-   * routes cost nothing: no timer, no connection (README "Health checks").
+   * routes cost nothing: no timer, no connection (README "Load balancing").
    */
   private wake(): void {
     this.timer = setInterval(() => this.tick(), this.options.probeIntervalMs ?? 2000);

@@ -8,19 +8,20 @@ import {HOST, type Running} from './peers.js';
 
 const url = (r: Running, path = '/') => `${r.tls ? 'https' : 'http'}://127.0.0.1:${r.port}${path}`;
 
-/** wrk, HTTP/1.1 keep-alive: requests/s and transfer MB/s. */
-export async function wrk(r: Running, seconds: number, connections: number, path = '/', headers: string[] = []): Promise<{rps: number; mbps: number}> {
+/** wrk, HTTP/1.1 keep-alive: requests/s, transfer MB/s and the requests completed. */
+export async function wrk(r: Running, seconds: number, connections: number, path = '/', headers: string[] = []): Promise<{rps: number; mbps: number; requests: number}> {
   const out = (await run('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${HOST}`, ...headers.flatMap((h) => ['-H', h]), url(r, path)], {timeoutMs: (seconds + 30) * 1000})).stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
   const t = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(out);
   const mbps = t ? Number(t[1]) * ({KB: 1 / 1024, MB: 1, GB: 1024} as Record<string, number>)[t[2]!]! : Number.NaN;
-  return {rps, mbps};
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+  return {rps, mbps, requests};
 }
 
-/** h2load, HTTP/2: requests/s. */
-export async function h2load(r: Running, seconds: number): Promise<number> {
+/** h2load, HTTP/2: requests/s and the requests completed. */
+export async function h2load(r: Running, seconds: number): Promise<{rps: number; requests: number}> {
   const out = (await run('h2load', ['-c50', '-m10', '-t2', '-D', String(seconds), '-H', `:authority: ${HOST}`, url(r)], {timeoutMs: (seconds + 30) * 1000})).stdout;
-  return Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? Number.NaN);
+  return {rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? Number.NaN), requests: Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1] ?? Number.NaN)};
 }
 
 export const loadTools = {wrk: has('wrk'), h2load: has('h2load')};

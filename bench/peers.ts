@@ -1,5 +1,6 @@
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {daemon, freePort, has, run, waitPort} from './util.js';
 
@@ -8,8 +9,11 @@ export interface Running {
   port: number;
   /** TLS (https) or the plain backend (direct). */
   tls: boolean;
-  /** pid whose RSS is measured, when known. */
+  /** pid whose RSS is measured and whose process tree's CPU is counted, when known. */
   pid?: number;
+  /** portico peers: the checkout's bin/run.js and the environment its CLI runs with. */
+  bin?: string;
+  env?: NodeJS.ProcessEnv;
   stop(): Promise<void>;
 }
 
@@ -40,26 +44,31 @@ export const direct: Peer = {
   },
 };
 
-export function porticoEnv(dir: string): NodeJS.ProcessEnv {
-  return {...process.env, PORTICO_HOME: path.join(dir, 'portico'), NODE_EXTRA_CA_CERTS: ''};
+export function porticoEnv(dir: string, name = 'portico'): NodeJS.ProcessEnv {
+  return {...process.env, PORTICO_HOME: path.join(dir, name), NODE_EXTRA_CA_CERTS: ''};
 }
 
-export const portico: Peer = {
-  name: 'portico',
-  missing: () => undefined,
-  async start(backendPort, dir) {
-    const env = porticoEnv(dir);
-    const port = await freePort();
-    const up = await run(process.execPath, [BIN, 'up', '--port', String(port)], {env});
-    if (up.code !== 0) throw new Error(`portico up failed: ${up.stderr}`);
-    await run(process.execPath, [BIN, 'add', HOST, `127.0.0.1:${backendPort}`], {env});
-    // The compressed and cached scenarios: the same backend under two paths with front-door options.
-    await run(process.execPath, [BIN, 'add', `${HOST}/gz`, `127.0.0.1:${backendPort}`, '--compress'], {env});
-    await run(process.execPath, [BIN, 'add', `${HOST}/cached`, `127.0.0.1:${backendPort}`, '--cache'], {env});
-    const pid = (JSON.parse(readFileSync(path.join(dir, 'portico', 'daemon.json'), 'utf8')) as {pid: number}).pid;
-    return {port, tls: true, pid, stop: async () => void (await run(process.execPath, [BIN, 'down'], {env}))};
-  },
-};
+/** A portico checkout as a peer: this one, or another built one (`--baseline DIR`) under its own name and home. */
+export function porticoPeer(name = 'portico', bin = BIN): Peer {
+  return {
+    name,
+    missing: () => (existsSync(bin) ? undefined : `no ${bin} (build that checkout first: npm ci && npm run build)`),
+    async start(backendPort, dir) {
+      const env = porticoEnv(dir, name);
+      const port = await freePort();
+      const up = await run(process.execPath, [bin, 'up', '--port', String(port)], {env});
+      if (up.code !== 0) throw new Error(`portico up failed: ${up.stderr}`);
+      await run(process.execPath, [bin, 'add', HOST, `127.0.0.1:${backendPort}`], {env});
+      // The compressed and cached scenarios: the same backend under two paths with front-door options.
+      await run(process.execPath, [bin, 'add', `${HOST}/gz`, `127.0.0.1:${backendPort}`, '--compress'], {env});
+      await run(process.execPath, [bin, 'add', `${HOST}/cached`, `127.0.0.1:${backendPort}`, '--cache'], {env});
+      const pid = (JSON.parse(readFileSync(path.join(dir, name, 'daemon.json'), 'utf8')) as {pid: number}).pid;
+      return {port, tls: true, pid, bin, env, stop: async () => void (await run(process.execPath, [bin, 'down'], {env}))};
+    },
+  };
+}
+
+export const portico = porticoPeer();
 
 export const caddy: Peer = {
   name: 'caddy',
@@ -116,6 +125,9 @@ export const nginx: Peer = {
     writeFileSync(
       conf,
       `worker_processes 2;
+# Workers run as this user: as root, nginx's default (nobody) could not enter the 0700 temp directory
+# (proxy_cache then answered nothing). Ignored, with a notice, when not started as root.
+user ${os.userInfo().username};
 daemon off;
 pid ${home}/nginx.pid;
 error_log ${home}/error.log;
@@ -198,7 +210,7 @@ exec env ${env} ${node24} ${cli} proxy start --foreground --port ${port} --cert 
     );
     const proc = daemon('unshare', ['-m', '--propagation', 'private', 'bash', script]);
     await waitPort(port, 30_000);
-    return {port, tls: true, stop: async () => proc.stop()};
+    return {port, tls: true, pid: proc.child.pid, stop: async () => proc.stop()};
   },
 };
 

@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess, execFileSync} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 
 export function has(command: string): boolean {
@@ -74,9 +75,51 @@ export function median(values: number[]): number {
 
 export function rssMb(pid: number): number {
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   } catch {
     return Number.NaN;
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux everywhere). */
+const CLK_TCK = 100;
+
+/** pid and every live descendant (nginx's workers, portless under unshare and bash). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat) (children.get(stat.ppid) ?? children.set(stat.ppid, []).get(stat.ppid)!).push(Number(entry));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** utime, stime (ticks) and ppid of one process, or undefined once it is gone. */
+function procStat(pid: number): {ppid: number; ticks: number} | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return {ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12])};
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system, all threads) used so far by pid and its descendants. */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) ticks += procStat(p)?.ticks ?? 0;
+  return ticks / CLK_TCK;
+}
+
+/** Run `load` and return its result with the CPU seconds pid's process tree spent meanwhile (undefined without a pid). */
+export async function withCpu<T>(pid: number | undefined, load: () => Promise<T>): Promise<{result: T; cpu?: number}> {
+  const before = pid === undefined ? 0 : cpuSeconds(pid);
+  const result = await load();
+  return pid === undefined ? {result} : {result, cpu: cpuSeconds(pid) - before};
 }

@@ -29,8 +29,10 @@ export interface PoolOptions {
   probeIntervalMs?: number;
   /** Active probe timeout. Default 1000 ms. */
   probeTimeoutMs?: number;
-  /** Connections for active probes, handed down by whoever composes the proxy. Needed by startProbes/probeAll. */
+  /** Connections for active probes, handed down by whoever composes the proxy. Without it there are none (traffic starts no timer). */
   transport?: Transport;
+  /** Probe while the route has traffic (false: only probeAll/probeIfStale, e.g. tests). Default true. */
+  probes?: boolean;
 }
 
 /** A route's upstreams, its policy, and their health. The proxy calls pick/begin/end/report*. */
@@ -40,6 +42,10 @@ export class Pool {
   private options!: PoolOptions;
   private timer?: NodeJS.Timeout;
   private probing = false;
+  /** A request began since the last probe tick: the route is in use, keep probing. */
+  private used = false;
+  /** Epoch ms of the last finished probe round (0: never), so an on-demand probe can reuse a fresh one. */
+  private probedAt = 0;
   private cookieName = '';
   private readonly byCookie = new Map<string, Upstream>();
 
@@ -88,6 +94,8 @@ export class Pool {
   begin(u: Upstream): void {
     u.active++;
     u.requests++;
+    this.used = true;
+    if (!this.timer && this.options.probes !== false && this.options.transport) this.wake();
   }
 
   end(u: Upstream): void {
@@ -128,11 +136,33 @@ export class Pool {
     return value === undefined ? undefined : this.byCookie.get(value);
   }
 
-  startProbes(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.probeAll(), this.options.probeIntervalMs ?? 2000);
+  /**
+   * Traffic after a quiet spell: probe now (verdicts from before may be stale, and a stale "down" would
+   * keep a restarted instance out of rotation) and every interval while the route stays in use. Idle
+   * routes cost nothing: no timer, no connection (README "Load balancing").
+   */
+  private wake(): void {
+    this.timer = setInterval(() => this.tick(), this.options.probeIntervalMs ?? 2000);
     this.timer.unref();
     void this.probeAll();
+  }
+
+  /** One interval: probe if the route was used since the last tick or still has requests or WebSockets open; else stop. */
+  private tick(): void {
+    if (!this.used && !this.upstreams.some((u) => u.active > 0)) return this.close();
+    this.used = false;
+    void this.probeAll();
+  }
+
+  /** True while traffic keeps the probe timer running. */
+  get probingOnTraffic(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** For `ls` and the dashboard on a route without traffic: probe now unless a probe round is at most `maxAgeMs` old. */
+  async probeIfStale(maxAgeMs = 0): Promise<void> {
+    if (this.timer || (maxAgeMs > 0 && this.now - this.probedAt <= maxAgeMs)) return;
+    await this.probeAll();
   }
 
   /** Probe every upstream once now (also what the timer runs). */
@@ -160,6 +190,7 @@ export class Pool {
       );
     } finally {
       this.probing = false;
+      this.probedAt = this.now;
     }
   }
 

@@ -45,7 +45,7 @@ export interface Listing {
 
 /** Routes with live state from the daemon, or from routes.json (health unknown) when it is down. */
 export async function listRoutes(paths: StatePaths): Promise<Listing> {
-  const status = await readStatus(paths);
+  const status = await readStatus(paths, {probe: true});
   const saved = status ? undefined : peekRoutes(paths);
   const routes: RouteStatus[] =
     status?.routes ??

@@ -1,6 +1,6 @@
 import {isObject} from '../routes/object.js';
 import {STRATEGIES, type Strategy} from '../routes/types.js';
-import type {AddRouteRequest, CacheClearRequest, ProjectRoutesRequest, RemoveRouteRequest, UseCopyRequest} from './protocol.js';
+import type {AddRouteRequest, CacheClearRequest, ProjectRoutesRequest, RemoveRouteRequest, UseCopyRequest, ProbedStatusRequest} from './protocol.js';
 
 /**
  * The shape of each control request body, checked where it arrives: a body that fails names the
@@ -18,6 +18,7 @@ const text: Field = (v) => typeof v === 'string';
 const texts: Field = (v) => Array.isArray(v) && v.every((t) => typeof t === 'string');
 const flag: Field = (v) => typeof v === 'boolean';
 const pid: Field = (v) => Number.isSafeInteger(v) && (v as number) > 0;
+const ms: Field = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const strategy: Field = (v) => STRATEGIES.includes(v as Strategy);
 const object: Field = isObject;
 const list: Field = Array.isArray;
@@ -65,4 +66,5 @@ export const projectRoutesBody = fields<ProjectRoutesRequest>({project: [text, '
 
 export const useCopyBody = fields<UseCopyRequest>({copy: [text, 'a copy name or address'], app: [text, 'an app name or stable host']}, ['copy']);
 
+export const probedStatusBody = fields<ProbedStatusRequest>({maxAgeMs: [ms, 'a whole number of milliseconds >= 0']});
 export const cacheClearBody = fields<CacheClearRequest>({spec: [text, 'a route `host[/path]`']});

@@ -1,13 +1,14 @@
 import {ExitCode, UserError} from '../errors.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {Route} from '../routes/types.js';
-import {BodyError, addRouteBody, cacheClearBody, noBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';
+import {BodyError, addRouteBody, cacheClearBody, noBody, probedStatusBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';
 import type {
   AddRouteRequest,
   AddRouteResult,
   CacheClearRequest,
   CacheClearResult,
   ExchangeIdRequest,
+  ProbedStatusRequest,
   ProjectResult,
   ProjectRoutesRequest,
   RemoveRouteRequest,
@@ -60,6 +61,11 @@ function byId<Res>(method: 'GET' | 'POST', path: string): Endpoint<ExchangeIdReq
  */
 export const CONTROL_API = {
   status: endpoint<void, Status>('GET', '/status', noBody),
+  /**
+   * The status after probing the targets of routes without traffic (routes in use are probed as they
+   * go), unless probed within `maxAgeMs` (default 0): `ls` and the dashboard show real health.
+   */
+  probedStatus: endpoint<ProbedStatusRequest, Status>('POST', '/status/probe', probedStatusBody, true),
   routes: endpoint<void, Route[]>('GET', '/routes', noBody),
   addRoute: endpoint<AddRouteRequest, AddRouteResult>('POST', '/routes/add', addRouteBody),
   removeRoute: endpoint<RemoveRouteRequest, RemoveRouteResult>('POST', '/routes/remove', removeRouteBody),

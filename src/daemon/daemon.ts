@@ -78,6 +78,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   let uses = loadUses(paths);
   let serving: Serving | undefined;
   const notices: string[] = [];
+  let ownerTimer: NodeJS.Timeout | undefined;
 
   /** Persist first, then apply: if the disk refuses, nothing changes and the user is told. */
   const commit = (next: Route[]) => {
@@ -85,7 +86,10 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     routes = next;
     serving?.proxy.setRoutes(routes, uses);
     retainCaches(routes, cacheRegistry);
+    if (!stopping) ownerTimer = watchOwners(ownerTimer, routes, checkOwners);
   };
+  const checkOwners = {commit, log, everyMs: options.ownerCheckMs ?? 1000, routes: () => routes};
+
   const status = (): Status => ({
     version: VERSION,
     pid: process.pid,
@@ -102,6 +106,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     (stopping ??= (async () => {
       log('stopping: letting in-flight requests finish');
       clearInterval(ownerTimer);
+      ownerTimer = undefined;
       if (serving?.redirect80 && 'close' in serving.redirect80) await serving.redirect80.close();
       await serving?.proxy.close(5000);
       transport.close();
@@ -122,6 +127,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       routes: () => routes,
       commit,
       status,
+      probeIdle: async (maxAgeMs) => serving?.proxy.probeIdle(maxAgeMs),
       selfPorts: () => [info.port || -1, ...(redirectPort(serving) ? [redirectPort(serving)!] : [])],
       hub,
       caches: cacheRegistry,
@@ -143,7 +149,6 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     }),
   });
 
-  let ownerTimer: NodeJS.Timeout | undefined;
   try {
     const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home)});
     const loaded = loadRoutes(paths);
@@ -164,7 +169,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     removeFile(paths.socket);
     throw error;
   }
-  ownerTimer = watchOwners(() => routes, commit, log, options.ownerCheckMs ?? 1000);
+  ownerTimer = watchOwners(ownerTimer, routes, checkOwners);
   ready.resolve();
   log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid})`);
   return {info, status, stop, stopped: stopped.promise, hub};
@@ -183,18 +188,28 @@ function redirectPort(serving: Serving | undefined): number | undefined {
   return serving?.redirect80 && 'port' in serving.redirect80 ? serving.redirect80.port : undefined;
 }
 
-/** Targets of `portico run` processes that exited are dropped, checked every `everyMs`. */
-function watchOwners(routes: () => Route[], commit: (next: Route[]) => void, log: (line: string) => void, everyMs: number): NodeJS.Timeout {
+/**
+ * Targets of `portico run` processes that exited are dropped, checked every `everyMs` while some
+ * target has an owner: a daemon with hand-added routes runs no timer when idle (README "Performance").
+ * Returns the timer running after the change (`current`, a new one, or none).
+ */
+function watchOwners(current: NodeJS.Timeout | undefined, routes: readonly Route[], check: {commit: (next: Route[]) => void; log: (line: string) => void; everyMs: number; routes: () => Route[]}): NodeJS.Timeout | undefined {
+  const owned = routes.some((r) => r.targets.some((t) => t.owner !== undefined));
+  if (!owned) {
+    clearInterval(current);
+    return undefined;
+  }
+  if (current) return current;
   const timer = setInterval(() => {
-    const next = pruneOwners(routes(), pidAlive);
+    const next = pruneOwners(check.routes(), pidAlive);
     if (!next) return;
-    log('dropped targets of exited `portico run` processes');
+    check.log('dropped targets of exited `portico run` processes');
     try {
-      commit(next);
+      check.commit(next);
     } catch (error) {
-      log((error as Error).message);
+      check.log((error as Error).message);
     }
-  }, everyMs);
+  }, check.everyMs);
   timer.unref();
   return timer;
 }

@@ -16,6 +16,8 @@ export interface HandlerContext {
   /** Persist, then serve `next` (throws a UserError, changing nothing, when the disk refuses). */
   commit(next: Route[]): void;
   status(): Status;
+  /** Probe the targets of routes without traffic, unless probed within `maxAgeMs`. */
+  probeIdle(maxAgeMs: number): Promise<void>;
   /** Ports a route must not point at: they are portico's own. */
   selfPorts(): number[];
   hub: EventHub;
@@ -39,6 +41,10 @@ export interface HandlerContext {
 export function controlHandlers(ctx: HandlerContext): ControlHandlers {
   return {
     status: () => ctx.status(),
+    async probedStatus({maxAgeMs}) {
+      await ctx.probeIdle(maxAgeMs ?? 0);
+      return ctx.status();
+    },
     routes: () => [...ctx.routes()],
     addRoute(request) {
       const result = addRoute(ctx.routes(), request, ctx.selfPorts(), ctx.domains());

@@ -10,10 +10,13 @@ import type {DaemonInfo, Status} from './protocol.js';
 
 const LOG_LIMIT = 5 * 1024 * 1024;
 
-/** The daemon's status, or undefined when none answers. */
-export async function readStatus(paths: StatePaths): Promise<Status | undefined> {
+/**
+ * The daemon's status, or undefined when none answers. `probe`: targets of routes without traffic are
+ * probed first (the daemon probes only routes in use), so `ls` shows real health.
+ */
+export async function readStatus(paths: StatePaths, options: {probe?: boolean} = {}): Promise<Status | undefined> {
   try {
-    return await call(paths, 'status', undefined, {timeoutMs: 5000});
+    return await (options.probe ? call(paths, 'probedStatus', {}, {timeoutMs: 5000}) : call(paths, 'status', undefined, {timeoutMs: 5000}));
   } catch (error) {
     if (error instanceof DaemonNotRunning || error instanceof DaemonGone) return undefined;
     throw error;

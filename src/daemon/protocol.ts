@@ -62,6 +62,11 @@ export interface UseCopyResult {
   stableUrl: string;
 }
 
+/** POST /status/probe: how old a probe of an idle route may be and still count (ms, default 0: probe now). */
+export interface ProbedStatusRequest {
+  maxAgeMs?: number;
+}
+
 export interface CacheClearRequest {
   /** `host[/path]` of one route; absent: every route's cache. */
   spec?: string;

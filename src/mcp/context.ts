@@ -1,3 +1,4 @@
+import {call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import type {Status} from '../daemon/protocol.js';
 import type {StatePaths} from '../state/home.js';
@@ -22,9 +23,10 @@ export function mcpContext(options: McpOptions, hold: CaptureHold): McpContext {
   return {
     ...options,
     async daemon() {
-      const {status} = await ensureDaemon(options.paths, {onNotice: options.log});
+      await ensureDaemon(options.paths, {onNotice: options.log});
       await hold.ensure();
-      return status;
+      // Routes without traffic are not probed by the daemon: probe them (at most every 2 s) so health is real.
+      return call(options.paths, 'probedStatus', {maxAgeMs: 2000}, {timeoutMs: 5000});
     },
   };
 }

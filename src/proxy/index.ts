@@ -71,6 +71,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     status() {
       return table.status();
     },
+    probeIdle(maxAgeMs) {
+      return table.probeIdle(maxAgeMs);
+    },
     async close(graceMs = 5000) {
       // Stop accepting now; the close callbacks fire only once every connection is gone, so they are
       // awaited last (awaiting them first would wait for idle browser keep-alive connections).

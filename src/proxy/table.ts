@@ -19,7 +19,7 @@ export interface RouteTableOptions {
   onHealth?: (event: HealthEvent) => void;
   /** Connections for health probes (shared with forwarding, so a target's address family is learnt once). */
   transport: Transport;
-  /** Run active health probes. Default true. */
+  /** Run active health probes while a route has traffic. Default true. */
   probes?: boolean;
   /**
    * The features whose passes routes get, in the order they run (built by whoever composes the proxy:
@@ -59,6 +59,7 @@ export class RouteTable {
         health: route.health,
         onHealth: this.options.onHealth,
         transport: this.options.transport,
+        probes: this.options.probes,
       };
       const previous = old.get(key);
       let pool: Pool;
@@ -66,10 +67,7 @@ export class RouteTable {
         pool = previous.pool;
         pool.update(poolOptions);
         old.delete(key);
-      } else {
-        pool = new Pool(poolOptions);
-        if (this.options.probes !== false) pool.startProbes();
-      }
+      } else pool = new Pool(poolOptions);
       next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, inGroup(route, copies) ? [COPY_PASSES, ...this.features] : this.features));
     }
     for (const gone of old.values()) gone.pool.close();
@@ -116,6 +114,11 @@ export class RouteTable {
       ...this.copyStatus(route, port),
       targets: pool.snapshot(),
     }));
+  }
+
+  /** Probe the targets of routes without traffic (theirs are fresh) unless probed within `maxAgeMs`, for a status that shows real health. */
+  async probeIdle(maxAgeMs = 0): Promise<void> {
+    await Promise.all(this.entries.map((e) => e.pool.probeIfStale(maxAgeMs)));
   }
 
   private copyStatus(route: Route, port: number): {copy?: CopyStatus} {

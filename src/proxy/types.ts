@@ -58,6 +58,11 @@ export interface RunningProxy {
   setRoutes(routes: readonly Route[], uses?: ReadonlyMap<string, string>): void;
   /** Routes with live target state, for `ls` and the dashboard. */
   status(): RouteStatus[];
+  /**
+   * Probe the targets of routes without traffic now, unless probed within `maxAgeMs` (default 0: always);
+   * routes with traffic are probed as they go. Then status() shows real health.
+   */
+  probeIdle(maxAgeMs?: number): Promise<void>;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */
   close(graceMs?: number): Promise<void>;
 }

@@ -23,7 +23,8 @@ export interface DashSource {
 /** The daemon as a source: /status and the /events stream with capture on (for the detail view). */
 export function daemonSource(paths: StatePaths): DashSource {
   return {
-    status: () => call(paths, 'status', undefined, {timeoutMs: 5000}),
+    // Targets of routes without traffic are probed at most every 2 s while the dashboard shows their health.
+    status: () => call(paths, 'probedStatus', {maxAgeMs: 2000}, {timeoutMs: 5000}),
     subscribe(onEvent, onError) {
       const controller = new AbortController();
       streamEvents(paths, onEvent, {history: 200, headers: true, capture: true, signal: controller.signal}).then(

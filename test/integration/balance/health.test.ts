@@ -58,7 +58,8 @@ describe('active health checks', () => {
     const port = (server.address() as net.AddressInfo).port;
     const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', transport: transport(), health: '/healthz', probeIntervalMs: 100});
     closers.push(() => pool.close());
-    pool.startProbes();
+    // A request in flight (begun, not ended) keeps the route in use, so the timer probes every interval.
+    pool.begin(pool.upstreams[0]!);
     await waitFor(() => pool.snapshot()[0]!.healthy === false, {what: 'the timer\'s probe to mark the target down'});
     expect(pool.snapshot()[0]!.lastError).toBe('HTTP 500');
     status = 204;

@@ -9,7 +9,7 @@ import {CacheRegistry} from '../../../src/frontdoor/cache-registry.js';
 import type {Route, RouteOptions} from '../../../src/routes/types.js';
 import type {RequestEvent, TrafficEvent, TrafficSink} from '../../../src/traffic/event.js';
 import {proxyKit, request, route, type Harness} from '../../helpers/harness.js';
-import {gate, waitFor} from '../../helpers/wait.js';
+import {waitFor} from '../../helpers/wait.js';
 import {wsOptions} from '../../helpers/ws.js';
 
 /** A WebSocket is an exchange: the route's request passes run on its handshake, and it fails over as HTTP does. */
@@ -191,19 +191,14 @@ describe('the route options that apply to a WebSocket handshake', () => {
 describe('WebSocket fail-over and refusals', () => {
   it('moves on to the next instance when the first refuses the connection, as HTTP requests do', async () => {
     const sink = recorder();
-    // The first instance passes the start-up health probe (it accepts that one connection), then stops
-    // listening: the WebSocket that follows finds it refusing, as a dev server that just exited.
-    const probed = gate();
-    const dying = net.createServer((socket) => {
-      socket.destroy();
-      dying.close();
-      probed.open();
-    });
+    // The first instance listened once and stopped, as a dev server that just exited: nothing has
+    // probed it (probes start with a route's traffic), so the WebSocket is the first to find it refusing.
+    const dying = net.createServer();
     await new Promise<void>((r) => dying.listen(0, '127.0.0.1', r));
     const dead = (dying.address() as net.AddressInfo).port;
+    await new Promise((r) => dying.close(r));
     const alive = await echoBackend();
     const h = await kit.start([route('app.localhost', [`http://127.0.0.1:${dead}`, `http://127.0.0.1:${alive}`], {strategy: 'first'})], {traffic: sink});
-    await probed.promise;
     const opened = await openWs(h, 'app.localhost');
     if (!('open' in opened)) throw new Error(`the WebSocket was refused: ${JSON.stringify(opened)}`);
     expect((await echo(opened.open, 'still here')).echo).toBe('still here');

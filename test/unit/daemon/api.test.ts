@@ -14,6 +14,7 @@ describe('the control API table', () => {
     expect(() => CONTROL_API.removeRoute.read({spec: 'a.localhost', targets: [1]}, url('/routes/remove'))).toThrow('Invalid request body for POST /routes/remove');
     expect(() => CONTROL_API.projectRoutes.read({project: '/p', routes: {}}, url('/routes/project'))).toThrow('`routes` must be a list of routes');
     expect(() => CONTROL_API.status.read({verbose: true}, url('/status'))).toThrow('Invalid request body for GET /status: expected no body.');
+    expect(() => CONTROL_API.probedStatus.read({maxAgeMs: -1}, url('/status/probe'))).toThrow('Invalid request body for POST /status/probe: `maxAgeMs` must be a whole number of milliseconds >= 0, not -1.');
   });
 
   it('hands a well-formed body on as it came', () => {
@@ -21,6 +22,7 @@ describe('the control API table', () => {
     expect(CONTROL_API.addRoute.read(body, url('/routes/add'))).toEqual(body);
     expect(CONTROL_API.clearCache.read(undefined, url('/cache/clear'))).toEqual({});
     expect(CONTROL_API.shutdown.read(undefined, url('/shutdown'))).toBeUndefined();
+    expect(CONTROL_API.probedStatus.read({maxAgeMs: 2000}, url('/status/probe'))).toEqual({maxAgeMs: 2000});
   });
 
   it('reads the exchange id from the path, and refuses one that is not a number', () => {

@@ -1,5 +1,5 @@
 import {call, DaemonNotRunning, streamEvents} from '../daemon/client.js';
-import {UserError, errorCode} from '../errors.js';
+import {InputError, UserError, errorCode} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
@@ -33,14 +33,14 @@ export function logsFilter(options: Pick<LogsOptions, 'host' | 'status' | 'metho
   const terms: string[] = [];
   for (const [flag, value] of [['host', options.host], ['status', options.status], ['method', options.method]] as const) {
     if (value === undefined) continue;
-    if (!value.trim() || /\s/.test(value.trim())) throw new UserError(`Invalid --${flag} \`${value}\`: expected one word.`);
+    if (!value.trim() || /\s/.test(value.trim())) throw new InputError(`Invalid --${flag} \`${value}\`: expected one word.`);
     terms.push(`${flag}:${value.trim()}`);
   }
   if (terms.length === 0) return undefined;
   try {
     return parseFilter(terms.join(' '));
   } catch (error) {
-    if (error instanceof FilterError) throw new UserError(`Invalid --status \`${options.status}\`: expected a status like 404, 5xx or 404,5xx.`);
+    if (error instanceof FilterError) throw new InputError(`Invalid --status \`${options.status}\`: expected a status like 404, 5xx or 404,5xx.`);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import {UserError, isUserError} from '../errors.js';
+import {InputError, UserError, isUserError} from '../errors.js';
 import type {Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 import {renderCaddyfile} from './caddy.js';
@@ -65,7 +65,7 @@ function mergeBackends(loaded: LoadedSource, flags: BackendMap): BackendMap {
     try {
       addBackend(merged, key, urls);
     } catch (error) {
-      if (isUserError(error)) throw new UserError(`Invalid ${where} \`${key}\`: ${error.message}`);
+      if (isUserError(error)) throw new InputError(`Invalid ${where} \`${key}\`: ${error.message}`);
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import {domainToASCII} from 'node:url';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -10,18 +10,18 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function normalizeHost(input: string): string {
   const raw = input.trim();
-  if (raw === '') throw new UserError('Invalid name ``: expected a name like `app.localhost`.');
+  if (raw === '') throw new InputError('Invalid name ``: expected a name like `app.localhost`.');
   const ascii = domainToASCII(raw.replace(/\.$/, '').toLowerCase());
-  if (ascii === '') throw new UserError(`Invalid name \`${input}\`: it is not a valid hostname.`);
+  if (ascii === '') throw new InputError(`Invalid name \`${input}\`: it is not a valid hostname.`);
   if (ascii !== 'localhost' && !ascii.endsWith('.localhost')) {
-    throw new UserError(`Invalid name \`${input}\`: portico serves only \`localhost\` and names under \`.localhost\`.`, {
+    throw new InputError(`Invalid name \`${input}\`: portico serves only \`localhost\` and names under \`.localhost\`.`, {
       hint: `Try \`${ascii.split('.')[0] || 'app'}.localhost\`: names under .localhost always point at this machine.`,
     });
   }
-  if (ascii.length > 253) throw new UserError(`Invalid name \`${input}\`: longer than 253 characters.`);
+  if (ascii.length > 253) throw new InputError(`Invalid name \`${input}\`: longer than 253 characters.`);
   for (const label of ascii.split('.')) {
     if (!LABEL.test(label)) {
-      throw new UserError(`Invalid name \`${input}\`: label \`${label}\` must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen.`);
+      throw new InputError(`Invalid name \`${input}\`: label \`${label}\` must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen.`);
     }
   }
   return ascii;

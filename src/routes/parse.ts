@@ -1,5 +1,5 @@
 import {isIP} from 'node:net';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 import {normalizeHost} from './name.js';
 import {normalizeRoutePath} from './path.js';
 import {STRATEGIES, type Strategy, type Target} from './types.js';
@@ -11,15 +11,15 @@ export function parseRouteSpec(input: string): {host: string; path: string} {
   const hostPart = slash === -1 ? spec : spec.slice(0, slash);
   const pathPart = slash === -1 ? '/' : spec.slice(slash);
   if (/:\d*$/.test(hostPart)) {
-    throw new UserError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
+    throw new InputError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
   }
   return {host: normalizeHost(hostPart), path: normalizeRoutePath(pathPart, input)};
 }
 
 function parsePort(text: string, input: string): number {
-  if (!/^\d+$/.test(text)) throw new UserError(`Invalid target \`${input}\`: expected a port, host:port or URL.`);
+  if (!/^\d+$/.test(text)) throw new InputError(`Invalid target \`${input}\`: expected a port, host:port or URL.`);
   const port = Number(text);
-  if (port < 1 || port > 65535) throw new UserError(`Invalid target \`${input}\`: port ${text} is outside 1-65535.`);
+  if (port < 1 || port > 65535) throw new InputError(`Invalid target \`${input}\`: port ${text} is outside 1-65535.`);
   return port;
 }
 
@@ -41,17 +41,17 @@ export function parseTarget(input: string | number): Target {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+    throw new InputError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`Invalid target \`${text}\`: scheme \`${url.protocol.slice(0, -1)}\` is not http or https.`);
+    throw new InputError(`Invalid target \`${text}\`: scheme \`${url.protocol.slice(0, -1)}\` is not http or https.`);
   }
   if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new UserError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
+    throw new InputError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
   }
   if (portText === undefined && url.port === '') {
     if (/^[a-z]+:\/\//i.test(text)) return makeTarget(url.protocol, url.hostname, url.protocol === 'https:' ? 443 : 80);
-    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+    throw new InputError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
   }
   return makeTarget(url.protocol, url.hostname, parsePort(portText ?? url.port, text));
 }
@@ -65,13 +65,13 @@ function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number
 
 export function parseStrategy(input: string): Strategy {
   if ((STRATEGIES as readonly string[]).includes(input)) return input as Strategy;
-  throw new UserError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);
+  throw new InputError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);
 }
 
 /** A health-check path: must start with `/`. */
 export function parseHealthPath(input: string): string {
   if (!input.startsWith('/') || /\s/.test(input)) {
-    throw new UserError(`Invalid health path \`${input}\`: expected a path starting with \`/\`, like \`/healthz\`.`);
+    throw new InputError(`Invalid health path \`${input}\`: expected a path starting with \`/\`, like \`/healthz\`.`);
   }
   return input;
 }

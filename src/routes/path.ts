@@ -1,4 +1,4 @@
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 
 /**
  * Normalise a request path the way a backend will read it, so that routing and the backend agree:
@@ -24,10 +24,10 @@ export function normalizePath(rawPath: string): string {
 export function normalizeRoutePath(input: string, whole: string): string {
   if (input === '' || input === '/') return '/';
   if (/[?#\s]/.test(input)) {
-    throw new UserError(`Invalid path in \`${whole}\`: \`${input}\` may not contain spaces, \`?\` or \`#\`.`);
+    throw new InputError(`Invalid path in \`${whole}\`: \`${input}\` may not contain spaces, \`?\` or \`#\`.`);
   }
   if (input.split('/').some((s) => s === '.' || s === '..')) {
-    throw new UserError(`Invalid path in \`${whole}\`: \`${input}\` may not contain \`.\` or \`..\` segments.`);
+    throw new InputError(`Invalid path in \`${whole}\`: \`${input}\` may not contain \`.\` or \`..\` segments.`);
   }
   const normalized = normalizePath(input.startsWith('/') ? input : `/${input}`);
   return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {UserError, errorCode, isUserError} from '../errors.js';
+import {InputError, UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {jsonErrorPosition} from './json-position.js';
 import {toLabel} from './name.js';
@@ -36,7 +36,7 @@ export function readJsonFile(file: string): unknown {
   } catch {
     const at = jsonErrorPosition(text.replace(/^\uFEFF/, ''));
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
+    throw new InputError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
   }
 }
 
@@ -55,7 +55,7 @@ export function loadProjectConfig(dir: string): ProjectConfig | undefined {
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
 export function parseProjectConfig(config: unknown, file: string, project: string): ProjectConfig {
   const fail = (what: string): never => {
-    throw new UserError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
+    throw new InputError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
   };
   if (!isObject(config)) fail('expected an object with a `routes` key.');
   const {routes, name} = config as Record<string, unknown>;
@@ -84,9 +84,9 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {
   const targetsOf = (v: unknown): string[] => {
     const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0) throw new UserError('needs at least one target.');
+    if (list.length === 0) throw new InputError('needs at least one target.');
     return list.map((t) => {
-      if (typeof t !== 'number' && typeof t !== 'string') throw new UserError(`target ${JSON.stringify(t)} must be a port number or a string.`);
+      if (typeof t !== 'number' && typeof t !== 'string') throw new InputError(`target ${JSON.stringify(t)} must be a port number or a string.`);
       return parseTarget(t).url;
     });
   };
@@ -94,12 +94,12 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
     return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
   }
   const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', ...PROJECT_OPTION_KEYS]);
-  for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
+  for (const key of Object.keys(value)) if (!known.has(key)) throw new InputError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
   const raw = value.targets ?? value.target;
-  if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
-  if (value.strategy !== undefined && typeof value.strategy !== 'string') throw new UserError('`strategy` must be a string.');
-  if (value.health !== undefined && typeof value.health !== 'string') throw new UserError('`health` must be a path string.');
-  if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new UserError('`stripPrefix` must be true or false.');
+  if (raw === undefined) throw new InputError(`\`${spec}\` needs \`targets\`.`);
+  if (value.strategy !== undefined && typeof value.strategy !== 'string') throw new InputError('`strategy` must be a string.');
+  if (value.health !== undefined && typeof value.health !== 'string') throw new InputError('`health` must be a path string.');
+  if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new InputError('`stripPrefix` must be true or false.');
   return {
     targets: targetsOf(raw).map((url) => ({url})),
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),

@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
-import {UserError, isUserError} from '../errors.js';
+import {InputError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';
@@ -53,7 +53,7 @@ export interface RunOptions {
 /** `--instances`: a whole number from 1 to 32. */
 export function parseInstances(input: string): number {
   const count = Number(input);
-  if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new UserError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
+  if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new InputError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
   return count;
 }
 
@@ -77,7 +77,7 @@ const STABLE_MS = 30_000;
  * exits. Resolves with the exit status for `portico run`.
  */
 export async function runDev(options: RunOptions): Promise<number> {
-  if (options.argv.length === 0) throw new UserError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
+  if (options.argv.length === 0) throw new InputError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
   parseInstances(String(options.instances));
   const name = inferProjectName(options.cwd, options.name);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';

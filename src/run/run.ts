@@ -10,6 +10,7 @@ import path_ from 'node:path';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
+import {devScriptCommand} from './dev-script.js';
 import {withPortFlags} from './devserver.js';
 import {instanceEnv} from './env.js';
 import {startInstance} from './instance.js';
@@ -77,7 +78,9 @@ const STABLE_MS = 30_000;
  * exits. Resolves with the exit status for `portico run`.
  */
 export async function runDev(options: RunOptions): Promise<number> {
-  if (options.argv.length === 0) throw new InputError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
+  // No command: the package's `dev` script, as `npm run dev` would run it.
+  const argv = options.argv.length > 0 ? options.argv : devScriptCommand(options.cwd);
+  if (options.argv.length === 0) options.out(`portico: running \`${argv.join(' ')}\` (package.json's dev script)`);
   parseInstances(String(options.instances));
   const name = inferProjectName(options.cwd, options.name);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
@@ -106,7 +109,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   let announced = false;
   let explained = false;
 
-  const firstPlan = withPortFlags(options.argv, ports[0]!, options.cwd);
+  const firstPlan = withPortFlags(argv, ports[0]!, options.cwd, options.instances);
   // A dev server keeps per-instance state the page depends on (Vite's HMR token and module graph,
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
@@ -146,10 +149,10 @@ export async function runDev(options: RunOptions): Promise<number> {
     let port = firstPort;
     for (let attempt = 0; ; ) {
       if (stopping) return 0;
-      const plan = withPortFlags(options.argv, port, options.cwd);
+      const plan = withPortFlags(argv, port, options.cwd, options.instances);
       if (!explained && index === 1) {
         explained = true;
-        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(options.argv.length).filter((w) => w !== '--').join(' ')}`));
+        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(argv.length).filter((w) => w !== '--').join(' ')}`));
         if (plan.warning) say(chalk.yellow(`portico: ${plan.warning}`));
       }
       const instance = startInstance({

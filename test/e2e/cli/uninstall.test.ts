@@ -121,4 +121,14 @@ certutil -L -d sql:$HOME/.pki/nssdb | grep -c 'portico'; echo "NSS_KEPT"`);
     expect(out).toMatch(/^1\nNSS_KEPT$/m);
     expect(out).not.toMatch(/sudo/);
   });
+
+  it('untrust as root does not advise removing a NODE_EXTRA_CA_CERTS that points at the system bundle', async () => {
+    const out = await inMountNamespace(`
+$P trust --stores system,nss >/dev/null; echo "TRUST=$?"
+NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt $P untrust; echo "UNTRUST=$?"`);
+    expect(out).toContain('TRUST=0');
+    expect(out).toContain('UNTRUST=0');
+    expect(out).toMatch(/^✓ node: nothing to remove$/m);
+    expect(out).not.toMatch(/remove NODE_EXTRA_CA_CERTS/);
+  });
 });

@@ -117,6 +117,7 @@ export const nginx: Peer = {
       conf,
       `worker_processes 2;
 daemon off;
+${process.getuid?.() === 0 ? '# As root, workers would switch to nobody, who cannot enter the 0700 temp directory (proxy_cache, temp paths).\nuser root;' : ''}
 pid ${home}/nginx.pid;
 error_log ${home}/error.log;
 events { worker_connections 4096; }

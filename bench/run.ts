@@ -38,6 +38,10 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
+const USAGE = `Usage: npm run bench -- [--duration S] [--rounds N] [--peers portico,caddy,nginx,portless,direct]
+                        [--only h1,h2,latency,1m,ws,compress,cache,newhost,cli,dash,rss] [--soak S] [--json FILE] [--smoke]
+  (or: node dist/bench/run.js ...)  portico against the installed peers, loopback only; see bench/README.md.`;
+
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'run.js');
 const results: Record<string, Record<string, number>> = {};
@@ -75,6 +79,11 @@ function table(scenario: string, unit: string, higherIsBetter = true): void {
 }
 
 async function main(): Promise<void> {
+  // --help prints the usage and starts nothing (a full run takes 10-15 minutes).
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const want = (s: string) => !args.only || args.only.has(s);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
-import {invokedAs} from '../src/cli/invoked.js';
+import {porticoCommand} from '../src/trust/hint.js';
 import {uninstall, type UninstallResult} from '../src/cli/uninstall.js';
 import {statePaths} from '../src/state/home.js';
 
@@ -16,6 +16,6 @@ export default class Uninstall extends BaseCommand {
 
   async run(): Promise<UninstallResult> {
     const {flags} = await this.parse(Uninstall);
-    return uninstall({paths: statePaths(), keepCa: flags['keep-ca'], bin: invokedAs(), out: (line) => this.log(line)});
+    return uninstall({paths: statePaths(), keepCa: flags['keep-ca'], bin: porticoCommand(), out: (line) => this.log(line)});
   }
 }

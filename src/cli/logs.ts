@@ -1,4 +1,5 @@
 import {call, DaemonNotRunning, streamEvents} from '../daemon/client.js';
+import {readDaemonInfo} from '../daemon/lifecycle.js';
 import {InputError, UserError, errorCode} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import {writeFileAtomic} from '../state/atomic.js';
@@ -122,7 +123,7 @@ async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Pr
     events.sort((a, b) => a.id - b.id);
   }
   const captures = new Map((await call(options.paths, 'exchanges', undefined, {timeoutMs: 30_000})).map((c) => [c.id, c] as const));
-  const har = buildHar(events, captures, VERSION);
+  const har = buildHar(events, captures, VERSION, {port: readDaemonInfo(options.paths)?.port});
   try {
     writeFileAtomic(file, `${JSON.stringify(har, null, 2)}\n`, 0o644);
   } catch (error) {

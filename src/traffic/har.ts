@@ -80,10 +80,12 @@ function timings(event: RequestEvent, capture: ExchangeCapture | undefined): Har
   return {blocked: picked, dns: -1, connect: Math.max(0, connected - picked), ssl: -1, send: Math.max(0, sent - connected), wait: Math.max(0, t.firstByte - sent), receive: Math.max(0, end - t.firstByte)};
 }
 
-function entry(event: RequestEvent, capture: ExchangeCapture | undefined): HarEntry {
+function entry(event: RequestEvent, capture: ExchangeCapture | undefined, port: number | undefined): HarEntry {
   const reqHeaders = capture?.requestHeaders ?? event.requestHeaders;
   const resHeaders = capture?.responseHeaders ?? event.responseHeaders;
-  const authority = reqHeaders ? authorityOf(reqHeaders, event.host) : event.host;
+  // Without the request's headers (recorded while no dashboard was open) the port comes from the daemon.
+  const fallback = port === undefined || port === 443 ? event.host : `${event.host}:${port}`;
+  const authority = reqHeaders ? authorityOf(reqHeaders, fallback) : fallback;
   const reqBody = capture?.requestBody;
   const version = httpVersion(event.protocol);
   const postData =
@@ -103,6 +105,8 @@ function entry(event: RequestEvent, capture: ExchangeCapture | undefined): HarEn
 }
 
 /** One HAR entry per request event (WebSocket sessions included as their handshake), oldest first. */
-export function buildHar(events: readonly RequestEvent[], captures: ReadonlyMap<number, ExchangeCapture>, version: string): Har {
-  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: events.map((e) => entry(e, captures.get(e.id)))}};
+export function buildHar(events: readonly RequestEvent[], captures: ReadonlyMap<number, ExchangeCapture>, version: string, options: {port?: number} = {}): Har {
+  // HAR entries are in the order the requests started (events arrive as they finish).
+  const ordered = [...events].sort((a, b) => a.time - b.time || a.id - b.id);
+  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: ordered.map((e) => entry(e, captures.get(e.id), options.port))}};
 }

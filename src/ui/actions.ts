@@ -39,7 +39,8 @@ export function dashActions(options: ActionOptions): DashActions {
     async writeHar(events) {
       const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));
       const file = path.resolve(options.dir ?? process.cwd(), harName((options.now ?? (() => new Date()))()));
-      writeFileSync(file, `${JSON.stringify(buildHar(events, captures, VERSION), null, 2)}\n`);
+      const port = (await source.status().catch(() => undefined))?.port;
+      writeFileSync(file, `${JSON.stringify(buildHar(events, captures, VERSION, {port}), null, 2)}\n`);
       return file;
     },
   };

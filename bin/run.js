@@ -5,9 +5,10 @@ import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
 // A clone (it has the TypeScript sources; a packed install does not) installs and builds itself on
-// first run and after a pull: see bin/setup.js.
+// first run and after a pull: see bin/setup.js. PORTICO_NO_SETUP=1 (the test suite, which builds
+// first) runs the build as it is, so editing a source while tests run never rebuilds under them.
 const root = new URL('..', import.meta.url);
-if (existsSync(new URL('src', root)) && existsSync(new URL('tsconfig.json', root))) {
+if (process.env.PORTICO_NO_SETUP !== '1' && existsSync(new URL('src', root)) && existsSync(new URL('tsconfig.json', root))) {
   const {setUp} = await import('./setup.js');
   if (!setUp(fileURLToPath(root))) process.exit(1);
 }

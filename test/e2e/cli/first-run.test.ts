@@ -24,7 +24,7 @@ beforeAll(() => {
   mkdirSync(clone);
   freshClone(clone);
   // As a newcomer's shell: not inside some npm script (CI runs `npx -p node@24 npm test`).
-  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_(config_package|config_yes|lifecycle_|command)/i.test(name)));
+  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_(config_package|config_yes|lifecycle_|command)/i.test(name) && name !== 'PORTICO_NO_SETUP'));
   env = {...shell, HOME: path.join(dir, 'home'), PORTICO_HOME: path.join(dir, 'portico-home'), PORTICO_PORT: '0', npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', FORCE_COLOR: '0'};
   mkdirSync(env.HOME!, {recursive: true});
 });

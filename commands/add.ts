@@ -23,7 +23,7 @@ Names: localhost and names under .localhost.`;
     "<%= config.bin %> add api.localhost 9090 --response-header 'X-Frame-Options: DENY' --response-header -Server",
     '<%= config.bin %> add api.localhost 9090 --rate-limit 20/s,burst=40 --delay 300ms-1s --fail 10%:503 --drop 5%',
   ];
-  static override usage = `add HOST[/PATH] TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--join] ${featureUsage()}`;
+  static override usage = `add ROUTE TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--join] ${featureUsage()}`;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
     target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port', required: true, multiple: true}),

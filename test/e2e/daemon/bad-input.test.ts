@@ -134,6 +134,9 @@ describe('both executables', () => {
     for (const command of ['add', 'rm']) {
       const help = (await cli([command, '--help'], {env: t.env})).stdout;
       expect(help).toMatch(/^ {2}ROUTE {2,}host or host\/path/m);
+      // One word for the route everywhere in the help: the usage line says ROUTE too, not HOST[/PATH].
+      expect(help).toMatch(new RegExp(`^ {2}\\$ portico ${command} ROUTE `, 'm'));
+      expect(help).not.toContain('HOST[/PATH]');
       expect(help).toMatch(/^ {2}\[?TARGET\.\.\.\]? /m);
     }
   });

@@ -11,11 +11,14 @@ export default class Add extends BaseCommand {
   static override summary = 'Route https://<host>[/path] to one or more local targets.';
   static override description = `Starts the proxy if it is not running. Adding to an existing route appends instances (balanced by --strategy) unless --replace.
 
-Targets: a port on loopback (9090: dialled on 127.0.0.1 and ::1), host:port, http://host:port or https://host:port.
+Targets: a port on loopback (9090: dialled on 127.0.0.1 and ::1), host:port, http://host:port or https://host:port; TARGET=WEIGHT gives it a share of new requests (9090=3 9091: three for one; =0 drains it).
 Names: localhost and names under .localhost.`;
   static override examples = [
     '<%= config.bin %> add api.localhost 9090',
     '<%= config.bin %> add app.localhost/api 9090 9091 --strategy least-conn --health /healthz',
+    '<%= config.bin %> add app.localhost/api 9090=3 9091',
+    '<%= config.bin %> add app.localhost/admin 4000 --auth basic:admin',
+    '<%= config.bin %> add preview.localhost 5173 --auth token',
     '<%= config.bin %> add app.localhost/docs 4000 --strip-prefix',
     '<%= config.bin %> add app.localhost 5174 --replace',
     '<%= config.bin %> add app.localhost 5173 --timeout 2m',
@@ -26,7 +29,7 @@ Names: localhost and names under .localhost.`;
   static override usage = `add ROUTE TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--join] ${featureUsage()}`;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
-    target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port', required: true, multiple: true}),
+    target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port; TARGET=WEIGHT (9090=3) weighs one', required: true, multiple: true}),
   };
   static override flags = {
     strategy: Flags.string({char: 's', description: 'how requests spread over targets', options: [...STRATEGIES]}),

@@ -1,7 +1,7 @@
 import type {Upstream} from './upstream.js';
 
 export interface SelectContext {
-  /** Upstreams that may be chosen: available and not already tried for this request. */
+  /** Upstreams that may be chosen: available, not drained (weight 0) and not already tried for this request. */
   candidates: readonly Upstream[];
   /** The upstream a sticky cookie names, if the request carried one. */
   sticky?: Upstream;

@@ -13,7 +13,8 @@ export interface PoolOptions {
   route: string;
   /** The route's path, the sticky cookie's Path. Default `/`. */
   routePath?: string;
-  targets: ReadonlyArray<{target: Target; owner?: number}>;
+  /** Each with its weight (default 1; 0 drains: no new requests, in-flight ones finish). */
+  targets: ReadonlyArray<{target: Target; owner?: number; weight?: number}>;
   /** Default round-robin. */
   strategy: Strategy;
   /** Active probe path (`/healthz`); absent means a TCP connect. */
@@ -56,9 +57,10 @@ export class Pool {
     this.options = options;
     if (strategyChanged) this.policy = createPolicy(options.strategy);
     const old = new Map(this.upstreams.map((u) => [u.target.url, u]));
-    this.upstreams = options.targets.map(({target, owner}) => {
+    this.upstreams = options.targets.map(({target, owner, weight}) => {
       const u = old.get(target.url) ?? new Upstream(target);
       u.owner = owner;
+      u.weight = weight ?? 1;
       return u;
     });
     this.cookieName = `portico_${createHash('sha256').update(options.route).digest('hex').slice(0, 8)}`;
@@ -73,12 +75,13 @@ export class Pool {
   pick(ctx: {cookie?: string; exclude?: ReadonlySet<Upstream>} = {}): Upstream | undefined {
     const now = this.now;
     const {exclude} = ctx;
-    const candidates = this.upstreams.filter((u) => u.available(now) && !exclude?.has(u));
+    const candidates = this.upstreams.filter((u) => u.weight > 0 && u.available(now) && !exclude?.has(u));
     const sticky = ctx.cookie && this.options.strategy === 'sticky' ? this.fromCookie(ctx.cookie) : undefined;
     const chosen = this.policy.select({candidates, sticky});
     if (chosen) return chosen;
     let best: Upstream | undefined;
-    for (const u of this.upstreams) if (!exclude?.has(u) && (!best || u.failedAt < best.failedAt)) best = u;
+    // A drained instance (weight 0) gets no new request even then.
+    for (const u of this.upstreams) if (u.weight > 0 && !exclude?.has(u) && (!best || u.failedAt < best.failedAt)) best = u;
     return best;
   }
 
@@ -172,6 +175,7 @@ export class Pool {
       healthy: u.available(now),
       active: u.active,
       requests: u.requests,
+      weight: u.weight,
       ...(u.lastError && !u.available(now) ? {lastError: u.lastError} : {}),
       ...(u.owner === undefined ? {} : {owner: u.owner}),
     }));

@@ -21,6 +21,8 @@ export class Upstream {
   failedAt = 0;
   /** pid of the `portico run` that owns it. */
   owner?: number;
+  /** Its share of new requests against the other instances' (README "Weights"); 0 drains it. */
+  weight = 1;
 
   constructor(readonly target: Target) {}
 

@@ -6,7 +6,7 @@ import {UserError, errorCode} from '../errors.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {ensureHome, realUser, type StatePaths} from '../state/home.js';
 import type {CertAuthority} from './types.js';
-import {keyIdentifier, localhostNameConstraints, placeholderKey, randomSerial, signCertificate, utf8Attrs} from './x509.js';
+import {keyIdentifier, localhostNameConstraints, placeholderKey, randomSerial, signCertificate, utf8Attrs, type NameConstraintsExtension} from './x509.js';
 
 /** The CA with what issuing leaves needs; the public CertAuthority fields plus the parsed key. */
 export interface LoadedCA extends CertAuthority {
@@ -25,7 +25,31 @@ export interface EnsureCAOptions {
   create?: boolean;
 }
 
+/** Where one CA lives: its directory, certificate and key (0600). */
+export interface CAFiles {
+  dir: string;
+  cert: string;
+  key: string;
+}
+
+/** What a new CA says about itself and what it may sign. */
+export interface CASpec {
+  commonName: string;
+  organizationName: string;
+  /** Critical name constraints: every CA portico makes carries them (README "Security model"). */
+  constraints: NameConstraintsExtension;
+}
+
 const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
+
+function rootFiles(paths: StatePaths): CAFiles {
+  return {dir: paths.home, cert: paths.caCert, key: paths.caKey};
+}
+
+/** The `user@host` every CA's name carries, so a store listing says whose CA it is. */
+export function caOwnerLabel(): string {
+  return `${realUser().name}@${os.hostname()}`;
+}
 
 /**
  * Load the CA from PORTICO_HOME, or create it (RSA 2048, 10 years, CA:TRUE pathlen 0, critical name
@@ -44,45 +68,54 @@ export async function ensureCA(paths: StatePaths, options: EnsureCAOptions = {})
   }
   if (options.create === false) throw new UserError(`No portico CA in \`${paths.home}\`.`, {hint: 'Run `portico trust` or `portico up` to create it.'});
   ensureHome(paths.home);
-  return withCreateLock(paths, () => (existsSync(paths.caCert) ? loadCA(paths) : createCA(paths, options.now ?? Date.now)));
+  const spec: CASpec = {commonName: `portico local CA ${caOwnerLabel()}`, organizationName: 'portico local development CA', constraints: localhostNameConstraints()};
+  return withCreateLock(paths.caKey, () => (existsSync(paths.caCert) ? loadCA(paths) : createCA(rootFiles(paths), spec, options.now ?? Date.now)));
 }
 
-function createCA(paths: StatePaths, now: () => number): LoadedCA {
+/**
+ * Make a CA (RSA 2048 through node:crypto, 10 years, CA:TRUE pathlen 0) limited by `spec.constraints`,
+ * key written first with mode 0600. The caller has made `files.dir` and holds the create lock.
+ */
+export function createCA(files: CAFiles, spec: CASpec, now: () => number): LoadedCA {
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
   const publicPem = publicKey.export({type: 'spki', format: 'pem'}).toString();
   const spkiDer = publicKey.export({type: 'spki', format: 'der'});
-  const user = realUser();
   const cert = forge.pki.createCertificate();
   cert.publicKey = placeholderKey(publicPem);
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = new Date(now() - 3600_000);
   cert.validity.notAfter = new Date(now() + TEN_YEARS_MS);
-  const name = utf8Attrs({commonName: `portico local CA ${user.name}@${os.hostname()}`, organizationName: 'portico local development CA'});
+  const name = utf8Attrs({commonName: spec.commonName, organizationName: spec.organizationName});
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
     {name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true},
     {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
     {name: 'subjectKeyIdentifier'},
-    localhostNameConstraints(),
+    spec.constraints,
   ]);
   const certPem = signCertificate(cert, spkiDer, privateKey);
   const keyPem = privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
-  writeFileAtomic(paths.caKey, keyPem, 0o600);
-  writeFileAtomic(paths.caCert, certPem, 0o644);
-  chownToUser(paths.caKey);
-  chownToUser(paths.caCert);
-  return loadCA(paths);
+  writeFileAtomic(files.key, keyPem, 0o600);
+  writeFileAtomic(files.cert, certPem, 0o644);
+  chownToUser(files.key);
+  chownToUser(files.cert);
+  return loadCAFiles(files);
 }
 
 function loadCA(paths: StatePaths): LoadedCA {
+  return loadCAFiles(rootFiles(paths));
+}
+
+/** Load and check one CA: readable, parseable, key matching certificate, key mode tightened to 0600. */
+export function loadCAFiles(files: CAFiles): LoadedCA {
   let certPem: string;
   let keyPem: string;
   try {
-    certPem = readFileSync(paths.caCert, 'utf8');
-    keyPem = readFileSync(paths.caKey, 'utf8');
+    certPem = readFileSync(files.cert, 'utf8');
+    keyPem = readFileSync(files.key, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read the portico CA in \`${paths.home}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+    throw new UserError(`Cannot read the portico CA in \`${files.dir}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
   }
   let x509: X509Certificate;
   let key: KeyObject;
@@ -90,17 +123,17 @@ function loadCA(paths: StatePaths): LoadedCA {
     x509 = new X509Certificate(certPem);
     key = createPrivateKey(keyPem);
   } catch (error) {
-    throw new UserError(`The portico CA in \`${paths.home}\` is corrupt: ${(error as Error).message}.`, {
+    throw new UserError(`The portico CA in \`${files.dir}\` is corrupt: ${(error as Error).message}.`, {
       hint: `Restore ca.pem and ca-key.pem, or move both away to make a new CA (then run \`portico trust\` again).`,
       cause: error,
     });
   }
   if (!x509.checkPrivateKey(key)) {
-    throw new UserError(`The portico CA in \`${paths.home}\` is corrupt: ca-key.pem does not belong to ca.pem.`, {
+    throw new UserError(`The portico CA in \`${files.dir}\` is corrupt: ca-key.pem does not belong to ca.pem.`, {
       hint: 'Restore the matching pair, or move both away to make a new CA (then run `portico trust` again).',
     });
   }
-  tightenKeyMode(paths.caKey);
+  tightenKeyMode(files.key);
   const publicKey = createPublicKey(key);
   return {
     certPem,
@@ -112,7 +145,7 @@ function loadCA(paths: StatePaths): LoadedCA {
     fingerprint256: x509.fingerprint256,
     commonName: /CN=([^\n]+)/.exec(x509.subject)?.[1] ?? 'portico local CA',
     notAfter: new Date(x509.validTo),
-    certPath: paths.caCert,
+    certPath: files.cert,
   };
 }
 
@@ -131,8 +164,8 @@ function chownToUser(file: string): void {
 }
 
 /** Two processes starting at once (`up` and `trust`) must not make two different CAs. */
-async function withCreateLock<T>(paths: StatePaths, fn: () => T): Promise<T> {
-  const lock = `${paths.caKey}.lock`;
+export async function withCreateLock<T>(keyFile: string, fn: () => T): Promise<T> {
+  const lock = `${keyFile}.lock`;
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import {createSecureContext, type SecureContext} from 'node:tls';
 import forge from 'node-forge';
 import {writeFileAtomic} from '../state/atomic.js';
-import {normalizeHost} from '../routes/name.js';
+import {hostSyntax, isLocalhostName} from '../routes/name.js';
+import {UserError} from '../errors.js';
 import type {LoadedCA} from './ca.js';
 import type {CertProvider} from './types.js';
 import {placeholderKey, randomSerial, signCertificate, utf8Attrs} from './x509.js';
@@ -21,9 +22,17 @@ export interface CertProviderOptions {
   validityMs?: number;
   /** Most leaves kept in memory. Default 512. */
   maxCached?: number;
+  /**
+   * The CA for a name outside `.localhost`: an added domain's (README "Your own dev domains"), or
+   * undefined to refuse it. Asked on every handshake for such a name, so a domain removed or made
+   * again while the daemon runs is seen at once. Default: every such name is refused.
+   */
+  issuerFor?: (host: string) => LoadedCA | undefined;
 }
 
 interface Leaf {
+  /** The CA that signed it: a leaf of another CA than the name's current one is never served. */
+  issuer: LoadedCA;
   certPem: string;
   keyPem: string;
   notAfter: Date;
@@ -50,7 +59,8 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
   const cache = new Map<string, Leaf>();
   const pending = new Map<string, Promise<Leaf>>();
 
-  const fresh = (leaf: Leaf | undefined): leaf is Leaf => leaf !== undefined && leaf.notAfter.getTime() - now() > renewBefore;
+  const issuerOf = (host: string): LoadedCA | undefined => (isLocalhostName(host) ? ca : options.issuerFor?.(host));
+  const fresh = (leaf: Leaf | undefined, issuer: LoadedCA | undefined): leaf is Leaf => leaf !== undefined && leaf.issuer === issuer && leaf.notAfter.getTime() - now() > renewBefore;
 
   function remember(host: string, leaf: Leaf): Leaf {
     cache.delete(host);
@@ -59,7 +69,7 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
     return leaf;
   }
 
-  function fromDisk(host: string): Leaf | undefined {
+  function fromDisk(host: string, issuer: LoadedCA): Leaf | undefined {
     let certPem: string;
     try {
       certPem = readFileSync(leafPath(options.certsDir, host), 'utf8');
@@ -69,30 +79,34 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
     try {
       const x509 = new X509Certificate(certPem);
       // A leaf of an earlier CA (deleted and recreated) must not be served: browsers would refuse it.
-      if (!x509.checkIssued(ca.x509) || !x509.verify(ca.x509.publicKey) || !x509.checkPrivateKey(leafKey)) return undefined;
-      const leaf = {certPem, keyPem, notAfter: new Date(x509.validTo), context: createSecureContext({cert: certPem, key: keyPem})};
-      return fresh(leaf) ? leaf : undefined;
+      if (!x509.checkIssued(issuer.x509) || !x509.verify(issuer.x509.publicKey) || !x509.checkPrivateKey(leafKey)) return undefined;
+      const leaf = {issuer, certPem, keyPem, notAfter: new Date(x509.validTo), context: createSecureContext({cert: certPem, key: keyPem})};
+      return fresh(leaf, issuer) ? leaf : undefined;
     } catch {
       return undefined;
     }
   }
 
-  async function issue(host: string): Promise<Leaf> {
-    const certPem = issueLeaf(ca, host, spkiDer, now(), validity);
-    const leaf = {certPem, keyPem, notAfter: new Date(now() + validity - 3600_000), context: createSecureContext({cert: certPem, key: keyPem})};
+  async function issue(host: string, issuer: LoadedCA): Promise<Leaf> {
+    const certPem = issueLeaf(issuer, host, spkiDer, now(), validity);
+    const leaf = {issuer, certPem, keyPem, notAfter: new Date(now() + validity - 3600_000), context: createSecureContext({cert: certPem, key: keyPem})};
     // Written after the handshake can proceed; a failed cache write costs a reissue next start, nothing more.
     await writeFile(leafPath(options.certsDir, host), certPem, {mode: 0o644}).catch(() => {});
     return leaf;
   }
 
   async function leafFor(servername: string): Promise<Leaf> {
-    const host = normalizeHost(servername);
+    const host = hostSyntax(servername);
+    const issuer = issuerOf(host);
+    if (!issuer) {
+      throw new UserError(`Invalid name \`${servername}\`: portico issues certificates only for \`localhost\`, names under \`.localhost\` and names under added domains.`);
+    }
     const cached = cache.get(host);
-    if (fresh(cached)) return cached;
+    if (fresh(cached, issuer)) return cached;
     const inFlight = pending.get(host);
     if (inFlight) return inFlight;
     const promise = Promise.resolve()
-      .then(() => fromDisk(host) ?? issue(host))
+      .then(() => fromDisk(host, issuer) ?? issue(host, issuer))
       .then((leaf) => remember(host, leaf))
       .finally(() => pending.delete(host));
     pending.set(host, promise);
@@ -106,7 +120,7 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
     },
     cachedContext(servername) {
       const leaf = cache.get(servername);
-      return fresh(leaf) ? leaf.context : undefined;
+      return leaf && fresh(leaf, issuerOf(servername)) ? leaf.context : undefined;
     },
     async leafFor(servername) {
       const {certPem, keyPem: key, notAfter} = await leafFor(servername);
@@ -130,7 +144,7 @@ function loadOrCreateLeafKey(file: string): KeyObject {
 }
 
 /** One leaf: CN and SAN = host (plus 127.0.0.1 and ::1 for `localhost`), serverAuth, <= 825 days. */
-export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: number, validityMs: number): string {
+export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: number, validityMs: number, more: {names?: readonly string[]; ips?: readonly string[]} = {}): string {
   const cert = forge.pki.createCertificate();
   const {issuer, publicKey} = caParts(ca);
   cert.publicKey = publicKey;
@@ -142,6 +156,8 @@ export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: nu
   cert.setIssuer(issuer);
   const altNames: Array<{type: number; value?: string; ip?: string}> = [{type: 2, value: host}];
   if (host === 'localhost') altNames.push({type: 7, ip: '127.0.0.1'}, {type: 7, ip: '::1'});
+  for (const name of more.names ?? []) altNames.push({type: 2, value: name});
+  for (const ip of more.ips ?? []) altNames.push({type: 7, ip});
   cert.setExtensions([
     {name: 'basicConstraints', cA: false, critical: true},
     {name: 'keyUsage', digitalSignature: true, critical: true},

@@ -20,17 +20,50 @@ export function keyIdentifier(publicKey: KeyObject): string {
   return createHash('sha1').update(publicKey.export({type: 'pkcs1', format: 'der'})).digest('hex');
 }
 
+/** A name constraints extension, as forge takes an extension it does not know: id, critical, DER value. */
+export interface NameConstraintsExtension {
+  id: string;
+  critical: boolean;
+  value: forge.asn1.Asn1;
+}
+
+const ctx = (tag: number, bytes: string) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes);
+const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
+const hex = (h: string) => forge.util.hexToBytes(h);
+
 /** Critical name constraints: DNS `localhost` (RFC 5280: it and every name under it), 127.0.0.0/8 and ::1/128. */
-export function localhostNameConstraints(): {id: string; critical: boolean; value: forge.asn1.Asn1} {
-  const ctx = (tag: number, bytes: string) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes);
-  const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
-  const hex = (h: string) => forge.util.hexToBytes(h);
+export function localhostNameConstraints(): NameConstraintsExtension {
   const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
     subtree(ctx(2, 'localhost')),
     subtree(ctx(7, hex('7f000000ff000000'))),
     subtree(ctx(7, hex(`${'00'.repeat(15)}01${'ff'.repeat(16)}`))),
   ]);
   return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted])};
+}
+
+/**
+ * Critical name constraints for the LAN CA (README "Phones on the LAN"): exactly the shared routes'
+ * mDNS names and the one LAN IPv4 address (a /32), and nothing else: every other address is excluded
+ * by the permitted /32 itself, since a permitted iPAddress subtree limits the whole type.
+ */
+export function lanNameConstraints(names: readonly string[], ipv4: string): NameConstraintsExtension {
+  const ip = ipv4.split('.').map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [...names.map((n) => subtree(ctx(2, n))), subtree(ctx(7, hex(`${ip}ffffffff`)))]);
+  // No IPv6 address at all: an all-zero /0 excluded covers every one.
+  const excluded = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [subtree(ctx(7, hex('0'.repeat(64))))]);
+  return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted, excluded])};
+}
+
+/**
+ * Critical name constraints for one added domain suffix: DNS `suffix` (it and every name under it) is
+ * the only permitted name, and every IPv4 and IPv6 address is excluded. RFC 5280 leaves a name type
+ * without a permitted subtree unconstrained, so without the exclusion such a CA could still sign any
+ * IP address (the CA/Browser Forum's rule for technically constrained CAs does the same).
+ */
+export function suffixNameConstraints(suffix: string): NameConstraintsExtension {
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [subtree(ctx(2, suffix))]);
+  const excluded = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [subtree(ctx(7, hex('0'.repeat(16)))), subtree(ctx(7, hex('0'.repeat(64))))]);
+  return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted, excluded])};
 }
 
 /**

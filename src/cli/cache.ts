@@ -1,6 +1,7 @@
 import {ExitCode, UserError} from '../errors.js';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import type {CacheClearRequest, CacheClearResult} from '../daemon/protocol.js';
+import {listDomains} from '../domains/store.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -16,7 +17,7 @@ const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024
 
 /** Ask the daemon to empty caches. A daemon that is not running caches nothing: say so, never start one. */
 export async function clearCacheCommand(options: CacheClearOptions): Promise<CacheClearResult> {
-  if (options.spec !== undefined) parseRouteSpec(options.spec);
+  if (options.spec !== undefined) parseRouteSpec(options.spec, listDomains(options.paths.home));
   const body: CacheClearRequest = options.spec === undefined ? {} : {spec: options.spec};
   let result: CacheClearResult;
   try {

@@ -4,6 +4,7 @@ import {shellQuote} from '../traffic/curl.js';
 import {probeTcpOnce} from '../transport/probe.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey} from '../routes/types.js';
+import type {CopyStatus} from '../routes/status.js';
 import type {Check} from './doctor-check.js';
 
 /** What doctor needs of a route: the persisted Route or the daemon's RouteStatus. */
@@ -13,6 +14,8 @@ export interface RouteToCheck {
   /** Project directory whose portico.json declared it. */
   project?: string;
   targets: Array<{url: string; owner?: number}>;
+  /** Set when the route is a copy of an app (the daemon's status); README "Copies of an app". */
+  copy?: CopyStatus;
 }
 
 /** One check per target: does anything listen there now, and if not, what starts it. */
@@ -31,7 +34,20 @@ async function targetCheck(route: RouteToCheck, target: {url: string; owner?: nu
   const error = await probeTcpOnce(parsed, probeMs);
   if (error === undefined) return {name, ok: true, detail: `listening${target.owner ? ` (portico run, pid ${target.owner})` : ''}`};
   const where = parsed.dial.map((h) => (h.includes(':') ? `[${h}]` : h)).join(' or ');
-  return {name, ok: false, detail: `nothing listens on ${where} port ${parsed.port} (${error})`, fix: startFix(route, target, parsed.port)};
+  const detail = `nothing listens on ${where} port ${parsed.port} (${error})`;
+  if (route.copy) return {name, ok: false, detail: `${copyOf(route.copy)}: ${detail}`, fix: `${startFix(route, target, parsed.port)}${copyFix(route.copy)}`};
+  return {name, ok: false, detail, fix: startFix(route, target, parsed.port)};
+}
+
+/** `the copy fix-login (branch fix/login) of shop.localhost`. */
+function copyOf(copy: CopyStatus): string {
+  return `the copy ${copy.name}${copy.branch ? ` (branch ${copy.branch})` : ''} of ${copy.stable}`;
+}
+
+/** A copy that is down while the stable host serves it by default answers every client that picked no copy with a 502. */
+function copyFix(copy: CopyStatus): string {
+  if (!copy.serving) return ` Its own address ${copy.url} and browsers that switched to it get a 502 meanwhile; others are not affected.`;
+  return ` https://${copy.stable} serves this copy by default, so every client that picked no copy gets a 502 meanwhile: serve another with \`portico use <copy>\` (see \`portico ls\`).`;
 }
 
 /** The command that would start a target: the owning `portico run`, the project's dev script, or a generic one. */

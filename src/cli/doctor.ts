@@ -6,7 +6,9 @@ import type {Check} from './doctor-check.js';
 import {targetChecks, type RouteToCheck} from './doctor-targets.js';
 import {readStatus} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
-import {resolvesToLoopback} from '../hosts/resolve.js';
+import {resolveAddresses} from '../hosts/resolve.js';
+import {isLocalhostName} from '../routes/name.js';
+import {domainChecks, issuerFileOf, nameCheck} from './doctor-domains.js';
 import type {StatePaths} from '../state/home.js';
 import {runTrust, type StoreSelection} from '../trust/index.js';
 
@@ -33,13 +35,11 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   }
   const peeked = status ? undefined : peekRoutes(paths);
   if (peeked?.problem) checks.push({name: 'routes', ok: false, detail: peeked.problem, fix: 'Fix the file, or run `portico up`: it moves an unreadable routes.json aside and starts with no routes.'});
-  const routes: RouteToCheck[] = status ? status.routes.map((r) => ({...r, targets: r.targets.map((t) => ({url: t.target, owner: t.owner}))})) : (peeked?.routes ?? []);
+  const routes: RouteToCheck[] = status ? status.routes.map((r) => ({...r, targets: r.targets.map((t) => ({url: t.target, owner: t.owner}))})) : (peeked?.routes ?? []).map(({copy: _copy, ...r}) => r);
   checks.push(...(await targetChecks(routes)));
   const hosts = [...new Set(routes.map((r) => r.host))];
-  for (const host of hosts) {
-    const ok = await resolvesToLoopback(host);
-    checks.push(ok ? {name: `name ${host}`, ok: true, detail: 'resolves to loopback'} : {name: `name ${host}`, ok: true, warn: true, detail: 'does not resolve on this machine (Chrome, Firefox and curl resolve it anyway)', fix: 'For Node, Python, Safari: `sudo portico hosts sync`.'});
-  }
+  for (const host of hosts) checks.push(nameCheck(host, await resolveAddresses(host)));
+  checks.push(...domainChecks(paths, now));
   if (!existsSync(paths.caCert)) {
     checks.push({name: 'ca', ok: false, detail: `no CA in ${paths.home}`, fix: 'Run `portico trust` (it creates one).'});
   } else {
@@ -71,7 +71,9 @@ function leafChecks(paths: StatePaths, ca: X509Certificate, now: number): Check[
   for (const file of files) {
     try {
       const leaf = new X509Certificate(readFileSync(path.join(paths.certsDir, file)));
-      if (!leaf.checkIssued(ca) || Date.parse(leaf.validTo) - now < 30 * DAY) stale.push(file.replace(/\.pem$/, ''));
+      const host = file.replace(/\.pem$/, '');
+      const issuer = isLocalhostName(host) ? ca : new X509Certificate(readFileSync(issuerFileOf(paths, host)));
+      if (!leaf.checkIssued(issuer) || Date.parse(leaf.validTo) - now < 30 * DAY) stale.push(file.replace(/\.pem$/, ''));
     } catch {
       stale.push(file);
     }

@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import {call} from '../daemon/client.js';
 import type {ProjectRoutesRequest} from '../daemon/protocol.js';
 import type {ProjectResult} from '../daemon/protocol.js';
+import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -11,7 +12,7 @@ import type {StatePaths} from '../state/home.js';
  * which it dropped because the file no longer declares them.
  */
 export async function registerProject(paths: StatePaths, dir: string, out: (line: string) => void): Promise<ProjectResult | undefined> {
-  const project = loadProjectConfig(dir);
+  const project = loadProjectConfig(dir, listDomains(paths.home));
   if (!project) return undefined;
   const body: ProjectRoutesRequest = {project: project.project, routes: project.routes.map(({project: _p, ...r}) => r)};
   const result = await call(paths, 'projectRoutes', body);

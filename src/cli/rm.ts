@@ -2,6 +2,7 @@ import {UserError} from '../errors.js';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
+import {listDomains} from '../domains/store.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
@@ -20,7 +21,7 @@ export interface RmResult {
 }
 
 export async function removeRouteCommand(options: RmOptions): Promise<RmResult> {
-  const {host, path} = parseRouteSpec(options.spec);
+  const {host, path} = parseRouteSpec(options.spec, [...listDomains(options.paths.home), ...peekRoutes(options.paths).routes.map((r) => r.host)]);
   for (const t of options.targets) parseTarget(t);
   // Refuse a missing route before starting a daemon just to say so.
   if (!peekRoutes(options.paths).routes.some((r) => r.host === host && r.path === path)) {

@@ -4,6 +4,7 @@ import {call} from '../daemon/client.js';
 import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
 import {parseDuration} from '../routes/duration.js';
+import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
@@ -22,7 +23,7 @@ export interface UpOptions {
 /** Start the daemon if needed, register ./portico.json, print the port and every URL. */
 export async function up(options: UpOptions): Promise<Status> {
   // Validate the project file before starting anything: a typo should not leave a daemon behind.
-  const project = loadProjectConfig(options.cwd);
+  const project = loadProjectConfig(options.cwd, listDomains(options.paths.home));
   const timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout (or PORTICO_TIMEOUT)');
   const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
   let status = initial;

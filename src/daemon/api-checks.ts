@@ -1,6 +1,6 @@
 import {isObject} from '../routes/object.js';
 import {STRATEGIES, type Strategy} from '../routes/types.js';
-import type {AddRouteRequest, CacheClearRequest, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
+import type {AddRouteRequest, CacheClearRequest, ProjectRoutesRequest, RemoveRouteRequest, UseCopyRequest} from './protocol.js';
 
 /**
  * The shape of each control request body, checked where it arrives: a body that fails names the
@@ -54,6 +54,7 @@ export const addRouteBody = fields<AddRouteRequest>(
     options: [object, 'an object of route options'],
     dir: [text, 'a directory'],
     join: [flag, 'true or false'],
+    copy: [object, 'a copy `{name, of?, branch?, switch?}`'],
   },
   ['spec', 'targets'],
 );
@@ -61,5 +62,7 @@ export const addRouteBody = fields<AddRouteRequest>(
 export const removeRouteBody = fields<RemoveRouteRequest>({spec: [text, 'a route `host[/path]`'], targets: [texts, 'a list of targets']}, ['spec']);
 
 export const projectRoutesBody = fields<ProjectRoutesRequest>({project: [text, 'an absolute directory'], routes: [list, 'a list of routes']}, ['project', 'routes']);
+
+export const useCopyBody = fields<UseCopyRequest>({copy: [text, 'a copy name or address'], app: [text, 'an app name or stable host']}, ['copy']);
 
 export const cacheClearBody = fields<CacheClearRequest>({spec: [text, 'a route `host[/path]`']});

@@ -1,7 +1,7 @@
 import {ExitCode, InputError, UserError} from '../errors.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {Route} from '../routes/types.js';
-import {BodyError, addRouteBody, cacheClearBody, noBody, projectRoutesBody, removeRouteBody, type BodyCheck} from './api-checks.js';
+import {BodyError, addRouteBody, cacheClearBody, noBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';
 import type {
   AddRouteRequest,
   AddRouteResult,
@@ -14,6 +14,8 @@ import type {
   RemoveRouteResult,
   ReplayResult,
   Status,
+  UseCopyRequest,
+  UseCopyResult,
 } from './protocol.js';
 
 /**
@@ -64,6 +66,8 @@ export const CONTROL_API = {
   /** A project's routes (`portico.json`) replace its earlier ones. */
   projectRoutes: endpoint<ProjectRoutesRequest, ProjectResult>('POST', '/routes/project', projectRoutesBody),
   clearCache: endpoint<CacheClearRequest, CacheClearResult>('POST', '/cache/clear', cacheClearBody),
+  /** Which copy of an app its stable host serves by default (`portico use`, README "Copies of an app"). */
+  useCopy: endpoint<UseCopyRequest, UseCopyResult>('POST', '/copies/use', useCopyBody),
   /** What is captured, oldest first (capture is on while a dashboard follows the events). */
   exchanges: endpoint<void, ExchangeCapture[]>('GET', '/exchanges', noBody, true),
   /** One captured exchange; a UserError (exit 4) when it was not captured or was evicted. */

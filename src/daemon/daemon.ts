@@ -3,6 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
+import {domainIssuers, listDomains} from '../domains/store.js';
 import {UserError, errorCode} from '../errors.js';
 import {CacheRegistry} from '../frontdoor/cache-registry.js';
 import {frontDoorFeatures} from '../frontdoor/index.js';
@@ -15,6 +16,7 @@ import {Transport} from '../transport/index.js';
 import {VERSION} from '../version.js';
 import {retainCaches} from './cache.js';
 import {startControlServer} from './control.js';
+import {loadUses, saveUses, usesFile} from './copies.js';
 import {controlHandlers} from './handlers.js';
 import {EventHub} from './hub.js';
 import {withOwners} from './owners.js';
@@ -73,6 +75,8 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   // Backend connections for forwarding, WebSockets and health probes: built here, handed to the proxy, closed on stop.
   const transport = new Transport();
   let routes: Route[] = [];
+  // Which copy each stable host serves by default (`portico use`): README "Copies of an app".
+  let uses = loadUses(paths);
   let serving: Serving | undefined;
   const notices: string[] = [];
 
@@ -80,7 +84,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   const commit = (next: Route[]) => {
     persist(paths, next);
     routes = next;
-    serving?.proxy.setRoutes(routes);
+    serving?.proxy.setRoutes(routes, uses);
     retainCaches(routes, cacheRegistry);
   };
   const status = (): Status => ({
@@ -123,14 +127,26 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       hub,
       caches: cacheRegistry,
       replayTarget: () => ({port: info.port, ca: readFileSync(paths.caCert, 'utf8')}),
+      port: () => info.port,
+      uses: () => uses,
+      commitUses(next) {
+        try {
+          saveUses(paths, next);
+        } catch (error) {
+          throw new UserError(`Could not save ${usesFile(paths)}: ${errorCode(error) ?? (error as Error).message}; nothing was changed.`, {cause: error});
+        }
+        uses = next;
+        serving?.proxy.setRoutes(routes, uses);
+      },
       stop,
       log,
+      domains: () => listDomains(paths.home),
     }),
   });
 
   let ownerTimer: NodeJS.Timeout | undefined;
   try {
-    const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir});
+    const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home)});
     const loaded = loadRoutes(paths);
     routes = loaded.routes;
     if (loaded.notice) {
@@ -139,6 +155,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     }
     serving = await serve({port: options.port, lastPort: readLastPort(paths), httpPort: options.httpPort, certs, routes, traffic: hub, transport, features, backendTimeout: timeoutMs, log});
     notices.push(...serving.notices);
+    serving.proxy.setRoutes(routes, uses);
     info.port = serving.proxy.port;
     writeLastPort(paths, info.port);
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);

@@ -3,6 +3,7 @@ import type {CacheRegistry} from '../frontdoor/cache-registry.js';
 import type {Route} from '../routes/types.js';
 import type {ControlHandlers} from './api.js';
 import {clearCache} from './cache.js';
+import {useCopy} from './copies.js';
 import type {EventHub} from './hub.js';
 import type {Status} from './protocol.js';
 import {replay} from './replay.js';
@@ -21,9 +22,17 @@ export interface HandlerContext {
   caches: CacheRegistry;
   /** Where a replay goes: the proxy's port, and the CA its certificate chains to. */
   replayTarget(): {port: number; ca: string};
+  /** The public HTTPS port, for the URLs `portico use` answers with. */
+  port(): number;
+  /** Which copy each stable host serves by default (README "Copies of an app"). */
+  uses(): ReadonlyMap<string, string>;
+  /** Persist, then serve, new default copies (throws a UserError, changing nothing, when the disk refuses). */
+  commitUses(next: Map<string, string>): void;
   /** Graceful stop, started after the answer to `/shutdown` is sent. */
   stop(): Promise<void>;
   log(line: string): void;
+  /** The suffixes added with `portico domain add`, read when a route comes in (README "Your own dev domains"). */
+  domains(): readonly string[];
 }
 
 /** The daemon's answer to each endpoint of the control API (api.ts); route changes are logged. */
@@ -32,7 +41,7 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     status: () => ctx.status(),
     routes: () => [...ctx.routes()],
     addRoute(request) {
-      const result = addRoute(ctx.routes(), request, ctx.selfPorts());
+      const result = addRoute(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
       ctx.commit(result.routes);
       ctx.log(`${result.created ? 'added' : 'updated'} ${result.route.host}${result.route.path} -> ${result.route.targets.map((t) => t.url).join(', ')}`);
       return {route: result.route, created: result.created, notices: result.notices};
@@ -44,7 +53,7 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
       return {removed: result.removed, ...(result.route ? {route: result.route} : {})};
     },
     projectRoutes(request) {
-      const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts());
+      const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
       ctx.commit(result.routes);
       ctx.log(`project ${request.project}: ${request.routes.length} route(s)`);
       return {...result, routes: ctx.routes().filter((r) => r.project === request.project)};
@@ -52,6 +61,12 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     clearCache(request) {
       const result = clearCache(ctx.routes(), ctx.caches, request);
       ctx.log(`cache cleared: ${result.cleared.map((c) => `${c.route} (${c.responses})`).join(', ') || 'no caches'}`);
+      return result;
+    },
+    useCopy(request) {
+      const {uses, result} = useCopy(ctx.routes(), ctx.uses(), request, ctx.port());
+      ctx.commitUses(uses);
+      ctx.log(`${result.stable} serves the copy ${result.copy}`);
       return result;
     },
     exchanges: () => ctx.hub.captures.all(),

@@ -3,7 +3,7 @@
  * answers which of these is the table in api.ts; errors are a non-2xx status with an ErrorBody.
  */
 import type {RouteStatus} from '../routes/status.js';
-import type {Route, RouteOptions, Strategy} from '../routes/types.js';
+import type {Route, RouteCopy, RouteOptions, Strategy} from '../routes/types.js';
 
 export interface Status {
   version: string;
@@ -41,6 +41,25 @@ export interface AddRouteRequest {
   dir?: string;
   /** Join a route another directory owns (`portico run --join`, `portico add --join`). */
   join?: boolean;
+  /** The route is one copy of an app (`portico run` in a worktree or clone): README "Copies of an app". */
+  copy?: RouteCopy;
+}
+
+/** POST /copies/use: which copy the stable host serves by default (`portico use`). */
+export interface UseCopyRequest {
+  /** The copy's name (`fix-login`), or its address (`fix-login.shop.localhost`). */
+  copy: string;
+  /** The stable host (`shop.localhost`) when the name alone is ambiguous. */
+  app?: string;
+}
+
+export interface UseCopyResult {
+  /** The stable host, e.g. `shop.localhost`. */
+  stable: string;
+  copy: string;
+  /** The copy's own URL and the stable URL. */
+  url: string;
+  stableUrl: string;
 }
 
 export interface CacheClearRequest {

@@ -1,12 +1,13 @@
 import {isAbsolute} from 'node:path';
 import {InputError, UserError, isUserError} from '../errors.js';
-import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from '../routes/parse.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeightedTarget} from '../routes/parse.js';
 import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
 import {ADD_WAY_OUT, describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
 import {refuseSelfTargets} from '../routes/self.js';
 import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectResult, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
 import {validateRoutes} from './store.js';
+import {validateCopy} from '../routes/copy.js';
 
 /**
  * Route mutations as pure functions over the route list: each returns the new list (the daemon
@@ -21,13 +22,17 @@ export interface AddResult {
   notices: string[];
 }
 
-export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = []): AddResult {
-  const {host, path} = parseRouteSpec(request.spec);
+export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): AddResult {
+  const {host, path} = parseRouteSpec(request.spec, domains);
   if (!Array.isArray(request.targets) || request.targets.length === 0) {
     throw new InputError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
   }
   const dir = typeof request.dir === 'string' && isAbsolute(request.dir) ? request.dir : undefined;
-  const targets = request.targets.map((t) => ({url: parseTarget(t).url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {})}));
+  // A target added again takes the weight given now (none: 1), so a weight change applies at once.
+  const targets = request.targets.map((t) => {
+    const {target, weight} = parseWeightedTarget(t);
+    return {url: target.url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {}), ...(weight === undefined || weight === 1 ? {} : {weight})};
+  });
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
   let requested: RouteOptions | undefined;
@@ -58,12 +63,23 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
     stripPrefix: request.stripPrefix ?? existing?.stripPrefix ?? false,
     ...(keepProject ? {project: existing!.project} : {}),
   };
-  const options = request.replace ? requested : mergeRouteOptions(existing?.options, requested);
+  const copy = copyOfRequest(request, existing);
+  if (copy) route.copy = copy;
+  const options = mergeRouteOptions(request.replace ? undefined : existing?.options, requested);
   if (options) route.options = options;
   const next = [...routes];
   if (index === -1) next.push(route);
   else next[index] = route;
   return {routes: next, route, created: index === -1, notices};
+}
+
+/** A `run` says which copy it is; a route added by hand keeps the copy it was. */
+function copyOfRequest(request: AddRouteRequest, existing: Route | undefined): Route['copy'] {
+  try {
+    return validateCopy(request.copy) ?? existing?.copy;
+  } catch (error) {
+    throw new UserError(`Invalid copy for \`${request.spec}\`: ${(error as Error).message}.`);
+  }
 }
 
 /**
@@ -89,7 +105,8 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
 }
 
 export function removeRoute(routes: readonly Route[], request: RemoveRouteRequest): {routes: Route[]; removed: Route; route?: Route} {
-  const {host, path} = parseRouteSpec(request.spec);
+  // Any route there is can be removed, even one under a domain removed by hand since.
+  const {host, path} = parseRouteSpec(request.spec, routes.map((r) => r.host));
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   if (index === -1) {
     throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
@@ -120,14 +137,14 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
  * A project's routes replace that project's earlier ones, and any route of the same name; routes of
  * other projects or of `add` stay. What it takes from someone else, or drops, is reported.
  */
-export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = []): ProjectResult {
+export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): ProjectResult {
   if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
     throw new InputError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
   }
   let incoming: Route[];
   try {
     // The daemon is the only writer of routes.json: nothing unchecked gets in, whoever sent it.
-    incoming = validateRoutes(request.routes).map((r) => ({...r, project: request.project}));
+    incoming = validateRoutes(request.routes, domains).map((r) => ({...r, project: request.project}));
   } catch (error) {
     if (isUserError(error)) throw error;
     throw new InputError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);

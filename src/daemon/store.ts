@@ -1,8 +1,10 @@
 import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
-import {parseRouteSpec, parseTarget} from '../routes/parse.js';
+import {listDomains} from '../domains/store.js';
+import {parseRouteSpec, parseTarget, parseWeight} from '../routes/parse.js';
 import {validateRouteOptions} from '../routes/options-data.js';
-import {STRATEGIES, type Route, type RouteOptions} from '../routes/types.js';
+import {validateCopy} from '../routes/copy.js';
+import {STRATEGIES, type Route, type RouteCopy, type RouteOptions} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import type {StatePaths} from '../state/home.js';
 
@@ -25,7 +27,7 @@ export function loadRoutes(paths: StatePaths, now: () => number = Date.now): Loa
     return moveAside(paths, now, `could not be read (${errorCode(error) ?? (error as Error).message})`);
   }
   try {
-    return {routes: validateRoutes(JSON.parse(text))};
+    return {routes: validateRoutes(JSON.parse(text), listDomains(paths.home))};
   } catch (error) {
     return moveAside(paths, now, `is not valid (${(error as Error).message})`);
   }
@@ -44,7 +46,7 @@ export function peekRoutes(paths: StatePaths): {routes: Route[]; problem?: strin
     return {routes: [], problem: `${paths.routes} could not be read (${errorCode(error) ?? (error as Error).message})`};
   }
   try {
-    return {routes: validateRoutes(JSON.parse(text))};
+    return {routes: validateRoutes(JSON.parse(text), listDomains(paths.home))};
   } catch (error) {
     return {routes: [], problem: `${paths.routes} is not valid (${(error as Error).message})`};
   }
@@ -65,14 +67,20 @@ export function saveRoutes(paths: StatePaths, routes: readonly Route[]): void {
 }
 
 /** Check the file's shape route by route; anything off makes the whole file suspect. */
-export function validateRoutes(data: unknown): Route[] {
+/** `domains`: the added suffixes whose names may appear (README "Your own dev domains"). */
+export function validateRoutes(data: unknown, domains: readonly string[] = []): Route[] {
   if (!Array.isArray(data)) throw new Error('expected a list of routes');
   return data.map((item: Route, i) => {
     const where = `route ${i + 1}`;
     if (typeof item !== 'object' || item === null) throw new Error(`${where} is not an object`);
-    const {host, path} = parseRouteSpec(`${item.host}${item.path === '/' ? '' : item.path}`);
+    const {host, path} = parseRouteSpec(`${item.host}${item.path === '/' ? '' : item.path}`, domains);
     if (!Array.isArray(item.targets)) throw new Error(`${where} has no targets`);
-    const targets = item.targets.map((t) => ({url: parseTarget(t.url).url, ...(Number.isInteger(t.owner) ? {owner: t.owner} : {}), ...(typeof t.dir === 'string' ? {dir: t.dir} : {})}));
+    const targets = item.targets.map((t) => ({
+      url: parseTarget(t.url).url,
+      ...(Number.isInteger(t.owner) ? {owner: t.owner} : {}),
+      ...(typeof t.dir === 'string' ? {dir: t.dir} : {}),
+      ...(t.weight === undefined || t.weight === 1 ? {} : {weight: parseWeight(t.weight, `${where} target ${t.url}`)}),
+    }));
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
     let options: RouteOptions | undefined;
     try {
@@ -89,6 +97,16 @@ export function validateRoutes(data: unknown): Route[] {
       stripPrefix: item.stripPrefix === true,
       ...(typeof item.project === 'string' ? {project: item.project} : {}),
       ...(options ? {options} : {}),
+      ...copyOf(item.copy, where),
     };
   });
+}
+
+function copyOf(data: unknown, where: string): {copy?: RouteCopy} {
+  try {
+    const copy = validateCopy(data);
+    return copy ? {copy} : {};
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}`);
+  }
 }

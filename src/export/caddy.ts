@@ -1,6 +1,6 @@
 import type {HeaderRule, Strategy} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
-import {byHost, routeScheme, upstreamAddress} from './mapping.js';
+import {byHost, isWeighted, routeScheme, upstreamAddress} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
 
 const LB_POLICY: Record<Strategy, string> = {
@@ -45,6 +45,7 @@ function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
   const body: string[] = [];
   if (route.stripPrefix && route.path !== '/') body.push(`uri strip_prefix ${route.path}`);
   if (route.options.compress) body.push('encode zstd gzip');
+  body.push(...basicAuth(route));
   body.push(...reverseProxy(route));
   if (route.path === '/') {
     out.push('handle {', ...indent(body), '}');
@@ -54,10 +55,26 @@ function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
   return out;
 }
 
+/**
+ * A locked placeholder: a well-formed bcrypt hash whose password nobody knows, so the route fails
+ * closed until the user puts the output of `caddy hash-password` there (portico's scrypt hash is no use to Caddy).
+ */
+export const CADDY_HASH_PLACEHOLDER = '$2a$14$portico.placeholder.run.caddy.hash.password..........';
+
+/** `basicauth` (Caddy 2.0 to today; 2.8 also calls it basic_auth) for a `--auth basic` route. */
+function basicAuth(route: ExportRoute): string[] {
+  const auth = route.options.auth;
+  if (auth?.kind !== 'basic') return [];
+  return ['basicauth {', `	# replace with: caddy hash-password (portico keeps an scrypt hash Caddy cannot read)`, `	${caddyQuote(auth.user)} ${CADDY_HASH_PLACEHOLDER}`, '}'];
+}
+
 function reverseProxy(route: ExportRoute): string[] {
   const sub: string[] = [];
-  if (route.upstreams.length > 1) {
-    sub.push(`lb_policy ${LB_POLICY[route.strategy]}${route.strategy === 'sticky' ? ` portico_${route.id}` : ''}`);
+  // A drained instance (weight 0) gets no new requests: Caddy is simply not given it.
+  const upstreams = route.upstreams.filter((u) => u.weight !== 0);
+  if (upstreams.length > 1) {
+    if (route.strategy === 'round-robin' && isWeighted(route)) sub.push(`lb_policy weighted_round_robin ${upstreams.map((u) => u.weight ?? 1).join(' ')}`);
+    else sub.push(`lb_policy ${LB_POLICY[route.strategy]}${route.strategy === 'sticky' ? ` portico_${route.id}` : ''}`);
   }
   // Like portico: a refused connection moves on to the next instance, and a failed one sits out a while.
   sub.push('lb_try_duration 5s', 'fail_duration 10s');
@@ -65,7 +82,7 @@ function reverseProxy(route: ExportRoute): string[] {
   sub.push(...headerRules('header_up', route.options.requestHeaders), ...headerRules('header_down', route.options.responseHeaders));
   const transport = transportBlock(route);
   if (transport.length > 0) sub.push('transport http {', ...indent(transport), '}');
-  return [`reverse_proxy ${route.upstreams.map(caddyUpstream).join(' ')} {`, ...indent(sub), '}'];
+  return [`reverse_proxy ${(upstreams.length > 0 ? upstreams : route.upstreams).map(caddyUpstream).join(' ')} {`, ...indent(sub), '}'];
 }
 
 function transportBlock(route: ExportRoute): string[] {

@@ -1,5 +1,6 @@
 import {UserError} from '../errors.js';
 import {FEATURES} from '../routes/features/index.js';
+import {isWeighted} from './mapping.js';
 import type {ExportKind, ExportRoute, Note} from './types.js';
 
 /**
@@ -17,6 +18,7 @@ export function notesFor(kind: ExportKind, route: ExportRoute): Note[] {
   const many = route.upstreams.length > 1;
 
   if (!route.mapped) add('local target', localTargetDetail(kind, route), 'info');
+  notes.push(...weightNotes(kind, route));
 
   if (k8s) {
     // A Service spreads over its pods; only the Gateway API can split between Services, by weight.
@@ -42,6 +44,22 @@ export function notesFor(kind: ExportKind, route: ExportRoute): Note[] {
     }
   }
   return notes;
+}
+
+/** What each target keeps of a weighted split (README "Weights"). */
+function weightNotes(kind: ExportKind, route: ExportRoute): Note[] {
+  if (!isWeighted(route) || route.upstreams.length < 2) return [];
+  const note = (detail: string, severity: Note['severity'] = 'lost'): Note => ({route: route.key, feature: `weights ${route.upstreams.map((u) => u.weight ?? 1).join(':')}`, detail, severity});
+  const drained = route.upstreams.some((u) => u.weight === 0);
+  if (kind === 'caddy') {
+    if (route.strategy === 'round-robin') return [note('`lb_policy weighted_round_robin` needs Caddy 2.7 or newer' + (drained ? '; drained instances (weight 0) are left out' : ''), 'info')];
+    if (route.strategy === 'first') return drained ? [note('drained instances (weight 0) are left out', 'info')] : [];
+    return [note(`not exported: Caddy weighs only round-robin (weighted_round_robin), not ${route.strategy}` + (drained ? '; drained instances (weight 0) are left out' : ''))];
+  }
+  if (kind === 'nginx') return drained ? [note('drained instances (weight 0) are written as `down`', 'info')] : [];
+  if (kind === 'ingress') return [note('not exported: an Ingress path has one Service and no weights; use the gateway export (backendRefs[].weight)')];
+  if (!route.mapped) return [note('not exported: the local instances become one Service; map each target to its own Service (--backend 9090=http://blue:8080) to get backendRefs[].weight')];
+  return [];
 }
 
 function localTargetDetail(kind: ExportKind, route: ExportRoute): string {

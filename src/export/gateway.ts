@@ -1,6 +1,6 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor} from './features.js';
-import {byHost} from './mapping.js';
+import {byHost, isWeighted} from './mapping.js';
 import {hostObjectName, metadata, noteLines, serviceManifests, serviceRefs, toYaml, type Manifest} from './k8s.js';
 import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
 
@@ -36,9 +36,19 @@ function rule(route: ExportRoute): Record<string, unknown> {
   return {
     matches: [{path: {type: 'PathPrefix', value: route.path}}],
     ...(filters.length > 0 ? {filters} : {}),
-    backendRefs: serviceRefs(route).map((s) => ({name: s.name, port: s.port})),
+    backendRefs: backendRefs(route),
     ...(route.options.timeout !== undefined ? {timeouts: {backendRequest: duration(route.options.timeout)}} : {}),
   };
+}
+
+/** One ref per Service; a weighted route carries each Service's weight (the sum of the targets mapped to it). */
+function backendRefs(route: ExportRoute): Array<Record<string, unknown>> {
+  const refs = serviceRefs(route);
+  if (!route.mapped || !isWeighted(route)) return refs.map((s) => ({name: s.name, port: s.port}));
+  return refs.map((s) => {
+    const weight = route.upstreams.filter((u) => u.port === s.port && u.hostname.split('.')[0] === s.name).reduce((sum, u) => sum + (u.weight ?? 1), 0);
+    return {name: s.name, port: s.port, weight};
+  });
 }
 
 function headerModifier(rules: readonly HeaderRule[] | undefined): Record<string, unknown> | undefined {

@@ -5,6 +5,7 @@ import {renderCaddyfile} from './caddy.js';
 import {failOnNotes, formatWarning} from './features.js';
 import {renderGateway} from './gateway.js';
 import {renderIngress} from './ingress.js';
+import {listDomains} from '../domains/store.js';
 import {addBackend, checkBackendsUsed, emptyBackendMap, parseBackend, parseDomain, planRoutes, type BackendMap} from './mapping.js';
 import {renderNginx} from './nginx.js';
 import {writeOutput} from './output.js';
@@ -39,15 +40,16 @@ const RENDERERS: Record<ExportKind, (routes: readonly ExportRoute[], options: Re
 export async function exportRoutes(options: ExportOptions): Promise<void> {
   // Flags are checked before anything is read, so a typo fails fast and alone.
   const flagDomain = options.domain === undefined ? undefined : parseDomain(options.domain);
+  const domains = listDomains(options.paths.home);
   const flagBackends = emptyBackendMap();
-  for (const flag of options.backends) parseBackend(flag, flagBackends);
+  for (const flag of options.backends) parseBackend(flag, flagBackends, domains);
 
   const loaded = await loadSource(options.source, options.paths);
   if (loaded.routes.length === 0) {
     throw new UserError(`Nothing to export: ${loaded.from} has no routes.`, {hint: 'Add one (`portico add app.localhost 5173`) or export a project with --project DIR.'});
   }
   const domain = flagDomain ?? (loaded.deploy?.domain === undefined ? undefined : parseDomain(loaded.deploy.domain));
-  const routes = planRoutes(loaded.routes, domain, mergeBackends(loaded, flagBackends));
+  const routes = planRoutes(loaded.routes, domain, mergeBackends(loaded, flagBackends, domains), domains);
   const rendered = RENDERERS[options.kind](routes, options.render);
   if (options.strict) failOnNotes(options.kind, rendered.notes);
 
@@ -58,12 +60,12 @@ export async function exportRoutes(options: ExportOptions): Promise<void> {
 }
 
 /** deploy.backends, then --backend over it key by key; each must name a route or target that exists. */
-function mergeBackends(loaded: LoadedSource, flags: BackendMap): BackendMap {
+function mergeBackends(loaded: LoadedSource, flags: BackendMap, domains: readonly string[]): BackendMap {
   const where = `deploy.backends key in ${loaded.from}`;
   const merged = emptyBackendMap();
   for (const [key, urls] of Object.entries(loaded.deploy?.backends ?? {})) {
     try {
-      addBackend(merged, key, urls);
+      addBackend(merged, key, urls, domains);
     } catch (error) {
       if (isUserError(error)) throw new InputError(`Invalid ${where} \`${key}\`: ${error.message}`);
       throw error;

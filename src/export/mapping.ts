@@ -1,5 +1,6 @@
 import {domainToASCII} from 'node:url';
 import {InputError, UserError, isUserError} from '../errors.js';
+import {domainOf, isLocalhostName} from '../routes/name.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {ExportRoute, Upstream} from './types.js';
@@ -27,11 +28,16 @@ export function parseDomain(input: string): string {
   return ascii;
 }
 
-/** `app.localhost` -> `app.example.com`; `localhost` -> `example.com`; no domain: unchanged. */
-export function mapHost(host: string, domain: string | undefined): string {
+/**
+ * `app.localhost` -> `app.example.com`; `localhost` -> `example.com`; a name under an added dev
+ * domain (`app.dev.example.test`, `domains` holding `dev.example.test`) likewise; no domain: unchanged.
+ */
+export function mapHost(host: string, domain: string | undefined, domains: readonly string[] = []): string {
   if (domain === undefined) return host;
-  if (host === 'localhost') return domain;
-  return `${host.slice(0, -'.localhost'.length)}.${domain}`;
+  const local = isLocalhostName(host) ? 'localhost' : domainOf(host, domains);
+  if (local === undefined) return host;
+  if (host === local) return domain;
+  return `${host.slice(0, -(local.length + 1))}.${domain}`;
 }
 
 /** `http://api:8080` (or `api:8080`, `https://api`): one production upstream. */
@@ -41,14 +47,14 @@ export function parseUpstream(input: string): Upstream {
 }
 
 /** Parse one `--backend KEY=URL[,URL...]`, KEY a route (`app.localhost/api`) or a local target (`9090`). */
-export function parseBackend(input: string, into: BackendMap = emptyBackendMap()): BackendMap {
+export function parseBackend(input: string, into: BackendMap = emptyBackendMap(), domains: readonly string[] = []): BackendMap {
   const eq = input.indexOf('=');
   const fail = (why: string): never => {
     throw new InputError(`Invalid --backend \`${input}\`: ${why}`, {hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).'});
   };
   if (eq <= 0 || eq === input.length - 1) fail('expected HOST[/PATH]=URL or PORT=URL.');
   try {
-    addBackend(into, input.slice(0, eq), input.slice(eq + 1).split(',').filter((s) => s.trim() !== ''));
+    addBackend(into, input.slice(0, eq), input.slice(eq + 1).split(',').filter((s) => s.trim() !== ''), domains);
   } catch (error) {
     if (isUserError(error)) fail(error.message.replace(/\.$/, '') + '.');
     throw error;
@@ -61,14 +67,14 @@ export function emptyBackendMap(): BackendMap {
 }
 
 /** Add one mapping; the key is a local target when it is a port, host:port or URL, else a route. */
-export function addBackend(map: BackendMap, key: string, values: readonly string[]): void {
+export function addBackend(map: BackendMap, key: string, values: readonly string[], domains: readonly string[] = []): void {
   if (values.length === 0) throw new InputError(`\`${key}\` maps to no backend.`);
   const upstreams = values.map((v) => parseUpstream(v.trim()));
   const trimmed = key.trim();
   if (/^\d+$/.test(trimmed) || /^[a-z]+:\/\//i.test(trimmed) || /:\d+$/.test(trimmed)) {
     map.targets.set(parseTarget(trimmed).url, upstreams);
   } else {
-    map.routes.set(routeKey(parseRouteSpec(trimmed)), upstreams);
+    map.routes.set(routeKey(parseRouteSpec(trimmed, domains)), upstreams);
   }
 }
 
@@ -85,16 +91,17 @@ export function checkBackendsUsed(map: BackendMap, routes: readonly Route[], sou
 }
 
 /** The production form of each route: public host, mapped upstreams. Longest path first per host. Check the map first (checkBackendsUsed). */
-export function planRoutes(routes: readonly Route[], domain: string | undefined, backends: BackendMap): ExportRoute[] {
+export function planRoutes(routes: readonly Route[], domain: string | undefined, backends: BackendMap, domains: readonly string[] = []): ExportRoute[] {
   const planned = routes.map((route): ExportRoute => {
     const key = routeKey(route);
     const byRoute = backends.routes.get(key);
     const perTarget = route.targets.map((t) => backends.targets.get(t.url));
-    const upstreams = byRoute ?? route.targets.flatMap((t, i) => perTarget[i] ?? [localUpstream(t.url)]);
+    // A target's weight goes with the backends it maps to; a route mapped as a whole has none.
+    const upstreams = byRoute ?? route.targets.flatMap((t, i) => (perTarget[i] ?? [localUpstream(t.url)]).map((u) => withWeight(u, t.weight)));
     return {
       key,
       id: '',
-      host: mapHost(route.host, domain),
+      host: mapHost(route.host, domain, domains),
       path: route.path,
       upstreams: dedupe(upstreams),
       mapped: byRoute !== undefined || perTarget.every((u) => u !== undefined),
@@ -112,6 +119,15 @@ export function planRoutes(routes: readonly Route[], domain: string | undefined,
     route.id = id;
   }
   return planned.sort((a, b) => a.host.localeCompare(b.host) || b.path.length - a.path.length);
+}
+
+function withWeight(u: Upstream, weight: number | undefined): Upstream {
+  return weight === undefined || weight === 1 ? u : {...u, weight};
+}
+
+/** True when the route's upstreams do not all weigh 1. */
+export function isWeighted(route: ExportRoute): boolean {
+  return route.upstreams.some((u) => (u.weight ?? 1) !== 1);
 }
 
 function localUpstream(url: string): Upstream {

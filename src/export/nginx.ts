@@ -1,7 +1,7 @@
 import type {HeaderRule} from '../routes/types.js';
 import {notesFor, noteComments} from './features.js';
 import {byHost, routeScheme, upstreamAddress} from './mapping.js';
-import type {ExportRoute, Note, RenderOptions, Rendered} from './types.js';
+import type {ExportRoute, Note, RenderOptions, Rendered, Upstream} from './types.js';
 
 /** The Connection header for WebSockets: `upgrade` when the client asked, else empty (keeps upstream keep-alive). */
 const UPGRADE_MAP = ['map $http_upgrade $portico_connection_upgrade {', '    default upgrade;', "    ''      '';", '}'];
@@ -56,10 +56,17 @@ function upstreamBlock(route: ExportRoute): string[] {
   route.upstreams.forEach((u, i) => {
     // `first`: the rest are backups, used only while the first is down (fail-over, as in portico).
     const backup = route.strategy === 'first' && i > 0 ? ' backup' : '';
-    body.push(`server ${upstreamAddress(u)} max_fails=1 fail_timeout=10s${backup};`);
+    body.push(`server ${upstreamAddress(u)}${serverWeight(route, u)} max_fails=1 fail_timeout=10s${backup};`);
   });
   body.push('keepalive 16;');
   return [`# ${route.key}`, `upstream portico_${route.id} {`, ...body.map((l) => `    ${l}`), '}'];
+}
+
+/** ` weight=3`; a drained instance (weight 0) is nginx's `down`; `first` ignores weights as portico does. */
+function serverWeight(route: ExportRoute, u: Upstream): string {
+  const weight = u.weight ?? 1;
+  if (weight === 0) return ' down';
+  return weight === 1 || route.strategy === 'first' ? '' : ` weight=${weight}`;
 }
 
 function serverBlocks(host: string, group: readonly ExportRoute[], perRoute: Map<ExportRoute, Note[]>, options: RenderOptions): string[] {
@@ -98,6 +105,11 @@ function locationBody(route: ExportRoute): string[] {
   // A URI part in proxy_pass replaces the matched location prefix: that is strip-prefix.
   const uri = route.stripPrefix && route.path !== '/' ? '/' : '';
   const lines = [`proxy_pass ${scheme}://portico_${route.id}${uri};`, 'proxy_http_version 1.1;'];
+  const auth = route.options.auth;
+  if (auth?.kind === 'basic') {
+    // nginx reads crypt/apr1/SHA hashes, not portico's scrypt: the file is made with htpasswd (see the note).
+    lines.push(`auth_basic ${nginxQuote(`portico ${route.key}`)};`, `auth_basic_user_file /etc/nginx/portico-${route.id}.htpasswd;`, 'proxy_set_header Authorization "";');
+  }
   for (const [name, value] of requestHeaders(route.options.requestHeaders)) lines.push(`proxy_set_header ${name} ${value};`);
   if (scheme === 'https') lines.push('proxy_ssl_server_name on;', `proxy_ssl_name ${route.upstreams[0]!.hostname};`);
   if (route.options.timeout !== undefined) lines.push(`proxy_read_timeout ${route.options.timeout}ms;`);

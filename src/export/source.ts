@@ -3,6 +3,7 @@ import {DaemonNotRunning, call} from '../daemon/client.js';
 import {peekRoutes} from '../daemon/store.js';
 import {InputError, UserError} from '../errors.js';
 import type {DeployConfig} from '../routes/deploy.js';
+import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
@@ -25,7 +26,7 @@ export interface LoadedSource {
 export async function loadSource(source: RouteSource, paths: StatePaths): Promise<LoadedSource> {
   if (source.kind === 'table') return loadTable(paths);
   const dir = source.kind === 'project' ? source.dir : source.cwd;
-  const project = loadProjectConfig(dir);
+  const project = loadProjectConfig(dir, listDomains(paths.home));
   if (project) return {routes: project.routes, from: project.file, ...(project.deploy ? {deploy: project.deploy} : {})};
   if (source.kind === 'project') {
     throw new InputError(`Invalid --project \`${source.dir}\`: ${path.resolve(source.dir)} has no portico.json (nor a "portico" key in package.json).`);

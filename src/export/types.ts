@@ -11,6 +11,8 @@ export interface Upstream {
   /** Host name or address as the user gave it (`api`, `10.0.0.5`, `::1` without brackets). */
   hostname: string;
   port: number;
+  /** The local target's weight (README "Weights"); absent: 1. */
+  weight?: number;
 }
 
 /** A route as it will exist in production: public name, path, upstreams and what to do on the way. */

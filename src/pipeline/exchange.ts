@@ -3,7 +3,7 @@ import type {Readable} from 'node:stream';
 import type {Recording} from '../traffic/recording.js';
 import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 import type {Pool} from '../balance/pool.js';
-import type {Route} from '../routes/types.js';
+import type {CopySwitch, Route} from '../routes/types.js';
 
 export type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
@@ -58,6 +58,11 @@ export interface Exchange {
   readonly timing: ExchangeTiming;
   /** What passes did, for the traffic view: `cache: hit`, `injected: 503`, `rate-limited`, ... */
   readonly notes: string[];
+  /**
+   * Credentials a pass found on this exchange (an Authorization value, a token): the traffic view,
+   * capture and HAR show `[redacted]` wherever one appears (URL, headers). Optional for plain test objects.
+   */
+  readonly secrets?: string[];
   /** True while a viewer asked for exchanges to be captured (the dashboard): the capture pass records then. */
   readonly capturing: boolean;
   /** Set by the capture pass; the pipeline keeps what it recorded with the exchange's event. */
@@ -71,6 +76,8 @@ export interface Exchange {
    * refuse it; a pass that stores or transforms bodies (cache) leaves it alone. Optional for plain test objects.
    */
   readonly websocket?: boolean;
+  /** Set when the stable host of a copied app chose a copy for this request (README "Copies of an app"). */
+  readonly copy?: ServedCopy;
   /** True once the client went away: passes stop work for it. */
   readonly aborted: boolean;
   /**
@@ -78,6 +85,17 @@ export interface Exchange {
    * attempts are final by then. The pipeline always provides it; optional so tests may pass plain objects.
    */
   whenDone?(fn: () => void): void;
+}
+
+/** The copy of an app a stable host chose for one request. */
+export interface ServedCopy {
+  name: string;
+  /** The first copy, whose routes sit on the stable host: its cookies keep their names there. */
+  first: boolean;
+  /** How the client chose it. */
+  by: 'default' | 'header' | 'query' | 'cookie';
+  /** The switch names in force (header, cookie, query), to keep them from the backend. */
+  switch: CopySwitch;
 }
 
 /** Runs before forwarding. Returns 'answered' when it called `respond` or `drop`, else 'next'. */

@@ -93,7 +93,7 @@ class Forwarding {
     const {ex} = this;
     const u = ex.entry.pool.pick({cookie: ex.requestHeaders.cookie});
     if (!u) {
-      const down = ex.entry.pool.snapshot().map((t) => ({target: t.target, error: t.lastError ?? 'unavailable'}));
+      const down = ex.entry.pool.snapshot().map((t) => ({target: t.target, error: t.weight === 0 ? 'drained (weight 0)' : (t.lastError ?? 'unavailable')}));
       ex.respond(pageResponse(502, badGatewayPage(ex.entry.key, down)));
       return;
     }

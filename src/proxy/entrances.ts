@@ -49,7 +49,7 @@ export function entrances(ctx: EntranceContext): Entrances {
     if (h1) guardHeaders(req.socket, ctx.headersTimeoutMs, res);
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match));
-    const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry);
+    const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);
     const stream = (req as {stream?: http2.ServerHttp2Stream}).stream;
     if (hasBody(req.headers, !h1, ex.method, stream?.endAfterHeaders)) ex.body = new RequestBody(req as unknown as BodySource);
     runRequestPasses(ex, () => ctx.forwarder.forward(ex));
@@ -71,7 +71,7 @@ export function entrances(ctx: EntranceContext): Entrances {
     const started = Date.now();
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseSocket(socket, match), true);
-    const ex = new ProxyExchange(pipeline, req, socketResponse(req, socket), match.host, match.path, match.entry);
+    const ex = new ProxyExchange(pipeline, req, socketResponse(req, socket), match.host, match.path, match.entry, match.copy);
     ex.websocket = true;
     runRequestPasses(ex, () => void tunnelUpgrade(ctx.tunnels, ex, socket, head));
   };
@@ -90,7 +90,7 @@ export function entrances(ctx: EntranceContext): Entrances {
     if (req.headers[':protocol'] !== 'websocket') return logRefusal(pipeline.traffic, pipeline.nextId, req, started, NOT_A_FORWARD_PROXY, refuseResponse(res, NOT_A_FORWARD_PROXY));
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match), true);
-    const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry);
+    const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);
     ex.websocket = true;
     runRequestPasses(ex, () => void tunnelExtendedConnect(ctx.tunnels, ex));
   };

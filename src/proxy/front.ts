@@ -9,6 +9,9 @@ import {refuseEdges} from './edges.js';
 import type {H2Response} from './h2stream.js';
 import {HOP_HEADER, requestHost} from './headers.js';
 import {badRequestPage, loopPage, unknownHostPage} from './pages.js';
+import type {ServedCopy} from '../pipeline/exchange.js';
+import {copyHasNoRoutePage} from './copy-pages.js';
+import {chooseCopy} from './copy-switch.js';
 import type {ProxyRequest} from './pipeline.js';
 import {publish, recordLocalAnswer} from './record.js';
 import type {RouteTable} from './table.js';
@@ -26,6 +29,8 @@ export interface Admitted {
   entry: RouteEntry;
   host: string;
   path: string;
+  /** The copy of an app the stable host chose for this request (README "Copies of an app"). */
+  copy?: ServedCopy;
 }
 
 /** Why the front of the house refused a request. */
@@ -39,6 +44,8 @@ export interface Refusal {
   page?: string;
   /** The connection closes after the answer (a protocol edge: what follows on it cannot be trusted). */
   close?: boolean;
+  /** Headers of the answer (a copy switch's Location and Set-Cookie). */
+  headers?: Record<string, string>;
 }
 
 export interface FrontContext {
@@ -102,9 +109,20 @@ export function admit(req: ProxyRequest, ctx: FrontContext): Admitted | Refusal 
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const path = NEEDS_NORMALIZING.test(rawPath) ? normalizePath(rawPath.replace(/\\/g, '/')) : rawPath;
-  const entry = ctx.table.match(name, path);
+  const group = ctx.table.copyGroup(name);
+  let copy: ServedCopy | undefined;
+  let routeHost = ctx.table.copyAlias(name) ?? name;
+  if (group) {
+    // The copy step: the stable host of a copied app serves one copy, never falls through (README "Copies of an app").
+    const chosen = chooseCopy(req.method ?? 'GET', url, req.headers, group, ctx.table.port());
+    if ('status' in chosen) return chosen;
+    routeHost = chosen.member.host;
+    copy = {name: chosen.member.name, first: chosen.member.first, by: chosen.by, switch: group.switch};
+  }
+  const entry = ctx.table.match(routeHost, path);
+  if (!entry && group) return {status: 404, reason: `The copy ${copy!.name} of ${name} serves nothing under ${path}.`, error: 'no route in copy', page: copyHasNoRoutePage(group, copy!.name, path, ctx.table.port())};
   if (!entry) return {status: 404, reason: `portico has no route for ${name}`, error: 'no route', page: unknownHostPage(name, ctx.table.links())};
-  return {entry, host: name, path: forwardPath(entry.path, entry.route.stripPrefix, q === -1 ? path : path + url.slice(q))};
+  return {entry, host: name, path: forwardPath(entry.path, entry.route.stripPrefix, q === -1 ? path : path + url.slice(q)), ...(copy ? {copy} : {})};
 }
 
 export const refused = (r: Admitted | Refusal): r is Refusal => 'status' in r;
@@ -119,7 +137,7 @@ interface Sent {
 export function refuseResponse(res: ProxyResponse, r: Refusal): Sent | undefined {
   if (res.headersSent || res.destroyed) return undefined;
   const body = r.page ?? badRequestPage(r.reason);
-  const headers = {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store'};
+  const headers = {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...r.headers};
   if (r.close && 'shouldKeepAlive' in res) res.shouldKeepAlive = false;
   res.writeHead(r.status, {...headers});
   (res as H2Response).end(body);

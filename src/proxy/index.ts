@@ -65,8 +65,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     get port() {
       return port;
     },
-    setRoutes(routes) {
-      table.set(routes);
+    setRoutes(routes, uses) {
+      table.set(routes, uses);
     },
     status() {
       return table.status();

@@ -12,7 +12,7 @@ export const RELOAD_WHEN_BACK = `<p class="s" id="w">Waiting for the backend; th
 <script>(function poll(){setTimeout(function(){fetch(location.href,{method:'HEAD',cache:'no-store',redirect:'manual'}).then(function(r){if(r.status!==502)location.reload();else poll()},poll)},1000)})()</script>
 <noscript><meta http-equiv="refresh" content="2"></noscript>`;
 
-function page(status: number, title: string, body: string): string {
+export function page(status: number, title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${status} ${escapeHtml(title)} · portico</title>

@@ -3,7 +3,7 @@ import type {Http2ServerRequest} from 'node:http2';
 import {Readable} from 'node:stream';
 import type {TrafficSink} from '../traffic/event.js';
 import type {Recording} from '../traffic/recording.js';
-import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry} from '../pipeline/exchange.js';
+import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry, ServedCopy} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
 import {publish} from './record.js';
@@ -33,6 +33,7 @@ export class ProxyExchange implements Exchange {
   readonly attempts: ExchangeAttempt[] = [];
   readonly timing: ExchangeTiming = {};
   readonly notes: string[] = [];
+  readonly secrets: string[] = [];
   readonly protocol: 'h1' | 'h2';
   /** Set when the response (or a drop) has been decided; later answers are ignored. */
   answered = false;
@@ -53,6 +54,7 @@ export class ProxyExchange implements Exchange {
     readonly host: string,
     public forwardPath: string,
     readonly entry: RouteEntry,
+    readonly copy?: ServedCopy,
   ) {
     this.id = ctx.nextId();
     this.protocol = req.httpVersionMajor === 2 ? 'h2' : 'h1';
@@ -189,6 +191,7 @@ export class ProxyExchange implements Exchange {
       attempts: this.attempts,
       notes: this.notes,
       ...(this.recording ? {recording: this.recording} : {}),
+      ...(this.secrets.length > 0 ? {secrets: this.secrets} : {}),
     });
   }
 

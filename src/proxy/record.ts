@@ -2,6 +2,7 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Headers} from '../traffic/capture.js';
 import type {TrafficSink} from '../traffic/event.js';
 import {Recording, snapshotRun} from '../traffic/recording.js';
+import {REDACTED} from '../traffic/redact.js';
 import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
 /**
@@ -31,6 +32,8 @@ export interface ExchangeRecord {
   notes: readonly string[];
   /** What was recorded while a viewer captured (bodies, WebSocket messages). */
   recording?: Recording;
+  /** Credentials found on the exchange (the access gate): replaced by `[redacted]` in the event and capture. */
+  secrets?: readonly string[];
 }
 
 /** A recording of an answer portico wrote itself (its pages), so the detail view shows the bytes it sent. */
@@ -41,12 +44,12 @@ export function recordLocalAnswer(started: number, headers: Headers, body: strin
 }
 
 /** Send one record to the sink: its capture first (while a viewer captures), then its event. */
-export function publish(sink: TrafficSink | undefined, r: ExchangeRecord): void {
+export function publish(sink: TrafficSink | undefined, record: ExchangeRecord): void {
   if (!sink?.active) return;
+  const r = record.secrets?.length ? redactRecord(record, record.secrets) : record;
   const captured = r.recording !== undefined && sink.wantsCapture === true && sink.capture !== undefined;
   if (captured) {
-    sink.capture!(
-      r.recording!.complete({
+    const complete = r.recording!.complete({
         id: r.id,
         started: r.started,
         method: r.method,
@@ -60,8 +63,8 @@ export function publish(sink: TrafficSink | undefined, r: ExchangeRecord): void 
         ...snapshotRun(r.timing, r.attempts),
         notes: [...r.notes],
         ...(r.error ? {error: r.error} : {}),
-      }),
-    );
+      });
+    sink.capture!(r.secrets?.length ? {...complete, responseHeaders: complete.responseHeaders && (hideSecrets(complete.responseHeaders, r.secrets) as Headers)} : complete);
   }
   sink.emit({
     type: 'request',
@@ -82,4 +85,30 @@ export function publish(sink: TrafficSink | undefined, r: ExchangeRecord): void 
     ...(r.notes.length > 0 ? {notes: [...r.notes]} : {}),
     ...(captured ? {captured: true} : {}),
   });
+}
+
+/** `text` with every secret replaced by `[redacted]`. */
+function hide(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function hideSecrets(headers: IncomingHttpHeaders | Headers, secrets: readonly string[]): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map((v) => hide(v, secrets)) : hide(String(value), secrets);
+  }
+  return out;
+}
+
+/** The record as the traffic view may show it: the URL and headers without the exchange's credentials. */
+function redactRecord(r: ExchangeRecord, secrets: readonly string[]): ExchangeRecord {
+  return {
+    ...r,
+    url: hide(r.url, secrets).replace(/([?&]portico_token=)[^&#]*/g, `$1${REDACTED}`),
+    requestHeaders: hideSecrets(r.requestHeaders, secrets),
+    ...(r.responseHeaders ? {responseHeaders: hideSecrets(r.responseHeaders, secrets)} : {}),
+  };
 }

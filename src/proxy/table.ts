@@ -1,5 +1,6 @@
+import {shownOptions} from '../routes/options-data.js';
 import {Pool} from '../balance/pool.js';
-import type {RouteStatus} from '../routes/status.js';
+import type {CopyStatus, RouteStatus} from '../routes/status.js';
 import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
 import {parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
@@ -7,7 +8,9 @@ import {routeUrl} from '../routes/url.js';
 import type {HealthEvent} from '../traffic/event.js';
 import type {Transport} from '../transport/index.js';
 import type {PassFactory, RequestPass, ResponsePass, RouteEntry} from '../pipeline/exchange.js';
+import {indexCopies, type CopyGroup, type CopyIndex} from '../routes/copies.js';
 import {CAPTURE} from './capture.js';
+import {COPY_PASSES} from './copy-cookies.js';
 import type {RouteLink} from './pages.js';
 
 export interface RouteTableOptions {
@@ -33,6 +36,7 @@ export interface RouteTableOptions {
 export class RouteTable {
   private entries: RouteEntry[] = [];
   private index: RouteIndex<RouteEntry> = new Map();
+  private copies: CopyIndex = indexCopies([]);
 
   private readonly features: readonly PassFactory[];
 
@@ -40,15 +44,17 @@ export class RouteTable {
     this.features = [...(options.features ?? []), CAPTURE];
   }
 
-  set(routes: readonly Route[]): void {
+  /** `uses`: stable host -> the copy `portico use` chose (README "Copies of an app"). */
+  set(routes: readonly Route[], uses: ReadonlyMap<string, string> = new Map()): void {
     const old = new Map(this.entries.map((e) => [e.key, e]));
+    const copies = indexCopies(routes, uses);
     const next: RouteEntry[] = [];
     for (const route of routes) {
       const key = routeKey(route);
       const poolOptions = {
         route: key,
         routePath: route.path,
-        targets: route.targets.map((t) => ({target: parseTarget(t.url), owner: t.owner})),
+        targets: route.targets.map((t) => ({target: parseTarget(t.url), owner: t.owner, weight: t.weight})),
         strategy: route.strategy,
         health: route.health,
         onHealth: this.options.onHealth,
@@ -64,11 +70,27 @@ export class RouteTable {
         pool = new Pool(poolOptions);
         if (this.options.probes !== false) pool.startProbes();
       }
-      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, this.features));
+      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, inGroup(route, copies) ? [COPY_PASSES, ...this.features] : this.features));
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;
     this.index = indexRoutes(next);
+    this.copies = copies;
+  }
+
+  /** The public HTTPS port, for URLs on portico's own pages. */
+  port(): number {
+    return this.options.port();
+  }
+
+  /** The copies behind a stable host, when `host` is one. */
+  copyGroup(host: string): CopyGroup | undefined {
+    return this.copies.groups.size === 0 ? undefined : this.copies.groups.get(host);
+  }
+
+  /** The host whose routes serve `host` when it is the first copy's own address (`main.shop.localhost`). */
+  copyAlias(host: string): string | undefined {
+    return this.copies.aliases.size === 0 ? undefined : this.copies.aliases.get(host);
   }
 
   match(host: string, path: string): RouteEntry | undefined {
@@ -90,9 +112,18 @@ export class RouteTable {
       ...(route.health ? {health: route.health} : {}),
       stripPrefix: route.stripPrefix,
       ...(route.project ? {project: route.project} : {}),
-      ...(route.options ? {options: route.options} : {}),
+      ...(route.options ? {options: shownOptions(route.options)} : {}),
+      ...this.copyStatus(route, port),
       targets: pool.snapshot(),
     }));
+  }
+
+  private copyStatus(route: Route, port: number): {copy?: CopyStatus} {
+    const stable = route.copy ? (route.copy.of ?? route.host) : undefined;
+    const group = stable === undefined ? undefined : this.copies.groups.get(stable);
+    const member = group?.members.find((m) => m.name === route.copy!.name);
+    if (!group || !member) return {};
+    return {copy: {name: member.name, stable: group.stable, url: routeUrl(member.address, route.path, port), ...(member.branch ? {branch: member.branch} : {}), serving: group.serving === member.name}};
   }
 
   close(): void {
@@ -100,6 +131,11 @@ export class RouteTable {
     this.entries = [];
     this.index = new Map();
   }
+}
+
+/** A copy of an app beside others, or the stable host of one: its routes get the copy passes. */
+function inGroup(route: Route, copies: CopyIndex): boolean {
+  return copies.groups.has(route.copy?.of ?? route.host);
 }
 
 /** A route's pass tables, built once per route change so a request only walks two arrays. */

@@ -54,7 +54,8 @@ export interface RunningProxy {
   /** The bound HTTPS port (the real one when 0 was asked). */
   readonly port: number;
   /** Replace the route table live: no listener restart, open connections and in-flight requests continue. */
-  setRoutes(routes: readonly Route[]): void;
+  /** `uses`: stable host -> the copy `portico use` chose (README "Copies of an app"). */
+  setRoutes(routes: readonly Route[], uses?: ReadonlyMap<string, string>): void;
   /** Routes with live target state, for `ls` and the dashboard. */
   status(): RouteStatus[];
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */

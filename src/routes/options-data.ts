@@ -41,14 +41,28 @@ export function validateRouteOptions(data: unknown): RouteOptions | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Later options win key by key (`portico add` on an existing route changes only what it names). */
+/**
+ * Later options win key by key (`portico add` on an existing route changes only what it names); a
+ * `null` value turns that option off (`--auth off`), so what is stored never holds one.
+ */
 export function mergeRouteOptions(base: RouteOptions | undefined, next: RouteOptions | undefined): RouteOptions | undefined {
-  const merged = {...base, ...next};
-  return Object.keys(merged).length > 0 ? merged : undefined;
+  const merged: Record<string, unknown> = {...base, ...next};
+  for (const key of Object.keys(merged)) if (merged[key] === null) delete merged[key];
+  return Object.keys(merged).length > 0 ? (merged as RouteOptions) : undefined;
 }
 
 /** One short word group per option, as a user would type it again: `cache 64MB`, `fail 10%:503`. */
 export function describeOptions(options: RouteOptions | undefined): string[] {
   if (!options) return [];
   return FEATURES.flatMap((f) => (options[f.key] === undefined ? [] : f.describe(options[f.key] as never)));
+}
+
+/**
+ * Options as `ls --json`, the dashboard and `add --json` show them: the access gate's hash stays in
+ * routes.json (and the daemon), the kind and user are shown.
+ */
+export function shownOptions(options: RouteOptions | undefined): RouteOptions | undefined {
+  if (!options?.auth) return options;
+  const {auth, ...rest} = options;
+  return {...rest, auth: (auth.kind === 'basic' ? {kind: 'basic', user: auth.user} : {kind: 'token'}) as RouteOptions['auth']};
 }

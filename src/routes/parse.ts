@@ -4,8 +4,8 @@ import {normalizeHost} from './name.js';
 import {normalizeRoutePath} from './path.js';
 import {STRATEGIES, type Strategy, type Target} from './types.js';
 
-/** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path. */
-export function parseRouteSpec(input: string): {host: string; path: string} {
+/** Parse `app.localhost/api` (an optional `https://` in front is tolerated) into host and path; `domains` are the added suffixes. */
+export function parseRouteSpec(input: string, domains: readonly string[] = []): {host: string; path: string} {
   const spec = input.trim().replace(/^https?:\/\//i, '');
   const slash = spec.indexOf('/');
   const hostPart = slash === -1 ? spec : spec.slice(0, slash);
@@ -13,7 +13,7 @@ export function parseRouteSpec(input: string): {host: string; path: string} {
   if (/:\d*$/.test(hostPart)) {
     throw new InputError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
   }
-  return {host: normalizeHost(hostPart), path: normalizeRoutePath(pathPart, input)};
+  return {host: normalizeHost(hostPart, domains), path: normalizeRoutePath(pathPart, input)};
 }
 
 function parsePort(text: string, input: string): number {
@@ -61,6 +61,38 @@ function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number
   const dial = LOCALHOST.has(host) ? ['127.0.0.1', '::1'] : [host];
   const shown = isIP(host) === 6 ? `[${host}]` : host;
   return {url: `${protocol}//${shown}:${port}`, protocol, hostname: host, port, dial};
+}
+
+/** The largest weight: nginx and Caddy take far more, but past this a dev machine's split is noise. */
+export const MAX_WEIGHT = 1000;
+
+/** A target with its weight, as `add` takes it: `9090=3`, `localhost:9091=1`, `9092=0` (drain). */
+export interface WeightedTarget {
+  target: Target;
+  /** Absent when the user gave none (1). */
+  weight?: number;
+}
+
+/** Parse `TARGET[=WEIGHT]`; a target never holds `=` (no query strings), so the last `=` splits. */
+export function parseWeightedTarget(input: string | number): WeightedTarget {
+  const text = String(input).trim();
+  const at = text.lastIndexOf('=');
+  if (at === -1) return {target: parseTarget(text)};
+  return {target: parseTarget(text.slice(0, at)), weight: parseWeight(text.slice(at + 1), text)};
+}
+
+/** The `add` form of a persisted target, its weight kept: `http://localhost:9090=3`. */
+export function weightedTargetSpec(t: {url: string; weight?: number}): string {
+  return t.weight === undefined || t.weight === 1 ? t.url : `${t.url}=${t.weight}`;
+}
+
+/** A weight: a whole number 0..MAX_WEIGHT (0 drains the target). */
+export function parseWeight(value: unknown, input: string): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_WEIGHT) {
+    throw new UserError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`, {exit: 2});
+  }
+  return n;
 }
 
 export function parseStrategy(input: string): Strategy {

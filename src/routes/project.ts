@@ -3,10 +3,11 @@ import path from 'node:path';
 import {InputError, UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {jsonErrorPosition} from './json-position.js';
+import {validateSwitch} from './copy.js';
 import {toLabel} from './name.js';
-import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget} from './parse.js';
+import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeight} from './parse.js';
 import {PROJECT_OPTION_KEYS, parseProjectOptions} from './options-data.js';
-import type {Route, RouteOptions} from './types.js';
+import type {Route, RouteOptions, RouteTarget} from './types.js';
 import {isObject} from './object.js';
 
 /** A project's declared routes: `portico.json`, or the `"portico"` key of package.json. */
@@ -40,20 +41,20 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** Find and validate the project config in `dir`, or undefined when the project declares none. */
-export function loadProjectConfig(dir: string): ProjectConfig | undefined {
+/** Find and validate the project config in `dir`, or undefined when the project declares none; `domains`: the added suffixes. */
+export function loadProjectConfig(dir: string, domains: readonly string[] = []): ProjectConfig | undefined {
   const project = path.resolve(dir);
   const porticoFile = path.join(project, 'portico.json');
   const own = readJsonFile(porticoFile);
-  if (own !== undefined) return parseProjectConfig(own, porticoFile, project);
+  if (own !== undefined) return parseProjectConfig(own, porticoFile, project, domains);
   const pkgFile = path.join(project, 'package.json');
   const pkg = readJsonFile(pkgFile);
-  if (isObject(pkg) && pkg.portico !== undefined) return parseProjectConfig(pkg.portico, `${pkgFile}#portico`, project);
+  if (isObject(pkg) && pkg.portico !== undefined) return parseProjectConfig(pkg.portico, `${pkgFile}#portico`, project, domains);
   return undefined;
 }
 
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
-export function parseProjectConfig(config: unknown, file: string, project: string): ProjectConfig {
+export function parseProjectConfig(config: unknown, file: string, project: string, domains: readonly string[] = []): ProjectConfig {
   const fail = (what: string): never => {
     throw new InputError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
   };
@@ -65,11 +66,17 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
   const out: Route[] = [];
   for (const [spec, value] of Object.entries(routes as Record<string, unknown>)) {
     try {
-      out.push({...parseRouteSpec(spec), ...parseRouteValue(value, spec), project});
+      out.push({...parseRouteSpec(spec, domains), ...parseRouteValue(value, spec), project});
     } catch (error) {
       if (isUserError(error)) fail(`route \`${spec}\`: ${error.message}`);
       throw error;
     }
+  }
+  try {
+    // `portico run` reads it (README "Copies of an app"); `up` refuses a bad one all the same.
+    if ((config as Record<string, unknown>).copies !== undefined) validateSwitch((config as Record<string, unknown>).copies);
+  } catch (error) {
+    fail(`${(error as Error).message}.`);
   }
   let deploy: DeployConfig | undefined;
   try {
@@ -82,16 +89,8 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
 }
 
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {
-  const targetsOf = (v: unknown): string[] => {
-    const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0) throw new InputError('needs at least one target.');
-    return list.map((t) => {
-      if (typeof t !== 'number' && typeof t !== 'string') throw new InputError(`target ${JSON.stringify(t)} must be a port number or a string.`);
-      return parseTarget(t).url;
-    });
-  };
   if (!isObject(value)) {
-    return {targets: targetsOf(value).map((url) => ({url})), strategy: 'round-robin', stripPrefix: false};
+    return {targets: parseProjectTargets(value), strategy: 'round-robin', stripPrefix: false};
   }
   const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', ...PROJECT_OPTION_KEYS]);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new InputError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
@@ -101,12 +100,29 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
   if (value.health !== undefined && typeof value.health !== 'string') throw new InputError('`health` must be a path string.');
   if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new InputError('`stripPrefix` must be true or false.');
   return {
-    targets: targetsOf(raw).map((url) => ({url})),
+    targets: parseProjectTargets(raw),
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
     ...(value.health === undefined ? {} : {health: parseHealthPath(value.health as string)}),
     stripPrefix: (value.stripPrefix as boolean | undefined) ?? false,
     ...withOptions(parseProjectOptions(value)),
   };
+}
+
+/** `targets`: a port, a string, `{"target": 9090, "weight": 3}`, or a list of them. */
+function parseProjectTargets(value: unknown): RouteTarget[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new InputError('needs at least one target.');
+  return list.map((t) => {
+    if (isObject(t)) {
+      for (const key of Object.keys(t)) if (key !== 'target' && key !== 'weight') throw new InputError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
+      if (typeof t.target !== 'number' && typeof t.target !== 'string') throw new InputError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
+      const url = parseTarget(t.target).url;
+      const weight = t.weight === undefined ? 1 : parseWeight(t.weight, JSON.stringify(t));
+      return weight === 1 ? {url} : {url, weight};
+    }
+    if (typeof t !== 'number' && typeof t !== 'string') throw new InputError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
+    return {url: parseTarget(t).url};
+  });
 }
 
 /** Per-route options (README "Front door") go on the route only when there are some. */

@@ -11,6 +11,8 @@ export interface RouteTarget {
   owner?: number;
   /** Working directory of that `portico run`: two directories never share a name silently. */
   dir?: string;
+  /** Share of new requests against the route's other targets; absent means 1, 0 drains it (README "Weights"). */
+  weight?: number;
 }
 
 /** A route as persisted in routes.json and sent over the control API: plain data. */
@@ -30,7 +32,37 @@ export interface Route {
   project?: string;
   /** Per-route options (timeouts, cache, compression, header rules, limits, faults); absent: none. */
   options?: RouteOptions;
+  /** Set when the route is one copy of an app (a git worktree, a clone): README "Copies of an app". */
+  copy?: RouteCopy;
 }
+
+/**
+ * One copy of an app. The first directory's route sits on the stable name itself (`shop.localhost`,
+ * no `of`); every other copy's route is `<name>.<stable>` with `of` naming the stable host. The first
+ * copy also answers at `<name>.<stable>`.
+ */
+export interface RouteCopy {
+  /** The copy's DNS label, from its branch or directory: `fix-login`. */
+  name: string;
+  /** The stable host this copy belongs to (`shop.localhost`); absent on the route that is the stable host. */
+  of?: string;
+  /** The git branch (or `HEAD at <sha>`), as shown by `ls`. */
+  branch?: string;
+  /** How clients switch copies on the stable name (portico.json `copies`); absent: the defaults. */
+  switch?: CopySwitch;
+}
+
+/** The names a client uses to pick a copy on the stable host (README "Copies of an app"). */
+export interface CopySwitch {
+  /** Request header, lower-case. Default `x-portico-copy`. */
+  header: string;
+  /** Cookie portico sets on the stable host. Default `portico-copy`. */
+  cookie: string;
+  /** Query parameter of a first request. Default `portico-copy`. */
+  query: string;
+}
+
+export const DEFAULT_COPY_SWITCH: CopySwitch = {header: 'x-portico-copy', cookie: 'portico-copy', query: 'portico-copy'};
 
 /** A parsed target, ready to dial. */
 export interface Target {
@@ -79,7 +111,19 @@ export interface RouteOptions {
   drop?: {rate: number};
   /** Refuse request bodies over this many bytes with 413. */
   maxBody?: number;
+  /**
+   * An access gate (README "Access gate"): Basic credentials or a token, checked before anything
+   * reaches the backend. Only hashes are kept. `null` in an `add` request turns it off.
+   */
+  auth?: AuthOption | null;
 }
+
+/** How a gated route checks a client; only hashes, never a password or token in clear. */
+export type AuthOption =
+  /** HTTP Basic: `hash` is `scrypt$N$r$p$SALT$KEY` (base64url), from node:crypto. */
+  | {kind: 'basic'; user: string; hash: string}
+  /** A random token kept in a cookie: `hash` is its SHA-256 (base64url); a 256-bit token needs no slow hash. */
+  | {kind: 'token'; hash: string};
 
 /** One header rule: `X-Frame-Options: DENY` sets, `-Server` removes. */
 export interface HeaderRule {

@@ -3,15 +3,18 @@ import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {InputError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
+import {listDomains} from '../domains/store.js';
+import {domainOf, hostSyntax} from '../routes/name.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';
-import type {Strategy} from '../routes/types.js';
+import type {RouteCopy, Strategy} from '../routes/types.js';
 import path_ from 'node:path';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
 import {devScriptCommand} from './dev-script.js';
 import {withPortFlags} from './devserver.js';
+import {copyIdentity, copySwitchOf, planCopy} from './copy.js';
 import {instanceEnv} from './env.js';
 import {startInstance} from './instance.js';
 import {crashReport, printer, restartDelay} from './output.js';
@@ -82,12 +85,19 @@ export async function runDev(options: RunOptions): Promise<number> {
   const argv = options.argv.length > 0 ? options.argv : devScriptCommand(options.cwd);
   if (options.argv.length === 0) options.out(`portico: running \`${argv.join(' ')}\` (package.json's dev script)`);
   parseInstances(String(options.instances));
-  const name = inferProjectName(options.cwd, options.name);
+  const domains = listDomains(options.paths.home);
+  const {name: app, base} = runName(options.cwd, options.name, domains);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
-  const spec = `${name}.localhost${routePath}`;
-  const {host, path} = parseRouteSpec(spec);
+  const stable = parseRouteSpec(`${base}${routePath}`, domains);
+  const dir = path_.resolve(options.cwd);
+  const identity = copyIdentity(dir);
+  const copySwitch = copySwitchOf(dir);
+  let name = app;
+  let spec = `${base}${routePath}`;
+  let {host, path} = stable;
+  let copy: RouteCopy | undefined;
   const say = options.out;
-  const {chalk, prefix} = printer(name, options.color ?? false);
+  const {chalk, prefix} = printer(app, options.color ?? false);
   const live = new Map<number, ReturnType<typeof startInstance>>();
   let stopping = false;
   // Registered before anything slow, so a Ctrl-C during start-up is not lost.
@@ -100,9 +110,22 @@ export async function runDev(options: RunOptions): Promise<number> {
   if (options.signal.aborted) onAbort();
   const {status} = await ensureDaemon(options.paths, {onNotice: say});
   noteTrust(options.paths, options.err);
-  // Refuse before any instance starts: the daemon checks again when each one joins.
-  const existing = (await call(options.paths, 'routes')).find((r) => r.host === host && r.path === path);
-  if (existing) refuseOtherDirectory(existing, path_.resolve(options.cwd), options.join === true);
+  const routes = await call(options.paths, 'routes');
+  if (options.join) {
+    // Refuse before any instance starts: the daemon checks again when each one joins.
+    const existing = routes.find((r) => r.host === host && r.path === path);
+    if (existing) refuseOtherDirectory(existing, dir, true);
+  } else {
+    // A second directory of the same app (a worktree, a clone) is a copy beside it (README "Copies of an app").
+    const plan = planCopy(routes, stable.host, stable.path, dir, identity, copySwitch);
+    copy = plan.copy;
+    if (plan.host !== stable.host) {
+      host = plan.host;
+      name = `${plan.copy.name}.${app}`;
+      spec = `${host}${routePath}`;
+      say(chalk.dim(`portico: ${stable.host} is served from another directory; this one is its copy ${plan.copy.name}${identity.branch ? ` (branch ${identity.branch})` : ''}`));
+    }
+  }
   let url = routeUrl(host, path, status.port);
   const ports = await pickPorts(options.instances);
   const label = (index: number) => `${name}#${index}`;
@@ -114,7 +137,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
   if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
-  const addTarget = (port: number) => call(options.paths, 'addRoute', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {})});
+  const addTarget = (port: number) => call(options.paths, 'addRoute', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {}), ...(copy ? {copy} : {})});
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {
@@ -138,6 +161,7 @@ export async function runDev(options: RunOptions): Promise<number> {
       announced = true;
       say('');
       say(`  ${chalk.green('➜')} ${chalk.bold(url)}  ${chalk.dim(`(${options.instances} instance${options.instances > 1 ? 's' : ''}, Ctrl-C stops)`)}`);
+      if (copy?.of) say(`  ${chalk.dim(`copy ${copy.name} of ${routeUrl(stable.host, stable.path, status.port)} · switch a browser there: ${routeUrl(stable.host, '/', status.port)}.portico/use/${copy.name}`)}`);
       say('');
     } else say(chalk.dim(`portico: ${label(index)} is serving on port ${port}`));
     return true;
@@ -201,3 +225,16 @@ export async function runDev(options: RunOptions): Promise<number> {
 }
 
 const hintOf = (error: unknown) => (isUserError(error) && error.hint ? `\n${error.hint}` : '');
+
+/**
+ * The route's name: `--name app.dev.example.test` (a full name under an added domain) as given,
+ * else `<label>.localhost` with the label from --name, portico.json, package.json or the directory.
+ */
+function runName(cwd: string, explicit: string | undefined, domains: readonly string[]): {name: string; base: string} {
+  if (explicit?.includes('.')) {
+    const host = hostSyntax(explicit);
+    if (domainOf(host, domains) !== undefined) return {name: host.split('.')[0]!, base: host};
+  }
+  const name = inferProjectName(cwd, explicit);
+  return {name, base: `${name}.localhost`};
+}

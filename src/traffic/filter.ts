@@ -1,7 +1,7 @@
 /**
  * Structured filters for the request log, shared by the dashboard and `portico logs`:
  *
- *   status:5xx  status:404  status:4xx,503   host:api   method:POST   path:/api   proto:h2   free text
+ *   status:5xx  status:404  status:4xx,503   host:api   method:POST   path:/api   proto:h2   copy:fix-login   free text
  *
  * Terms combine (all must match). A bare status (`502`, `5xx`) means the status, so `502` no longer
  * matches a path that contains 502; anything else is free text over method, host, path, target and error.
@@ -10,7 +10,7 @@ import type {RequestEvent} from './event.js';
 
 export type FilterTerm =
   | {kind: 'status'; test: (status: number) => boolean}
-  | {kind: 'host' | 'path' | 'text'; value: string}
+  | {kind: 'host' | 'path' | 'text' | 'copy'; value: string}
   | {kind: 'method' | 'proto'; value: string};
 
 export interface Filter {
@@ -56,6 +56,7 @@ export function parseFilter(text: string): Filter {
       }
       case 'host':
       case 'path':
+      case 'copy':
         terms.push({kind: key, value: value.toLowerCase()});
         break;
       case 'method':
@@ -82,6 +83,9 @@ function matchTerm(term: FilterTerm, e: RequestEvent): boolean {
       // `path:/api` is a prefix; `path:users` anywhere in the path.
       return term.value.startsWith('/') ? path.startsWith(term.value) : path.includes(term.value);
     }
+    case 'copy':
+      // The copy of an app that served it (README "Copies of an app"), exactly.
+      return e.notes?.includes(`copy: ${term.value}`) === true;
     case 'method':
       return e.method.toUpperCase() === term.value;
     case 'proto':

@@ -1,5 +1,6 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
+import {domainFiles, listDomains} from '../domains/store.js';
 import type {StatePaths} from '../state/home.js';
 import {readMarker} from './marker.js';
 
@@ -22,17 +23,28 @@ export function porticoCommand(env: NodeJS.ProcessEnv = process.env): string {
  * `trust --check` and `doctor` do the real, slower verification.
  */
 export function trustHint(paths: StatePaths, options: HintOptions = {}): string | undefined {
+  const platform = options.platform ?? process.platform;
+  const fix = `run \`${porticoCommand(options.env)} trust\` so browsers open these https URLs without a certificate warning.`;
+  if (!browsersTrust(paths.caCert, paths.home, platform)) return `! The portico CA is not trusted yet: ${fix}`;
+  // Every CA portico made counts: an added domain's CA is trusted by the same `portico trust`.
+  const untrusted = listDomains(paths.home).filter((d) => {
+    const files = domainFiles(paths.home, d);
+    return !browsersTrust(files.cert, files.dir, platform);
+  });
+  if (untrusted.length === 0) return undefined;
+  return `! The portico CA for ${untrusted.map((d) => `\`${d}\``).join(', ')} is not trusted yet: ${fix}`;
+}
+
+/** Whether trust.json beside a CA says browsers here trust it (Chromium and Firefox on Linux read NSS only; elsewhere the system store). */
+function browsersTrust(caCert: string, markerDir: string, platform: NodeJS.Platform): boolean {
   let fingerprint: string;
   try {
-    fingerprint = new X509Certificate(readFileSync(paths.caCert)).fingerprint256;
+    fingerprint = new X509Certificate(readFileSync(caCert)).fingerprint256;
   } catch {
-    fingerprint = '';
+    return false;
   }
-  const stores = (fingerprint && readMarker(paths.home, fingerprint)?.stores) || [];
-  // Chromium and Firefox on Linux read NSS only; on macOS and Windows browsers read the system store.
-  const platform = options.platform ?? process.platform;
-  if (stores.includes('nss') || (platform !== 'linux' && stores.includes('system'))) return undefined;
-  return `! The portico CA is not trusted yet: run \`${porticoCommand(options.env)} trust\` so browsers open these https URLs without a certificate warning.`;
+  const stores = readMarker(markerDir, fingerprint)?.stores ?? [];
+  return stores.includes('nss') || (platform !== 'linux' && stores.includes('system'));
 }
 
 /** Print the trust hint, if any, through `write` (stderr by default: stdout may be JSON). */

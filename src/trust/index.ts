@@ -1,5 +1,7 @@
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {ensureCA} from '../certs/ca.js';
+import {ensureCA, type LoadedCA} from '../certs/ca.js';
+import {domainFiles, domainIssuers, listDomains, porticoCaFile} from '../domains/store.js';
 import {createCertProvider} from '../certs/provider.js';
 import {InputError} from '../errors.js';
 import {realUser, type StatePaths} from '../state/home.js';
@@ -37,6 +39,8 @@ export interface TrustOptions {
   env?: NodeJS.ProcessEnv;
   /** Injected for tests; the real runner otherwise. */
   context?: Partial<TrustContext>;
+  /** Only this added domain's CA (`domain rm` untrusts just it). Default: every CA portico made. */
+  domain?: string;
 }
 
 /** Build the context every store works from: the CA, a leaf for real verification, the real user. */
@@ -45,10 +49,7 @@ export async function trustContext(paths: StatePaths, env: NodeJS.ProcessEnv = p
   await createCertProvider(ca, {certsDir: paths.certsDir}).leafFor('localhost');
   const user = realUser(env);
   return {
-    caPem: ca.certPem,
-    caPath: paths.caCert,
-    fingerprint256: ca.fingerprint256,
-    nickname: `${ca.commonName} ${ca.fingerprint256.replace(/:/g, '').slice(0, 8).toLowerCase()}`,
+    ...caFields(ca),
     leafPath: path.join(paths.certsDir, 'localhost.pem'),
     user,
     home: paths.home,
@@ -59,6 +60,28 @@ export async function trustContext(paths: StatePaths, env: NodeJS.ProcessEnv = p
     run: createRunner(user),
     ...overrides,
   };
+}
+
+function caFields(ca: LoadedCA): Pick<TrustContext, 'caPem' | 'caPath' | 'fingerprint256' | 'nickname'> {
+  return {caPem: ca.certPem, caPath: ca.certPath, fingerprint256: ca.fingerprint256, nickname: `${ca.commonName} ${ca.fingerprint256.replace(/:/g, '').slice(0, 8).toLowerCase()}`};
+}
+
+/**
+ * One context per added domain: its CA, a leaf for the suffix itself (so `--check` verifies a real
+ * chain under that CA's constraints), and its own trust.json beside its CA.
+ */
+export async function domainContexts(paths: StatePaths, root: TrustContext, only?: string): Promise<TrustContext[]> {
+  const issuers = domainIssuers(paths.home);
+  const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: issuers});
+  const contexts: TrustContext[] = [];
+  for (const domain of listDomains(paths.home)) {
+    if (only !== undefined && domain !== only) continue;
+    const ca = issuers(domain);
+    if (!ca) continue;
+    await certs.leafFor(domain);
+    contexts.push({...root, ...caFields(ca), leafPath: path.join(paths.certsDir, `${domain}.pem`), home: domainFiles(paths.home, domain).dir, domain});
+  }
+  return contexts;
 }
 
 export interface TrustReport {
@@ -74,25 +97,42 @@ export interface TrustReport {
  * plus what trust.json says was installed (java, system) and the system store when its anchor is there.
  */
 export async function runTrust(options: TrustOptions): Promise<TrustReport> {
-  const ctx = await trustContext(options.paths, options.env ?? process.env, options.context);
+  const root = await trustContext(options.paths, options.env ?? process.env, options.context);
+  const domains = await domainContexts(options.paths, root, options.domain);
+  const contexts = options.domain === undefined ? [root, ...domains] : domains;
+  const results: StoreResult[] = [];
+  // Node reads one NODE_EXTRA_CA_CERTS file: with added domains, the localhost CA's Node line names the bundle of every CA.
+  const nodeFile = porticoCaFile(options.paths);
+  const nodeCtx = nodeFile === root.caPath ? root : {...root, caPath: nodeFile, caPem: readFileSync(nodeFile, 'utf8')};
+  for (const ctx of contexts) results.push(...(await trustOne(ctx, options, ctx === root ? nodeCtx : ctx)));
+  const counts = options.action === 'check' || options.selection.explicit;
+  return {results, failed: counts && results.some((r) => !r.ok && !r.skipped && !r.advice)};
+}
+
+/** Every selected store for one CA. An added domain's CA skips Node: NODE_EXTRA_CA_CERTS names one file (README "Your own dev domains"). */
+async function trustOne(ctx: TrustContext, options: TrustOptions, nodeCtx: TrustContext): Promise<StoreResult[]> {
   const {action, selection} = options;
   const marker = readMarker(ctx.home, ctx.fingerprint256);
-  const stores = action === 'check' && !selection.explicit ? checkedByDefault(ctx, marker?.stores ?? []) : selection.stores;
+  const wanted = action === 'check' && !selection.explicit ? checkedByDefault(ctx, marker?.stores ?? []) : selection.stores;
+  const stores = ctx.domain === undefined ? wanted : wanted.filter((s) => s !== 'node');
   const byStore = new Map<StoreName, StoreResult[]>();
   for (const name of stores) {
     let results: StoreResult[];
     try {
-      results = await STORES[name][action](ctx);
+      results = await STORES[name][action](name === 'node' ? nodeCtx : ctx);
     } catch (error) {
       results = [{store: name, ok: false, message: (error as Error).message}];
     }
-    byStore.set(name, results.map((r) => shape(r, name, action, selection.explicit)));
+    byStore.set(name, results.map((r) => labelled(shape(r, name, action, selection.explicit), ctx.domain)));
   }
   if (action === 'install') updateMarker(ctx.home, ctx.fingerprint256, {add: storesDone(byStore)}, ctx.user);
   if (action === 'uninstall') updateMarker(ctx.home, ctx.fingerprint256, {remove: [...byStore].filter(([, rs]) => rs.every((r) => r.ok)).map(([n]) => n)}, ctx.user);
-  const results = [...byStore.values()].flat();
-  const counts = action === 'check' || selection.explicit;
-  return {results, failed: counts && results.some((r) => !r.ok && !r.skipped && !r.advice)};
+  return [...byStore.values()].flat();
+}
+
+/** A domain CA's lines name it: `nss [dev.example.test]: trusted (...)`. */
+function labelled(r: StoreResult, domain: string | undefined): StoreResult {
+  return domain === undefined ? r : {...r, store: `${r.store} [${domain}]`};
 }
 
 function checkedByDefault(ctx: TrustContext, installed: readonly StoreName[]): StoreName[] {

@@ -29,6 +29,8 @@ export interface TrustContext {
   /** Filesystem root for system paths; `/` except in tests. */
   root: string;
   run: Runner;
+  /** The added domain whose CA this context is about (README "Your own dev domains"); absent for the localhost CA. */
+  domain?: string;
 }
 
 export type StoreName = 'system' | 'nss' | 'java' | 'node';

@@ -46,6 +46,7 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
               {r.targets.map((t) => (
                 <Text key={t.target}>
                   <Text color={t.healthy ? 'green' : 'red'}>{t.healthy ? '●' : '○'}</Text> {shortTarget(t.target)}
+                  {t.weight === 0 ? <Text color="yellow"> drained</Text> : t.weight !== undefined && t.weight !== 1 ? <Text color="cyan"> ×{t.weight}</Text> : null}
                   <Text dimColor> ({t.active} active){'  '}</Text>
                 </Text>
               ))}

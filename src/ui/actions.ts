@@ -1,6 +1,6 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import type {ReplayResult} from '../daemon/protocol.js';
+import type {ReplayResult, UseCopyResult} from '../daemon/protocol.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {RequestEvent} from '../traffic/event.js';
 import {buildHar} from '../traffic/har.js';
@@ -12,6 +12,8 @@ import type {DashSource} from './source.js';
 export interface DashActions {
   exchange?(id: number): Promise<ExchangeCapture>;
   replay?(id: number): Promise<ReplayResult>;
+  /** Make `copy` the one `app` (its stable host) serves by default. */
+  use?(copy: string, app: string): Promise<UseCopyResult>;
   /** Copy text to the clipboard; true when it went to the terminal (OSC 52). */
   copy(text: string): boolean;
   /** Write the given requests (and what was captured of them) as HAR; resolves to the file's path. */
@@ -35,6 +37,7 @@ export function dashActions(options: ActionOptions): DashActions {
   return {
     ...(source.exchange ? {exchange: (id: number) => source.exchange!(id)} : {}),
     ...(source.replay ? {replay: (id: number) => source.replay!(id)} : {}),
+    ...(source.use ? {use: (copy: string, app: string) => source.use!(copy, app)} : {}),
     copy: (text) => copyToTerminal(text, options.stdout),
     async writeHar(events) {
       const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));

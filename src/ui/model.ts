@@ -147,6 +147,9 @@ export class DashModel extends EventEmitter {
       case input === 'w':
         this.writeHar(visible);
         break;
+      case input === 'u' && selected !== undefined:
+        this.useCopy(selected!);
+        break;
       case key.escape === true:
         if (s.selected !== undefined) s.selected = undefined;
         else s.filter = parseFilter('');
@@ -177,6 +180,7 @@ export class DashModel extends EventEmitter {
     else if (input === 'r') this.replay(d.event);
     else if (input === 'y') this.copyCurl(d.event, d.capture);
     else if (input === 'w') this.writeHar(this.visible());
+    else if (input === 'u') this.useCopy(d.event);
     this.changed(true);
     return undefined;
   }
@@ -220,6 +224,26 @@ export class DashModel extends EventEmitter {
     this.say(`Replaying #${event.id} ${event.method} ${event.host}${event.path}…`);
     this.actions.replay(event.id).then(
       (r) => this.say(`Replayed #${event.id}: ${r.status} (${r.bytes} bytes); it is the newest entry.${r.partial ? ` Note: ${r.partial}.` : ''}`),
+      (error: Error) => this.say(error.message),
+    );
+  }
+
+  /**
+   * `u`: the stable address serves the copy that served the selected request (`portico use`), and its
+   * switch link goes to the clipboard for a browser that picked another copy (README "Copies of an app").
+   */
+  private useCopy(event: RequestEvent): void {
+    const name = event.notes?.find((n) => n.startsWith('copy: '))?.slice('copy: '.length);
+    if (!name) return this.say('The selected request was not served by a copy of an app.');
+    if (!this.actions?.use) return this.say('Choosing a copy needs the portico daemon.');
+    const host = event.host.replace(/:\d+$/, '');
+    const app = host.startsWith(`${name}.`) ? host.slice(name.length + 1) : host;
+    this.actions.use(name, app).then(
+      (r) => {
+        const link = `${r.stableUrl}.portico/use/${r.copy}`;
+        const copied = this.actions?.copy(link) ?? false;
+        this.say(`${r.stableUrl} now serves the copy ${r.copy}. A browser that picked another copy switches with ${link}${copied ? ' (copied to the clipboard)' : ''}.`);
+      },
       (error: Error) => this.say(error.message),
     );
   }

@@ -1,5 +1,5 @@
 import {call, streamEvents} from '../daemon/client.js';
-import type {ReplayResult, Status} from '../daemon/protocol.js';
+import type {ReplayResult, Status, UseCopyResult} from '../daemon/protocol.js';
 import type {StatePaths} from '../state/home.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {TrafficEvent} from '../traffic/event.js';
@@ -16,6 +16,8 @@ export interface DashSource {
   captures?(): Promise<ExchangeCapture[]>;
   /** Send a request again through the proxy. */
   replay?(id: number): Promise<ReplayResult>;
+  /** `portico use`: the copy the stable host serves by default (README "Copies of an app"). */
+  use?(copy: string, app: string): Promise<UseCopyResult>;
 }
 
 /** The daemon as a source: /status and the /events stream with capture on (for the detail view). */
@@ -35,5 +37,6 @@ export function daemonSource(paths: StatePaths): DashSource {
     exchange: (id) => call(paths, 'exchange', {id}, {timeoutMs: 5000}),
     captures: () => call(paths, 'exchanges', undefined, {timeoutMs: 15_000}),
     replay: (id) => call(paths, 'replay', {id}, {timeoutMs: 35_000}),
+    use: (copy, app) => call(paths, 'useCopy', {copy, app}),
   };
 }

@@ -44,13 +44,14 @@ export function killDaemon(home: string): void {
 }
 
 /** Run the built CLI as a user does. */
-export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number}): Promise<CliResult> {
+export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`portico ${args.join(' ')} timed out\n${stdout}\n${stderr}`));

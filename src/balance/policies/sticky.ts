@@ -1,7 +1,7 @@
 import type {Policy} from '../policy.js';
 import {roundRobin} from './round-robin.js';
 
-/** Keep a browser on the instance its cookie names; new browsers, or a dead instance, go round-robin. */
+/** Keep a browser on the instance its cookie names; new browsers, or a dead instance, go weighted round-robin. */
 export function sticky(): Policy {
   const fallback = roundRobin();
   return {

@@ -1,10 +1,11 @@
 import {z} from 'zod';
 import {call} from '../../daemon/client.js';
 import type {AddRouteRequest} from '../../daemon/protocol.js';
+import {listDomains} from '../../domains/store.js';
 import {UserError} from '../../errors.js';
 import {describeOptions} from '../../routes/options-data.js';
 import {FEATURES, type OptionKey} from '../../routes/features/index.js';
-import {parseRouteSpec} from '../../routes/parse.js';
+import {parseRouteSpec, weightedTargetSpec} from '../../routes/parse.js';
 import type {Route, RouteOptions, RouteTarget} from '../../routes/types.js';
 import {jsonResult} from '../result.js';
 import {WRITE_NOTE, defineTool} from '../tool.js';
@@ -45,7 +46,7 @@ export function optionRequests(existing: Route, spec: string, next: RouteOptions
   }
   return [...groups.values()].map((group, i) => {
     const {owner, dir} = group[0]!;
-    return {spec, targets: group.map((t) => t.url), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
+    return {spec, targets: group.map(weightedTargetSpec), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
   });
 }
 
@@ -63,7 +64,7 @@ export const setRouteOptions = defineTool({
     // `false` turns an option off, as in portico.json; so does naming it in `off`.
     const off = [...(args.off ?? []), ...KEYS.filter((key) => args[key] === false)];
     if (Object.keys(changes).length === 0 && off.length === 0) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
-    const {host, path} = parseRouteSpec(args.route);
+    const {host, path} = parseRouteSpec(args.route, listDomains(ctx.paths.home));
     await ctx.daemon();
     const existing = (await call(ctx.paths, 'routes')).find((r) => r.host === host && r.path === path);
     if (!existing) throw new UserError(`No route \`${args.route}\` to change.`, {hint: 'list_routes shows the routes; add_route adds one.'});

@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {listDomains} from '../../domains/store.js';
 import type {RouteStatus} from '../../routes/status.js';
 import {UserError} from '../../errors.js';
 import {resolvesToLoopback} from '../../hosts/resolve.js';
@@ -27,7 +28,7 @@ export const listRoutes = defineTool({
 });
 
 /** `app.localhost`, `app.localhost/api` or a URL through portico, as a host and path to match. */
-export function hostAndPath(input: string): {host: string; path: string} {
+export function hostAndPath(input: string, domains: readonly string[] = []): {host: string; path: string} {
   const text = input.trim();
   if (/^https?:\/\//i.test(text)) {
     try {
@@ -37,7 +38,7 @@ export function hostAndPath(input: string): {host: string; path: string} {
       throw new UserError(`Invalid route \`${input}\`: expected host, host/path or a URL.`);
     }
   }
-  return parseRouteSpec(text);
+  return parseRouteSpec(text, domains);
 }
 
 export const openRoute = defineTool({
@@ -48,7 +49,7 @@ export const openRoute = defineTool({
     const status = await ctx.daemon();
     let routes: RouteStatus[] = status.routes;
     if (route !== undefined) {
-      const {host, path} = hostAndPath(route);
+      const {host, path} = hostAndPath(route, listDomains(ctx.paths.home));
       const match = matchRoute(indexRoutes(status.routes), host, path);
       if (!match) throw new UserError(`No route serves \`${route}\`.`, {hint: `Routes: ${status.routes.map((r) => r.url).join(', ') || 'none'}.`});
       routes = [match];

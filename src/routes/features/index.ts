@@ -1,3 +1,4 @@
+import {auth} from './auth.js';
 import {cache} from './cache.js';
 import {compress} from './compress.js';
 import {cors} from './cors.js';
@@ -15,6 +16,7 @@ export type {ExportLoss, ExportTarget, FeatureFlag, FlagValues, FrontDoorFeature
  * A new option is one module here and one line in this list (plus its passes in src/frontdoor/).
  */
 export const FEATURES: readonly FrontDoorFeature[] = [
+  auth,
   timeout,
   cache,
   compress,

@@ -73,26 +73,23 @@ describe('portico run flags', () => {
 });
 
 describe('names never collide silently', () => {
-  it('refuses a second directory with the same package name, naming both directories and the flags that fix it', async () => {
+  it('makes a second directory with the same package name a copy on its own address; --name still gives it its own name', async () => {
     const a = project('shop-main', 'shop');
     const b = project('shop-fix-ui', 'shop');
     const first = await runUntilServing(['--', 'node', 'server.cjs'], a);
     try {
-      const second = await cli(['run', '--', 'node', 'server.cjs'], {env: t.env, cwd: b});
-      expect(second.code).not.toBe(0);
-      expect(second.stderr).toContain(a);
-      expect(second.stderr).toContain(b);
-      expect(second.stderr).toMatch(/--name/);
-      expect(second.stderr).toMatch(/--join/);
-      expectNoStack(second);
-      // The first directory still serves, alone.
+      const second = await runUntilServing(['--', 'node', 'server.cjs'], b);
+      expect(second.output()).toContain('shop.localhost is served from another directory; this one is its copy shop-fix-ui');
+      expect((await get(port, 'shop-fix-ui.shop.localhost', '/', t.home)).body).toBe('served from shop-fix-ui');
+      // The stable name still serves the first directory, alone.
       expect((await get(port, 'shop.localhost', '/', t.home)).body).toBe('served from shop-main');
-
-      const ls = await cli(['ls'], {env: t.env});
-      expect(ls.stdout).toContain(`portico run in ${a}`);
       const route = (await lsRoutes()).find((r) => r.host === 'shop.localhost')!;
       expect(route.owner).toMatchObject({kind: 'run', dir: a});
       expect(route.targets).toHaveLength(1);
+      const ls = await cli(['ls'], {env: t.env});
+      expect(ls.stdout).toContain(`portico run in ${a}`);
+      expect(ls.stdout).toContain(`portico run in ${b}`);
+      await stop(second.child);
 
       const renamed = await runUntilServing(['--name', 'fix-ui', '--', 'node', 'server.cjs'], b);
       expect((await get(port, 'fix-ui.localhost', '/', t.home)).body).toBe('served from shop-fix-ui');

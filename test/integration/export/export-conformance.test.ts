@@ -10,7 +10,7 @@ import WebSocket, {WebSocketServer} from 'ws';
 import {cli, daemonPort, tempHome} from '../../helpers/cli.js';
 import {freePort} from '../../helpers/daemon.js';
 import {TIMEOUT} from '../../helpers/wait.js';
-import {missingEngines, startCaddy, startNginx, waitForEngine, type Engine} from './export-engines.js';
+import {CADDY, missingEngines, startCaddy, startNginx, waitForEngine, type Engine} from './export-engines.js';
 
 /** What a backend saw: which instance answered, and the path (with query) it was sent. */
 interface Seen {
@@ -247,5 +247,71 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       }
       for (const c of cases) await run(c, via);
     }
+  });
+});
+
+/** Caddy 2.7 and later weigh round-robin upstreams (`lb_policy weighted_round_robin`); Debian 12 ships 2.6. */
+function caddyWeighs(): boolean {
+  return execFileSync(CADDY, ['list-modules'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir()}}).includes('selection_policies.weighted_round_robin');
+}
+
+describe.skipIf(missing.length > 0)('a weighted route (3:1) through portico and the exported engines', () => {
+  const servers: EchoServer[] = [];
+  const engines: Engine[] = [];
+  let t: ReturnType<typeof tempHome>;
+  let dir: string;
+
+  afterAll(async () => {
+    for (const engine of engines) await engine.stop();
+    await t?.cleanup();
+    for (const s of servers) await s.close();
+    if (dir) rmSync(dir, {recursive: true, force: true});
+  });
+
+  /** Eight requests one after another: which instance answered each. */
+  async function eight(via: Via): Promise<string[]> {
+    const answered: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const reply = await httpGet(via, 'weighted.localhost', `/w${i}`);
+      expect(reply.status, `request ${i} via ${via.name}`).toBe(200);
+      answered.push(reply.seen!.instance);
+    }
+    return answered;
+  }
+
+  it('sends 6 of 8 requests to the weight-3 instance and 2 to the other on portico, nginx and Caddy 2.7+', async () => {
+    servers.push(await echoServer('heavy'), await echoServer('light'));
+    const [heavy, light] = servers.map((s) => `127.0.0.1:${s.port}`);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'portico-export-weights-'));
+    const project = path.join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'portico.json'), JSON.stringify({routes: {'weighted.localhost': {targets: [{target: heavy, weight: 3}, light]}}, deploy: {domain: DOMAIN}}));
+    t = tempHome();
+    expect((await cli(['up', '--port', '0'], {env: t.env, cwd: project})).code).toBe(0);
+    const vias: Via[] = [{name: 'portico', port: await daemonPort(t.env), host: (h) => h, ca: readFileSync(path.join(t.home, 'ca.pem'))}];
+    // Each target mapped on its own, so its weight goes with it.
+    const backends = [heavy!, light!].flatMap((x) => ['--backend', `${x}=http://${x}`]);
+    const kinds: Array<'nginx' | 'caddy'> = caddyWeighs() ? ['nginx', 'caddy'] : ['nginx'];
+    for (const kind of kinds) {
+      const engineDir = path.join(dir, kind);
+      mkdirSync(engineDir);
+      const port = await freePort();
+      const file = path.join(engineDir, 'portico.conf');
+      const exported = await cli(['export', kind, '--project', project, '--listen', `127.0.0.1:${port}`, '-o', file, ...backends], {env: t.env});
+      expect(exported.code, exported.stderr).toBe(0);
+      const engine = (kind === 'caddy' ? startCaddy : startNginx)(engineDir, file, port);
+      engines.push(engine);
+      await waitForEngine(engine, `weighted.${DOMAIN}`);
+      vias.push({name: kind, port, host: (h) => h.replace(/\.localhost$/, `.${DOMAIN}`)});
+    }
+    const row = ['8 x weighted.localhost (9090=3 9091=1)'];
+    for (const via of vias) {
+      const answered = await eight(via);
+      expect(answered.filter((a) => a === 'heavy'), via.name).toHaveLength(6);
+      expect(answered.filter((a) => a === 'light'), via.name).toHaveLength(2);
+      row.push(`${via.name}: heavy 6 + light 2`);
+    }
+    if (!kinds.includes('caddy')) row.push('caddy: not run (weighted_round_robin needs Caddy 2.7; this one is older)');
+    console.log(row.join(' | '));
   });
 });

@@ -155,9 +155,9 @@ describe('the pool', () => {
     p.begin(p.upstreams[0]!);
     p.reportFailure(p.upstreams[2]!, 'ECONNREFUSED');
     expect(p.snapshot()).toEqual([
-      {target: 'http://localhost:9001', healthy: true, active: 1, requests: 1},
-      {target: 'http://localhost:9002', healthy: true, active: 0, requests: 0},
-      {target: 'http://localhost:9003', healthy: false, active: 0, requests: 0, lastError: 'ECONNREFUSED'},
+      {target: 'http://localhost:9001', healthy: true, active: 1, requests: 1, weight: 1},
+      {target: 'http://localhost:9002', healthy: true, active: 0, requests: 0, weight: 1},
+      {target: 'http://localhost:9003', healthy: false, active: 0, requests: 0, weight: 1, lastError: 'ECONNREFUSED'},
     ]);
   });
 });

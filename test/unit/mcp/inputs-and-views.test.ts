@@ -76,7 +76,7 @@ describe('tool inputs', () => {
 });
 
 describe('set_route_options as control requests', () => {
-  it('replaces the options once and re-sends each portico run its own instances, so none changes hands', () => {
+  it('replaces the options once and re-sends each portico run its own instances with their weights, so none changes hands', () => {
     const route = {
       host: 'web.localhost',
       path: '/',
@@ -86,12 +86,12 @@ describe('set_route_options as control requests', () => {
       targets: [
         {url: 'http://localhost:5001', owner: 41, dir: '/src/web'},
         {url: 'http://localhost:5002', owner: 41, dir: '/src/web'},
-        {url: 'http://localhost:9000'},
+        {url: 'http://localhost:9000', weight: 3},
       ],
     };
     expect(optionRequests(route, 'web.localhost', {delay: {minMs: 5, maxMs: 5}})).toEqual([
       {spec: 'web.localhost', targets: ['http://localhost:5001', 'http://localhost:5002'], replace: true, options: {delay: {minMs: 5, maxMs: 5}}, owner: 41, join: true, dir: '/src/web'},
-      {spec: 'web.localhost', targets: ['http://localhost:9000']},
+      {spec: 'web.localhost', targets: ['http://localhost:9000=3']},
     ]);
   });
 });

@@ -16,8 +16,8 @@ const status: Status = {
   ca: '/home/me/.portico/ca.pem',
   notices: [],
   routes: [
-    {host: 'app.localhost', path: '/', url: 'https://app.localhost:1443/', strategy: 'round-robin', stripPrefix: false, targets: [{target: 'http://localhost:5173', healthy: true, active: 1, requests: 10}]},
-    {host: 'app.localhost', path: '/api', url: 'https://app.localhost:1443/api', strategy: 'least-conn', stripPrefix: false, targets: [{target: 'http://localhost:9090', healthy: true, active: 0, requests: 3}, {target: 'http://localhost:9091', healthy: false, active: 0, requests: 0}]},
+    {host: 'app.localhost', path: '/', url: 'https://app.localhost:1443/', strategy: 'round-robin', stripPrefix: false, targets: [{target: 'http://localhost:5173', healthy: true, active: 1, requests: 10, weight: 1}]},
+    {host: 'app.localhost', path: '/api', url: 'https://app.localhost:1443/api', strategy: 'least-conn', stripPrefix: false, targets: [{target: 'http://localhost:9090', healthy: true, active: 0, requests: 3, weight: 3}, {target: 'http://localhost:9091', healthy: false, active: 0, requests: 0, weight: 1}]},
   ],
 };
 
@@ -47,7 +47,7 @@ describe('the dashboard', () => {
     const frame = await shows('app.localhost/boom');
     expect(frame).toMatch(/portico https:\/\/localhost:1443 · up 1m \d+s · pid 4242 · CA trusted/);
     expect(frame).toContain('https://app.localhost:1443/api');
-    expect(frame).toMatch(/● localhost:9090/);
+    expect(frame).toMatch(/● localhost:9090 ×3 \(0 active\)/);
     expect(frame).toMatch(/○ localhost:9091/);
     expect(frame).toMatch(/GET\s+200 app\.localhost\/\s/);
     expect(frame).toMatch(/POST\s+201 app\.localhost\/api\/users\s+12ms localhost:9090\s+h1/);

@@ -12,7 +12,7 @@ import {DashModel} from '../../../src/ui/model.js';
 import {screen} from '../../helpers/ink.js';
 import {waitFor} from '../../helpers/wait.js';
 
-const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, ...(lastError ? {lastError} : {})});
+const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, weight: 1, ...(lastError ? {lastError} : {})});
 function status(routes = 2, down = false): Status {
   return {
     version: '0.1.0',
@@ -40,13 +40,14 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 interface Recorded {
+  used: string[];
   replayed: number[];
   copied: string[];
   har: RequestEvent[][];
 }
 
 function mount(events: RequestEvent[], captures: ExchangeCapture[] = [], s: Status = status()) {
-  const recorded: Recorded = {replayed: [], copied: [], har: []};
+  const recorded: Recorded = {used: [], replayed: [], copied: [], har: []};
   const actions: DashActions = {
     exchange: async (n) => {
       const c = captures.find((x) => x.id === n);
@@ -56,6 +57,10 @@ function mount(events: RequestEvent[], captures: ExchangeCapture[] = [], s: Stat
     replay: async (n): Promise<ReplayResult> => {
       recorded.replayed.push(n);
       return {of: n, status: 201, bytes: 11};
+    },
+    use: async (copy, app) => {
+      recorded.used.push(`${copy} of ${app}`);
+      return {stable: app, copy, url: `https://${copy}.${app}:1443/`, stableUrl: `https://${app}:1443/`};
     },
     copy: (text) => {
       recorded.copied.push(text);
@@ -163,6 +168,19 @@ describe('replay, curl and HAR keys', () => {
     await waitFor(() => recorded.copied.length > 0, {what: 'the curl command to be copied'});
     expect(recorded.copied).toEqual(["curl --http2 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'"]);
     await shows('curl command: curl --http2');
+  });
+
+  it('serves the copy of an app that served the selected request at its stable address with u, and gives its switch link', async () => {
+    const {shows, press, recorded} = mount([req('/cart', {host: 'shop.localhost', route: 'fix-login.shop.localhost', notes: ['copy: fix-login']}), req('/plain')]);
+    await shows('api.localhost/plain');
+    await press(UP);
+    await press('u');
+    await shows('not served by a copy');
+    await press(UP);
+    await press('u');
+    await shows('now serves the copy fix-login');
+    expect(recorded.used).toEqual(['fix-login of shop.localhost']);
+    expect(recorded.copied).toEqual(['https://shop.localhost:1443/.portico/use/fix-login']);
   });
 
   it('writes the requests shown as HAR with w', async () => {

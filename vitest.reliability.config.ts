@@ -11,6 +11,6 @@ export default defineConfig({
     hookTimeout: TEST_TIMEOUT,
     pool: 'forks',
     fileParallelism: false,
-    env: {NODE_EXTRA_CA_CERTS: '', SSL_CERT_FILE: '', CURL_CA_BUNDLE: ''},
+    env: {NODE_EXTRA_CA_CERTS: '', SSL_CERT_FILE: '', CURL_CA_BUNDLE: '', PORTICO_NO_SETUP: '1'},
   },
 });

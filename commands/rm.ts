@@ -6,7 +6,7 @@ import {statePaths} from '../src/state/home.js';
 export default class Rm extends BaseCommand {
   static override summary = 'Remove a route, or some of its targets.';
   static override examples = ['<%= config.bin %> rm api.localhost', '<%= config.bin %> rm app.localhost/api 9091'];
-  static override usage = 'rm HOST[/PATH] [TARGET...]';
+  static override usage = 'rm ROUTE [TARGET...]';
   static override args = {
     route: Args.string({description: 'host or host/path', required: true}),
     target: Args.string({description: 'targets to remove (default: the whole route)', multiple: true}),

@@ -39,3 +39,14 @@ export function isUserError(error: unknown): error is UserError {
 export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : undefined;
 }
+
+/**
+ * Bad input the user typed or wrote: a flag or its value, an argument, a name, a target, a config
+ * file. Exit 2 by default, as README promises for every bad flag, value or config.
+ */
+export class InputError extends UserError {
+  constructor(message: string, options: {exit?: number; hint?: string; cause?: unknown} = {}) {
+    super(message, {...options, exit: options.exit ?? ExitCode.usage});
+    this.name = 'InputError';
+  }
+}

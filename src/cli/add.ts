@@ -1,3 +1,4 @@
+import path from 'node:path';
 import chalk from 'chalk';
 import {probeTcpOnce} from '../transport/probe.js';
 import {call} from '../daemon/client.js';
@@ -22,6 +23,10 @@ export interface AddOptions {
   health?: string;
   stripPrefix?: boolean;
   replace?: boolean;
+  /** Add to a route another directory owns, on purpose. Default false: refused. */
+  join?: boolean;
+  /** Where `add` runs: a route another directory (a project, a `portico run`) owns is refused unless join or replace. */
+  cwd?: string;
   /** Per-route options from the flags (already parsed, src/routes/features); only the keys given change. */
   options?: RouteOptions;
   /** Reads the password for `--auth basic:USER` (a prompt on a terminal, else stdin). */
@@ -53,6 +58,8 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
     ...(options.health ? {health: parseHealthPath(options.health)} : {}),
     ...(options.stripPrefix ? {stripPrefix: true} : {}),
     ...(options.replace ? {replace: true} : {}),
+    ...(options.join ? {join: true} : {}),
+    ...(options.cwd ? {dir: path.resolve(options.cwd)} : {}),
     ...(sealed.options && Object.keys(sealed.options).length > 0 ? {options: sealed.options} : {}),
   };
   const {status, started} = await ensureDaemon(options.paths, {onNotice: options.out});

@@ -1,5 +1,6 @@
 import {call, DaemonNotRunning, streamEvents} from '../daemon/client.js';
-import {UserError, errorCode} from '../errors.js';
+import {readDaemonInfo} from '../daemon/lifecycle.js';
+import {InputError, UserError, errorCode} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import type {RequestEvent, TrafficEvent} from '../traffic/event.js';
@@ -36,14 +37,14 @@ export function logsFilter(options: Pick<LogsOptions, 'host' | 'status' | 'metho
   const terms: string[] = [];
   for (const [flag, value] of [['host', options.host], ['status', options.status], ['method', options.method]] as const) {
     if (value === undefined) continue;
-    if (!value.trim() || /\s/.test(value.trim())) throw new UserError(`Invalid --${flag} \`${value}\`: expected one word.`);
+    if (!value.trim() || /\s/.test(value.trim())) throw new InputError(`Invalid --${flag} \`${value}\`: expected one word.`);
     terms.push(`${flag}:${value.trim()}`);
   }
   if (terms.length === 0) return undefined;
   try {
     return parseFilter(terms.join(' '));
   } catch (error) {
-    if (error instanceof FilterError) throw new UserError(`Invalid --status \`${options.status}\`: expected a status like 404, 5xx or 404,5xx.`);
+    if (error instanceof FilterError) throw new InputError(`Invalid --status \`${options.status}\`: expected a status like 404, 5xx or 404,5xx.`);
     throw error;
   }
 }
@@ -111,7 +112,7 @@ const MAX_PENDING = 500;
 async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Promise<void> {
   const file = options.har!;
   const wanted = (e: TrafficEvent): e is RequestEvent => e.type === 'request' && (!filter || matchFilter(filter, e));
-  const harOptions = {keepSecrets: options.withSecrets === true};
+  const harOptions = {keepSecrets: options.withSecrets === true, port: readDaemonInfo(options.paths)?.port};
   if (options.follow) return followHar(options, wanted, harOptions);
   const events: RequestEvent[] = [];
   await collect(options, (e) => wanted(e) && events.push(e), () => {}, false);

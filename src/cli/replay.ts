@@ -1,6 +1,6 @@
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import type {ReplayResult} from '../daemon/protocol.js';
-import {UserError} from '../errors.js';
+import {InputError, UserError} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 
 export interface ReplayOptions {
@@ -13,7 +13,7 @@ export interface ReplayOptions {
 
 /** `portico replay <id>`: the daemon sends the request again through the proxy. */
 export async function replayRequest(options: ReplayOptions): Promise<ReplayResult> {
-  if (!/^\d+$/.test(options.id)) throw new UserError(`Invalid request id \`${options.id}\`: expected a number from \`portico logs --json\`.`);
+  if (!/^\d+$/.test(options.id)) throw new InputError(`Invalid request id \`${options.id}\`: expected a number from \`portico logs --json\`.`);
   let result: ReplayResult;
   try {
     result = await call(options.paths, 'replay', {id: Number(options.id)}, {timeoutMs: 35_000});

@@ -11,6 +11,7 @@ import type {RouteOptions} from '../routes/types.js';
 import {describeOwner, routeOwner, type RouteOwner} from '../routes/owner.js';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
+import {readLastPort} from '../state/last-port.js';
 
 /** The `ls --json` document, exactly as DESIGN.md shows it. */
 export interface ListJson {
@@ -47,13 +48,15 @@ export interface Listing {
 export async function listRoutes(paths: StatePaths): Promise<Listing> {
   const status = await readStatus(paths, {probe: true});
   const saved = status ? undefined : peekRoutes(paths);
+  const lastPort = status ? undefined : (readDaemonInfo(paths)?.port ?? readLastPort(paths));
   const routes: RouteStatus[] =
     status?.routes ??
     saved!.routes.map((r) => ({
       host: r.host,
       path: r.path,
-      // The daemon is down: the URL uses the port it had last time.
-      url: routeUrl(r.host, r.path, readDaemonInfo(paths)?.port ?? 1443),
+      // The daemon is down: the URL uses the port it ran on last (README "Ports"); before it ever
+      // ran there is no port yet, and none is made up: the name and path alone.
+      url: lastPort === undefined ? `${r.host}${r.path}` : routeUrl(r.host, r.path, lastPort),
       strategy: r.strategy,
       ...(r.health ? {health: r.health} : {}),
       stripPrefix: r.stripPrefix,

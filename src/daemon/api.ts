@@ -1,4 +1,4 @@
-import {ExitCode, UserError} from '../errors.js';
+import {ExitCode, InputError, UserError} from '../errors.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {Route} from '../routes/types.js';
 import {BodyError, addRouteBody, cacheClearBody, noBody, probedStatusBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';
@@ -41,7 +41,7 @@ function endpoint<Req, Res>(method: 'GET' | 'POST', path: string, body: BodyChec
     try {
       return body(value);
     } catch (error) {
-      if (error instanceof BodyError) throw new UserError(`Invalid request body for ${method} ${path}: ${error.message}.`, {exit: ExitCode.usage});
+      if (error instanceof BodyError) throw new InputError(`Invalid request body for ${method} ${path}: ${error.message}.`, {exit: ExitCode.usage});
       throw error;
     }
   };
@@ -109,6 +109,6 @@ export function pathFor(endpoint: Endpoint<unknown, unknown>, request: unknown):
 function idOf(url: URL): number {
   const text = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id)) throw new UserError(`Invalid request id \`${decodeURIComponent(text)}\`: expected a number from \`portico logs\`.`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id)) throw new InputError(`Invalid request id \`${decodeURIComponent(text)}\`: expected a number from \`portico logs\`.`);
   return id;
 }

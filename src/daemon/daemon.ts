@@ -10,6 +10,7 @@ import {frontDoorFeatures} from '../frontdoor/index.js';
 import {envTimeout} from '../routes/duration.js';
 import type {Route} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
+import {readLastPort, writeLastPort} from '../state/last-port.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {Transport} from '../transport/index.js';
 import {VERSION} from '../version.js';
@@ -157,10 +158,11 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       notices.push(loaded.notice);
       log(loaded.notice);
     }
-    serving = await serve({port: options.port, httpPort: options.httpPort, certs, routes, traffic: hub, transport, features, backendTimeout: timeoutMs, log});
+    serving = await serve({port: options.port, lastPort: readLastPort(paths), httpPort: options.httpPort, certs, routes, traffic: hub, transport, features, backendTimeout: timeoutMs, log});
     notices.push(...serving.notices);
     serving.proxy.setRoutes(routes, uses);
     info.port = serving.proxy.port;
+    writeLastPort(paths, info.port);
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (error) {
     // CLIs that connected while we started (concurrent `add`s) get the reason, not a timeout.

@@ -1,6 +1,6 @@
 import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {ExitCode, UserError} from '../errors.js';
+import {ExitCode, InputError, UserError} from '../errors.js';
 import {formatDuration} from '../routes/duration.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
@@ -81,7 +81,7 @@ export function envPort(env: NodeJS.ProcessEnv = process.env): number | undefine
   const text = env.PORTICO_PORT?.trim();
   if (!text) return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 65535) {
-    throw new UserError(`Invalid PORTICO_PORT \`${text}\`: expected a port number from 0 to 65535.`, {hint: 'Unset it for 443 (else 1443), or set it to the port portico should use.'});
+    throw new InputError(`Invalid PORTICO_PORT \`${text}\`: expected a port number from 0 to 65535.`, {hint: 'Unset it for 443 (else 1443), or set it to the port portico should use.'});
   }
   return Number(text);
 }

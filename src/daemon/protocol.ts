@@ -37,9 +37,9 @@ export interface AddRouteRequest {
   owner?: number;
   /** Front-door options to set; each key given replaces the route's, the others stay (all go with `replace`). */
   options?: RouteOptions;
-  /** That `portico run`'s working directory: a route owned by another directory is refused unless `join`. */
+  /** The working directory of that `portico run`, or of `add`: a route another directory owns is refused unless `join` (or, for `add`, `replace`). */
   dir?: string;
-  /** Join a route another directory owns (`portico run --join`). */
+  /** Join a route another directory owns (`portico run --join`, `portico add --join`). */
   join?: boolean;
   /** The route is one copy of an app (`portico run` in a worktree or clone): README "Copies of an app". */
   copy?: RouteCopy;

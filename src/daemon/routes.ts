@@ -1,8 +1,8 @@
 import {isAbsolute} from 'node:path';
-import {UserError, isUserError} from '../errors.js';
+import {InputError, UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeightedTarget} from '../routes/parse.js';
 import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
-import {describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
+import {ADD_WAY_OUT, describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
 import {refuseSelfTargets} from '../routes/self.js';
 import {routeKey, type Route, type RouteOptions} from '../routes/types.js';
 import type {AddRouteRequest, ProjectResult, ProjectRoutesRequest, RemoveRouteRequest} from './protocol.js';
@@ -25,7 +25,7 @@ export interface AddResult {
 export function addRoute(routes: readonly Route[], request: AddRouteRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): AddResult {
   const {host, path} = parseRouteSpec(request.spec, domains);
   if (!Array.isArray(request.targets) || request.targets.length === 0) {
-    throw new UserError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
+    throw new InputError(`Route \`${request.spec}\` needs at least one target, e.g. \`portico add ${request.spec} 5173\`.`);
   }
   const dir = typeof request.dir === 'string' && isAbsolute(request.dir) ? request.dir : undefined;
   // A target added again takes the weight given now (none: 1), so a weight change applies at once.
@@ -39,7 +39,7 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
   try {
     requested = validateRouteOptions(request.options);
   } catch (error) {
-    throw new UserError(`Invalid options for \`${request.spec}\`: ${(error as Error).message}.`);
+    throw new InputError(`Invalid options for \`${request.spec}\`: ${(error as Error).message}.`);
   }
   refuseSelfTargets({host, path, targets}, selfPorts);
   const index = routes.findIndex((r) => r.host === host && r.path === path);
@@ -97,6 +97,8 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
     if (owner.kind === 'hand') return [`Joined \`${key}\`, added by hand (targets ${existing.targets.map((t) => t.url).join(', ')}).`];
     return [];
   }
+  // `add` from another directory: the same refusal as `run`'s, with add's ways out.
+  if (dir !== undefined && !request.replace) refuseOtherDirectory(existing, dir, request.join === true, ADD_WAY_OUT);
   if (owner.kind === 'project') return [`\`${key}\` was declared by ${owner.dir}; it is yours now, and the next \`portico up\` there replaces it.`];
   if (owner.kind === 'run') return [`\`${key}\` is served by ${describeOwner(owner)}; requests now spread over its instances and yours.`];
   return [];
@@ -137,7 +139,7 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
  */
 export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): ProjectResult {
   if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
-    throw new UserError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
+    throw new InputError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
   }
   let incoming: Route[];
   try {
@@ -145,7 +147,7 @@ export function setProjectRoutes(routes: readonly Route[], request: ProjectRoute
     incoming = validateRoutes(request.routes, domains).map((r) => ({...r, project: request.project}));
   } catch (error) {
     if (isUserError(error)) throw error;
-    throw new UserError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);
+    throw new InputError(`Invalid routes for project \`${request.project}\`: ${(error as Error).message}.`);
   }
   for (const route of incoming) refuseSelfTargets(route, selfPorts);
   const keys = new Set(incoming.map(routeKey));

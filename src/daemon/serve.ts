@@ -1,18 +1,19 @@
 import type {CertProvider} from '../certs/types.js';
-import {UserError} from '../errors.js';
 import type {PassFactory} from '../pipeline/exchange.js';
 import {startProxy, type RunningProxy} from '../proxy/index.js';
 import type {Route} from '../routes/types.js';
 import type {Transport} from '../transport/index.js';
 import type {EventHub} from './hub.js';
+import {DEFAULT_PORT, listenOnDefault} from './port.js';
 import {listenRedirect80, type Redirector} from './redirect80.js';
 
-export const DEFAULT_PORT = 443;
-export const FALLBACK_PORT = 1443;
+export {DEFAULT_PORT, FALLBACK_PORT} from './port.js';
 
 export interface ServeOptions {
-  /** Exact HTTPS port; undefined means 443 when it can be bound, else 1443. */
+  /** Exact HTTPS port; undefined means the last port, else 443, else 1443, else a free one (./port.ts). */
   port?: number;
+  /** The port portico last ran on (PORTICO_HOME/last-port), tried first when no port is asked for. */
+  lastPort?: number;
   /** Port for the plain-HTTP redirect to https. Default 80, and only when the HTTPS port is 443. */
   httpPort?: number;
   certs: CertProvider;
@@ -34,7 +35,7 @@ export interface Serving {
   notices: string[];
 }
 
-/** The proxy on its port (443, else 1443, or exactly the one asked for), and port 80 when 443 was had. */
+/** The proxy on its port (the last one, 443, 1443 or a free one; or exactly the one asked for), and port 80 when 443 was had. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const notices: string[] = [];
   const proxy = await listen(options, notices);
@@ -50,20 +51,6 @@ export async function serve(options: ServeOptions): Promise<Serving> {
 
 async function listen(options: ServeOptions, notices: string[]): Promise<RunningProxy> {
   const base = {certs: options.certs, routes: options.routes, traffic: options.traffic, transport: options.transport, features: options.features, backendTimeout: options.backendTimeout};
-  if (options.port !== undefined) return startProxy({...base, port: options.port});
-  try {
-    return await startProxy({...base, port: DEFAULT_PORT});
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    const proxy = await startProxy({...base, port: FALLBACK_PORT});
-    const inUse = /in use/.test(error.message);
-    const how = inUse
-      ? 'For 443, stop the program that holds it, then `portico down && portico up`.'
-      : "For 443: `sudo setcap 'cap_net_bind_service=+ep' $(command -v node)` or `sudo sysctl net.ipv4.ip_unprivileged_port_start=443` (or `sudo portico up`), then `portico down && portico up`.";
-    notices.push(
-      `portico is serving on port ${FALLBACK_PORT} because ${inUse ? 'port 443 is in use by another program' : 'this user may not bind port 443'}: ` +
-        `open https://<name>.localhost:${FALLBACK_PORT}/ (e.g. https://app.localhost:${FALLBACK_PORT}/). ${how}`,
-    );
-    return proxy;
-  }
+  const start = (port: number) => startProxy({...base, port});
+  return options.port === undefined ? listenOnDefault(start, options.lastPort, notices) : start(options.port);
 }

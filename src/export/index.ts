@@ -1,4 +1,4 @@
-import {UserError, isUserError} from '../errors.js';
+import {InputError, UserError, isUserError} from '../errors.js';
 import type {Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
 import {renderCaddyfile} from './caddy.js';
@@ -67,7 +67,7 @@ function mergeBackends(loaded: LoadedSource, flags: BackendMap, domains: readonl
     try {
       addBackend(merged, key, urls, domains);
     } catch (error) {
-      if (isUserError(error)) throw new UserError(`Invalid ${where} \`${key}\`: ${error.message}`);
+      if (isUserError(error)) throw new InputError(`Invalid ${where} \`${key}\`: ${error.message}`);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import {isIP} from 'node:net';
 import YAML from 'yaml';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 import {slug} from './mapping.js';
 import type {ExportRoute, Note, RenderOptions, Upstream} from './types.js';
 
@@ -33,7 +33,7 @@ export function serviceRefs(route: ExportRoute): ServiceRef[] {
 function serviceName(u: Upstream, key: string): string {
   const name = u.hostname.split('.')[0]!;
   if (isIP(u.hostname) !== 0 || !DNS_1035.test(name)) {
-    throw new UserError(`Invalid backend \`${u.hostname}:${u.port}\` for \`${key}\`: Kubernetes needs a Service name (a DNS label such as \`api\`), as in --backend ${key}=http://api:${u.port}.`);
+    throw new InputError(`Invalid backend \`${u.hostname}:${u.port}\` for \`${key}\`: Kubernetes needs a Service name (a DNS label such as \`api\`), as in --backend ${key}=http://api:${u.port}.`);
   }
   return name;
 }

@@ -1,5 +1,5 @@
 import {domainToASCII} from 'node:url';
-import {UserError, isUserError} from '../errors.js';
+import {InputError, UserError, isUserError} from '../errors.js';
 import {domainOf, isLocalhostName} from '../routes/name.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
@@ -20,10 +20,10 @@ export function parseDomain(input: string): string {
   const ascii = domainToASCII(input.trim().replace(/\.$/, '').toLowerCase());
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((label) => LABEL.test(label))) {
-    throw new UserError(`Invalid --domain \`${input}\`: expected a DNS name like \`example.com\` (no scheme, port or path).`);
+    throw new InputError(`Invalid --domain \`${input}\`: expected a DNS name like \`example.com\` (no scheme, port or path).`);
   }
   if (ascii === 'localhost' || ascii.endsWith('.localhost')) {
-    throw new UserError(`Invalid --domain \`${input}\`: the export is for a public name; \`.localhost\` is what it replaces.`);
+    throw new InputError(`Invalid --domain \`${input}\`: the export is for a public name; \`.localhost\` is what it replaces.`);
   }
   return ascii;
 }
@@ -50,7 +50,7 @@ export function parseUpstream(input: string): Upstream {
 export function parseBackend(input: string, into: BackendMap = emptyBackendMap(), domains: readonly string[] = []): BackendMap {
   const eq = input.indexOf('=');
   const fail = (why: string): never => {
-    throw new UserError(`Invalid --backend \`${input}\`: ${why}`, {hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).'});
+    throw new InputError(`Invalid --backend \`${input}\`: ${why}`, {hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).'});
   };
   if (eq <= 0 || eq === input.length - 1) fail('expected HOST[/PATH]=URL or PORT=URL.');
   try {
@@ -68,7 +68,7 @@ export function emptyBackendMap(): BackendMap {
 
 /** Add one mapping; the key is a local target when it is a port, host:port or URL, else a route. */
 export function addBackend(map: BackendMap, key: string, values: readonly string[], domains: readonly string[] = []): void {
-  if (values.length === 0) throw new UserError(`\`${key}\` maps to no backend.`);
+  if (values.length === 0) throw new InputError(`\`${key}\` maps to no backend.`);
   const upstreams = values.map((v) => parseUpstream(v.trim()));
   const trimmed = key.trim();
   if (/^\d+$/.test(trimmed) || /^[a-z]+:\/\//i.test(trimmed) || /:\d+$/.test(trimmed)) {
@@ -83,10 +83,10 @@ export function checkBackendsUsed(map: BackendMap, routes: readonly Route[], sou
   const keys = new Set(routes.map(routeKey));
   const targets = new Set(routes.flatMap((r) => r.targets.map((t) => t.url)));
   for (const key of map.routes.keys()) {
-    if (!keys.has(key)) throw new UserError(`Invalid ${source} \`${key}\`: no route \`${key}\` to map (routes: ${[...keys].join(', ') || 'none'}).`);
+    if (!keys.has(key)) throw new InputError(`Invalid ${source} \`${key}\`: no route \`${key}\` to map (routes: ${[...keys].join(', ') || 'none'}).`);
   }
   for (const url of map.targets.keys()) {
-    if (!targets.has(url)) throw new UserError(`Invalid ${source} \`${url}\`: no route has the target \`${url}\`.`);
+    if (!targets.has(url)) throw new InputError(`Invalid ${source} \`${url}\`: no route has the target \`${url}\`.`);
   }
 }
 

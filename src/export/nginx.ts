@@ -41,8 +41,10 @@ function httpContext(route: ExportRoute): string[] {
   if (rateLimit) out.push(`limit_req_zone $binary_remote_addr zone=portico_${route.id}:10m rate=${nginxRate(rateLimit.perSecond)};`);
   if (cache) {
     out.push(
-      `# ${route.key}: the cache directory must exist and be writable by nginx's worker user.`,
-      `proxy_cache_path /var/cache/nginx/portico_${route.id} levels=1:2 keys_zone=portico_cache_${route.id}:10m max_size=${cache.maxBytes} inactive=60m use_temp_path=off;`,
+      // nginx makes only the last directory of the path, and /var/cache/nginx exists only in nginx.org's
+      // packages (Debian's has /var/lib/nginx): directly under /var/cache, every stock install can make it.
+      `# ${route.key}: nginx creates this directory (its parent, /var/cache, exists on every Linux).`,
+      `proxy_cache_path /var/cache/nginx-portico-${route.id} levels=1:2 keys_zone=portico_cache_${route.id}:10m max_size=${cache.maxBytes} inactive=60m use_temp_path=off;`,
     );
   }
   return out.length > 0 ? ['', ...out] : out;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import {peekRoutes} from '../daemon/store.js';
-import {UserError} from '../errors.js';
+import {InputError, UserError} from '../errors.js';
 import type {DeployConfig} from '../routes/deploy.js';
 import {listDomains} from '../domains/store.js';
 import {loadProjectConfig} from '../routes/project.js';
@@ -29,7 +29,7 @@ export async function loadSource(source: RouteSource, paths: StatePaths): Promis
   const project = loadProjectConfig(dir, listDomains(paths.home));
   if (project) return {routes: project.routes, from: project.file, ...(project.deploy ? {deploy: project.deploy} : {})};
   if (source.kind === 'project') {
-    throw new UserError(`Invalid --project \`${source.dir}\`: ${path.resolve(source.dir)} has no portico.json (nor a "portico" key in package.json).`);
+    throw new InputError(`Invalid --project \`${source.dir}\`: ${path.resolve(source.dir)} has no portico.json (nor a "portico" key in package.json).`);
   }
   return loadTable(paths);
 }

@@ -1,5 +1,5 @@
 import {domainToASCII} from 'node:url';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -13,7 +13,7 @@ export function normalizeHost(input: string, domains: readonly string[] = []): s
   const ascii = hostSyntax(input);
   if (isLocalhostName(ascii) || domainOf(ascii, domains) !== undefined) return ascii;
   const added = domains.length > 0 ? `, names under \`.localhost\` and names under ${domains.map((d) => `\`.${d}\``).join(', ')}` : ' and names under `.localhost`';
-  throw new UserError(`Invalid name \`${input}\`: portico serves only \`localhost\`${added}.`, {
+  throw new InputError(`Invalid name \`${input}\`: portico serves only \`localhost\`${added}.`, {
     hint: `Try \`${ascii.split('.')[0] || 'app'}.localhost\`: names under .localhost always point at this machine. For your own domain, \`portico domain add <suffix>\` first.`,
   });
 }
@@ -21,13 +21,13 @@ export function normalizeHost(input: string, domains: readonly string[] = []): s
 /** The syntax half of normalizeHost: a valid DNS name, folded to lower-case ASCII, whatever its suffix. */
 export function hostSyntax(input: string): string {
   const raw = input.trim();
-  if (raw === '') throw new UserError('Invalid name ``: expected a name like `app.localhost`.');
+  if (raw === '') throw new InputError('Invalid name ``: expected a name like `app.localhost`.');
   const ascii = domainToASCII(raw.replace(/\.$/, '').toLowerCase());
-  if (ascii === '') throw new UserError(`Invalid name \`${input}\`: it is not a valid hostname.`);
-  if (ascii.length > 253) throw new UserError(`Invalid name \`${input}\`: longer than 253 characters.`);
+  if (ascii === '') throw new InputError(`Invalid name \`${input}\`: it is not a valid hostname.`);
+  if (ascii.length > 253) throw new InputError(`Invalid name \`${input}\`: longer than 253 characters.`);
   for (const label of ascii.split('.')) {
     if (!LABEL.test(label)) {
-      throw new UserError(`Invalid name \`${input}\`: label \`${label}\` must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen.`);
+      throw new InputError(`Invalid name \`${input}\`: label \`${label}\` must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen.`);
     }
   }
   return ascii;

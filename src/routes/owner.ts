@@ -32,15 +32,18 @@ export function ownerDir(owner: RouteOwner): string | undefined {
   return owner.kind === 'hand' ? undefined : owner.dir;
 }
 
+/** The way out `run` offers when the name is taken. */
+export const RUN_WAY_OUT = 'Give this one its own name with `--name <name>`, or add its instances to that route with `--join`.';
+/** The way out `add` offers when the route is another directory's. */
+export const ADD_WAY_OUT = 'Add it under another name, add your targets to that route on purpose with `--join`, or take it over with `--replace`.';
+
 /**
- * Two directories never share a name silently: a `portico run` in `dir` refuses a route another
- * directory (a project, or another `run`) owns, unless it asked to `join`.
+ * Two directories never share a name silently: a `portico run` or an `add` in `dir` refuses a route
+ * another directory (a project, or another `run`) owns, unless it asked to `join`.
  */
-export function refuseOtherDirectory(existing: Route, dir: string, join: boolean): void {
+export function refuseOtherDirectory(existing: Route, dir: string, join: boolean, hint = RUN_WAY_OUT): void {
   const owner = routeOwner(existing);
   const theirs = ownerDir(owner);
   if (theirs === undefined || theirs === dir || join) return;
-  throw new UserError(`\`${routeKey(existing)}\` is already served by ${describeOwner(owner)}; this is ${dir}.`, {
-    hint: 'Give this one its own name with `--name <name>`, or add its instances to that route with `--join`.',
-  });
+  throw new UserError(`\`${routeKey(existing)}\` is already served by ${describeOwner(owner)}; this is ${dir}.`, {hint});
 }

@@ -1,5 +1,5 @@
 import {isIP} from 'node:net';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 import {normalizeHost} from './name.js';
 import {isHealthPath, normalizeRoutePath} from './path.js';
 import {STRATEGIES, type Strategy, type Target} from './types.js';
@@ -11,15 +11,15 @@ export function parseRouteSpec(input: string, domains: readonly string[] = []): 
   const hostPart = slash === -1 ? spec : spec.slice(0, slash);
   const pathPart = slash === -1 ? '/' : spec.slice(slash);
   if (/:\d*$/.test(hostPart)) {
-    throw new UserError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
+    throw new InputError(`Invalid name \`${input}\`: leave the port out; portico serves every name on its own port.`);
   }
   return {host: normalizeHost(hostPart, domains), path: normalizeRoutePath(pathPart, input)};
 }
 
 function parsePort(text: string, input: string): number {
-  if (!/^\d+$/.test(text)) throw new UserError(`Invalid target \`${input}\`: expected a port, host:port or URL.`);
+  if (!/^\d+$/.test(text)) throw new InputError(`Invalid target \`${input}\`: expected a port, host:port or URL.`);
   const port = Number(text);
-  if (port < 1 || port > 65535) throw new UserError(`Invalid target \`${input}\`: port ${text} is outside 1-65535.`);
+  if (port < 1 || port > 65535) throw new InputError(`Invalid target \`${input}\`: port ${text} is outside 1-65535.`);
   return port;
 }
 
@@ -41,17 +41,17 @@ export function parseTarget(input: string | number): Target {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+    throw new InputError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`Invalid target \`${text}\`: scheme \`${url.protocol.slice(0, -1)}\` is not http or https.`);
+    throw new InputError(`Invalid target \`${text}\`: scheme \`${url.protocol.slice(0, -1)}\` is not http or https.`);
   }
   if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new UserError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
+    throw new InputError(`Invalid target \`${text}\`: expected only scheme, host and port (no path, query or credentials).`);
   }
   if (portText === undefined && url.port === '') {
     if (/^[a-z]+:\/\//i.test(text)) return makeTarget(url.protocol, url.hostname, url.protocol === 'https:' ? 443 : 80);
-    throw new UserError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
+    throw new InputError(`Invalid target \`${text}\`: expected a port, host:port or URL.`);
   }
   return makeTarget(url.protocol, url.hostname, parsePort(portText ?? url.port, text));
 }
@@ -63,7 +63,7 @@ function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   // The URL parser lets `;`, `{`, quotes and `$` through in a host; they would reach exported configs.
   if (!isIP(host) && !TARGET_HOST.test(host)) {
-    throw new UserError(`Invalid target host \`${JSON.stringify(hostname).slice(1, -1)}\`: expected an IP address or a DNS name (letters, digits, \`-\`, \`_\` and dots).`, {exit: 2});
+    throw new InputError(`Invalid target host \`${JSON.stringify(hostname).slice(1, -1)}\`: expected an IP address or a DNS name (letters, digits, \`-\`, \`_\` and dots).`);
   }
   const dial = LOCALHOST.has(host) ? ['127.0.0.1', '::1'] : [host];
   const shown = isIP(host) === 6 ? `[${host}]` : host;
@@ -97,20 +97,20 @@ export function weightedTargetSpec(t: {url: string; weight?: number}): string {
 export function parseWeight(value: unknown, input: string): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_WEIGHT) {
-    throw new UserError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`, {exit: 2});
+    throw new InputError(`Invalid weight in \`${input}\`: expected a whole number from 0 (drain) to ${MAX_WEIGHT}, like \`9090=3\`.`);
   }
   return n;
 }
 
 export function parseStrategy(input: string): Strategy {
   if ((STRATEGIES as readonly string[]).includes(input)) return input as Strategy;
-  throw new UserError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);
+  throw new InputError(`Invalid strategy \`${input}\`: expected one of ${STRATEGIES.join(', ')}.`);
 }
 
 /** A health-check path: must start with `/`. */
 export function parseHealthPath(input: string): string {
   if (!isHealthPath(input)) {
-    throw new UserError(`Invalid health path \`${JSON.stringify(input).slice(1, -1)}\`: expected a path starting with \`/\`, like \`/healthz\` (letters, digits, \`-._~!+,=:@\`, %XX escapes, and \`&/\` in a query).`, {exit: 2});
+    throw new InputError(`Invalid health path \`${JSON.stringify(input).slice(1, -1)}\`: expected a path starting with \`/\`, like \`/healthz\` (letters, digits, \`-._~!+,=:@\`, %XX escapes, and \`&/\` in a query).`);
   }
   return input;
 }

@@ -1,4 +1,4 @@
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 
 /**
  * Normalise a request path the way a backend will read it, so that routing and the backend agree:
@@ -32,13 +32,13 @@ const ROUTE_PATH = /^(?:\/(?:[A-Za-z0-9\-._~!+,=:@]|%[0-9A-Fa-f]{2})*)+$/;
 export function normalizeRoutePath(input: string, whole: string): string {
   if (input === '' || input === '/') return '/';
   if (/[?#\s]/.test(input)) {
-    throw new UserError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may not contain spaces, \`?\` or \`#\`.`, {exit: 2});
+    throw new InputError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may not contain spaces, \`?\` or \`#\`.`);
   }
   if (!ROUTE_PATH.test(input.startsWith('/') ? input : `/${input}`)) {
-    throw new UserError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may hold only letters, digits, \`-._~!+,=:@\` and %XX escapes.`, {exit: 2});
+    throw new InputError(`Invalid path in \`${printable(whole)}\`: \`${printable(input)}\` may hold only letters, digits, \`-._~!+,=:@\` and %XX escapes.`);
   }
   if (input.split('/').some((s) => s === '.' || s === '..')) {
-    throw new UserError(`Invalid path in \`${whole}\`: \`${input}\` may not contain \`.\` or \`..\` segments.`);
+    throw new InputError(`Invalid path in \`${whole}\`: \`${input}\` may not contain \`.\` or \`..\` segments.`);
   }
   const normalized = normalizePath(input.startsWith('/') ? input : `/${input}`);
   return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;

@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {UserError, errorCode, isUserError} from '../errors.js';
+import {InputError, UserError, errorCode, isUserError} from '../errors.js';
 import {parseDeployConfig, type DeployConfig} from './deploy.js';
 import {PROJECT_FILE_LIMITS, jsonDepth} from './json-limits.js';
 import {jsonErrorPosition} from './json-position.js';
@@ -47,7 +47,7 @@ export function readJsonFile(file: string): unknown {
   } catch {
     const at = jsonErrorPosition(text);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    throw new UserError(`Malformed JSON in \`${file}\`${where}.`, {exit: 2, hint: 'Fix the file, or check it against schema/portico.schema.json.'});
+    throw new InputError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
   }
 }
 
@@ -68,7 +68,7 @@ export function loadProjectConfig(dir: string, domains: readonly string[] = []):
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
 export function parseProjectConfig(config: unknown, file: string, project: string, domains: readonly string[] = []): ProjectConfig {
   const fail = (what: string): never => {
-    throw new UserError(`Invalid \`${file}\`: ${what}`, {exit: 2, hint: 'See schema/portico.schema.json for the format.'});
+    throw new InputError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
   };
   if (!isObject(config)) fail('expected an object with a `routes` key.');
   const {routes, name, allowRemoteTargets} = config as Record<string, unknown>;
@@ -106,12 +106,12 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
     return {targets: parseProjectTargets(value), strategy: 'round-robin', stripPrefix: false};
   }
   const known = new Set(['targets', 'target', 'strategy', 'health', 'stripPrefix', ...PROJECT_OPTION_KEYS]);
-  for (const key of Object.keys(value)) if (!known.has(key)) throw new UserError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
+  for (const key of Object.keys(value)) if (!known.has(key)) throw new InputError(`unknown key \`${key}\` (expected ${[...known].join(', ')}).`);
   const raw = value.targets ?? value.target;
-  if (raw === undefined) throw new UserError(`\`${spec}\` needs \`targets\`.`);
-  if (value.strategy !== undefined && typeof value.strategy !== 'string') throw new UserError('`strategy` must be a string.');
-  if (value.health !== undefined && typeof value.health !== 'string') throw new UserError('`health` must be a path string.');
-  if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new UserError('`stripPrefix` must be true or false.');
+  if (raw === undefined) throw new InputError(`\`${spec}\` needs \`targets\`.`);
+  if (value.strategy !== undefined && typeof value.strategy !== 'string') throw new InputError('`strategy` must be a string.');
+  if (value.health !== undefined && typeof value.health !== 'string') throw new InputError('`health` must be a path string.');
+  if (value.stripPrefix !== undefined && typeof value.stripPrefix !== 'boolean') throw new InputError('`stripPrefix` must be true or false.');
   return {
     targets: parseProjectTargets(raw),
     strategy: value.strategy === undefined ? 'round-robin' : parseStrategy(value.strategy as string),
@@ -124,16 +124,16 @@ function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'pa
 /** `targets`: a port, a string, `{"target": 9090, "weight": 3}`, or a list of them. */
 function parseProjectTargets(value: unknown): RouteTarget[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) throw new UserError('needs at least one target.');
+  if (list.length === 0) throw new InputError('needs at least one target.');
   return list.map((t) => {
     if (isObject(t)) {
-      for (const key of Object.keys(t)) if (key !== 'target' && key !== 'weight') throw new UserError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
-      if (typeof t.target !== 'number' && typeof t.target !== 'string') throw new UserError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
+      for (const key of Object.keys(t)) if (key !== 'target' && key !== 'weight') throw new InputError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
+      if (typeof t.target !== 'number' && typeof t.target !== 'string') throw new InputError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
       const url = parseTarget(t.target).url;
       const weight = t.weight === undefined ? 1 : parseWeight(t.weight, JSON.stringify(t));
       return weight === 1 ? {url} : {url, weight};
     }
-    if (typeof t !== 'number' && typeof t !== 'string') throw new UserError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
+    if (typeof t !== 'number' && typeof t !== 'string') throw new InputError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
     return {url: parseTarget(t).url};
   });
 }

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
+import {viteHasLock} from './vite-lock.js';
 
 /** A dev server that ignores PORT: when it serves, and the flags that pin it to one port on loopback. */
 interface DevTool {
@@ -132,7 +133,14 @@ function readScript(cwd: string, name: string): string | undefined {
  * directly (`vite`, `npx astro dev`, `ng serve`) or through a package script (`npm run dev` whose
  * script is `vite`: npm then needs `--` before the flags; pnpm, yarn and bun pass them through).
  */
-export function withPortFlags(argv: readonly string[], port: number, cwd: string): PortPlan {
+export function withPortFlags(argv: readonly string[], port: number, cwd: string, instances = 1): PortPlan {
+  const plan = portFlags(argv, port, cwd);
+  // Several instances of one Vite project on purpose: Vite's own lock would stop all but the first.
+  if (instances > 1 && plan.tool === 'vite' && viteHasLock(argv, cwd)) plan.argv.push('--bypass-lock');
+  return plan;
+}
+
+function portFlags(argv: readonly string[], port: number, cwd: string): PortPlan {
   const script = scriptOf(argv);
   const body = script && readScript(cwd, script.script);
   if (script && body !== undefined) {

@@ -19,9 +19,16 @@ export function restartDelay(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
 }
 
-/** The crash report: status and the last lines the instance printed. */
+/** A line of a JavaScript stack trace (`    at fn (file:1:2)`). */
+const FRAME = /^\s+at\s/;
+
+/**
+ * The crash report: status and the last lines the instance printed. A stack trace was just printed
+ * live above it: the report quotes the error up to its first frame, so the stack shows once.
+ */
 export function crashReport(label: string, code: number, tail: readonly string[], lines = 10): string {
-  const last = tail.slice(-lines);
+  const firstFrame = tail.findIndex((l) => FRAME.test(l));
+  const last = (firstFrame === -1 ? tail : tail.slice(0, firstFrame)).slice(-lines);
   const status = code > 128 && code < 160 ? `status ${code} (signal ${code - 128})` : `status ${code}`;
   return `portico: ${label} exited with ${status}.${last.length ? `\nlast output:\n${last.map((l) => `  ${l}`).join('\n')}` : ''}`;
 }

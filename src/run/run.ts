@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
-import {UserError, isUserError} from '../errors.js';
+import {InputError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import {listDomains} from '../domains/store.js';
 import {domainOf, hostSyntax} from '../routes/name.js';
@@ -12,6 +12,7 @@ import path_ from 'node:path';
 import {routeUrl} from '../routes/url.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
+import {devScriptCommand} from './dev-script.js';
 import {withPortFlags} from './devserver.js';
 import {copyIdentity, copySwitchOf, planCopy} from './copy.js';
 import {instanceEnv} from './env.js';
@@ -56,7 +57,7 @@ export interface RunOptions {
 /** `--instances`: a whole number from 1 to 32. */
 export function parseInstances(input: string): number {
   const count = Number(input);
-  if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new UserError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
+  if (!/^\s*\d+\s*$/.test(input) || count < 1 || count > 32) throw new InputError(`Invalid --instances \`${input}\`: expected a whole number from 1 to 32.`);
   return count;
 }
 
@@ -80,7 +81,9 @@ const STABLE_MS = 30_000;
  * exits. Resolves with the exit status for `portico run`.
  */
 export async function runDev(options: RunOptions): Promise<number> {
-  if (options.argv.length === 0) throw new UserError('Give the command to run after `--`, e.g. `portico run -- npm run dev`.');
+  // No command: the package's `dev` script, as `npm run dev` would run it.
+  const argv = options.argv.length > 0 ? options.argv : devScriptCommand(options.cwd);
+  if (options.argv.length === 0) options.out(`portico: running \`${argv.join(' ')}\` (package.json's dev script)`);
   parseInstances(String(options.instances));
   const domains = listDomains(options.paths.home);
   const {name: app, base} = runName(options.cwd, options.name, domains);
@@ -129,7 +132,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   let announced = false;
   let explained = false;
 
-  const firstPlan = withPortFlags(options.argv, ports[0]!, options.cwd);
+  const firstPlan = withPortFlags(argv, ports[0]!, options.cwd, options.instances);
   // A dev server keeps per-instance state the page depends on (Vite's HMR token and module graph,
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
@@ -170,10 +173,10 @@ export async function runDev(options: RunOptions): Promise<number> {
     let port = firstPort;
     for (let attempt = 0; ; ) {
       if (stopping) return 0;
-      const plan = withPortFlags(options.argv, port, options.cwd);
+      const plan = withPortFlags(argv, port, options.cwd, options.instances);
       if (!explained && index === 1) {
         explained = true;
-        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(options.argv.length).filter((w) => w !== '--').join(' ')}`));
+        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(argv.length).filter((w) => w !== '--').join(' ')}`));
         if (plan.warning) say(chalk.yellow(`portico: ${plan.warning}`));
       }
       const instance = startInstance({

@@ -85,6 +85,8 @@ function timings(event: RequestEvent, capture: ExchangeCapture | undefined): Har
 export interface HarOptions {
   /** Keep Authorization, Cookie, Set-Cookie and Proxy-Authorization values (`--with-secrets`). Default false. */
   keepSecrets?: boolean;
+  /** The daemon's HTTPS port, for entries whose request headers were not captured. */
+  port?: number;
 }
 
 /** One request as a HAR entry; secrets redacted unless `keepSecrets`. */
@@ -92,7 +94,9 @@ export function harEntry(event: RequestEvent, capture: ExchangeCapture | undefin
   const keep = options.keepSecrets === true;
   const reqHeaders = redactHeaders(capture?.requestHeaders ?? event.requestHeaders, keep);
   const resHeaders = redactHeaders(capture?.responseHeaders ?? event.responseHeaders, keep);
-  const authority = reqHeaders ? authorityOf(reqHeaders, event.host) : event.host;
+  // Without the request's headers (recorded while no dashboard was open) the port comes from the daemon.
+  const fallback = options.port === undefined || options.port === 443 ? event.host : `${event.host}:${options.port}`;
+  const authority = reqHeaders ? authorityOf(reqHeaders, fallback) : fallback;
   const reqBody = capture?.requestBody;
   const version = httpVersion(event.protocol);
   const postData =
@@ -113,7 +117,9 @@ export function harEntry(event: RequestEvent, capture: ExchangeCapture | undefin
 
 /** One HAR entry per request event (WebSocket sessions included as their handshake), oldest first. */
 export function buildHar(events: readonly RequestEvent[], captures: ReadonlyMap<number, ExchangeCapture>, version: string, options: HarOptions = {}): Har {
-  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: events.map((e) => harEntry(e, captures.get(e.id), options))}};
+  // HAR entries are in the order the requests started (events arrive as they finish).
+  const ordered = [...events].sort((a, b) => a.time - b.time || a.id - b.id);
+  return {log: {version: '1.2', creator: {name: 'portico', version}, entries: ordered.map((e) => harEntry(e, captures.get(e.id), options))}};
 }
 
 /** Traffic files hold what the requests held: only their owner may read them (README "Security model"). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {ensureCA, type LoadedCA} from '../certs/ca.js';
 import {domainFiles, domainIssuers, listDomains, porticoCaFile} from '../domains/store.js';
 import {createCertProvider} from '../certs/provider.js';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 import {realUser, type StatePaths} from '../state/home.js';
 import {javaStore} from './java.js';
 import {nodeStore} from './node.js';
@@ -26,9 +26,9 @@ export function parseStores(input: string | undefined, env: NodeJS.ProcessEnv): 
   if (input === undefined) return {stores: env.JAVA_HOME ? ['system', 'nss', 'java', 'node'] : ['system', 'nss', 'node'], explicit: false};
   const names = input.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(name in STORES)) throw new UserError(`Invalid store \`${name}\` in --stores: expected a comma-separated list of ${Object.keys(STORES).join(', ')}.`);
+    if (!(name in STORES)) throw new InputError(`Invalid store \`${name}\` in --stores: expected a comma-separated list of ${Object.keys(STORES).join(', ')}.`);
   }
-  if (names.length === 0) throw new UserError('Invalid --stores ``: name at least one of system, nss, java, node.');
+  if (names.length === 0) throw new InputError('Invalid --stores ``: name at least one of system, nss, java, node.');
   return {stores: [...new Set(names)] as StoreName[], explicit: true};
 }
 

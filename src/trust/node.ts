@@ -40,7 +40,9 @@ export const nodeStore: TrustStore = {
     return [state(ctx)];
   },
   async uninstall(ctx) {
-    return [{store: 'node', ok: true, advice: !!ctx.env.NODE_EXTRA_CA_CERTS, message: ctx.env.NODE_EXTRA_CA_CERTS ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
+    // Only a variable that brings in the portico CA is ours to advise removing (root's shell may set it to the system bundle).
+    const ours = nodeTrusts(ctx);
+    return [{store: 'node', ok: true, advice: ours, message: ours ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
   },
   async check(ctx) {
     return [state(ctx)];

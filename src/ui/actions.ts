@@ -44,7 +44,8 @@ export function dashActions(options: ActionOptions): DashActions {
     async writeHar(events) {
       const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));
       const file = path.resolve(options.dir ?? process.cwd(), harName((options.now ?? (() => new Date()))()));
-      writeFileAtomic(file, `${JSON.stringify(buildHar(events, captures, VERSION, {keepSecrets: options.withSecrets === true}), null, 2)}\n`, TRAFFIC_FILE_MODE);
+      const port = (await source.status().catch(() => undefined))?.port;
+      writeFileAtomic(file, `${JSON.stringify(buildHar(events, captures, VERSION, {keepSecrets: options.withSecrets === true, port}), null, 2)}\n`, TRAFFIC_FILE_MODE);
       return file;
     },
   };

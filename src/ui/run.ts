@@ -1,3 +1,4 @@
+import {watch} from 'node:fs';
 import {render} from 'ink';
 import {createElement} from 'react';
 import type {StatePaths} from '../state/home.js';
@@ -60,16 +61,40 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
   let trust = 'checking…';
   const instance = render(createElement(App, {model, trust}), {...(options.stdout ? {stdout: options.stdout} : {}), ...(options.stdin ? {stdin: options.stdin} : {}), exitOnCtrlC: false});
   const checkTrust = options.trust ?? (options.paths ? defaultTrustCheck(options.paths) : async () => 'unknown' as const);
-  void checkTrust().then((state) => {
-    trust = state;
-    instance.rerender(createElement(App, {model, trust}));
-  });
+  // Only the latest check may set the header: an earlier, slower one must not overwrite it.
+  let latest = 0;
+  const recheck = () => {
+    const mine = ++latest;
+    void checkTrust().then((state) => {
+      if (mine !== latest) return;
+      trust = state;
+      instance.rerender(createElement(App, {model, trust}));
+    });
+  };
+  recheck();
+  // `trust` and `untrust` run in another terminal while the dashboard is open: they rewrite trust.json.
+  const unwatch = options.paths ? watchTrustMarker(options.paths, recheck) : () => undefined;
   try {
     await instance.waitUntilExit();
   } finally {
+    unwatch();
     stop();
     model.dispose();
     instance.unmount();
+  }
+}
+
+/** Calls `onChange` whenever trust.json in PORTICO_HOME is written or removed; returns a stop. */
+function watchTrustMarker(paths: StatePaths, onChange: () => void): () => void {
+  try {
+    const watcher = watch(paths.home, (_event, file) => {
+      if (file === null || String(file).startsWith('trust.json')) onChange();
+    });
+    watcher.on('error', () => undefined);
+    return () => watcher.close();
+  } catch {
+    // No PORTICO_HOME to watch: the first check stands.
+    return () => undefined;
   }
 }
 

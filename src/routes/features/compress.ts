@@ -1,4 +1,4 @@
-import {UserError} from '../../errors.js';
+import {InputError} from '../../errors.js';
 import type {FrontDoorFeature} from './feature.js';
 
 /** `--compress`: gzip, br (and zstd) for clients that accept them (passes: src/frontdoor/compress.ts). */
@@ -8,7 +8,7 @@ export const compress: FrontDoorFeature<'compress'> = {
   schema: {type: 'boolean', description: 'Compress responses the client accepts: gzip, br (and zstd where Node has it).'},
   fromFlags: (flags) => (flags.compress ? true : undefined),
   fromProject: (value) => {
-    if (typeof value !== 'boolean') throw new UserError(`\`compress\` must be true or false, got ${JSON.stringify(value)}.`);
+    if (typeof value !== 'boolean') throw new InputError(`\`compress\` must be true or false, got ${JSON.stringify(value)}.`);
     return value || undefined;
   },
   check: (stored) => (stored === true ? true : undefined),

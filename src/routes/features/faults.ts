@@ -22,7 +22,7 @@ export const delay: FrontDoorFeature<'delay'> = {
     return {minMs: stored.minMs, maxMs: stored.maxMs};
   },
   describe: ({minMs, maxMs}) => [`delay ${formatMs(minMs)}${maxMs !== minMs ? `-${formatMs(maxMs)}` : ''}`],
-  exportLosses: ({minMs, maxMs}) => notExported(`delay ${minMs}-${maxMs} ms`),
+  exportLosses: ({minMs, maxMs}) => notExported(`delay ${formatMs(minMs)}${maxMs !== minMs ? `-${formatMs(maxMs)}` : ''}`),
 };
 
 export const fail: FrontDoorFeature<'fail'> = {

@@ -1,4 +1,4 @@
-import {UserError} from '../../errors.js';
+import {InputError, UserError} from '../../errors.js';
 import type {RouteOptions} from '../types.js';
 
 export {isObject} from '../object.js';
@@ -77,6 +77,6 @@ export const inRange = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER):
 
 /** A portico.json value that must be a string. */
 export function stringOf(key: string, value: unknown): string {
-  if (typeof value !== 'string') throw new UserError(`\`${key}\` must be a string, got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'string') throw new InputError(`\`${key}\` must be a string, got ${JSON.stringify(value)}.`);
   return value;
 }

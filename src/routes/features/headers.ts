@@ -1,4 +1,4 @@
-import {UserError} from '../../errors.js';
+import {InputError} from '../../errors.js';
 import {parseHeaderRule} from '../options.js';
 import type {HeaderRule} from '../types.js';
 import {badStored, isObject, stringOf, type ExportLoss, type ExportTarget, type FrontDoorFeature} from './feature.js';
@@ -22,7 +22,7 @@ function headerRules<K extends 'requestHeaders' | 'responseHeaders'>(key: K, fla
       return list?.length ? list.map((h) => parseHeaderRule(h, `--${flag}`)) : undefined;
     },
     fromProject: (list) => {
-      if (!Array.isArray(list)) throw new UserError(`\`${key}\` must be a list like ["X-Frame-Options: DENY", "-Server"], got ${JSON.stringify(list)}.`);
+      if (!Array.isArray(list)) throw new InputError(`\`${key}\` must be a list like ["X-Frame-Options: DENY", "-Server"], got ${JSON.stringify(list)}.`);
       return list.map((item) => parseHeaderRule(stringOf(key, item), key));
     },
     check: (list) => {

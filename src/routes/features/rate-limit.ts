@@ -1,4 +1,4 @@
-import {UserError} from '../../errors.js';
+import {InputError} from '../../errors.js';
 import {parseRateLimit} from '../options.js';
 import {badStored, inRange, isObject, stringOf, type FrontDoorFeature} from './feature.js';
 
@@ -14,7 +14,7 @@ export const rateLimit: FrontDoorFeature<'rateLimit'> = {
     const text = flags['rate-limit'] as string | undefined;
     const burst = flags['rate-limit-burst'] as string | undefined;
     if (text !== undefined) return parseRateLimit(text, burst);
-    if (burst !== undefined) throw new UserError('--rate-limit-burst needs --rate-limit, e.g. `--rate-limit 20/s --rate-limit-burst 40`.');
+    if (burst !== undefined) throw new InputError('--rate-limit-burst needs --rate-limit, e.g. `--rate-limit 20/s --rate-limit-burst 40`.');
     return undefined;
   },
   fromProject: (value) => parseRateLimit(stringOf('rateLimit', value), undefined, 'rateLimit'),

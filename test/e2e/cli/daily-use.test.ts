@@ -129,6 +129,35 @@ describe('project routes are explicit', () => {
   });
 });
 
+describe('one name, one owner', () => {
+  it("refuses an add from another project onto a project's route, and takes --join, --replace or another name", async () => {
+    const shopA = project('shop-a', 'shop');
+    const shopB = project('shop-b', 'shop-b');
+    writeFileSync(path.join(shopA, 'portico.json'), JSON.stringify({routes: {'shop.localhost': 9090}}));
+    expect((await cli(['up'], {env: {...t.env, PORTICO_PORT: '0'}, cwd: shopA})).code).toBe(0);
+
+    const refused = await cli(['add', 'shop.localhost', '9091'], {env: t.env, cwd: shopB});
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`\`shop.localhost\` is already served by project ${shopA}; this is ${shopB}.`);
+    expect(refused.stderr).toMatch(/another name.*--join.*--replace/);
+    expectNoStack(refused);
+    expect((await lsRoutes()).find((r) => r.host === 'shop.localhost')!.targets.map((x) => x.target)).toEqual(['http://localhost:9090']);
+
+    // From the project's own directory, adding an instance is the project's own business.
+    expect((await cli(['add', 'shop.localhost', '9092'], {env: t.env, cwd: shopA})).code).toBe(0);
+    const joined = await cli(['add', 'shop.localhost', '9091', '--join'], {env: t.env, cwd: shopB});
+    expect(joined.code, joined.stderr).toBe(0);
+    expect((await lsRoutes()).find((r) => r.host === 'shop.localhost')!.targets.map((x) => x.target)).toEqual(['http://localhost:9090', 'http://localhost:9092', 'http://localhost:9091']);
+    await cli(['rm', 'shop.localhost'], {env: t.env});
+
+    expect((await cli(['up'], {env: {...t.env, PORTICO_PORT: '0'}, cwd: shopA})).code).toBe(0);
+    const replaced = await cli(['add', 'shop.localhost', '9093', '--replace'], {env: t.env, cwd: shopB});
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect((await lsRoutes()).find((r) => r.host === 'shop.localhost')).toMatchObject({owner: {kind: 'hand'}, targets: [{target: 'http://localhost:9093'}]});
+    await cli(['rm', 'shop.localhost'], {env: t.env});
+  });
+});
+
 describe('mistakes are caught when they are made', () => {
   it('warns, without refusing, when nothing listens on a target', async () => {
     const nothing = await freePort();

@@ -92,6 +92,34 @@ describe('bad input gets one clear sentence, a non-zero exit, and changes nothin
     }
   });
 
+  it('exits 2 for every bad flag value, as for an unknown strategy, with one sentence naming it', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['add', 'x.localhost', '9090', '--strategy', 'fastest'], /Invalid --strategy `fastest`/],
+      [['add', 'x.localhost', '9090', '--rate-limit', 'fast'], /Invalid --rate-limit `fast`: expected a rate like 20\/s/],
+      [['add', 'x.localhost', '9090', '--timeout', 'abc'], /Invalid --timeout `abc`: expected a duration/],
+      [['add', 'x.localhost', '9090', '--cache=lots'], /Invalid --cache `lots`: expected a size/],
+      [['add', 'x.localhost', '9090', '--delay', 'zz'], /Invalid --delay `zz`/],
+      [['add', 'x.localhost', '9090', '--fail', 'x'], /Invalid --fail `x`/],
+      [['add', 'x.localhost', '9090', '--drop', 'y'], /Invalid --drop `y`/],
+      [['add', 'x.localhost', '9090', '--request-header', 'bad'], /Invalid --request-header `bad`/],
+      [['add', 'x.localhost', '9090', '--cors=zz'], /Invalid --cors `zz`/],
+      [['add', 'x.localhost', '9090', '--health', 'nope'], /Invalid health path `nope`/],
+      [['add', 'x.localhost', '9090', '--rate-limit-burst', '4'], /--rate-limit-burst needs --rate-limit/],
+      [['add', 'x.localhost', 'not a target'], /Invalid target `not a target`/],
+      [['add', 'api.example.com', '9090'], /Invalid name `api\.example\.com`/],
+      [['up', '--timeout', 'abc'], /Invalid --timeout \(or PORTICO_TIMEOUT\) `abc`/],
+      [['run', '--instances', 'abc', '--', 'node', 'x'], /Invalid --instances `abc`/],
+      [['logs', '--status', 'abc'], /Invalid --status `abc`/],
+      [['trust', '--check', '--stores', 'nope'], /Invalid store `nope` in --stores/],
+      [['export', 'nginx', '--domain', 'http://x'], /Invalid --domain `http:\/\/x`/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await refused(args, message);
+      expect(result.code, `portico ${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr.trim().split('\n')[0]).toMatch(/^portico: [^\n]+\.$/);
+    }
+  });
+
   it('refuses a port flag out of range', async () => {
     await refused(['up', '--port', '99999'], /Invalid --port `99999`: expected an integer less than or equal to 65535\./);
   });
@@ -106,6 +134,9 @@ describe('both executables', () => {
     for (const command of ['add', 'rm']) {
       const help = (await cli([command, '--help'], {env: t.env})).stdout;
       expect(help).toMatch(/^ {2}ROUTE {2,}host or host\/path/m);
+      // One word for the route everywhere in the help: the usage line says ROUTE too, not HOST[/PATH].
+      expect(help).toMatch(new RegExp(`^ {2}\\$ portico ${command} ROUTE `, 'm'));
+      expect(help).not.toContain('HOST[/PATH]');
       expect(help).toMatch(/^ {2}\[?TARGET\.\.\.\]? /m);
     }
   });

@@ -5,7 +5,7 @@ import {streamEvents} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import type {RequestEvent, TrafficEvent} from '../../../src/traffic/event.js';
 import {backend, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
-import {exited, waitFor} from '../../helpers/wait.js';
+import {exited, gate, waitFor} from '../../helpers/wait.js';
 
 let t: ReturnType<typeof tempHome>;
 let api: Awaited<ReturnType<typeof backend>>;
@@ -54,6 +54,31 @@ describe('portico logs', () => {
       expect(await exited(follower, {what: '`logs --follow` to exit on SIGINT'})).toBe(0);
     } finally {
       follower.kill('SIGKILL');
+    }
+  });
+
+  it('writes HAR entries with the port and in the order the requests started, though no dashboard was open', async () => {
+    const release = gate();
+    const slow = await backend('slow', release.promise);
+    await cli(['add', 'slow.localhost', String(slow.port)], {env: t.env});
+    try {
+      const first = get(port, 'slow.localhost', '/started-first', t.home);
+      await waitFor(() => slow.hits() === 1, {what: 'the slow request to reach its backend'});
+      expect((await get(port, 'api.localhost', '/finished-first', t.home)).status).toBe(200);
+      release.open();
+      expect((await first).status).toBe(200);
+      const file = path.join(t.home, '..', 'order.har');
+      const result = await cli(['logs', '--har', file], {env: t.env});
+      expect(result.code, result.stderr).toBe(0);
+      const entries = (JSON.parse(readFileSync(file, 'utf8')) as {log: {entries: Array<{startedDateTime: string; request: {url: string}}>}}).log.entries;
+      for (const e of entries) expect(e.request.url).toMatch(new RegExp(`^https://[a-z.]+:${port}/`));
+      const urls = entries.map((e) => e.request.url);
+      expect(urls.indexOf(`https://slow.localhost:${port}/started-first`)).toBeLessThan(urls.indexOf(`https://api.localhost:${port}/finished-first`));
+      const times = entries.map((e) => Date.parse(e.startedDateTime));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    } finally {
+      await cli(['rm', 'slow.localhost'], {env: t.env});
+      await slow.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome, daemonServing} from '../../helpers/cli.js';
@@ -51,6 +51,29 @@ describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
       tmux('send-keys', '-t', session, 'q');
       await waitUntil(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', {what: 'dash to exit and its status to be written'});
       expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+    }
+  });
+});
+
+describe.skipIf(!hasTmux)('the dashboard header', () => {
+  it('says the CA is trusted once `trust` ran in another terminal, without restarting the dashboard', async () => {
+    const session = `portico-dash-trust-${process.pid}`;
+    const userHome = path.join(t.home, '..', 'user');
+    mkdirSync(userHome, {recursive: true});
+    const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
+    const vars = {PORTICO_HOME: t.home, HOME: userHome, TERM: 'xterm-256color', NODE_EXTRA_CA_CERTS: ''};
+    const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ');
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} dash`);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-t', session);
+      const waitFor = (re: RegExp) => waitUntil(() => re.test(screen()), {what: `the screen to match ${re}`, interval: 100, detail: screen});
+      await waitFor(/CA untrusted/);
+      // Only this user's browser store (NSS in the temp HOME): never the machine's.
+      const trust = await cli(['trust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
+      expect(trust.code, trust.stdout + trust.stderr).toBe(0);
+      await waitFor(/CA trusted/);
     } finally {
       spawnSync('tmux', ['kill-session', '-t', session]);
     }

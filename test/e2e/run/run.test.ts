@@ -1,4 +1,4 @@
-import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -148,6 +148,64 @@ describe('portico run', () => {
     expect(result.stdout + result.stderr).toMatch(/nope#1 │ portico run: cannot start portico-no-such-command: .*ENOENT/);
     expect(result.stdout).toContain('nope#1 exited with status 127.');
     expect(await routes()).toEqual([]);
+  });
+
+  it('runs two instances of one real Vite 8 project with `npm run dev`, each past Vite\'s own lock', async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), 'portico-vite-pair-'));
+    cpSync(path.join(ROOT, 'test', 'fixtures', 'vite-app'), app, {recursive: true});
+    // `npm run dev` finds vite in node_modules/.bin, as in a real project.
+    mkdirSync(path.join(app, 'node_modules', '.bin'), {recursive: true});
+    symlinkSync(path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), path.join(app, 'node_modules', '.bin', 'vite'));
+    const run = await startRun(['--name', 'vitepair', '--instances', '2', '--', 'npm', 'run', 'dev'], app);
+    try {
+      await until('both Vite instances to join', async () => (await routes())[0]?.targets.length === 2, TIMEOUT.devServer);
+      expect(run.output()).toContain('--bypass-lock');
+      expect(run.output()).not.toMatch(/Found another Vite|exited with status/);
+      const port = await daemonPort(t.env);
+      const page = await get(port, 'vitepair.localhost', '/', t.home);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('/@vite/client');
+    } finally {
+      run.child.kill('SIGINT');
+      await exitOf(run.child);
+      rmSync(app, {recursive: true, force: true, maxRetries: 10});
+    }
+  });
+
+  it("runs the package's dev script when no command is given", async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), 'portico-bare-run-'));
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'bare', scripts: {dev: `node ${JSON.stringify(SERVER)}`}}));
+    const run = await startRun([], app);
+    try {
+      expect(run.output()).toContain("portico: running `npm run dev` (package.json's dev script)");
+      const port = await daemonPort(t.env);
+      expect((await get(port, 'bare.localhost', '/', t.home)).body).toMatch(/^pid \d+/);
+    } finally {
+      run.child.kill('SIGINT');
+      await exitOf(run.child);
+      rmSync(app, {recursive: true, force: true, maxRetries: 10});
+    }
+  });
+
+  it('says how to give a command when there is none and no dev script, exit 2', async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), 'portico-bare-run-'));
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'nodev'}));
+    const result = await cli(['run'], {env: t.env, cwd: app});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Give the command to run after `--`, e\.g\. `portico run -- npm run dev`: .*package\.json has no `dev` script/);
+    rmSync(app, {recursive: true, force: true});
+  });
+
+  it("prints a crashing instance's stack once", async () => {
+    const crash = path.join(t.home, '..', 'throws.js');
+    writeFileSync(crash, "function startDevServer() { throw new Error('kaput'); }\nstartDevServer();\n");
+    const child = spawnCli(['run', '--name', 'stacky', '--', 'node', crash], t.env);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    expect(await exitOf(child)).toBe(1);
+    expect(out).toMatch(/stacky#1 exited with status 1\.\nlast output:\n(?:.*\n)*\s+Error: kaput/);
+    expect(out.match(/at startDevServer/g)).toHaveLength(1);
   });
 
   it('serves a real Vite app whose hot updates reach the browser socket through the proxy', async () => {

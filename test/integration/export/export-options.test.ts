@@ -82,7 +82,7 @@ describe.skipIf(missing.length > 0)('exported per-route options on real Caddy an
       const render: RenderOptions = {listen: {host: '127.0.0.1', port}, selectorLabel: 'app.kubernetes.io/name', gateway: 'gateway'};
       // Caddy has no cache or rate limit without plugins: those routes get a comment, tested elsewhere.
       let text = (kind === 'caddy' ? renderCaddyfile : renderNginx)(planned, render).text;
-      text = text.replaceAll('/var/cache/nginx/', `${engineDir}/cache-`);
+      text = text.replaceAll('/var/cache/nginx-', `${engineDir}/cache-`);
       const file = path.join(engineDir, 'portico.conf');
       writeFileSync(file, text);
       engines[kind] = (kind === 'caddy' ? startCaddy : startNginx)(engineDir, file, port);

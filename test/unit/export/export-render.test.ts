@@ -80,9 +80,14 @@ describe('Caddyfile', () => {
     expect(out).toContain('response_header_timeout 2500ms');
   });
 
+  it('names a fixed delay once, as the user wrote it: delay 100ms, not 100-100 ms', () => {
+    const rendered = renderCaddyfile(plan(shopRoutes({delay: {minMs: 100, maxMs: 100}}), BACKENDS), RENDER);
+    expect(rendered.notes.map((n) => n.feature)).toEqual(['delay 100ms']);
+  });
+
   it('writes cache, rate limit, CORS and faults as comments instead of dropping them', () => {
     const rendered = renderCaddyfile(plan(shopRoutes({cache: {maxBytes: 1}, rateLimit: {perSecond: 5, burst: 10}, cors: {origins: ['*']}, delay: {minMs: 1, maxMs: 2}, drop: {rate: 0.5}}), BACKENDS), RENDER);
-    expect(rendered.notes.map((n) => n.feature)).toEqual(['cache', 'cors *', 'rate limit 5/s', 'delay 1-2 ms', 'drop 50%']);
+    expect(rendered.notes.map((n) => n.feature)).toEqual(['cache', 'cors *', 'rate limit 5/s', 'delay 1ms-2ms', 'drop 50%']);
     expect(rendered.text).toContain('# portico: app.localhost/api: cache: not exported: Caddy caches only with a plugin (cache-handler).');
   });
 });

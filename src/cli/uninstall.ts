@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {stopDaemon} from '../daemon/lifecycle.js';
+import {listDomains} from '../domains/store.js';
 import {hostsFilePath, syncHostsFile} from '../hosts/sync.js';
 import type {StatePaths} from '../state/home.js';
-import {formatResults, runTrust, trustContext} from '../trust/index.js';
+import {formatResults, parseStores, runTrust, trustContext} from '../trust/index.js';
 import {readMarker} from '../trust/marker.js';
 import {systemAnchorPresent} from '../trust/system.js';
 import type {StoreName, StoreResult} from '../trust/types.js';
+import {lanOff} from './lan.js';
 
 export interface UninstallOptions {
   paths: StatePaths;
@@ -46,10 +48,15 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
   refuseOddHome(paths.home, env);
   const daemonStopped = await stopDaemon(paths);
   out(daemonStopped ? 'Stopped the portico daemon.' : 'The portico daemon was not running.');
+  // Sharing on the LAN is its own process: it goes with the daemon.
+  const lanLines: string[] = [];
+  if ((await lanOff({paths, out: (line) => lanLines.push(line)})).stopped) lanLines.forEach((line) => out(line));
 
   const stores = options.keepCa || !existsSync(paths.caCert) ? [] : await untrustEverywhere(paths, env);
-  if (stores.length > 0) out(formatResults(stores));
-  const storesLeft = stores.some((r) => !r.ok || (r.advice && r.store !== 'node'));
+  const domainStores = options.keepCa ? [] : await untrustDomains(paths, env);
+  if (stores.length + domainStores.length > 0) out(formatResults([...stores, ...domainStores]));
+  const domainsLeft = domainStores.some((r) => !r.ok && !r.skipped);
+  const storesLeft = domainsLeft || stores.some((r) => !r.ok || (r.advice && r.store !== 'node'));
 
   const hosts = removeHostsBlock(env);
   if (hosts.error) out(`→ hosts: ${hosts.error}`);
@@ -57,11 +64,15 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
 
   const sudo = storesLeft || hosts.error ? `sudo ${options.bin} uninstall${options.keepCa ? ' --keep-ca' : ''}` : undefined;
   // Until the sudo line has run, the CA stays: it names what the system store must drop.
-  const kept = options.keepCa || storesLeft ? CA_FILES.filter((f) => existsSync(path.join(paths.home, f))) : [];
+  const kept = [
+    ...(options.keepCa || storesLeft ? CA_FILES : []),
+    // An added domain's CA a store still trusts stays too, or portico could never untrust it again.
+    ...(options.keepCa || domainsLeft ? ['domains'] : []),
+  ].filter((f) => existsSync(path.join(paths.home, f)));
   const removed = deleteState(paths.home, kept);
   out(removed ? `Deleted ${paths.home}.` : kept.length > 0 ? `Deleted ${paths.home} but ${kept.join(' and ')}.` : `${paths.home} did not exist.`);
   if (sudo) out(`To finish, run: ${sudo}`);
-  return {complete: sudo === undefined, daemonStopped, stores, hosts, state: {home: paths.home, removed, kept}, ...(sudo ? {sudo} : {})};
+  return {complete: sudo === undefined, daemonStopped, stores: [...stores, ...domainStores], hosts, state: {home: paths.home, removed, kept}, ...(sudo ? {sudo} : {})};
 }
 
 /** A PORTICO_HOME that is a home or the filesystem root is a mistake, not something to delete. */
@@ -81,6 +92,15 @@ async function untrustEverywhere(paths: StatePaths, env: NodeJS.ProcessEnv): Pro
   if (systemAnchorPresent(ctx)) stores.add('system');
   const ordered = (['system', 'nss', 'java', 'node'] as const).filter((s) => stores.has(s));
   return (await runTrust({paths, action: 'uninstall', selection: {stores: ordered, explicit: false}, env})).results;
+}
+
+/** Untrust each added domain's CA (README "Your own dev domains") wherever `domain rm` would. */
+async function untrustDomains(paths: StatePaths, env: NodeJS.ProcessEnv): Promise<StoreResult[]> {
+  const results: StoreResult[] = [];
+  for (const domain of listDomains(paths.home)) {
+    results.push(...(await runTrust({paths, action: 'uninstall', selection: parseStores(undefined, env), env, domain})).results);
+  }
+  return results;
 }
 
 function removeHostsBlock(env: NodeJS.ProcessEnv): {file: string; removed: boolean; error?: string} {

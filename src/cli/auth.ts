@@ -8,7 +8,7 @@ import type {RouteOptions} from '../routes/types.js';
  */
 export async function sealAuth(options: RouteOptions | undefined, readPassword: (prompt: string) => Promise<string>): Promise<{options?: RouteOptions; token?: string}> {
   const auth = options?.auth;
-  if (!auth || auth.hash !== '') return {options};
+  if (auth?.hash !== '') return {options};
   if (auth.kind === 'basic') {
     const hash = await hashPassword(await readPassword(`Password for ${auth.user}: `));
     return {options: {...options, auth: {kind: 'basic', user: auth.user, hash}}};

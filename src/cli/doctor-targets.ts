@@ -25,7 +25,7 @@ export async function targetChecks(routes: readonly RouteToCheck[], probeMs = 10
 
 async function targetCheck(route: RouteToCheck, target: {url: string; owner?: number}, probeMs: number): Promise<Check> {
   const name = `target ${routeKey(route)} -> ${target.url}`;
-  let parsed;
+  let parsed: ReturnType<typeof parseTarget>;
   try {
     parsed = parseTarget(target.url);
   } catch (error) {

@@ -50,7 +50,7 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
   out(daemonStopped ? 'Stopped the portico daemon.' : 'The portico daemon was not running.');
   // Sharing on the LAN is its own process: it goes with the daemon.
   const lanLines: string[] = [];
-  if ((await lanOff({paths, out: (line) => lanLines.push(line)})).stopped) lanLines.forEach((line) => out(line));
+  if ((await lanOff({paths, out: (line) => lanLines.push(line)})).stopped) for (const line of lanLines) out(line);
 
   const stores = options.keepCa || !existsSync(paths.caCert) ? [] : await untrustEverywhere(paths, env);
   const domainStores = options.keepCa ? [] : await untrustDomains(paths, env);

@@ -1,4 +1,4 @@
-import {ExitCode, InputError, UserError} from '../errors.js';
+import {ExitCode, InputError, } from '../errors.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {Route} from '../routes/types.js';
 import {BodyError, addRouteBody, cacheClearBody, noBody, probedStatusBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';

@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {Readable} from 'node:stream';
-import CachePolicy from 'http-cache-semantics';
+import type CachePolicy from 'http-cache-semantics';
 import type {Exchange, ExchangeResponse} from '../pipeline/exchange.js';
 import type {CachedResponse} from './cache-store.js';
 

@@ -69,7 +69,7 @@ function useLink(group: CopyGroup, name: string, query: string, port: number): C
   if (!member) return unknown(group, name, port);
   const to = new URLSearchParams(query).get('to');
   // Only a path on this host: never an open redirect.
-  return switchTo(group, member, to && to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/');
+  return switchTo(group, member, to?.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/');
 }
 
 /**

@@ -10,20 +10,23 @@ import type {Socket} from 'node:net';
  * machine's noise (TLS and the backend hop dominate), so it is no speed claim; these two small views give forward() and the error pages the part of the
  * request/response surface they use. CONNECT (WebSockets) and `Expect` still go through compat.
  */
+// biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type, which the stream's overloads take
+type Listener = (...args: any[]) => void;
+
 class StreamView {
   constructor(readonly stream: ServerHttp2Stream) {}
 
-  on(event: string, listener: (...args: any[]) => void): this {
+  on(event: string, listener: Listener): this {
     this.stream.on(event, listener);
     return this;
   }
 
-  once(event: string, listener: (...args: any[]) => void): this {
+  once(event: string, listener: Listener): this {
     this.stream.once(event, listener);
     return this;
   }
 
-  removeListener(event: string, listener: (...args: any[]) => void): this {
+  removeListener(event: string, listener: Listener): this {
     this.stream.removeListener(event, listener);
     return this;
   }

@@ -13,7 +13,7 @@ export function isLoopbackName(hostname: string): boolean {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
     if (mapped) return isLoopbackName(mapped);
     const groups = expand(host);
-    return groups !== undefined && groups.slice(0, 7).every((g) => g === 0) && (groups[7] === 1 || groups[7] === 0);
+    return (groups?.slice(0, 7).every((g) => g === 0) ?? false) && (groups?.[7] === 1 || groups?.[7] === 0);
   }
   return false;
 }

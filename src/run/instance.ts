@@ -36,6 +36,7 @@ export function startInstance(options: InstanceOptions): RunningInstance {
   const lines: string[] = [];
   // execa splits the output into lines; each is kept for the crash report and printed with its prefix.
   const lineTo = (stream: 'stdout' | 'stderr') =>
+    // biome-ignore lint/correctness/useYield: an execa transform that yields nothing keeps the line out of the child's captured output; onLine prints it.
     function* (line: unknown): Generator<string, void, void> {
       if (typeof line !== 'string') return;
       lines.push(line);

@@ -53,7 +53,9 @@ function timingLine(c: ExchangeCapture, total: number): DetailLine {
 function attemptLines(attempts: ExchangeCapture['attempts']): DetailLine[] {
   if (attempts.length === 0) return [];
   const lines: DetailLine[] = [{text: `Attempts ${attempts.length}`}];
-  attempts.forEach((a, i) => lines.push({text: `  ${i + 1}. ${shortTarget(a.target)} at +${duration(a.at)}: ${a.error ?? 'answered'}`, color: a.error ? 'red' : undefined}));
+  attempts.forEach((a, i) => {
+    lines.push({text: `  ${i + 1}. ${shortTarget(a.target)} at +${duration(a.at)}: ${a.error ?? 'answered'}`, color: a.error ? 'red' : undefined});
+  });
   return lines;
 }
 

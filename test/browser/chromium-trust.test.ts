@@ -4,19 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {backend, cli, daemonServing, tempHome} from '../helpers/cli.js';
+import {cli, daemonServing, type tempHome} from '../helpers/cli.js';
 import {TIMEOUT} from '../helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let t: ReturnType<typeof tempHome>;
-let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 let userHome: string;
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
   served = await daemonServing('app.localhost', 'hello-from-the-dev-server');
-  ({t, app, port} = served);
+  ({t, port} = served);
   userHome = mkdtempSync(path.join(os.tmpdir(), 'portico-browser-home-'));
 });
 afterAll(async () => {

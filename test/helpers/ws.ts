@@ -1,5 +1,5 @@
 import type tls from 'node:tls';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 
 /**
  * Options for a `ws` client reaching `host` through portico on 127.0.0.1, verified against `ca`.

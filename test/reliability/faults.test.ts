@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, readdirSync, rmSync, } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';

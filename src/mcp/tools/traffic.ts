@@ -47,7 +47,7 @@ export const listTraffic = defineTool({
       args.path === undefined ? '' : `path:${args.path}`,
       args.protocol === undefined ? '' : `proto:${args.protocol}`,
     ].filter(Boolean);
-    let filter;
+    let filter: ReturnType<typeof parseFilter>;
     try {
       filter = parseFilter(terms.join(' '));
     } catch (error) {

@@ -1,4 +1,4 @@
-import {InputError, UserError} from '../../errors.js';
+import {InputError, } from '../../errors.js';
 import type {RouteOptions} from '../types.js';
 
 export {isObject} from '../object.js';

@@ -1,5 +1,5 @@
 import {execFile, spawnSync} from 'node:child_process';
-import {chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';

@@ -30,7 +30,7 @@ describe('route commands', () => {
     await cli(['add', 'app.localhost/api', '9090'], {env: t.env});
     const more = await cli(['add', 'app.localhost/api', '9091', '--strategy', 'least-conn'], {env: t.env});
     expect(more.stdout).toMatch(/Updated https:\/\/app\.localhost:\d+\/api/);
-    let json = await ls();
+    const json = await ls();
     expect(targetsOf(json, 'app.localhost')).toEqual(['http://localhost:9090', 'http://localhost:9091']);
     expect(json.routes[0]!.strategy).toBe('least-conn');
     await cli(['add', 'app.localhost/api', '9092', '--replace'], {env: t.env});

@@ -2,18 +2,17 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN, backend, cli, daemonPort, get, spawnCli, tempHome, daemonServing} from '../../helpers/cli.js';
+import {BIN, cli, get, spawnCli, type tempHome, daemonServing} from '../../helpers/cli.js';
 import {waitFor as waitUntil} from '../../helpers/wait.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 let t: ReturnType<typeof tempHome>;
-let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
   served = await daemonServing('app.localhost', 'app');
-  ({t, app, port} = served);
+  ({t, port} = served);
 });
 afterAll(async () => {
   await served.close();

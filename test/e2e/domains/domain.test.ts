@@ -71,7 +71,7 @@ describe('portico domain', () => {
       await cli(['up', '--port', '0'], {env: t.env});
       const add = await cli(['add', `api.${DOMAIN}`, String(app.port)], {env: t.env});
       expect(add.code, add.stderr).toBe(0);
-      expect(add.stderr).toMatch(new RegExp(`api\\.dev\\.example\\.test does not resolve to this machine: run \`sudo portico hosts sync\``));
+      expect(add.stderr).toMatch(/api\.dev\.example\.test does not resolve to this machine: run `sudo portico hosts sync`/);
       expect(add.stderr).toMatch(/The portico CA is not trusted yet/);
       const port = await daemonPort(t.env);
       expect(await getVia(port, `api.${DOMAIN}`, ca)).toEqual({status: 200, body: 'dev-domain-app GET /hello'});

@@ -60,7 +60,7 @@ export function planCase(c: Case): ExportRoute[] | undefined {
       [`app.localhost${c.path}`]: {targets: 'localhost:9090', health: c.health, requestHeaders: [`${c.requestName}: ${c.requestValue}`], responseHeaders: [`${c.responseName}: ${c.responseValue}`, `-${c.removeName}`]},
     },
   };
-  let routes;
+  let routes: ReturnType<typeof parseProjectConfig>['routes'];
   try {
     routes = parseProjectConfig(config, 'portico.json', '/project').routes;
   } catch (error) {
@@ -179,12 +179,13 @@ export function checkCaddy(dir: string, routes: ExportRoute[]): void {
 export function checkYaml(routes: ExportRoute[]): void {
   const text = render(renderGateway, routes);
   if (text === undefined) throw new Error('the gateway export refused a value');
+  // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked by the expectations below
   const docs = YAML.parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
   const httpRoute = docs.find((d) => d.kind === 'HTTPRoute')!;
   const rule = httpRoute.spec.rules[0];
   const route = routes[0]!;
   expectEqual(rule.matches[0].path.value, route.path, 'YAML path');
-  const req = rule.filters.find((f: any) => f.type === 'RequestHeaderModifier').requestHeaderModifier;
+  const req = rule.filters.find((f: {type: string}) => f.type === 'RequestHeaderModifier').requestHeaderModifier;
   expectEqual(req.set, [{name: route.options.requestHeaders![0]!.name, value: route.options.requestHeaders![0]!.value}], 'YAML request headers');
 }
 

@@ -2,7 +2,7 @@ import {createHash, randomBytes} from 'node:crypto';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import WebSocket, {WebSocketServer} from 'ws';
 import {describe, expect, it} from 'vitest';

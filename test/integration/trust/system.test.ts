@@ -3,7 +3,7 @@ import {promisify} from 'node:util';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN, backend, cli, daemonPort, tempHome, daemonServing} from '../../helpers/cli.js';
+import {BIN, type tempHome, daemonServing} from '../../helpers/cli.js';
 import {TIMEOUT} from '../../helpers/wait.js';
 
 function canUnshare(): boolean {
@@ -11,13 +11,12 @@ function canUnshare(): boolean {
 }
 
 let t: ReturnType<typeof tempHome>;
-let app: Awaited<ReturnType<typeof backend>>;
 let port: number;
 
 let served: Awaited<ReturnType<typeof daemonServing>>;
 beforeAll(async () => {
   served = await daemonServing('app.localhost', 'system-trusted');
-  ({t, app, port} = served);
+  ({t, port} = served);
 });
 afterAll(async () => {
   await served.close();

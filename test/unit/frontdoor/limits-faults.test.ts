@@ -10,7 +10,7 @@ describe('rate limit', () => {
     const feature = rateLimitFeature({now: () => clock});
     const entry = fakeEntry({rateLimit: {perSecond: 2, burst: 3}});
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof runThrough>> | undefined;
     for (let i = 0; i < 5; i++) {
       last = await runThrough(feature, entry, fakeExchange({entry}), () => backendResponse(200, {}, 'ok'));
       statuses.push(last.response.status);

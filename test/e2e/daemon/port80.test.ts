@@ -1,18 +1,8 @@
-import {execFile, execFileSync} from 'node:child_process';
-import {promisify} from 'node:util';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {BIN, tempHome} from '../../helpers/cli.js';
-import {TIMEOUT} from '../../helpers/wait.js';
+import {tempHome} from '../../helpers/cli.js';
+import {canUnshare, inNamespace as inNetns} from '../../helpers/netns.js';
 
-/** A private network namespace (as root, or as a mapped root in a user namespace) where 443 and 80 are free. */
-function canUnshare(): boolean {
-  try {
-    execFileSync('unshare', ['-rn', 'ip', 'link', 'set', 'lo', 'up'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-}
+const inNamespace = (script: string) => inNetns(script, t.env);
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -22,11 +12,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-/** Run a shell script inside a fresh network namespace with loopback up; everything it starts dies with it. */
-async function inNamespace(script: string): Promise<string> {
-  const {stdout} = await promisify(execFile)('unshare', ['-rn', 'sh', '-c', `ip link set lo up\n${script}`], {env: {...t.env, BIN, NODE: process.execPath}, timeout: TIMEOUT.namespace});
-  return stdout;
-}
 
 // `curl -w` prints the status and the Location, one request per line.
 const CURL = `curl -s -o /dev/null -w '%{http_code} %{redirect_url}\\n'`;

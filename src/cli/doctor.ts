@@ -9,6 +9,7 @@ import {peekRoutes} from '../daemon/store.js';
 import {resolveAddresses} from '../hosts/resolve.js';
 import {isLocalhostName} from '../routes/name.js';
 import {domainChecks, issuerFileOf, nameCheck} from './doctor-domains.js';
+import {lanCheck} from './doctor-lan.js';
 import type {StatePaths} from '../state/home.js';
 import {runTrust, type StoreSelection} from '../trust/index.js';
 
@@ -40,6 +41,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   const hosts = [...new Set(routes.map((r) => r.host))];
   for (const host of hosts) checks.push(nameCheck(host, await resolveAddresses(host)));
   checks.push(...domainChecks(paths, now));
+  checks.push(lanCheck(paths.home));
   if (!existsSync(paths.caCert)) {
     checks.push({name: 'ca', ok: false, detail: `no CA in ${paths.home}`, fix: 'Run `portico trust` (it creates one).'});
   } else {

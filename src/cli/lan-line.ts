@@ -1,9 +1,6 @@
-import {pidAlive} from '../daemon/process.js';
-import {readLanState} from '../lan/state.js';
+import type {LanSummary} from '../lan/summary.js';
 
-/** The line `ls` prints while `portico lan on` shares routes (portico then listens beyond loopback), or undefined. */
-export function lanLine(home: string): string | undefined {
-  const state = readLanState(home);
-  if (!state || !pidAlive(state.pid)) return undefined;
-  return `LAN: listening beyond loopback on ${state.address}:${state.port}: ${state.shares.map((s) => `${s.name} -> ${s.host}`).join(', ')} (\`portico lan off\` stops it)`;
+/** The line `ls` prints while `portico lan on` shares routes (portico then listens beyond loopback). */
+export function lanLine(lan: LanSummary): string {
+  return `LAN: listening beyond loopback on ${lan.address}:${lan.port}: ${lan.shares.map((s) => `${s.name} -> ${s.host}`).join(', ')} (\`portico lan off\` stops it)`;
 }

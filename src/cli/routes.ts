@@ -1,3 +1,4 @@
+import {lanSummary, type LanSummary} from '../lan/summary.js';
 import {lanLine} from './lan-line.js';
 import chalk from 'chalk';
 import type {Status} from '../daemon/protocol.js';
@@ -32,6 +33,8 @@ export interface ListJson {
     /** Added after the documented shape, only for copies of an app (README "Copies of an app"). */
     copy?: CopyStatus;
   }>;
+  /** Added after the documented shape, only while `portico lan on` shares routes: portico then listens beyond loopback. */
+  lan?: LanSummary;
 }
 
 export interface Listing {
@@ -41,7 +44,7 @@ export interface Listing {
   /** Why routes.json was read as empty while the daemon is down. */
   problem?: string;
   /** Set while `portico lan on` shares routes: portico then listens beyond loopback. */
-  lan?: string;
+  lan?: LanSummary;
 }
 
 /** Routes with live state from the daemon, or from routes.json (health unknown) when it is down. */
@@ -86,7 +89,9 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
       ...(r.copy ? {copy: r.copy} : {}),
     })),
   };
-  const lan = lanLine(paths.home);
+  const lan = lanSummary(paths.home);
+  // Added after the documented shape, only while sharing is on (README "Phones on the LAN").
+  if (lan) json.lan = lan;
   return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {}), ...(lan ? {lan} : {})};
 }
 
@@ -102,7 +107,7 @@ export function formatListing(listing: Listing): string {
   const {status, routes} = listing;
   lines.push(status ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})` : `portico ${chalk.yellow('not running')}: start it with \`portico up\``);
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
-  if (listing.lan) lines.push(chalk.yellow(listing.lan));
+  if (listing.lan) lines.push(chalk.yellow(lanLine(listing.lan)));
   if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}; \`portico up\` will move it aside and start with no routes.`));
   if (routes.length === 0) {
     lines.push('No routes. Add one: portico add app.localhost 5173');

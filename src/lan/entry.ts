@@ -8,6 +8,7 @@ import {loadCAFiles} from '../certs/ca.js';
 import {porticoHome, statePaths} from '../state/home.js';
 import {lanFiles} from './ca.js';
 import {answerMdns} from './mdns.js';
+import {currentPorticoPort} from './portico-port.js';
 import type {LanShare} from './plan.js';
 import {startLanServer} from './server.js';
 import {clearLanState, writeLanState} from './state.js';
@@ -24,7 +25,7 @@ const say = (message: object) => new Promise<void>((resolve) => (process.send &&
 const paths = statePaths(porticoHome());
 const plan = JSON.parse(process.env.PORTICO_LAN_PLAN ?? '{}') as Plan;
 try {
-  const server = await startLanServer({...plan, ca: loadCAFiles(lanFiles(paths.home)), rootCaPem: readFileSync(paths.caCert, 'utf8')});
+  const server = await startLanServer({...plan, porticoPort: () => currentPorticoPort(paths, plan.porticoPort), ca: loadCAFiles(lanFiles(paths.home)), rootCaPem: readFileSync(paths.caCert, 'utf8')});
   const mdns = answerMdns(plan.shares.map((s) => s.name), plan.address);
   writeLanState(paths.home, {pid: process.pid, address: plan.address, port: server.port, shares: plan.shares});
   const stop = () => {

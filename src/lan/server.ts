@@ -15,8 +15,8 @@ export interface LanServerOptions {
   address: string;
   /** Port on `address`; 0 picks one. */
   port: number;
-  /** portico's HTTPS port on loopback, and the localhost CA that verifies it. */
-  porticoPort: number;
+  /** portico's HTTPS port on loopback, asked on every request (it follows `down`/`up`), and the localhost CA that verifies it. */
+  porticoPort: () => number;
   rootCaPem: string;
 }
 
@@ -49,7 +49,7 @@ export async function startLanServer(options: LanServerOptions): Promise<LanServ
       return;
     }
     const upstream = https.request(
-      {host: '127.0.0.1', port: options.porticoPort, method: req.method, path: req.url, servername: host, ca: options.rootCaPem, headers: {...req.headers, host}, agent: false},
+      {host: '127.0.0.1', port: options.porticoPort(), method: req.method, path: req.url, servername: host, ca: options.rootCaPem, headers: {...req.headers, host}, agent: false},
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -4,6 +4,7 @@ import {Detail} from './Detail.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {Help} from './Help.js';
+import {LanPanel} from './LanPanel.js';
 import type {DashModel} from './model.js';
 import {RequestLog} from './RequestLog.js';
 import {RoutesPanel} from './RoutesPanel.js';
@@ -49,7 +50,7 @@ export function App({model, trust}: {model: DashModel; trust: string}) {
           </Text>
         ))}
       </Box>
-      {view.help ? <Help /> : view.detail ? <Detail detail={view.detail} height={logHeight} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.help ? <Help /> : view.lanPanel && view.lan ? <LanPanel lan={view.lan} /> : view.detail ? <Detail detail={view.detail} height={logHeight} /> : <RequestLog view={view} height={logHeight} width={columns} />}
       {view.message ? <Text color="yellow">{view.message}</Text> : null}
       <Footer view={view} />
     </Box>

@@ -15,6 +15,13 @@ export function Footer({view}: {view: View}) {
       </Box>
     );
   }
+  if (view.lanPanel) {
+    return (
+      <Text dimColor wrap="truncate">
+        esc back · q quit
+      </Text>
+    );
+  }
   if (view.detail) {
     return (
       <Text dimColor wrap="truncate">
@@ -24,7 +31,7 @@ export function Footer({view}: {view: View}) {
   }
   return (
     <Text dimColor wrap="truncate">
-      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · r replay · y curl · w HAR · t routes · c clear · ? help
+      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · r replay · y curl · w HAR · {view.lan ? 'l LAN QR · ' : ''}t routes · c clear · ? help
     </Text>
   );
 }

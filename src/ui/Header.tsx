@@ -20,6 +20,11 @@ export function Header({view, trust}: {view: View; trust: string}) {
         <Text bold>{view.total.rate.toFixed(1)} req/s</Text>
         {view.paused ? <Text color="yellow"> · PAUSED{view.missed > 0 ? ` (${view.missed} new)` : ''}</Text> : null}
       </Box>
+      {view.lan ? (
+        <Text color="yellow" wrap="truncate">
+          LAN {view.lan.address}:{view.lan.port} · {view.lan.shares.length} {view.lan.shares.length === 1 ? 'route' : 'routes'} shared <Text dimColor>(portico listens beyond loopback; l shows the QR code)</Text>
+        </Text>
+      ) : null}
       {view.error && s ? <Text color="red">{view.error}</Text> : null}
     </Box>
   );

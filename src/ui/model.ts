@@ -11,6 +11,7 @@ import {detailLines} from './detail-lines.js';
 import {healthLines} from './health.js';
 import {editText, type Keys} from './keys.js';
 import {layoutRows} from './layout.js';
+import type {DashLan} from './source.js';
 import type {DetailView, ModelOptions, View} from './view.js';
 
 export type {DetailView, ModelOptions, View} from './view.js';
@@ -21,6 +22,7 @@ interface State {
   editing?: string;
   filterError?: string;
   help: boolean;
+  lanPanel: boolean;
   selected?: number;
   detail?: {event: RequestEvent; capture?: ExchangeCapture; note?: string; scroll: number};
   routesFolded?: boolean;
@@ -43,9 +45,10 @@ export class DashModel extends EventEmitter {
   private readonly actions?: DashActions;
   private timer?: NodeJS.Timeout;
   private cached?: View;
-  private state: State = {paused: false, filter: parseFilter(''), help: false, missed: 0};
+  private state: State = {paused: false, filter: parseFilter(''), help: false, lanPanel: false, missed: 0};
   private statusValue?: Status;
   private errorValue?: string;
+  private lanValue?: DashLan;
   private frozen?: RequestEvent[];
   private size = {columns: 100, rows: 30};
 
@@ -83,6 +86,13 @@ export class DashModel extends EventEmitter {
     this.changed();
   }
 
+  /** LAN sharing, polled with the status: undefined while portico listens on loopback only. */
+  setLan(lan: DashLan | undefined): void {
+    if (lan?.page === this.lanValue?.page && lan?.qr === this.lanValue?.qr && lan?.shares.length === this.lanValue?.shares.length) return;
+    this.lanValue = lan;
+    this.changed(true);
+  }
+
   setError(message: string): void {
     this.errorValue = message;
     this.changed(true);
@@ -109,6 +119,12 @@ export class DashModel extends EventEmitter {
       return undefined;
     }
     if (s.detail) return this.detailKey(input, key);
+    if (s.lanPanel && this.lanValue) {
+      if (input === 'q') return 'quit';
+      if (key.escape || input === 'l') s.lanPanel = false;
+      this.changed(true);
+      return undefined;
+    }
     if (s.help) {
       s.help = false;
       this.changed(true);
@@ -134,6 +150,10 @@ export class DashModel extends EventEmitter {
         break;
       case input === '?':
         s.help = true;
+        break;
+      case input === 'l':
+        if (this.lanValue) s.lanPanel = true;
+        else s.message = 'LAN sharing is off: `portico lan on` shares routes with phones on this network.';
         break;
       case input === 't':
         s.routesFolded = !this.layout(s.routesFolded).routesFolded;
@@ -298,6 +318,8 @@ export class DashModel extends EventEmitter {
       editing: s.editing,
       filterError: s.filterError,
       help: s.help,
+      lan: this.lanValue,
+      lanPanel: s.lanPanel && this.lanValue !== undefined,
       selected: s.selected,
       detail,
       log: this.visible(),
@@ -321,7 +343,7 @@ export class DashModel extends EventEmitter {
 
   private layout(chosen: boolean | undefined): {logHeight: number; routesFolded: boolean} {
     const health = healthLines(this.statusValue?.routes ?? [], this.recoveries, this.now()).length;
-    return layoutRows({...this.size, chosen, routes: (this.statusValue?.routes ?? []).reduce((rows, r) => rows + (r.options ? 3 : 2), 0), health, message: this.state.message, headerError: this.errorValue !== undefined && this.statusValue !== undefined, filterError: this.state.filterError !== undefined});
+    return layoutRows({...this.size, chosen, routes: (this.statusValue?.routes ?? []).reduce((rows, r) => rows + (r.options ? 3 : 2), 0), health, message: this.state.message, headerError: this.errorValue !== undefined && this.statusValue !== undefined, lan: this.lanValue !== undefined, filterError: this.state.filterError !== undefined});
   }
 
   /** Coalesce changes: at most one notification per throttle period (keys notify at once). */

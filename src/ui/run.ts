@@ -35,6 +35,7 @@ export function connect(model: DashModel, source: DashSource): () => void {
     while (!stopped) {
       try {
         model.setStatus(await source.status());
+        if (source.lan) model.setLan(await source.lan());
       } catch (error) {
         model.setError(`Cannot reach portico: ${(error as Error).message}`);
       }

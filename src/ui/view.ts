@@ -4,6 +4,7 @@ import type {StatsSnapshot} from '../traffic/stats.js';
 import type {DashActions} from './actions.js';
 import type {DetailLine} from './detail-lines.js';
 import type {HealthLine} from './health.js';
+import type {DashLan} from './source.js';
 
 export interface ModelOptions {
   /** Requests kept for the log. Default 500. */
@@ -35,6 +36,10 @@ export interface View {
   /** Why the typed filter was refused. */
   filterError?: string;
   help: boolean;
+  /** Set while portico listens beyond loopback (`portico lan on`). */
+  lan?: DashLan;
+  /** The LAN panel (QR code and page URL) is open: `l`, while sharing is on. */
+  lanPanel: boolean;
   /** Index into `log` of the selected request, or undefined. */
   selected?: number;
   /** The request whose detail is open. */

@@ -49,7 +49,7 @@ describe('portico logs filters', () => {
 
   it('refuses a status it cannot read, naming the flag and the value', async () => {
     const r = await cli(['logs', '--status', 'abc'], {env: served.t.env});
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('Invalid --status `abc`: expected a status like 404, 5xx or 404,5xx.');
     expectNoStack(r);
   });
@@ -74,7 +74,7 @@ describe('portico replay', () => {
     expect(unknown.stderr).toContain('No request with id 999999 is in portico');
     expectNoStack(unknown);
     const bad = await cli(['replay', 'abc'], {env: served.t.env});
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Invalid request id `abc`: expected a number from `portico logs --json`.');
   });
 });

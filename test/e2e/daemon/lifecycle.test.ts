@@ -167,7 +167,7 @@ describe('the daemon lifecycle', () => {
     // The documented keys, in order; fields added since come after them (owner: README "Commands").
     expect(Object.keys(ls.routes[0])).toEqual(['host', 'path', 'url', 'strategy', 'targets', 'owner']);
     expect(ls.routes[0].owner).toEqual({kind: 'hand'});
-    expect(Object.keys(ls.routes[0].targets[0])).toEqual(['target', 'healthy', 'active', 'requests']);
+    expect(Object.keys(ls.routes[0].targets[0])).toEqual(['target', 'healthy', 'active', 'requests', 'weight']);
     expect(ls.routes[0]).toMatchObject({host: 'api.localhost', path: '/', strategy: 'round-robin', url: `https://api.localhost:${ls.daemon.port}/`});
   });
 });

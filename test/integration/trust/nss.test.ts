@@ -79,7 +79,7 @@ describe('trust in the NSS store of Chromium and Firefox', () => {
 
   it('names an unknown store', async () => {
     const result = await cli(['trust', '--stores', 'nss,safari'], {env});
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Invalid store `safari` in --stores/);
   });
 });

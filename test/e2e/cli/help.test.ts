@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {cli, tempHome} from '../../helpers/cli.js';
 
 describe('portico --help', () => {
-  it('shows examples of the everyday commands under the command list’s summary', async () => {
+  it('shows examples of the everyday commands', async () => {
     const t = tempHome();
     try {
       const help = await cli(['--help'], {env: t.env});

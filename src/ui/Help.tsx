@@ -10,7 +10,7 @@ const KEYS: Array<[string, string]> = [
   ['y', 'copy the selected request as a curl command (OSC 52), also shown'],
   ['u', 'serve the selected request\'s copy of an app at its stable address (portico use); copies its switch link'],
   ['w', 'write the requests shown (and their captured bodies) as a HAR file in this directory'],
-  ['t', 'fold / unfold the routes panel'],
+  ['t', 'fold / unfold the routes panel (in the detail too, for more room)'],
   ['esc', 'back; clear the selection or the filter'],
   ['c', 'clear the log'],
   ['?', 'this help'],

@@ -192,6 +192,7 @@ export class DashModel extends EventEmitter {
     else if (input === 'y') this.copyCurl(d.event, d.capture);
     else if (input === 'w') this.writeHar(this.visible());
     else if (input === 'u') this.useCopy(d.event);
+    else if (input === 't') this.state.routesFolded = !this.layout(this.state.routesFolded).routesFolded;
     this.changed(true);
     return undefined;
   }

@@ -94,7 +94,7 @@ describe.skipIf(!hasTmux)('portico dash in an 80-column terminal', () => {
       await waitUntil(async () => (await get(port, 'app.localhost', long, t.home)) && /app\.localhost\/a\/rather/.test(screen()), {what: 'the request to show', interval: 100, detail: screen});
       const s = screen();
       expect(s).toContain(`https://app.localhost:${port}/ `);
-      expect(s).toMatch(new RegExp(`app\\.localhost/a/rather\\S*\\s+\\d+ms localhost:${app.port} h1`));
+      expect(s).toMatch(new RegExp(`app\\.localhost/a/rather\\S*\\s+\\d+ms localhost:${served.app.port} h1`));
 
       // The detail with the routes panel folded: more room for the request.
       tmux('send-keys', '-t', session, 'Up');

@@ -206,7 +206,7 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       expect(s).toMatch(/→ text \d+ B "hello socket"/);
       expect(s).toMatch(/← text \d+ B "echo hello socket"/);
       // The backend's 101: its response headers, the accept key among them.
-      expect(s).toMatch(/Response headers\n(  .*\n)*  sec-websocket-accept: \S+/);
+      expect(s).toMatch(/Response headers\n( {2}.*\n)* {2}sec-websocket-accept: \S+/);
       await back();
 
       // w: the requests shown, as HAR 1.2 in the current directory.

@@ -1,5 +1,6 @@
 import {Command} from '@oclif/core';
 import {isUserError, type UserError} from '../errors.js';
+import {speakAs} from '../trust/hint.js';
 import {usageError} from './usage-errors.js';
 
 /**
@@ -14,14 +15,25 @@ export abstract class BaseCommand extends Command {
     const ctor = this.constructor as typeof BaseCommand;
     const user: UserError | undefined = isUserError(error) ? error : usageError(error, this.id?.replaceAll(':', ' ') ?? '', ctor.usage as string | undefined, !this.parsed);
     if (user) {
+      const message = speakAs(user.message);
+      const hint = user.hint === undefined ? undefined : speakAs(user.hint);
       if (this.jsonRequested()) {
-        process.stdout.write(`${JSON.stringify({error: {message: user.message, ...(user.hint ? {hint: user.hint} : {}), exit: user.exit}}, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({error: {message, ...(hint ? {hint} : {}), exit: user.exit}}, null, 2)}\n`);
       } else {
-        this.logToStderr(`portico: ${user.hint ? `${user.message}\n${user.hint}` : user.message}`);
+        this.logToStderr(`portico: ${hint ? `${message}\n${hint}` : message}`);
       }
       this.exit(user.exit);
     }
     return super.catch(error);
+  }
+
+  /** Every line a command prints speaks the form the user invoked (`npx portico …`, `proxy …`): see speakAs. */
+  public override log(message = '', ...args: unknown[]): void {
+    super.log(speakAs(message), ...args);
+  }
+
+  public override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(speakAs(message), ...args);
   }
 
   /** `--json` was asked for on a command that offers it; read from argv, since a parse error comes before flags. */

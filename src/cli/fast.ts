@@ -5,6 +5,7 @@
  */
 import {isUserError} from '../errors.js';
 import {statePaths} from '../state/home.js';
+import {speakAs} from '../trust/hint.js';
 
 export async function runFast(argv: readonly string[]): Promise<boolean> {
   const key = argv.join(' ');
@@ -18,11 +19,11 @@ export async function runFast(argv: readonly string[]): Promise<boolean> {
       console.log(argv[1] === '--json' ? JSON.stringify(listing.json, null, 2) : formatListing(listing));
     } else {
       const {up} = await import('./up.js');
-      await up({paths: statePaths(), cwd: process.cwd(), out: (line) => console.log(line)});
+      await up({paths: statePaths(), cwd: process.cwd(), out: (line) => console.log(speakAs(line))});
     }
   } catch (error) {
     if (!isUserError(error)) throw error;
-    console.error(`portico: ${error.hint ? `${error.message}\n${error.hint}` : error.message}`);
+    console.error(speakAs(`portico: ${error.hint ? `${error.message}\n${error.hint}` : error.message}`));
     process.exitCode = error.exit;
   }
   return true;

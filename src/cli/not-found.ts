@@ -5,6 +5,7 @@
  */
 import type {Hook} from '@oclif/core';
 import {ExitCode} from '../errors.js';
+import {speakAs} from '../trust/hint.js';
 
 /** Levenshtein distance, for a dozen short command names. */
 export function editDistance(a: string, b: string): number {
@@ -28,7 +29,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', ' '));
   const typed = options.id.replaceAll(':', ' ');
   const nearest = nearestCommand(typed, ids);
-  process.stderr.write(`portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`);
+  process.stderr.write(speakAs(`portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`));
   this.exit(ExitCode.commandNotFound);
 };
 

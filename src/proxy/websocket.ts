@@ -176,6 +176,8 @@ export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, clien
   if (result.kind === 'answered') return relayAnswer(ex, result.response);
   (ex.res as http.ServerResponse).detachSocket(client as net.Socket);
   client.write(switchingHead(result.response));
+  // The 101's headers (subprotocol, extensions) are the exchange's response headers in its detail.
+  ex.outcome.responseHeaders = result.response.headers;
   if (result.head.length > 0) client.write(result.head);
   if (head.length > 0) result.socket.write(head);
   track(ex, client, result.socket);
@@ -204,6 +206,7 @@ export async function tunnelExtendedConnect(ctx: TunnelContext, ex: ProxyExchang
   if (protocol) answer['sec-websocket-protocol'] = protocol;
   if (extensions) answer['sec-websocket-extensions'] = extensions;
   stream.respond(answer);
+  ex.outcome.responseHeaders = result.response.headers;
   if (result.head.length > 0) stream.write(result.head);
   track(ex, stream, result.socket);
 }

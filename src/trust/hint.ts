@@ -1,5 +1,6 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
+import {basename} from 'node:path';
 import {domainFiles, listDomains} from '../domains/store.js';
 import type {StatePaths} from '../state/home.js';
 import {readMarker} from './marker.js';
@@ -11,9 +12,24 @@ export interface HintOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `npx portico` when this process runs under npx/npm exec (portico is then seldom on PATH). */
-export function porticoCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.npm_command === 'exec' ? 'npx portico' : 'portico';
+/**
+ * The form the user invoked: `npx portico` under npx/npm exec (portico is then seldom on PATH),
+ * `proxy` when started by that name (package.json bin has both), else `portico`.
+ */
+export function porticoCommand(env: NodeJS.ProcessEnv = process.env, script: string | undefined = process.argv[1]): string {
+  if (env.npm_command === 'exec') return 'npx portico';
+  return script !== undefined && basename(script) === 'proxy' ? 'proxy' : 'portico';
+}
+
+/**
+ * Rewrite the `portico …` commands quoted in a hint or message (in backticks, also after `sudo `,
+ * `&& ` or `; ` inside them) into the form the user invoked, so advice is pasteable as printed.
+ * Hints are written once in the `portico` form wherever they are made (the daemon included) and
+ * spoken here, where they are printed.
+ */
+export function speakAs(text: string, command: string = porticoCommand()): string {
+  if (command === 'portico') return text;
+  return text.replace(/`[^`\n]*`/g, (quoted) => quoted.replace(/(`|`sudo |&& |; |\| )portico(?=[ `])/g, (_, lead: string) => `${lead}${command}`));
 }
 
 /**

@@ -6,6 +6,7 @@ import {createCertProvider} from '../certs/provider.js';
 import {InputError} from '../errors.js';
 import {realUser, type StatePaths} from '../state/home.js';
 import {javaStore} from './java.js';
+import {skippedNotes} from './skipped.js';
 import {nodeStore} from './node.js';
 import {nssStore} from './nss.js';
 import {createRunner} from './run.js';
@@ -127,7 +128,8 @@ async function trustOne(ctx: TrustContext, options: TrustOptions, nodeCtx: Trust
   }
   if (action === 'install') updateMarker(ctx.home, ctx.fingerprint256, {add: storesDone(byStore)}, ctx.user);
   if (action === 'uninstall') updateMarker(ctx.home, ctx.fingerprint256, {remove: [...byStore].filter(([, rs]) => rs.every((r) => r.ok)).map(([n]) => n)}, ctx.user);
-  return [...byStore.values()].flat();
+  const notes = action === 'install' && ctx.domain === undefined ? skippedNotes(ctx, stores, selection.explicit) : [];
+  return [...[...byStore.values()].flat(), ...notes];
 }
 
 /** A domain CA's lines name it: `nss [dev.example.test]: trusted (...)`. */

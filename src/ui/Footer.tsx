@@ -25,7 +25,7 @@ export function Footer({view}: {view: View}) {
   if (view.detail) {
     return (
       <Text dimColor wrap="truncate">
-        esc back · ↑↓ scroll · r replay · y copy as curl · w write HAR
+        esc back · ↑↓ scroll · r replay · y copy as curl · w write HAR · t routes
       </Text>
     );
   }

@@ -11,7 +11,7 @@ const KEYS: Array<[string, string]> = [
   ['u', 'serve the selected request\'s copy of an app at its stable address (portico use); copies its switch link'],
   ['w', 'write the requests shown (and their captured bodies) as a HAR file in this directory'],
   ['l', 'LAN sharing (portico lan on): the QR code of the page that gives phones the LAN CA; esc closes'],
-  ['t', 'fold / unfold the routes panel'],
+  ['t', 'fold / unfold the routes panel (in the detail too, for more room)'],
   ['esc', 'back; clear the selection or the filter'],
   ['c', 'clear the log'],
   ['?', 'this help'],

@@ -21,7 +21,9 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
       </Text>
     );
   }
-  const urlWidth = Math.min(Math.max(...routes.map((r) => r.url.length)), Math.max(20, width - 56));
+  // The URL (name and port) is whole; on a narrow terminal the figures beside it give way instead.
+  const urlWidth = Math.min(Math.max(...routes.map((r) => r.url.length)), Math.max(20, width - 2));
+  const shown = figuresThatFit(width - urlWidth);
   return (
     <Box flexDirection="column">
       {routes.map((r) => {
@@ -33,13 +35,26 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
           <Box key={key} flexDirection="column">
             <Text wrap="truncate">
               <Text bold>{fit(r.url, urlWidth).padEnd(urlWidth)}</Text>
-              <Text> {(stats?.rate ?? 0).toFixed(1).padStart(7)} req/s</Text>
-              <Text dimColor> p50 </Text>
-              <Text>{String(stats?.p50 ?? 0).padStart(5)}ms</Text>
-              <Text dimColor> p95 </Text>
-              <Text>{String(stats?.p95 ?? 0).padStart(5)}ms</Text>
-              <Text color={stats?.errors ? 'red' : undefined} dimColor={!stats?.errors}> err {String(stats?.errors ?? 0).padStart(4)}</Text>
-              <Text color="cyan"> {sparkline(series, SPARK).padStart(SPARK)}</Text>
+              {shown.has('rate') ? <Text> {(stats?.rate ?? 0).toFixed(1).padStart(7)} req/s</Text> : null}
+              {shown.has('p50') ? (
+                <Text>
+                  <Text dimColor> p50 </Text>
+                  {String(stats?.p50 ?? 0).padStart(5)}ms
+                </Text>
+              ) : null}
+              {shown.has('p95') ? (
+                <Text>
+                  <Text dimColor> p95 </Text>
+                  {String(stats?.p95 ?? 0).padStart(5)}ms
+                </Text>
+              ) : null}
+              {shown.has('err') ? (
+                <Text color={stats?.errors ? 'red' : undefined} dimColor={!stats?.errors}>
+                  {' '}
+                  err {String(stats?.errors ?? 0).padStart(4)}
+                </Text>
+              ) : null}
+              {shown.has('spark') ? <Text color="cyan"> {sparkline(series, SPARK).padStart(SPARK)}</Text> : null}
             </Text>
             <Text wrap="truncate">
               {'  '}
@@ -63,4 +78,25 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
       })}
     </Box>
   );
+}
+
+type Figure = 'rate' | 'p50' | 'p95' | 'err' | 'spark';
+
+/** Each figure's width, most wanted first: what fits in `room` beside the URL is shown. */
+const FIGURES: ReadonlyArray<[Figure, number]> = [
+  ['rate', 14],
+  ['err', 9],
+  ['p50', 12],
+  ['p95', 12],
+  ['spark', SPARK + 1],
+];
+
+export function figuresThatFit(room: number): Set<Figure> {
+  const shown = new Set<Figure>();
+  for (const [figure, size] of FIGURES) {
+    if (size > room) break;
+    shown.add(figure);
+    room -= size;
+  }
+  return shown;
 }

@@ -16,7 +16,7 @@ const STATUS = 3;
 
 /**
  * Each column as wide as its widest visible value; when the line would not fit, the path gives way
- * first (down to 30), then the error and target columns (down to 12), then the path again. So a
+ * first (down to 30), then the error column (down to 12), then the path again; the target never. So a
  * short path never pads the line with blanks while the error beside it is cut to a few characters.
  */
 export function layoutColumns(rows: readonly RequestEvent[], width: number): Columns {
@@ -34,9 +34,9 @@ export function layoutColumns(rows: readonly RequestEvent[], width: number): Col
     const over = used() - width;
     if (over > 0 && c[key] > floor) c[key] = Math.max(floor, c[key] - over);
   };
+  // The target (`localhost:5173`) is never cut: a port with its last digits gone misleads.
   shrink('path', 30);
   shrink('error', 12);
-  shrink('target', 12);
   shrink('path', 12);
   shrink('error', 6);
   return c;

@@ -16,6 +16,9 @@ import type {DetailView, ModelOptions, View} from './view.js';
 
 export type {DetailView, ModelOptions, View} from './view.js';
 
+/** How many requests a passing status line stays for, when no key clears it first. */
+const TRANSIENT_EVENTS = 5;
+
 interface State {
   paused: boolean;
   filter: Filter;
@@ -27,6 +30,8 @@ interface State {
   detail?: {event: RequestEvent; capture?: ExchangeCapture; note?: string; scroll: number};
   routesFolded?: boolean;
   message?: string;
+  /** Requests that may still arrive before a passing status line (`Wrote … HAR`) clears by itself. */
+  messageEvents?: number;
   missed: number;
 }
 
@@ -76,6 +81,7 @@ export class DashModel extends EventEmitter {
       }
       this.log.push(event);
       if (this.state.paused) this.state.missed++;
+      if (this.state.messageEvents !== undefined && --this.state.messageEvents <= 0) this.say(undefined);
     }
     this.changed();
   }
@@ -98,9 +104,13 @@ export class DashModel extends EventEmitter {
     this.changed(true);
   }
 
-  /** Show the result of an action until the next one. */
-  say(message: string): void {
+  /**
+   * Show the result of an action until the next key; a passing status (`transient`) also clears
+   * after a few requests, so it does not stay on a screen nobody touches.
+   */
+  say(message: string | undefined, options: {transient?: boolean} = {}): void {
     this.state.message = message;
+    this.state.messageEvents = message !== undefined && options.transient ? TRANSIENT_EVENTS : undefined;
     this.changed(true);
   }
 
@@ -108,6 +118,7 @@ export class DashModel extends EventEmitter {
   key(input: string, key: Keys): 'quit' | undefined {
     const s = this.state;
     if (key.ctrl && input === 'c') return 'quit';
+    if (s.message !== undefined) this.say(undefined);
     if (s.editing !== undefined) {
       const edit = editText(s.editing, input, key);
       s.editing = edit.text;
@@ -201,6 +212,7 @@ export class DashModel extends EventEmitter {
     else if (input === 'y') this.copyCurl(d.event, d.capture);
     else if (input === 'w') this.writeHar(this.visible());
     else if (input === 'u') this.useCopy(d.event);
+    else if (input === 't') this.state.routesFolded = !this.layout(this.state.routesFolded).routesFolded;
     this.changed(true);
     return undefined;
   }
@@ -278,7 +290,8 @@ export class DashModel extends EventEmitter {
       return;
     }
     const known = capture ?? {id: event.id, started: event.time, method: event.method, host: event.host, url: event.path, clientProtocol: event.protocol, requestHeaders: event.requestHeaders ?? {}, status: event.status, timing: {}, attempts: [], notes: []};
-    const command = curlCommand(known);
+    // --cacert: the pasted command works in a shell whose curl does not trust the portico CA (README "Traffic inspector").
+    const command = curlCommand(known, {cacert: this.statusValue?.ca});
     const copied = this.actions?.copy(command) ?? false;
     this.say(`${copied ? 'Copied to the clipboard (OSC 52): ' : 'curl command: '}${command}`);
   }
@@ -286,7 +299,7 @@ export class DashModel extends EventEmitter {
   private writeHar(events: RequestEvent[]): void {
     if (!this.actions?.writeHar) return this.say('Writing HAR needs the portico daemon.');
     this.actions.writeHar(events).then(
-      (file) => this.say(`Wrote ${events.length} requests as HAR to ${file}`),
+      (file) => this.say(`Wrote ${events.length} requests as HAR to ${file}`, {transient: true}),
       (error: Error) => this.say(`Could not write the HAR file: ${error.message}`),
     );
   }

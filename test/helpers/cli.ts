@@ -21,6 +21,9 @@ export function tempHome(): {home: string; env: NodeJS.ProcessEnv; cleanup: () =
   const home = path.join(dir, 'home');
   const env: NodeJS.ProcessEnv = {...process.env, PORTICO_HOME: home, NODE_EXTRA_CA_CERTS: '', SSL_CERT_FILE: '', CURL_CA_BUNDLE: '', FORCE_COLOR: '0', PORTICO_PORT: ''};
   delete env.PORTICO_PORT;
+  // Hints speak the form the CLI was invoked in (`npx portico` under npx): a test run through
+  // `npx vitest` must not make every CLI it starts speak npx. Tests of that set it themselves.
+  delete env.npm_command;
   return {
     home,
     env,
@@ -43,10 +46,10 @@ export function killDaemon(home: string): void {
   }
 }
 
-/** Run the built CLI as a user does. */
-export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string}): Promise<CliResult> {
+/** Run the built CLI as a user does (`script`: the path it is started by, e.g. a `proxy` link to BIN). */
+export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; script?: string}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [options.script ?? BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
     if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';

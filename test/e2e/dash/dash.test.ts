@@ -79,6 +79,38 @@ describe.skipIf(!hasTmux)('the dashboard header', () => {
   });
 });
 
+describe.skipIf(!hasTmux)('portico dash in an 80-column terminal', () => {
+  it('keeps the route URL and the target whole (name and port), and folds the routes panel from the detail with t', async () => {
+    const session = `portico-dash-80-${process.pid}`;
+    const socket = `portico-dash-80-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]).toString();
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '30', `env -u CI -u NO_COLOR -u FORCE_COLOR ${env} ${process.execPath} ${BIN} dash`);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-t', session);
+      const waitFor = (re: RegExp) => waitUntil(() => re.test(screen()), {what: `the screen to match ${re}`, interval: 100, detail: screen});
+      await waitFor(/portico https:\/\/localhost:\d+/);
+      const long = '/a/rather/long/path/that/cannot/fit/beside/everything/else/at/eighty/columns';
+      await waitUntil(async () => (await get(port, 'app.localhost', long, t.home)) && /app\.localhost\/a\/rather/.test(screen()), {what: 'the request to show', interval: 100, detail: screen});
+      const s = screen();
+      expect(s).toContain(`https://app.localhost:${port}/ `);
+      expect(s).toMatch(new RegExp(`app\\.localhost/a/rather\\S*\\s+\\d+ms localhost:${served.app.port} h1`));
+
+      // The detail with the routes panel folded: more room for the request.
+      tmux('send-keys', '-t', session, 'Up');
+      await waitFor(/enter detail/);
+      tmux('send-keys', '-t', session, 'Enter');
+      await waitFor(/esc back/);
+      expect(screen()).toContain(`https://app.localhost:${port}/`);
+      tmux('send-keys', '-t', session, 't');
+      await waitFor(/1 route · 1 instances · t shows the routes/);
+      expect(screen()).toMatch(/esc back/);
+    } finally {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    }
+  });
+});
+
 describe('portico dash without a terminal', () => {
   it('prints one plain line per request, with no escape codes', async () => {
     const child = spawnCli(['dash'], t.env);

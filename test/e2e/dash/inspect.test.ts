@@ -168,8 +168,10 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
 
       // y: a curl command that reproduces it, shown (and sent to the clipboard with OSC 52).
       keys('y');
-      s = await waitFor(/curl -X POST/);
+      s = await waitFor(/curl --cacert/);
       expect(s.replace(/\n/g, '')).toContain(`https://api.localhost:${port}/api/users -H 'content-type: application/json'`);
+      // --cacert: the pasted command works in a shell whose curl does not trust the portico CA.
+      expect(s.replace(/\n/g, '')).toContain(`curl --cacert ${path.join(t.home, 'ca.pem')} -X POST`);
       // r: replayed as sent; the backend gets it again and it is the newest entry.
       keys('r');
       await waitFor(/Replayed #\d+: 201/);
@@ -203,6 +205,8 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       s = await waitFor(/WebSocket messages/);
       expect(s).toMatch(/→ text \d+ B "hello socket"/);
       expect(s).toMatch(/← text \d+ B "echo hello socket"/);
+      // The backend's 101: its response headers, the accept key among them.
+      expect(s).toMatch(/Response headers\n( {2}.*\n)* {2}sec-websocket-accept: \S+/);
       await back();
 
       // w: the requests shown, as HAR 1.2 in the current directory.
@@ -212,6 +216,9 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       expect(file).toBeDefined();
       const har = JSON.parse(readFileSync(path.join(cwd, file!), 'utf8')) as unknown;
       expect(harValidator()(har).errors).toBe('No errors');
+      // The status line is passing: the next key clears it.
+      keys('x');
+      await waitUntil(() => !/Wrote \d+ requests as HAR/.test(screen()), {what: 'the HAR status line to clear on the next key', detail: screen, interval: 100});
 
       keys('q');
       await waitUntil(() => spawnSync('tmux', ['-L', socket, 'has-session', '-t', session]).status !== 0, {what: 'the dashboard to quit on q', interval: 100});

@@ -41,6 +41,15 @@ describe.skipIf(!canDrop)('portico trust as a normal user', () => {
     expect(execFileSync('certutil', ['-L', '-d', `sql:${path.join(dir, '.pki', 'nssdb')}`]).toString()).toMatch(/portico local CA/);
   });
 
+  it('says it skipped Firefox (no profile yet) and Java (JAVA_HOME unset) instead of leaving them out silently', () => {
+    const trust = asNobody(['trust']);
+    expect(trust.code, trust.stdout + trust.stderr).toBe(0);
+    expect(trust.stdout).toMatch(/^– Firefox: skipped: no Firefox profile yet; start Firefox once, then run `portico trust` again$/m);
+    expect(trust.stdout).toMatch(/^– java: skipped: JAVA_HOME is not set; for a JDK, set it or run `portico trust --stores java`$/m);
+    // Named stores are what was asked for: nothing else is mentioned.
+    expect(asNobody(['trust', '--stores', 'nss']).stdout).not.toMatch(/java/);
+  });
+
   it('`trust --check` right after `trust` exits 0 and gives Node the same advice, not a ✗', () => {
     asNobody(['trust']);
     const check = asNobody(['trust', '--check']);

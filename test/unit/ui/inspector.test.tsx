@@ -166,7 +166,7 @@ describe('replay, curl and HAR keys', () => {
     await press(UP);
     await press('y');
     await waitFor(() => recorded.copied.length > 0, {what: 'the curl command to be copied'});
-    expect(recorded.copied).toEqual(["curl --http2 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'"]);
+    expect(recorded.copied).toEqual(["curl --http2 --cacert /ca.pem 'https://api.localhost:1443/search?q=a b' -H 'accept: text/html'"]);
     await shows('curl command: curl --http2');
   });
 

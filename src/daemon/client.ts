@@ -1,9 +1,9 @@
 import http from 'node:http';
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import type {StatePaths} from '../state/home.js';
 import type {TrafficEvent} from '../traffic/event.js';
 import {CONTROL_API, pathFor, type EndpointName, type RequestOf, type ResponseOf} from './api.js';
-import type {ErrorBody} from './protocol.js';
+import {CONTROL_BODY_HINT, MAX_CONTROL_BODY, controlBodyTooLarge, type ErrorBody} from './protocol.js';
 
 /** Connect errors meaning no daemon can be listening there (no socket file, or no such directory). */
 const NOT_RUNNING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTDIR', 'EACCES']);
@@ -40,6 +40,9 @@ export function call<N extends EndpointName>(paths: StatePaths, name: N, ...[bod
 function send<T>(paths: StatePaths, method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const bytes = payload === undefined ? 0 : Buffer.byteLength(payload);
+    // Checked here, before a byte goes out: a daemon that stops reading mid-body could only look like a reset.
+    if (bytes > MAX_CONTROL_BODY) return reject(new UserError(controlBodyTooLarge(method, path, bytes, 'was not sent'), {hint: CONTROL_BODY_HINT, exit: ExitCode.usage}));
     const req = http.request(
       {socketPath: paths.socket, method, path, headers: {'content-type': 'application/json', ...(payload ? {'content-length': Buffer.byteLength(payload)} : {})}, timeout: timeoutMs},
       (res) => {

@@ -5,7 +5,7 @@ import {ExitCode, UserError, errorCode, isUserError} from '../errors.js';
 import {CONTROL_API, endpointFor, type ControlHandlers, type EndpointName} from './api.js';
 import type {EventHub} from './hub.js';
 import {withLock} from './lock.js';
-import type {ErrorBody} from './protocol.js';
+import {CONTROL_BODY_HINT, MAX_CONTROL_BODY, controlBodyTooLarge, type ErrorBody} from './protocol.js';
 
 export interface ControlServerOptions {
   socket: string;
@@ -17,8 +17,6 @@ export interface ControlServerOptions {
   /** Resolves when the daemon is ready; requests wait for it. Rejects if start-up failed. */
   ready: Promise<void>;
 }
-
-const MAX_BODY = 1024 * 1024;
 
 /**
  * The control API: HTTP + JSON on a unix socket (0600), never a TCP port, so a web page cannot reach
@@ -47,6 +45,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     const name = endpointFor(req.method ?? '', url.pathname);
     if (!name) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
+    // Too large to read: one sentence (413) instead of a reset the client could only call "closed the
+    // connection"; the connection closes after it, since the rest of the body is never read.
+    const refuseLarge = (bytes: number | undefined) => {
+      res.setHeader('connection', 'close');
+      send(413, {error: controlBodyTooLarge(req.method ?? '', url.pathname, bytes, 'was refused'), hint: CONTROL_BODY_HINT, exit: ExitCode.usage} satisfies ErrorBody);
+      res.on('finish', () => req.destroy());
+    };
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_CONTROL_BODY) return refuseLarge(declared);
     readBody(req).then(
       (body) => {
         const answer = () => options.ready.then(() => handle(options.handlers, name, body, url));
@@ -55,7 +62,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         if (!CONTROL_API[name].concurrent) queue = answered.catch(() => {});
         answered.then((result) => send(200, result ?? {ok: true}), fail);
       },
-      (error) => send(400, {error: (error as Error).message}),
+      (error) => (error instanceof BodyTooLarge ? refuseLarge(undefined) : send(400, {error: (error as Error).message})),
     );
   });
   await listenSocket(server, options.socket, options.lock);
@@ -68,15 +75,18 @@ function handle<N extends EndpointName>(handlers: ControlHandlers, name: N, body
   return Promise.resolve().then(() => handler(CONTROL_API[name].read(body, url)));
 }
 
+class BodyTooLarge extends Error {}
+
 function readBody(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('Control request body too large.'));
-        req.destroy();
+      if (size > MAX_CONTROL_BODY) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
     req.on('end', () => {

@@ -5,6 +5,18 @@
 import type {RouteStatus} from '../routes/status.js';
 import type {Route, RouteCopy, RouteOptions, Strategy} from '../routes/types.js';
 
+/** The largest control request body the daemon reads (1 MiB); the client checks it before sending. */
+export const MAX_CONTROL_BODY = 1024 * 1024;
+
+/** The sentence for a control request over MAX_CONTROL_BODY, said by the client before sending and by the daemon (413) alike. */
+export function controlBodyTooLarge(method: string, path: string, bytes: number | undefined, outcome: 'was not sent' | 'was refused'): string {
+  const size = bytes === undefined ? '' : ` (${(bytes / 1024 / 1024).toFixed(1)} MiB)`;
+  return `The request to the portico daemon is larger than ${MAX_CONTROL_BODY / 1024 / 1024} MiB: ${method} ${path}${size} ${outcome}.`;
+}
+
+/** What to do about it: every such body comes from the user's own input, mostly a project file's routes. */
+export const CONTROL_BODY_HINT = 'Make the input smaller: fewer or shorter routes, header rules and targets in portico.json (or on the command line).';
+
 export interface Status {
   version: string;
   pid: number;

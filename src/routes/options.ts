@@ -93,22 +93,36 @@ function printable(text: string): string {
   return JSON.stringify(text).slice(1, -1);
 }
 
-/** `--cors` (any origin) or `--cors=https://app.localhost,https://x.localhost`. */
+/**
+ * `--cors` (this portico's own HTTPS origins, with credentials), `--cors=*` (any origin, without
+ * credentials), or a list: origins, `self`, `*` and `private-network` (README "CORS"). A list of only
+ * `private-network` means `self,private-network`.
+ */
 export function parseCors(text: string | true, where = '--cors'): {origins: string[]} {
-  if (text === true || text.trim() === '' || text.trim() === '*') return {origins: ['*']};
-  const origins = text.split(',').map((o) => o.trim()).filter(Boolean);
-  for (const origin of origins) {
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
-      throw invalid(where, origin, 'an origin like https://app.localhost (scheme, host and optional port, no path)');
-    }
+  if (text === true || text.trim() === '') return {origins: [CORS_SELF]};
+  const words = text.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins: string[] = words.map((word) => (CORS_WORDS.has(word) ? word : corsOrigin(word, where)));
+  if (!origins.some((o) => o !== CORS_PRIVATE_NETWORK)) origins.unshift(CORS_SELF);
+  return {origins: [...new Set(origins)]};
+}
+
+/** The words a `--cors` list may hold besides origins (src/frontdoor/cors.ts gives them meaning). */
+export const CORS_SELF = 'self';
+export const CORS_ANY = '*';
+export const CORS_PRIVATE_NETWORK = 'private-network';
+const CORS_WORDS = new Set([CORS_SELF, CORS_ANY, CORS_PRIVATE_NETWORK]);
+
+function corsOrigin(origin: string, where: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = undefined;
   }
-  return {origins: origins.map((o) => new URL(o).origin)};
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+    throw invalid(where, origin, 'an origin like https://app.localhost (scheme, host and optional port, no path), `self`, `*` or `private-network`');
+  }
+  return url.origin;
 }
 
 /** `64MB`, `512KB`, `1536B`: how a size is shown. */

@@ -36,6 +36,8 @@ describe.skipIf(!existsSync(CHROMIUM))('CORS from a page on another .localhost o
       ['add', 'open.localhost', String(api.port), `--cors=${origin}`],
       ['add', 'other.localhost', String(api.port), `--cors=https://elsewhere.localhost:${port}`],
       ['add', 'closed.localhost', String(api.port)],
+      ['add', 'own.localhost', String(api.port), '--cors'],
+      ['add', 'star.localhost', String(api.port), '--cors=*'],
     ]) {
       const r = await cli(args, {env: t.env});
       expect(r.code, r.stderr).toBe(0);
@@ -52,8 +54,8 @@ describe.skipIf(!existsSync(CHROMIUM))('CORS from a page on another .localhost o
   });
 
   // A PUT with JSON and a custom header: the browser must ask (preflight) before it sends it.
-  const call = (host: string) =>
-    `fetch('https://${host}:${port}/items', {method: 'PUT', credentials: 'include', headers: {'content-type': 'application/json', 'x-token': 'abc'}, body: '{}'})
+  const call = (host: string, credentials = 'include') =>
+    `fetch('https://${host}:${port}/items', {method: 'PUT', credentials: '${credentials}', headers: {'content-type': 'application/json', 'x-token': 'abc'}, body: '{}'})
       .then(async (r) => r.status + ' ' + (await r.text()) + ' ' + r.headers.get('x-total'))
       .catch((e) => 'blocked: ' + e.message)`;
 
@@ -66,5 +68,14 @@ describe.skipIf(!existsSync(CHROMIUM))('CORS from a page on another .localhost o
   it('blocks the page when the API route allows only another origin, or has no --cors', async () => {
     expect(await page!.evaluate(call('other.localhost'))).toMatch(/^blocked: /);
     expect(await page!.evaluate(call('closed.localhost'))).toMatch(/^blocked: /);
+  });
+
+  it('with a bare --cors, lets a page of this portico (another .localhost name) call the API with its cookies', async () => {
+    expect(await page!.evaluate(call('own.localhost'))).toBe('200 {"ok":true} 1');
+  });
+
+  it('with --cors=*, lets the page read the API without cookies, and blocks it with them', async () => {
+    expect(await page!.evaluate(call('star.localhost', 'omit'))).toBe('200 {"ok":true} 1');
+    expect(await page!.evaluate(call('star.localhost'))).toMatch(/^blocked: /);
   });
 });

@@ -1,6 +1,10 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {call} from '../../../src/daemon/client.js';
+import {MAX_CONTROL_BODY} from '../../../src/daemon/protocol.js';
+import {statePaths} from '../../../src/state/home.js';
 import {backend, cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
 
 let t: ReturnType<typeof tempHome>;
@@ -96,6 +100,41 @@ describe('a project file has a depth and a size limit', () => {
     for (let i = 0; i < 200_000; i++) routes[`r${i}.localhost`] = 9000;
     const dir = project({routes});
     await refused(['up'], /Invalid `.*portico\.json`: it is larger than 4 MiB, far more than any project's routes\./, dir);
+  });
+});
+
+describe('a control request larger than the daemon reads', () => {
+  it('refuses at `up` a portico.json under 4 MiB whose routes make a request over 1 MiB, with one sentence instead of a closed connection, exit 2', async () => {
+    const routes: Record<string, unknown> = {};
+    for (let i = 0; i < 300; i++) routes[`r${i}.localhost`] = {targets: 9000, responseHeaders: [`X-Pad: ${'a'.repeat(4000)}`]};
+    const dir = project({routes});
+    expect(statSync(path.join(dir, 'portico.json')).size).toBeLessThan(4 * 1024 * 1024);
+    const result = await refused(['up'], /The request to the portico daemon is larger than 1 MiB: POST \/\S+ \(\d+\.\d MiB\) was not sent\./, dir);
+    expect(result.stderr).not.toMatch(/closed the connection/);
+  });
+
+  it('the daemon answers a client that sends one anyway 413 with the same sentence, whether the length is declared or the body is chunked', async () => {
+    const socketPath = statePaths(t.home).socket;
+    const send = (declared: boolean) =>
+      new Promise<{status: number; body: {error: string; exit: number}}>((resolve, reject) => {
+        const body = Buffer.alloc(MAX_CONTROL_BODY + 1024, 'a');
+        const req = http.request({socketPath, method: 'POST', path: '/routes/project', headers: declared ? {'content-length': body.length} : {}}, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({status: res.statusCode ?? 0, body: JSON.parse(text)}));
+        });
+        // The daemon may close once it has answered: what was not sent yet is of no interest.
+        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+        req.end(body);
+      });
+    for (const declared of [true, false]) {
+      const answer = await send(declared);
+      expect(answer.status, `declared ${declared}`).toBe(413);
+      expect(answer.body.error).toMatch(/^The request to the portico daemon is larger than 1 MiB: POST \/routes.* was refused\.$/);
+      expect(answer.body.exit).toBe(2);
+    }
+    // The daemon still answers afterwards.
+    expect(await call(statePaths(t.home), 'status')).toMatchObject({pid: expect.any(Number)});
   });
 });
 

@@ -186,6 +186,17 @@ describe('the route options that apply to a WebSocket handshake', () => {
     await settle(h, sink);
     expect(sink.requests().filter((e) => e.status === 403)).toMatchObject([{protocol: 'ws', notes: ['cors: origin refused']}]);
   });
+
+  it('with bare --cors, only pages of this portico (*.localhost on its port) open a socket; with --cors=* a foreign page still cannot, since a handshake carries cookies', async () => {
+    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {cors: {origins: ['self']}}), withOptions(route('star.localhost', [await echoBackend()]), {cors: {origins: ['*']}})]);
+    const port = h.proxy.port;
+    const own = await openWs(h, `app.localhost:${port}`, {origin: `https://ui.localhost:${port}`});
+    expect('open' in own).toBe(true);
+    for (const origin of ['https://evil.example', `https://ui.localhost:${port + 1}`, `http://ui.localhost:${port}`]) {
+      expect(await openWs(h, `app.localhost:${port}`, {origin}), origin).toMatchObject({status: 403});
+    }
+    expect(await openWs(h, `star.localhost:${port}`, {origin: 'https://evil.example'})).toMatchObject({status: 403});
+  });
 });
 
 describe('WebSocket fail-over and refusals', () => {

@@ -30,10 +30,10 @@ describe('front-door flags', () => {
     });
   });
 
-  it('fills the defaults: 64MB cache, any origin, one second of burst, 503', () => {
+  it("fills the defaults: 64MB cache, this portico's own origins, one second of burst, 503", () => {
     expect(parseOptionFlags({cache: true, cors: true, 'rate-limit': '20/s', fail: '10%', delay: '300ms'})).toEqual({
       cache: {maxBytes: 64 * 1024 * 1024},
-      cors: {origins: ['*']},
+      cors: {origins: ['self']},
       rateLimit: {perSecond: 20, burst: 20},
       fail: {rate: 0.1, status: 503},
       delay: {minMs: 300, maxMs: 300},
@@ -62,8 +62,15 @@ describe('front-door flags', () => {
     for (const [flags, message] of cases) expect(() => parseOptionFlags(flags), message).toThrow(message);
   });
 
+  it('reads the --cors words: self, * and private-network (alone, it means self with it)', () => {
+    expect(parseOptionFlags({cors: 'private-network'}).cors).toEqual({origins: ['self', 'private-network']});
+    expect(parseOptionFlags({cors: '*'}).cors).toEqual({origins: ['*']});
+    expect(parseOptionFlags({cors: 'self, https://ui.example.com, private-network'}).cors).toEqual({origins: ['self', 'https://ui.example.com', 'private-network']});
+    expect(parseProjectConfig({routes: {'api.localhost': {targets: 9090, cors: true}}}, 'portico.json', '/p').routes[0]!.options).toEqual({cors: {origins: ['self']}});
+  });
+
   it('takes a bare --cache and --cors as the defaults, and --cache 64MB as a size', () => {
-    expect(expandOptionalValues(['api.localhost', '9090', '--cache', '--cors'])).toEqual(['api.localhost', '9090', `--cache=${64 * 1024 * 1024}`, '--cors=*']);
+    expect(expandOptionalValues(['api.localhost', '9090', '--cache', '--cors'])).toEqual(['api.localhost', '9090', `--cache=${64 * 1024 * 1024}`, '--cors=self']);
     expect(expandOptionalValues(['--cache', '128MB', 'a.localhost', '9090'])).toEqual(['--cache=128MB', 'a.localhost', '9090']);
     expect(expandOptionalValues(['a.localhost', '--cache', '9090'])).toEqual(['a.localhost', `--cache=${64 * 1024 * 1024}`, '9090']);
   });

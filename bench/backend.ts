@@ -10,7 +10,17 @@ import http from 'node:http';
 const SMALL = Buffer.from('ok '.repeat(33));
 const MIB = Buffer.alloc(1024 * 1024, 'x');
 /** ~100 KB of JSON shaped like an API's list answer: compresses about as well as real ones (~10x). */
-const JSON_BODY = Buffer.from(JSON.stringify(Array.from({length: 1000}, (_, i) => ({id: i, name: `item ${i}`, price: (i * 7.31) % 100, tags: ['alpha', 'beta', `t${i % 17}`], updated: new Date(1_700_000_000_000 + i * 60_000).toISOString()}))));
+const JSON_BODY = Buffer.from(
+  JSON.stringify(
+    Array.from({length: 1000}, (_, i) => ({
+      id: i,
+      name: `item ${i}`,
+      price: (i * 7.31) % 100,
+      tags: ['alpha', 'beta', `t${i % 17}`],
+      updated: new Date(1_700_000_000_000 + i * 60_000).toISOString(),
+    })),
+  ),
+);
 const server = http.createServer({keepAliveTimeout: 60_000}, (req, res) => {
   if (req.url?.startsWith('/gz') || req.url?.startsWith('/cached')) {
     const cache = req.url.startsWith('/cached') ? 'public, max-age=60' : 'no-cache';

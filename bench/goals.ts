@@ -18,7 +18,9 @@ function ratioGoal(report: Report, name: string, scenario: string, peer: string,
 }
 
 function valueGoal(name: string, value: number | undefined, unit: string, ok: (x: number) => boolean): Goal {
-  return value === undefined || !Number.isFinite(value) ? {name} : {name, figure: `${value.toFixed(value < 10 ? 2 : 0)}${unit === 'x' ? '' : ' '}${unit}`, met: ok(value)};
+  return value === undefined || !Number.isFinite(value)
+    ? {name}
+    : {name, figure: `${value.toFixed(value < 10 ? 2 : 0)}${unit === 'x' ? '' : ' '}${unit}`, met: ok(value)};
 }
 
 /** The performance goals README "Performance" lists, judged on this run's medians. */
@@ -41,7 +43,12 @@ export function performanceGoals(report: Report): Goal[] {
     ratioGoal(report, 'h2 >= 3x portless', 'HTTP/2, 50 connections x 10 streams', 'portless', atLeast(3)),
     ratioGoal(report, '1 MiB >= 3x portless', '1 MiB responses', 'portless', atLeast(3)),
     valueGoal('added p50 <= 0.3 ms', p50 !== undefined && direct !== undefined ? p50 - direct : undefined, 'ms', atMost(0.3)),
-    valueGoal('dash attached >= 0.8x', (v('HTTP/1.1 with a dashboard attached') ?? Number.NaN) / (v('HTTP/1.1 with nobody watching') ?? Number.NaN), 'x', atLeast(0.8)),
+    valueGoal(
+      'dash attached >= 0.8x',
+      (v('HTTP/1.1 with a dashboard attached') ?? Number.NaN) / (v('HTTP/1.1 with nobody watching') ?? Number.NaN),
+      'x',
+      atLeast(0.8),
+    ),
     // ~0: 0.2% of a core is 2 clock ticks in 10 s, the resolution of /proc.
     valueGoal('idle CPU, 1000 routes ~0', v('daemon CPU idle, 1000 routes'), '% of a core', atMost(0.2)),
     valueGoal('RSS idle <= 60 MB', idleRss, 'MB', atMost(60)),
@@ -72,5 +79,7 @@ export function printGoals(report: Report): void {
   for (const g of otherTargets(report)) report.say(`  ${g.met === undefined ? '–' : g.met ? '✓' : '✗'}  ${g.name}: ${g.figure ?? 'not measured'}`);
   const measured = goals.filter((g) => g.met !== undefined);
   const parts = measured.map((g) => `${g.name} ${g.met ? 'met' : 'NOT met'} (${g.figure})`);
-  report.say(`\nsummary: ${measured.filter((g) => g.met).length} of ${measured.length} measured goals met${goals.length > measured.length ? `, ${goals.length - measured.length} not measured` : ''}: ${parts.join('; ')}`);
+  report.say(
+    `\nsummary: ${measured.filter((g) => g.met).length} of ${measured.length} measured goals met${goals.length > measured.length ? `, ${goals.length - measured.length} not measured` : ''}: ${parts.join('; ')}`,
+  );
 }

@@ -32,7 +32,29 @@ const BIN = path.join(ROOT, 'bin', 'run.js');
 export function benchCert(dir: string): {cert: string; key: string} {
   const cert = path.join(dir, 'bench.crt');
   const key = path.join(dir, 'bench.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${HOST}`, '-addext', `subjectAltName=DNS:${HOST},IP:127.0.0.1`], {stdio: 'pipe'});
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${HOST},IP:127.0.0.1`,
+    ],
+    {stdio: 'pipe'},
+  );
   return {cert, key};
 }
 

@@ -43,7 +43,11 @@ async function newHostnames({args, report, r, name, progress}: PorticoRun): Prom
     await run(process.execPath, [r.bin, 'add', host, '9'], {env: r.env});
     const start = process.hrtime.bigint();
     await new Promise<void>((resolve) => {
-      https.get({host: '127.0.0.1', port: r.port, servername: host, headers: {host}, rejectUnauthorized: false, agent: false}, (res) => res.resume().on('end', resolve)).on('error', () => resolve());
+      https
+        .get({host: '127.0.0.1', port: r.port, servername: host, headers: {host}, rejectUnauthorized: false, agent: false}, (res) =>
+          res.resume().on('end', resolve),
+        )
+        .on('error', () => resolve());
     });
     report.record('first request to a new hostname', name, Number(process.hrtime.bigint() - start) / 1e6);
   }
@@ -52,7 +56,10 @@ async function newHostnames({args, report, r, name, progress}: PorticoRun): Prom
 async function cliTimes({args, report, r, name, progress}: PorticoRun): Promise<void> {
   progress(`${name}: ls and up wall time`);
   for (let i = 0; i < (args.smoke ? 2 : 10); i++) {
-    for (const [scenario, argv] of [['portico ls', ['ls']], ['portico up (running)', ['up']]] as const) {
+    for (const [scenario, argv] of [
+      ['portico ls', ['ls']],
+      ['portico up (running)', ['up']],
+    ] as const) {
       const start = process.hrtime.bigint();
       await run(process.execPath, [r.bin, ...argv], {env: r.env});
       report.record(scenario, name, Number(process.hrtime.bigint() - start) / 1e6);
@@ -130,13 +137,17 @@ async function attachDashboard(r: {bin: string; env: NodeJS.ProcessEnv}): Promis
   if (!has('tmux')) {
     const follower = spawn(process.execPath, [r.bin, 'logs', '--follow', '--json'], {env: r.env, stdio: ['ignore', 'ignore', 'ignore']});
     await sleep(500);
-    return {what: '`portico logs --follow` (tmux not installed: apt-get install tmux, to measure `portico dash` itself)', stop: async () => void follower.kill()};
+    return {
+      what: '`portico logs --follow` (tmux not installed: apt-get install tmux, to measure `portico dash` itself)',
+      stop: async () => void follower.kill(),
+    };
   }
   const tmux = (...a: string[]) => run('tmux', ['-L', `portico-bench-${process.pid}`, ...a], {env: r.env, timeoutMs: 10_000});
   const stop = async () => void (await tmux('kill-server'));
   await tmux('new-session', '-d', '-s', 'dash', '-x', '160', '-y', '45', `'${process.execPath}' '${r.bin}' dash`);
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(200)) {
-    if ((await tmux('capture-pane', '-p', '-t', 'dash')).stdout.includes('req/s')) return {what: '`portico dash` rendering in a 160x45 tmux terminal, capturing bodies, headers and timing of every request', stop};
+    if ((await tmux('capture-pane', '-p', '-t', 'dash')).stdout.includes('req/s'))
+      return {what: '`portico dash` rendering in a 160x45 tmux terminal, capturing bodies, headers and timing of every request', stop};
   }
   await stop();
   throw new Error('portico dash did not draw its first frame in tmux within 15 s');
@@ -147,13 +158,27 @@ async function attachDashboard(r: {bin: string; env: NodeJS.ProcessEnv}): Promis
  * and no traffic, its CPU over 10 s (after 2 s to settle from start-up) as a percentage of one core,
  * and its RSS.
  */
-export async function idleCost(options: {report: Report; name: string; bin: string; dir: string; backendPort: number; smoke: boolean; progress: (what: string) => void}): Promise<void> {
+export async function idleCost(options: {
+  report: Report;
+  name: string;
+  bin: string;
+  dir: string;
+  backendPort: number;
+  smoke: boolean;
+  progress: (what: string) => void;
+}): Promise<void> {
   const {report, name, bin} = options;
   const seconds = options.smoke ? 2 : 10;
   options.progress(`${name}: daemon CPU over ${seconds} idle seconds with 1,000 routes`);
   const env = porticoEnv(options.dir, `${name}-idle`);
   mkdirSync(env.PORTICO_HOME!, {recursive: true, mode: 0o700});
-  const routes = Array.from({length: 1000}, (_, i) => ({host: `r${i}.localhost`, path: '/', targets: [{url: `http://127.0.0.1:${options.backendPort}`}], strategy: 'round-robin', stripPrefix: false}));
+  const routes = Array.from({length: 1000}, (_, i) => ({
+    host: `r${i}.localhost`,
+    path: '/',
+    targets: [{url: `http://127.0.0.1:${options.backendPort}`}],
+    strategy: 'round-robin',
+    stripPrefix: false,
+  }));
   writeFileSync(path.join(env.PORTICO_HOME!, 'routes.json'), JSON.stringify(routes));
   const up = await run(process.execPath, [bin, 'up', '--port', String(await freePort())], {env});
   if (up.code !== 0) {

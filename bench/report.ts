@@ -41,7 +41,10 @@ export class Report {
     const ours = row.portico;
     this.say(`\n${scenario} (${unit}${cpu ? ', and CPU µs per request from /proc' : ''}, median)`);
     for (const [peer, value] of Object.entries(row)) {
-      const ratio = peer === 'portico' || ours === undefined || !Number.isFinite(value) ? '' : `   portico/${peer} = ${(higher ? ours / value : value / ours).toFixed(2)}x${higher ? '' : ' (speed)'}`;
+      const ratio =
+        peer === 'portico' || ours === undefined || !Number.isFinite(value)
+          ? ''
+          : `   portico/${peer} = ${(higher ? ours / value : value / ours).toFixed(2)}x${higher ? '' : ' (speed)'}`;
       const us = cpu?.[peer];
       const cpuColumn = cpu ? (us !== undefined && Number.isFinite(us) ? `${us.toFixed(0).padStart(7)} µs/req` : '           –  ') : '';
       this.say(`  ${peer.padEnd(9)} ${fixed(value).padStart(10)}${cpuColumn}${ratio}`);

@@ -64,7 +64,8 @@ async function round(report: Report, args: Args, peer: string, r: Running, want:
   if (want('cache') && loadTools.wrk && !['portless', 'caddy'].includes(peer)) {
     report.record('cached 100 KB JSON, 50 connections', peer, (await wrk(r, args.duration, 50, '/cached/data.json')).rps);
   }
-  if (want('ws') && peer !== 'portless') report.record('WebSocket echo, 1 connection', peer, await wsEcho(r, Math.min(args.duration, 5)).catch(() => Number.NaN));
+  if (want('ws') && peer !== 'portless')
+    report.record('WebSocket echo, 1 connection', peer, await wsEcho(r, Math.min(args.duration, 5)).catch(() => Number.NaN));
 }
 
 function printTables(report: Report): void {
@@ -79,7 +80,12 @@ function printTables(report: Report): void {
   report.table('gzip, 100 KB JSON, 50 connections', 'req/s', {cpu: 'CPU µs per gzip response'});
   // Smaller is better here, and the ratio is of sizes, not speeds: printed apart from table().
   const wire = report.results['gzip, 100 KB JSON, bytes on the wire'];
-  if (wire) report.say(`\ngzip, bytes on the wire per response: ${Object.entries(wire).map(([peer, v]) => `${peer} ${Math.round(v)}`).join(', ')}`);
+  if (wire)
+    report.say(
+      `\ngzip, bytes on the wire per response: ${Object.entries(wire)
+        .map(([peer, v]) => `${peer} ${Math.round(v)}`)
+        .join(', ')}`,
+    );
   report.table('cached 100 KB JSON, 50 connections', 'req/s');
   report.table('WebSocket echo, 1 connection', 'msgs/s');
   const units: Array<[string, string]> = [
@@ -100,7 +106,12 @@ function printTables(report: Report): void {
   ];
   for (const [scenario, unit] of units) {
     const row = report.results[scenario];
-    if (row) report.say(`\n${scenario}: ${Object.entries(row).map(([peer, v]) => `${peer} ${v.toFixed(unit === 'µs' || unit === 'req/s' ? 0 : 1)} ${unit}`).join(', ')}`);
+    if (row)
+      report.say(
+        `\n${scenario}: ${Object.entries(row)
+          .map(([peer, v]) => `${peer} ${v.toFixed(unit === 'µs' || unit === 'req/s' ? 0 : 1)} ${unit}`)
+          .join(', ')}`,
+      );
   }
   const watched = report.value('HTTP/1.1 with a dashboard attached');
   const alone = report.value('HTTP/1.1 with nobody watching');
@@ -123,7 +134,9 @@ async function main(): Promise<void> {
   const want = (s: string) => !args.only || args.only.has(s);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   const backend = await startBackend();
-  report.say(`portico bench · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? ''} · node ${process.version} · ${args.duration}s x ${args.rounds} rounds${args.smoke ? ' (smoke)' : ''}`);
+  report.say(
+    `portico bench · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? ''} · node ${process.version} · ${args.duration}s x ${args.rounds} rounds${args.smoke ? ' (smoke)' : ''}`,
+  );
   if (!loadTools.wrk) report.say('- wrk not installed: HTTP/1.1 scenarios skipped (apt-get install wrk)');
   if (!loadTools.h2load) report.say('- h2load not installed: HTTP/2 scenario skipped (apt-get install nghttp2-client)');
   const candidates = [...ALL_PEERS, ...(args.baseline ? [porticoPeer('before', path.resolve(args.baseline, 'bin', 'run.js'))] : [])];

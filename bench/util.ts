@@ -37,7 +37,11 @@ export async function waitPort(port: number, ms = 20_000): Promise<void> {
 }
 
 /** Run a command to completion; stdout as text. */
-export function run(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<{code: number; stdout: string; stderr: string}> {
+export function run(
+  command: string,
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
+): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']});
     let stdout = '';

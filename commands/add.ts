@@ -26,16 +26,21 @@ Names: localhost and names under .localhost.`;
     "<%= config.bin %> add api.localhost 9090 --response-header 'X-Frame-Options: DENY' --response-header -Server",
     '<%= config.bin %> add api.localhost 9090 --rate-limit 20/s,burst=40 --delay 300ms-1s --fail 10%:503 --drop 5%',
   ];
-  static override usage = `add ROUTE TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--join] ${featureUsage()}`;
+  static override usage =
+    `add ROUTE TARGET... [--strategy round-robin|least-conn|random|first|sticky] [--health PATH] [--strip-prefix] [--replace] [--join] ${featureUsage()}`;
   static override args = {
     route: Args.string({description: 'host or host/path, e.g. app.localhost/api', required: true}),
-    target: Args.string({description: 'one or more targets: 9090, host:port, http(s)://host:port; TARGET=WEIGHT (9090=3) weighs one', required: true, multiple: true}),
+    target: Args.string({
+      description: 'one or more targets: 9090, host:port, http(s)://host:port; TARGET=WEIGHT (9090=3) weighs one',
+      required: true,
+      multiple: true,
+    }),
   };
   static override flags = {
     strategy: Flags.string({char: 's', description: 'how requests spread over targets', options: [...STRATEGIES]}),
     health: Flags.string({description: 'active health check path (default: TCP connect)'}),
     'strip-prefix': Flags.boolean({description: 'remove the route path before forwarding'}),
-    replace: Flags.boolean({description: 'replace the route\'s targets (and options) instead of adding to them'}),
+    replace: Flags.boolean({description: "replace the route's targets (and options) instead of adding to them"}),
     join: Flags.boolean({description: 'add to a route another directory (a project, a `portico run`) serves, on purpose'}),
     ...featureFlags(),
   };

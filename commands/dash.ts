@@ -5,7 +5,8 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Dash extends BaseCommand {
   static override summary = 'Live traffic dashboard: every request to every route as it happens.';
-  static override description = `Shows the proxy's port and uptime, each route with its instances' health, requests/s, p50/p95 latency, errors and a sparkline, and a live request log (method, status, host and path, duration, instance, protocol).
+  static override description =
+    `Shows the proxy's port and uptime, each route with its instances' health, requests/s, p50/p95 latency, errors and a sparkline, and a live request log (method, status, host and path, duration, instance, protocol).
 
 While it is open the daemon captures each request (first 64 KiB of each body; 5000 requests / 32 MiB in all), so the detail shows headers, decoded bodies, timing, attempts and WebSocket messages.
 
@@ -14,11 +15,18 @@ When stdout is not a terminal, prints one plain line per request instead.`;
   static override examples = ['<%= config.bin %> dash', '<%= config.bin %> dash | grep " 5"'];
 
   static override flags = {
-    'with-secrets': Flags.boolean({description: 'w keeps Authorization, Cookie, Set-Cookie and Proxy-Authorization values in the HAR file (redacted by default)'}),
+    'with-secrets': Flags.boolean({
+      description: 'w keeps Authorization, Cookie, Set-Cookie and Proxy-Authorization values in the HAR file (redacted by default)',
+    }),
   };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Dash);
-    await openDashboard({paths: statePaths(), tty: process.stdout.isTTY === true && process.stdin.isTTY === true, out: (line) => this.log(line), withSecrets: flags['with-secrets']});
+    await openDashboard({
+      paths: statePaths(),
+      tty: process.stdout.isTTY === true && process.stdin.isTTY === true,
+      out: (line) => this.log(line),
+      withSecrets: flags['with-secrets'],
+    });
   }
 }

@@ -7,7 +7,8 @@ import {parseStores} from '../src/trust/index.js';
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Diagnose the daemon, port, names, trust, certificates and clock.';
-  static override description = 'One line per check (daemon, port, each route target, names, CA, clock, trust stores), with the fix under each problem. Exits 1 when a check fails (warnings, marked !, do not fail). --json prints {ok, checks: [{name, status, detail, fix}]}.';
+  static override description =
+    'One line per check (daemon, port, each route target, names, CA, clock, trust stores), with the fix under each problem. Exits 1 when a check fails (warnings, marked !, do not fail). --json prints {ok, checks: [{name, status, detail, fix}]}.';
   static override enableJsonFlag = true;
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --stores nss', '<%= config.bin %> doctor --json'];
   static override flags = {

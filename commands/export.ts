@@ -6,7 +6,8 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Export extends BaseCommand {
   static override summary = 'Write the routes as a Caddyfile, an nginx config, or Kubernetes Gateway API / Ingress manifests.';
-  static override description = `Reads the routes of the current project's portico.json if it has one, else the route table (the running daemon's, or routes.json); --project DIR and --all choose.
+  static override description =
+    `Reads the routes of the current project's portico.json if it has one, else the route table (the running daemon's, or routes.json); --project DIR and --all choose.
 
 Names map from <x>.localhost to <x>.<domain> (localhost to the domain itself). Backends map with --backend ROUTE=URL[,URL] or --backend PORT=URL, or the "deploy" section of portico.json; unmapped targets stay local addresses, with a warning.
 What a target cannot express (faults, caching in Caddy, active health checks in nginx, ...) is written as a comment and warned about on stderr; --strict makes it an error.`;
@@ -21,15 +22,20 @@ What a target cannot express (faults, caching in Caddy, active health checks in 
   };
   static override flags = {
     domain: Flags.string({char: 'd', description: 'public domain replacing .localhost (default: deploy.domain in portico.json)'}),
-    project: Flags.string({char: 'p', description: 'export this project\'s portico.json (no daemon needed)', exclusive: ['all']}),
+    project: Flags.string({char: 'p', description: "export this project's portico.json (no daemon needed)", exclusive: ['all']}),
     all: Flags.boolean({description: 'export the whole route table, even inside a project', exclusive: ['project']}),
     output: Flags.string({char: 'o', description: 'write to FILE (whole, atomically) instead of stdout'}),
     backend: Flags.string({char: 'b', description: 'production backend: ROUTE=URL[,URL] or PORT=URL (repeatable)', multiple: true}),
     strict: Flags.boolean({description: 'fail when a route uses a feature the target cannot express'}),
-    listen: Flags.string({description: 'caddy/nginx: listen on PORT or ADDRESS:PORT instead of 443/80: plain HTTP (e.g. behind a TLS terminator), or HTTPS with --tls-cert'}),
-    'tls-cert': Flags.string({description: 'caddy/nginx: certificate file (with --tls-key); default: Caddy\'s automatic HTTPS, commented nginx lines'}),
+    listen: Flags.string({
+      description: 'caddy/nginx: listen on PORT or ADDRESS:PORT instead of 443/80: plain HTTP (e.g. behind a TLS terminator), or HTTPS with --tls-cert',
+    }),
+    'tls-cert': Flags.string({description: "caddy/nginx: certificate file (with --tls-key); default: Caddy's automatic HTTPS, commented nginx lines"}),
     'tls-key': Flags.string({description: 'caddy/nginx: private key file (with --tls-cert)'}),
-    'selector-label': Flags.string({description: 'gateway/ingress: pod label the Service stubs select on, set to the Service name', default: 'app.kubernetes.io/name'}),
+    'selector-label': Flags.string({
+      description: 'gateway/ingress: pod label the Service stubs select on, set to the Service name',
+      default: 'app.kubernetes.io/name',
+    }),
     namespace: Flags.string({char: 'n', description: 'gateway/ingress: metadata.namespace of every object'}),
     gateway: Flags.string({description: 'gateway: name of the Gateway the HTTPRoutes attach to', default: 'gateway'}),
     'ingress-class': Flags.string({description: 'ingress: spec.ingressClassName'}),

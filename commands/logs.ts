@@ -5,7 +5,8 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Show recent traffic through portico, then (with --follow) live.';
-  static override description = `One line per request: time, protocol, status, method, host and path, duration, bytes, target, error. Health changes of targets appear too (unless a filter is given).
+  static override description =
+    `One line per request: time, protocol, status, method, host and path, duration, bytes, target, error. Health changes of targets appear too (unless a filter is given).
 
 --har FILE writes the requests as HAR 1.2 (browsers' devtools import it), with the bodies and timing captured while a dashboard was open; with --follow it captures itself and writes each request as it comes, until Ctrl-C. The file is readable by you only (0600), and Authorization, Cookie, Set-Cookie and Proxy-Authorization values are redacted unless --with-secrets.`;
   static override examples = [
@@ -31,6 +32,18 @@ export default class Logs extends BaseCommand {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    await showLogs({paths: statePaths(), follow: flags.follow, json: flags.json, history: flags.lines, host: flags.host, status: flags.status, method: flags.method, har: flags.har, withSecrets: flags['with-secrets'], out: (line) => this.log(line), signal: controller.signal});
+    await showLogs({
+      paths: statePaths(),
+      follow: flags.follow,
+      json: flags.json,
+      history: flags.lines,
+      host: flags.host,
+      status: flags.status,
+      method: flags.method,
+      har: flags.har,
+      withSecrets: flags['with-secrets'],
+      out: (line) => this.log(line),
+      signal: controller.signal,
+    });
   }
 }

@@ -5,7 +5,8 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Mcp extends BaseCommand {
   static override summary = 'Serve the routes and the traffic to coding agents over MCP (stdio).';
-  static override description = `A Model Context Protocol server on stdin/stdout, for Claude Code, Cursor, Codex, VS Code and other agents: routes, recent traffic, one request in full (JSON, curl, HAR), doctor's checks, how to open a route. Capture is on while an agent is connected.
+  static override description =
+    `A Model Context Protocol server on stdin/stdout, for Claude Code, Cursor, Codex, VS Code and other agents: routes, recent traffic, one request in full (JSON, curl, HAR), doctor's checks, how to open a route. Capture is on while an agent is connected.
 
 Read-only unless --allow-write (add/remove routes, replay, clear caches, set front-door options). Authorization, Cookie, Set-Cookie and Proxy-Authorization values are redacted unless --with-secrets.
 

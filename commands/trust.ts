@@ -14,7 +14,12 @@ export default class Trust extends BaseCommand {
 
 Without --stores it does what this user can and exits 0, printing the sudo command for the system store; with --stores it exits 1 when a named store failed. Running it again changes nothing.
 --check verifies real trust (a leaf is chain-verified per store) in the stores trust installs for this user, plus the system store once installed (or with --stores system); it exits 1 when one does not trust the CA. Node counts only with --stores node.`;
-  static override examples = ['<%= config.bin %> trust', 'sudo <%= config.bin %> trust --stores system', '<%= config.bin %> trust --stores nss', '<%= config.bin %> trust --check'];
+  static override examples = [
+    '<%= config.bin %> trust',
+    'sudo <%= config.bin %> trust --stores system',
+    '<%= config.bin %> trust --stores nss',
+    '<%= config.bin %> trust --check',
+  ];
   static override flags = {
     check: Flags.boolean({description: 'verify trust per store instead of installing; exit 1 if a checked store does not trust the CA'}),
     stores: Flags.string({description: 'comma-separated: system,nss,java,node (default: system,nss,node, plus java when JAVA_HOME is set)'}),
@@ -24,7 +29,11 @@ Without --stores it does what this user can and exits 0, printing the sudo comma
 
   async run(): Promise<{ok: boolean; stores: StoreResult[]}> {
     const {flags} = await this.parse(Trust);
-    const {results, failed} = await runTrust({paths: statePaths(), action: flags.check ? 'check' : 'install', selection: parseStores(flags.stores, process.env)});
+    const {results, failed} = await runTrust({
+      paths: statePaths(),
+      action: flags.check ? 'check' : 'install',
+      selection: parseStores(flags.stores, process.env),
+    });
     this.log(formatResults(results));
     // A failed store still prints its JSON: set the status rather than throw an exit.
     if (failed) process.exitCode = 1;

@@ -6,14 +6,30 @@ import {statePaths} from '../src/state/home.js';
 
 export default class Up extends BaseCommand {
   static override summary = 'Start the portico proxy (idempotent) and print its URLs.';
-  static override description = `Starts one background HTTPS proxy for this user and returns once it answers. In a directory with portico.json (or a "portico" key in package.json), registers that project's routes, replacing its earlier ones.
+  static override description =
+    `Starts one background HTTPS proxy for this user and returns once it answers. In a directory with portico.json (or a "portico" key in package.json), registers that project's routes, replacing its earlier ones.
 
 Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with how to get 443). --port N means exactly N.`;
-  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --port 8443', '<%= config.bin %> up --foreground', '<%= config.bin %> up --timeout 2m'];
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --port 8443',
+    '<%= config.bin %> up --foreground',
+    '<%= config.bin %> up --timeout 2m',
+  ];
   static override flags = {
-    port: Flags.integer({char: 'p', description: 'HTTPS port, exactly (0 picks a free one). Default: 443, else 1443.', min: 0, max: 65535, env: 'PORTICO_PORT'}),
+    port: Flags.integer({
+      char: 'p',
+      description: 'HTTPS port, exactly (0 picks a free one). Default: 443, else 1443.',
+      min: 0,
+      max: 65535,
+      env: 'PORTICO_PORT',
+    }),
     foreground: Flags.boolean({char: 'f', description: 'Run the proxy in this terminal instead of in the background.'}),
-    timeout: Flags.string({description: 'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m (always with a unit). Default 30s.', env: 'PORTICO_TIMEOUT'}),
+    timeout: Flags.string({
+      description:
+        'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m (always with a unit). Default 30s.',
+      env: 'PORTICO_TIMEOUT',
+    }),
   };
 
   static override enableJsonFlag = true;

@@ -5,8 +5,12 @@ import {statePaths} from '../../src/state/home.js';
 
 export default class CacheClear extends BaseCommand {
   static override summary = 'Empty the response cache of one route (or of every route).';
-  static override description = 'Routes cache only with `portico add ... --cache`. The cache lives in the daemon\'s memory: `portico down` empties it too.';
-  static override examples = ['<%= config.bin %> cache clear', '<%= config.bin %> cache clear api.localhost', '<%= config.bin %> cache clear app.localhost/api --json'];
+  static override description = "Routes cache only with `portico add ... --cache`. The cache lives in the daemon's memory: `portico down` empties it too.";
+  static override examples = [
+    '<%= config.bin %> cache clear',
+    '<%= config.bin %> cache clear api.localhost',
+    '<%= config.bin %> cache clear app.localhost/api --json',
+  ];
   static override args = {
     route: Args.string({description: 'host or host/path of the route; all routes when absent'}),
   };

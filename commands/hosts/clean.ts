@@ -3,7 +3,7 @@ import {syncHosts, type HostsResult} from '../../src/cli/hosts.js';
 import {statePaths} from '../../src/state/home.js';
 
 export default class HostsClean extends BaseCommand {
-  static override summary = 'Remove portico\'s block from the hosts file.';
+  static override summary = "Remove portico's block from the hosts file.";
   static override examples = ['sudo <%= config.bin %> hosts clean'];
 
   static override enableJsonFlag = true;

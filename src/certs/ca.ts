@@ -68,7 +68,11 @@ export async function ensureCA(paths: StatePaths, options: EnsureCAOptions = {})
   }
   if (options.create === false) throw new UserError(`No portico CA in \`${paths.home}\`.`, {hint: 'Run `portico trust` or `portico up` to create it.'});
   ensureHome(paths.home);
-  const spec: CASpec = {commonName: `portico local CA ${caOwnerLabel()}`, organizationName: 'portico local development CA', constraints: localhostNameConstraints()};
+  const spec: CASpec = {
+    commonName: `portico local CA ${caOwnerLabel()}`,
+    organizationName: 'portico local development CA',
+    constraints: localhostNameConstraints(),
+  };
   return withCreateLock(paths.caKey, () => (existsSync(paths.caCert) ? loadCA(paths) : createCA(rootFiles(paths), spec, options.now ?? Date.now)));
 }
 

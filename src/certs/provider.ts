@@ -60,7 +60,8 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
   const pending = new Map<string, Promise<Leaf>>();
 
   const issuerOf = (host: string): LoadedCA | undefined => (isLocalhostName(host) ? ca : options.issuerFor?.(host));
-  const fresh = (leaf: Leaf | undefined, issuer: LoadedCA | undefined): leaf is Leaf => leaf !== undefined && leaf.issuer === issuer && leaf.notAfter.getTime() - now() > renewBefore;
+  const fresh = (leaf: Leaf | undefined, issuer: LoadedCA | undefined): leaf is Leaf =>
+    leaf !== undefined && leaf.issuer === issuer && leaf.notAfter.getTime() - now() > renewBefore;
 
   function remember(host: string, leaf: Leaf): Leaf {
     cache.delete(host);
@@ -99,7 +100,9 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
     const host = hostSyntax(servername);
     const issuer = issuerOf(host);
     if (!issuer) {
-      throw new UserError(`Invalid name \`${servername}\`: portico issues certificates only for \`localhost\`, names under \`.localhost\` and names under added domains.`);
+      throw new UserError(
+        `Invalid name \`${servername}\`: portico issues certificates only for \`localhost\`, names under \`.localhost\` and names under added domains.`,
+      );
     }
     const cached = cache.get(host);
     if (fresh(cached, issuer)) return cached;
@@ -144,7 +147,14 @@ function loadOrCreateLeafKey(file: string): KeyObject {
 }
 
 /** One leaf: CN and SAN = host (plus 127.0.0.1 and ::1 for `localhost`), serverAuth, <= 825 days. */
-export function issueLeaf(ca: LoadedCA, host: string, spkiDer: Buffer, nowMs: number, validityMs: number, more: {names?: readonly string[]; ips?: readonly string[]} = {}): string {
+export function issueLeaf(
+  ca: LoadedCA,
+  host: string,
+  spkiDer: Buffer,
+  nowMs: number,
+  validityMs: number,
+  more: {names?: readonly string[]; ips?: readonly string[]} = {},
+): string {
   const cert = forge.pki.createCertificate();
   const {issuer, publicKey} = caParts(ca);
   cert.publicKey = publicKey;

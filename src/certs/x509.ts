@@ -17,7 +17,9 @@ export function randomSerial(): string {
 
 /** Key identifier of an RSA public key: SHA-1 of its RSAPublicKey DER (RFC 5280 4.2.1.2 method 1, as forge computes the SKI). */
 export function keyIdentifier(publicKey: KeyObject): string {
-  return createHash('sha1').update(publicKey.export({type: 'pkcs1', format: 'der'})).digest('hex');
+  return createHash('sha1')
+    .update(publicKey.export({type: 'pkcs1', format: 'der'}))
+    .digest('hex');
 }
 
 /** A name constraints extension, as forge takes an extension it does not know: id, critical, DER value. */
@@ -47,7 +49,10 @@ export function localhostNameConstraints(): NameConstraintsExtension {
  * by the permitted /32 itself, since a permitted iPAddress subtree limits the whole type.
  */
 export function lanNameConstraints(names: readonly string[], ipv4: string): NameConstraintsExtension {
-  const ip = ipv4.split('.').map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+  const ip = ipv4
+    .split('.')
+    .map((n) => Number(n).toString(16).padStart(2, '0'))
+    .join('');
   const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [...names.map((n) => subtree(ctx(2, n))), subtree(ctx(7, hex(`${ip}ffffffff`)))]);
   // No IPv6 address at all: an all-zero /0 excluded covers every one.
   const excluded = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [subtree(ctx(7, hex('0'.repeat(64))))]);
@@ -89,7 +94,10 @@ export function signCertificate(cert: forge.pki.Certificate, spkiDer: Buffer, ca
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
   ]);
   const der = Buffer.from(asn1.toDer(whole).getBytes(), 'binary');
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
 /** forge only builds a TBS around an RSA key; signCertificate swaps in the real SPKI, so any RSA key will do. */

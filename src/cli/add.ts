@@ -67,7 +67,9 @@ export async function addRouteCommand(options: AddOptions): Promise<AddResult> {
   if (started) for (const notice of status.notices) options.out(chalk.yellow.bold(`! ${notice}`));
   const {route, created, notices} = await call(options.paths, 'addRoute', body);
   const url = routeUrl(route.host, route.path, status.port);
-  options.out(`${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map(describeTarget).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`);
+  options.out(
+    `${created ? 'Added' : 'Updated'} ${chalk.bold(url)}  ->  ${route.targets.map(describeTarget).join(', ')}${route.targets.length > 1 ? ` (${route.strategy})` : ''}`,
+  );
   const described = describeOptions(route.options);
   if (described.length > 0) options.out(`  ${described.join(', ')}`);
   const warnings = [...(notices ?? []), ...(await silentTargets(options.targets)), ...(await unresolvable(route.host))];
@@ -106,8 +108,13 @@ async function unresolvable(host: string): Promise<string[]> {
   try {
     const {resolvesToLoopback} = await import('../hosts/resolve.js');
     if (!(await resolvesToLoopback(host))) {
-      if (!isLocalhostName(host)) return [`${host} does not resolve to this machine: run \`sudo portico hosts sync\` (or point it at 127.0.0.1 in DNS) so browsers and other clients reach portico.`];
-      return [`${host} does not resolve on this machine (browsers resolve it anyway). For Node, Python, Safari and other clients run \`sudo portico hosts sync\`.`];
+      if (!isLocalhostName(host))
+        return [
+          `${host} does not resolve to this machine: run \`sudo portico hosts sync\` (or point it at 127.0.0.1 in DNS) so browsers and other clients reach portico.`,
+        ];
+      return [
+        `${host} does not resolve on this machine (browsers resolve it anyway). For Node, Python, Safari and other clients run \`sudo portico hosts sync\`.`,
+      ];
     }
   } catch {
     // resolution check unavailable: say nothing rather than guess

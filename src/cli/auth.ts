@@ -6,7 +6,10 @@ import type {RouteOptions} from '../routes/types.js';
  * hashed here, the token made here, so the control socket, the daemon and routes.json only ever see
  * hashes. Returns the options to send and the token, which the caller prints once.
  */
-export async function sealAuth(options: RouteOptions | undefined, readPassword: (prompt: string) => Promise<string>): Promise<{options?: RouteOptions; token?: string}> {
+export async function sealAuth(
+  options: RouteOptions | undefined,
+  readPassword: (prompt: string) => Promise<string>,
+): Promise<{options?: RouteOptions; token?: string}> {
   const auth = options?.auth;
   if (auth?.hash !== '') return {options};
   if (auth.kind === 'basic') {

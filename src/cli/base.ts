@@ -13,7 +13,9 @@ export abstract class BaseCommand extends Command {
   // `--json` is offered where a command opts in (static enableJsonFlag = true).
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const ctor = this.constructor as typeof BaseCommand;
-    const user: UserError | undefined = isUserError(error) ? error : usageError(error, this.id?.replaceAll(':', ' ') ?? '', ctor.usage as string | undefined, !this.parsed);
+    const user: UserError | undefined = isUserError(error)
+      ? error
+      : usageError(error, this.id?.replaceAll(':', ' ') ?? '', ctor.usage as string | undefined, !this.parsed);
     if (user) {
       const message = speakAs(user.message);
       const hint = user.hint === undefined ? undefined : speakAs(user.hint);
@@ -39,6 +41,10 @@ export abstract class BaseCommand extends Command {
   /** `--json` was asked for on a command that offers it; read from argv, since a parse error comes before flags. */
   protected jsonRequested(): boolean {
     const ctor = this.constructor as typeof BaseCommand;
-    return (ctor.enableJsonFlag === true || 'json' in (ctor.flags ?? {})) && this.argv.includes('--json') && !this.argv.slice(0, this.argv.indexOf('--json')).includes('--');
+    return (
+      (ctor.enableJsonFlag === true || 'json' in (ctor.flags ?? {})) &&
+      this.argv.includes('--json') &&
+      !this.argv.slice(0, this.argv.indexOf('--json')).includes('--')
+    );
   }
 }

@@ -24,7 +24,11 @@ export async function clearCacheCommand(options: CacheClearOptions): Promise<Cac
     result = await call(options.paths, 'clearCache', body);
   } catch (error) {
     if (!(error instanceof DaemonNotRunning)) throw error;
-    if (options.spec !== undefined) throw new UserError(`portico is not running, so nothing is cached for \`${options.spec}\`.`, {exit: ExitCode.failure, hint: 'The cache lives in the daemon\'s memory; start it with `portico up`.'});
+    if (options.spec !== undefined)
+      throw new UserError(`portico is not running, so nothing is cached for \`${options.spec}\`.`, {
+        exit: ExitCode.failure,
+        hint: "The cache lives in the daemon's memory; start it with `portico up`.",
+      });
     result = {cleared: []};
   }
   if (options.json) options.out(JSON.stringify(result, null, 2));

@@ -34,7 +34,12 @@ export function groupCopies(routes: readonly RouteStatus[]): RouteStatus[] {
 export function copyLine(r: RouteStatus): string {
   const c = r.copy!;
   const first = r.host === c.stable;
-  const parts = [`copy ${chalk.bold(c.name)}`, c.branch ? `branch ${c.branch}` : '', first ? `also ${c.url}` : '', c.serving ? chalk.green(`served at ${r.url.replace(`//${r.host}`, `//${c.stable}`)} by default`) : ''].filter(Boolean);
+  const parts = [
+    `copy ${chalk.bold(c.name)}`,
+    c.branch ? `branch ${c.branch}` : '',
+    first ? `also ${c.url}` : '',
+    c.serving ? chalk.green(`served at ${r.url.replace(`//${r.host}`, `//${c.stable}`)} by default`) : '',
+  ].filter(Boolean);
   return `${chalk.cyan('⎇')} ${parts.join(' · ')}`;
 }
 
@@ -45,5 +50,13 @@ export function savedCopy(route: Route, routes: readonly Route[], uses: Readonly
   const group = indexCopies(routes, uses).groups.get(stable);
   const member = group?.members.find((m) => m.name === route.copy!.name);
   if (!group || !member) return {};
-  return {copy: {name: member.name, stable, url: routeUrl(member.address, route.path, port), ...(member.branch ? {branch: member.branch} : {}), serving: group.serving === member.name}};
+  return {
+    copy: {
+      name: member.name,
+      stable,
+      url: routeUrl(member.address, route.path, port),
+      ...(member.branch ? {branch: member.branch} : {}),
+      serving: group.serving === member.name,
+    },
+  };
 }

@@ -12,7 +12,10 @@ export interface DashOptions {
 }
 
 export async function openDashboard(options: DashOptions): Promise<void> {
-  if (!(await readStatus(options.paths))) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up` (or `portico up --foreground` for proxy and dashboard in one terminal).'});
+  if (!(await readStatus(options.paths)))
+    throw new UserError('portico is not running, so there is no traffic to show.', {
+      hint: 'Start it with `portico up` (or `portico up --foreground` for proxy and dashboard in one terminal).',
+    });
   if (options.tty) {
     const {runDashboard} = await loadDashboardModule();
     await runDashboard({paths: options.paths, withSecrets: options.withSecrets});

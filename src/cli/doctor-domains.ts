@@ -17,10 +17,22 @@ export function nameCheck(host: string, addresses: readonly string[]): Check {
   const name = `name ${host}`;
   if (addresses.length > 0 && addresses.every(isLoopbackAddress)) return {name, ok: true, detail: `resolves to ${addresses.join(', ')} (this machine)`};
   if (isLocalhostName(host)) {
-    return {name, ok: true, warn: true, detail: 'does not resolve on this machine (Chrome, Firefox and curl resolve it anyway)', fix: 'For Node, Python, Safari: `sudo portico hosts sync`.'};
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: 'does not resolve on this machine (Chrome, Firefox and curl resolve it anyway)',
+      fix: 'For Node, Python, Safari: `sudo portico hosts sync`.',
+    };
   }
   const where = addresses.length === 0 ? 'does not resolve' : `resolves to ${addresses.join(', ')}, not this machine`;
-  return {name, ok: true, warn: true, detail: `${where}: no client reaches portico by this name`, fix: 'Run `sudo portico hosts sync` (or point the name at 127.0.0.1 in DNS).'};
+  return {
+    name,
+    ok: true,
+    warn: true,
+    detail: `${where}: no client reaches portico by this name`,
+    fix: 'Run `sudo portico hosts sync` (or point the name at 127.0.0.1 in DNS).',
+  };
 }
 
 /** One line per added domain: its CA is readable, valid long enough, and what it may sign. */
@@ -30,10 +42,21 @@ export function domainChecks(paths: StatePaths, now: number): Check[] {
     try {
       const ca = new X509Certificate(readFileSync(file));
       const days = Math.floor((Date.parse(ca.validTo) - now) / DAY);
-      if (days <= 30) return {name: `ca ${domain}`, ok: false, detail: days < 0 ? 'expired' : `expires in ${days} days`, fix: `Make it again: \`portico domain rm ${domain} && portico domain add ${domain}\`, then \`portico trust\`.`};
+      if (days <= 30)
+        return {
+          name: `ca ${domain}`,
+          ok: false,
+          detail: days < 0 ? 'expired' : `expires in ${days} days`,
+          fix: `Make it again: \`portico domain rm ${domain} && portico domain add ${domain}\`, then \`portico trust\`.`,
+        };
       return {name: `ca ${domain}`, ok: true, detail: `signs only names under ${domain}, valid for ${days} more days`};
     } catch (error) {
-      return {name: `ca ${domain}`, ok: false, detail: `${file} is unreadable: ${(error as Error).message}`, fix: `Restore it, or \`portico domain rm ${domain} && portico domain add ${domain}\`.`};
+      return {
+        name: `ca ${domain}`,
+        ok: false,
+        detail: `${file} is unreadable: ${(error as Error).message}`,
+        fix: `Restore it, or \`portico domain rm ${domain} && portico domain add ${domain}\`.`,
+      };
     }
   });
 }

@@ -54,7 +54,8 @@ function copyFix(copy: CopyStatus): string {
 export function startFix(route: RouteToCheck, target: {url: string; owner?: number}, port: number): string {
   if (target.owner !== undefined) {
     const run = runCommandOf(target.owner);
-    if (run) return `It belongs to \`portico run\` (pid ${target.owner}), which may be restarting it; if not, stop that and start it again: \`cd ${run.cwd} && ${run.command}\`.`;
+    if (run)
+      return `It belongs to \`portico run\` (pid ${target.owner}), which may be restarting it; if not, stop that and start it again: \`cd ${run.cwd} && ${run.command}\`.`;
     return `It belonged to \`portico run\` (pid ${target.owner}), which is gone: start it again with \`portico run\` in its project.`;
   }
   if (route.project) {

@@ -51,9 +51,15 @@ export async function addDomainCommand(options: DomainOptions & {suffix: string}
 
 /** `portico domain rm <suffix>`: untrust that CA from every store, then delete it. Refused while routes use it. */
 export async function removeDomainCommand(options: DomainOptions & {suffix: string}): Promise<{domain: string; removed: boolean; stores: StoreResult[]}> {
-  const suffix = options.suffix.trim().toLowerCase().replace(/^\.|\.$/g, '');
+  const suffix = options.suffix
+    .trim()
+    .toLowerCase()
+    .replace(/^\.|\.$/g, '');
   if (!listDomains(options.paths.home).includes(suffix)) {
-    throw new UserError(`No domain \`${options.suffix}\` to remove.`, {exit: 2, hint: `See the added domains with \`${porticoCommand(options.env)} domain ls\`.`});
+    throw new UserError(`No domain \`${options.suffix}\` to remove.`, {
+      exit: 2,
+      hint: `See the added domains with \`${porticoCommand(options.env)} domain ls\`.`,
+    });
   }
   const using = await routesUnder(options.paths, suffix);
   if (using.length > 0) {
@@ -67,7 +73,9 @@ export async function removeDomainCommand(options: DomainOptions & {suffix: stri
   // A store still holding the CA (the system store needs root) keeps it: deleted, it could never be untrusted by portico again.
   const left = results.filter((r) => !r.ok && !r.skipped);
   if (left.length > 0) {
-    throw new UserError(`Kept the CA for \`${suffix}\`: ${left.map((r) => r.store).join(', ')} still trust it.`, {hint: left[0]!.fix ?? `Run \`sudo ${porticoCommand(env)} domain rm ${suffix}\`.`});
+    throw new UserError(`Kept the CA for \`${suffix}\`: ${left.map((r) => r.store).join(', ')} still trust it.`, {
+      hint: left[0]!.fix ?? `Run \`sudo ${porticoCommand(env)} domain rm ${suffix}\`.`,
+    });
   }
   deleteDomainCA(options.paths.home, suffix);
   removeCachedLeaves(options.paths.certsDir, suffix);
@@ -78,7 +86,8 @@ export async function removeDomainCommand(options: DomainOptions & {suffix: stri
 /** `portico domain ls`: every added domain, its CA and what it may sign. */
 export async function listDomainsCommand(options: DomainOptions): Promise<{domains: DomainInfo[]}> {
   const domains = await Promise.all(listDomains(options.paths.home).map((d) => describeDomain(options.paths, d)));
-  if (domains.length === 0) options.out(`No domains added: names under .localhost only. Add one with \`${porticoCommand(options.env)} domain add dev.example.com\`.`);
+  if (domains.length === 0)
+    options.out(`No domains added: names under .localhost only. Add one with \`${porticoCommand(options.env)} domain add dev.example.com\`.`);
   for (const d of domains) options.out(`${d.domain}  CA ${d.ca}  permits ${d.permits}  ${d.routes.length} route(s)`);
   return {domains};
 }
@@ -86,7 +95,13 @@ export async function listDomainsCommand(options: DomainOptions): Promise<{domai
 async function describeDomain(paths: StatePaths, suffix: string): Promise<DomainInfo> {
   const ca = domainIssuers(paths.home)(suffix);
   if (!ca) throw new UserError(`The CA for \`${suffix}\` in \`${domainFiles(paths.home, suffix).dir}\` cannot be read.`);
-  return {domain: suffix, ca: ca.certPath, fingerprint256: ca.fingerprint256, permits: `DNS ${suffix} and names under it`, routes: await routesUnder(paths, suffix)};
+  return {
+    domain: suffix,
+    ca: ca.certPath,
+    fingerprint256: ca.fingerprint256,
+    permits: `DNS ${suffix} and names under it`,
+    routes: await routesUnder(paths, suffix),
+  };
 }
 
 /** Route keys whose host is under `suffix`: the daemon's when it runs, else routes.json. */

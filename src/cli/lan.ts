@@ -43,7 +43,11 @@ export async function lanOn(options: LanOnOptions): Promise<LanOnResult> {
   if (wanted.length === 0) throw new UserError('No routes to share on the LAN.', {hint: 'Add one first: `portico add app.localhost 5173`.'});
   const shares = wanted.map((host) => ({host, name: lanName(host)}));
   await lanOff({paths: options.paths, out: () => {}});
-  const {ca} = ensureLanCA(options.paths, shares.map((s) => s.name), address);
+  const {ca} = ensureLanCA(
+    options.paths,
+    shares.map((s) => s.name),
+    address,
+  );
   const port = await spawnListener(options.paths, {shares, address, port: options.port, porticoPort: status.port});
   const page = `http://${address}:${port}/`;
   const result = {address, port, page, ca: ca.certPath, shares: shares.map((s) => ({...s, url: `https://${s.name}:${port}/`}))};
@@ -83,7 +87,12 @@ function spawnListener(paths: StatePaths, plan: {shares: LanShare[]; address: st
       child.disconnect();
       child.unref();
       if (message.type === 'ready') resolve(message.port!);
-      else reject(new UserError(`Cannot listen on the LAN at ${plan.address}:${plan.port}: ${message.message}`, {hint: 'Pick another --port, or check --address is this machine\'s.'}));
+      else
+        reject(
+          new UserError(`Cannot listen on the LAN at ${plan.address}:${plan.port}: ${message.message}`, {
+            hint: "Pick another --port, or check --address is this machine's.",
+          }),
+        );
     });
     child.once('exit', (code) => reject(new UserError(`The LAN listener exited (${code}) before it listened.`)));
   });

@@ -35,7 +35,11 @@ export interface LogsOptions {
 /** The --host/--status/--method flags as one filter; a status it cannot read is a clear error naming the flag. */
 export function logsFilter(options: Pick<LogsOptions, 'host' | 'status' | 'method'>): Filter | undefined {
   const terms: string[] = [];
-  for (const [flag, value] of [['host', options.host], ['status', options.status], ['method', options.method]] as const) {
+  for (const [flag, value] of [
+    ['host', options.host],
+    ['status', options.status],
+    ['method', options.method],
+  ] as const) {
     if (value === undefined) continue;
     if (!value.trim() || /\s/.test(value.trim())) throw new InputError(`Invalid --${flag} \`${value}\`: expected one word.`);
     terms.push(`${flag}:${value.trim()}`);
@@ -95,7 +99,8 @@ async function collect(options: LogsOptions, onEvent: (e: TrafficEvent) => void,
       {history: options.history ?? 200, signal: controller.signal, onBatch, headers: capture, capture, follow: options.follow === true},
     );
   } catch (error) {
-    if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up`.'});
+    if (error instanceof DaemonNotRunning)
+      throw new UserError('portico is not running, so there is no traffic to show.', {hint: 'Start it with `portico up`.'});
     throw error;
   } finally {
     clearTimeout(quiet);
@@ -115,7 +120,12 @@ async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Pr
   const harOptions = {keepSecrets: options.withSecrets === true, port: readDaemonInfo(options.paths)?.port};
   if (options.follow) return followHar(options, wanted, harOptions);
   const events: RequestEvent[] = [];
-  await collect(options, (e) => wanted(e) && events.push(e), () => {}, false);
+  await collect(
+    options,
+    (e) => wanted(e) && events.push(e),
+    () => {},
+    false,
+  );
   const captures = new Map((await call(options.paths, 'exchanges', undefined, {timeoutMs: 30_000})).map((c) => [c.id, c] as const));
   const har = buildHar(events, captures, VERSION, harOptions);
   try {
@@ -127,7 +137,8 @@ async function writeHarLog(options: LogsOptions, filter: Filter | undefined): Pr
   options.out(`Wrote ${events.length} request${events.length === 1 ? '' : 's'} to ${file} (HAR 1.2; ${withBodies} with captured bodies and timing).`);
 }
 
-const cannotWrite = (file: string, error: unknown) => new UserError(`Cannot write the HAR file \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
+const cannotWrite = (file: string, error: unknown) =>
+  new UserError(`Cannot write the HAR file \`${file}\`: ${errorCode(error) ?? (error as Error).message}.`, {cause: error});
 
 /**
  * `logs --follow --har FILE`: capture while listening and write each request as it arrives, its
@@ -162,7 +173,12 @@ async function followHar(options: LogsOptions, wanted: (e: TrafficEvent) => e is
     // Ctrl-C may come before the live stream delivered the last requests (it is sent in batches):
     // read the daemon's history once more and add what finished since we started, so a request
     // made just before the interrupt is in the file.
-    await collect({...options, follow: false, history: HISTORY_CATCH_UP, signal: undefined}, (e) => e.type === 'request' && e.time >= since && take(e), () => {}, false);
+    await collect(
+      {...options, follow: false, history: HISTORY_CATCH_UP, signal: undefined},
+      (e) => e.type === 'request' && e.time >= since && take(e),
+      () => {},
+      false,
+    );
   } finally {
     await writing.catch(() => undefined);
     const count = writer.close();

@@ -29,7 +29,11 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', ' '));
   const typed = options.id.replaceAll(':', ' ');
   const nearest = nearestCommand(typed, ids);
-  process.stderr.write(speakAs(`portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`));
+  process.stderr.write(
+    speakAs(
+      `portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`,
+    ),
+  );
   this.exit(ExitCode.commandNotFound);
 };
 

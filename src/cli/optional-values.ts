@@ -7,7 +7,11 @@ import {FEATURES} from '../routes/features/index.js';
  * following argument matching the flag's `valuePattern`, never a target) and `--cors=ORIGINS` pass through.
  */
 export function expandOptionalValues(argv: readonly string[]): string[] {
-  const optional = new Map(FEATURES.flatMap((f) => f.flags).filter((flag) => flag.bare !== undefined).map((flag) => [`--${flag.name}`, flag]));
+  const optional = new Map(
+    FEATURES.flatMap((f) => f.flags)
+      .filter((flag) => flag.bare !== undefined)
+      .map((flag) => [`--${flag.name}`, flag]),
+  );
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

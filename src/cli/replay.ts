@@ -21,6 +21,7 @@ export async function replayRequest(options: ReplayOptions): Promise<ReplayResul
     if (error instanceof DaemonNotRunning) throw new UserError('portico is not running, so there is nothing to replay.', {hint: 'Start it with `portico up`.'});
     throw error;
   }
-  if (!options.json) options.out(`Replayed request ${result.of}: ${result.status} (${result.bytes} bytes).${result.partial ? ` Note: ${result.partial}.` : ''}`);
+  if (!options.json)
+    options.out(`Replayed request ${result.of}: ${result.status} (${result.bytes} bytes).${result.partial ? ` Note: ${result.partial}.` : ''}`);
   return result;
 }

@@ -28,13 +28,17 @@ export async function removeRouteCommand(options: RmOptions): Promise<RmResult> 
     try {
       await call(options.paths, 'status');
     } catch (error) {
-      if (error instanceof DaemonNotRunning) throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
+      if (error instanceof DaemonNotRunning)
+        throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
       throw error;
     }
   }
   await ensureDaemon(options.paths, {onNotice: options.out});
   const result = await call(options.paths, 'removeRoute', {spec: options.spec, targets: options.targets});
-  if (result.route) options.out(`Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${result.route.targets.length} target(s) left.`);
+  if (result.route)
+    options.out(
+      `Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${result.route.targets.length} target(s) left.`,
+    );
   else options.out(`Removed ${routeKey(result.removed)}.`);
   return result;
 }

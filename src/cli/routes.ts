@@ -105,7 +105,11 @@ function weightNote(weight: number | undefined): string {
 export function formatListing(listing: Listing): string {
   const lines: string[] = [];
   const {status, routes} = listing;
-  lines.push(status ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})` : `portico ${chalk.yellow('not running')}: start it with \`portico up\``);
+  lines.push(
+    status
+      ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})`
+      : `portico ${chalk.yellow('not running')}: start it with \`portico up\``,
+  );
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
   if (listing.lan) lines.push(chalk.yellow(lanLine(listing.lan)));
   if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}; \`portico up\` will move it aside and start with no routes.`));
@@ -117,7 +121,13 @@ export function formatListing(listing: Listing): string {
   for (const r of groupCopies(routes)) {
     // A copy beside the first one is drawn under its app.
     const pad = r.copy && r.host !== r.copy.stable ? '  ' : '';
-    const extras = [r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '', r.stripPrefix ? 'strip-prefix' : '', r.health ? `health ${r.health}` : ''].filter(Boolean).join(', ');
+    const extras = [
+      r.strategy !== 'round-robin' || r.targets.length > 1 ? r.strategy : '',
+      r.stripPrefix ? 'strip-prefix' : '',
+      r.health ? `health ${r.health}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     lines.push(`${pad}${chalk.bold(r.url)}${extras ? chalk.dim(`  (${extras})`) : ''}  ${chalk.dim(describeOwner(r.owner ?? {kind: 'hand'}))}`);
     if (r.copy) lines.push(`${pad}  ${copyLine(r)}`);
     const options = describeOptions(r.options);

@@ -72,7 +72,14 @@ export async function uninstall(options: UninstallOptions): Promise<UninstallRes
   const removed = deleteState(paths.home, kept);
   out(removed ? `Deleted ${paths.home}.` : kept.length > 0 ? `Deleted ${paths.home} but ${kept.join(' and ')}.` : `${paths.home} did not exist.`);
   if (sudo) out(`To finish, run: ${sudo}`);
-  return {complete: sudo === undefined, daemonStopped, stores: [...stores, ...domainStores], hosts, state: {home: paths.home, removed, kept}, ...(sudo ? {sudo} : {})};
+  return {
+    complete: sudo === undefined,
+    daemonStopped,
+    stores: [...stores, ...domainStores],
+    hosts,
+    state: {home: paths.home, removed, kept},
+    ...(sudo ? {sudo} : {}),
+  };
 }
 
 /** A PORTICO_HOME that is a home or the filesystem root is a mistake, not something to delete. */
@@ -80,7 +87,10 @@ function refuseOddHome(home: string, env: NodeJS.ProcessEnv): void {
   const resolved = path.resolve(home);
   const homes = [path.parse(resolved).root, os.homedir(), env.HOME].filter((h): h is string => !!h).map((h) => path.resolve(h));
   if (homes.includes(resolved)) {
-    throw new UserError(`Refusing to delete PORTICO_HOME \`${home}\`: it is a home or root directory, not portico's own.`, {exit: 2, hint: 'Point PORTICO_HOME at portico\'s directory (default ~/.portico).'});
+    throw new UserError(`Refusing to delete PORTICO_HOME \`${home}\`: it is a home or root directory, not portico's own.`, {
+      exit: 2,
+      hint: "Point PORTICO_HOME at portico's directory (default ~/.portico).",
+    });
   }
 }
 

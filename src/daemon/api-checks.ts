@@ -62,7 +62,10 @@ export const addRouteBody = fields<AddRouteRequest>(
 
 export const removeRouteBody = fields<RemoveRouteRequest>({spec: [text, 'a route `host[/path]`'], targets: [texts, 'a list of targets']}, ['spec']);
 
-export const projectRoutesBody = fields<ProjectRoutesRequest>({project: [text, 'an absolute directory'], routes: [list, 'a list of routes']}, ['project', 'routes']);
+export const projectRoutesBody = fields<ProjectRoutesRequest>({project: [text, 'an absolute directory'], routes: [list, 'a list of routes']}, [
+  'project',
+  'routes',
+]);
 
 export const useCopyBody = fields<UseCopyRequest>({copy: [text, 'a copy name or address'], app: [text, 'an app name or stable host']}, ['copy']);
 

@@ -1,7 +1,17 @@
-import {ExitCode, InputError, } from '../errors.js';
+import {ExitCode, InputError} from '../errors.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
 import type {Route} from '../routes/types.js';
-import {BodyError, addRouteBody, cacheClearBody, noBody, probedStatusBody, projectRoutesBody, removeRouteBody, useCopyBody, type BodyCheck} from './api-checks.js';
+import {
+  BodyError,
+  addRouteBody,
+  cacheClearBody,
+  noBody,
+  probedStatusBody,
+  projectRoutesBody,
+  removeRouteBody,
+  useCopyBody,
+  type BodyCheck,
+} from './api-checks.js';
 import type {
   AddRouteRequest,
   AddRouteResult,
@@ -96,7 +106,10 @@ export type ControlHandlers = {[N in EndpointName]: (request: RequestOf<N>) => R
 export function endpointFor(method: string, pathname: string): EndpointName | undefined {
   const withId = pathname.replace(/\/[^/]+$/, '/:id');
   const names = Object.keys(CONTROL_API) as EndpointName[];
-  return names.find((n) => CONTROL_API[n].method === method && CONTROL_API[n].path === pathname) ?? names.find((n) => CONTROL_API[n].method === method && CONTROL_API[n].path === withId);
+  return (
+    names.find((n) => CONTROL_API[n].method === method && CONTROL_API[n].path === pathname) ??
+    names.find((n) => CONTROL_API[n].method === method && CONTROL_API[n].path === withId)
+  );
 }
 
 /** The path a client sends a request to: `:id` filled from the request. */
@@ -109,6 +122,7 @@ export function pathFor(endpoint: Endpoint<unknown, unknown>, request: unknown):
 function idOf(url: URL): number {
   const text = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id)) throw new InputError(`Invalid request id \`${decodeURIComponent(text)}\`: expected a number from \`portico logs\`.`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id))
+    throw new InputError(`Invalid request id \`${decodeURIComponent(text)}\`: expected a number from \`portico logs\`.`);
   return id;
 }

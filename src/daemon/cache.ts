@@ -12,10 +12,18 @@ export function clearCache(routes: readonly Route[], registry: CacheRegistry, re
     const caching = routes.filter((r) => r.options?.cache).map(routeKey);
     return {cleared: caching.map((route) => cleared.get(route) ?? {route, responses: 0, bytes: 0})};
   }
-  const key = routeKey(parseRouteSpec(request.spec, routes.map((r) => r.host)));
+  const key = routeKey(
+    parseRouteSpec(
+      request.spec,
+      routes.map((r) => r.host),
+    ),
+  );
   const route = routes.find((r) => routeKey(r) === key);
   if (!route) throw new UserError(`No route \`${key}\` to clear the cache of.`, {hint: 'See the routes with `portico ls`.'});
-  if (!route.options?.cache) throw new UserError(`Route \`${key}\` does not cache.`, {hint: `Turn caching on with \`portico add ${key} ${route.targets[0]?.url ?? 'TARGET'} --cache\`.`});
+  if (!route.options?.cache)
+    throw new UserError(`Route \`${key}\` does not cache.`, {
+      hint: `Turn caching on with \`portico add ${key} ${route.targets[0]?.url ?? 'TARGET'} --cache\`.`,
+    });
   const cleared = registry.clear(key);
   return {cleared: cleared.length > 0 ? cleared : [{route: key, responses: 0, bytes: 0}]};
 }

@@ -18,7 +18,9 @@ export class DaemonNotRunning extends Error {
 /** The daemon closed the control connection mid-request (it was stopping, or crashed). */
 export class DaemonGone extends UserError {
   constructor(method: string, path: string) {
-    super(`The portico daemon closed the connection during ${method} ${path}.`, {hint: 'It may be stopping; run the command again, or see daemon.log in PORTICO_HOME.'});
+    super(`The portico daemon closed the connection during ${method} ${path}.`, {
+      hint: 'It may be stopping; run the command again, or see daemon.log in PORTICO_HOME.',
+    });
   }
 }
 
@@ -28,7 +30,8 @@ export interface CallOptions {
 }
 
 /** The request argument, left out for endpoints that take none (`call(paths, 'status')`). */
-type CallArgs<N extends EndpointName> = RequestOf<N> extends void ? [request?: undefined, options?: CallOptions] : [request: RequestOf<N>, options?: CallOptions];
+type CallArgs<N extends EndpointName> =
+  RequestOf<N> extends void ? [request?: undefined, options?: CallOptions] : [request: RequestOf<N>, options?: CallOptions];
 
 /** One control request to the endpoint `name` of the table in api.ts; 4xx answers come back as the daemon's UserError. */
 export function call<N extends EndpointName>(paths: StatePaths, name: N, ...[body, options]: CallArgs<N>): Promise<ResponseOf<N>> {
@@ -42,9 +45,16 @@ function send<T>(paths: StatePaths, method: string, path: string, body: unknown,
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const bytes = payload === undefined ? 0 : Buffer.byteLength(payload);
     // Checked here, before a byte goes out: a daemon that stops reading mid-body could only look like a reset.
-    if (bytes > MAX_CONTROL_BODY) return reject(new UserError(controlBodyTooLarge(method, path, bytes, 'was not sent'), {hint: CONTROL_BODY_HINT, exit: ExitCode.usage}));
+    if (bytes > MAX_CONTROL_BODY)
+      return reject(new UserError(controlBodyTooLarge(method, path, bytes, 'was not sent'), {hint: CONTROL_BODY_HINT, exit: ExitCode.usage}));
     const req = http.request(
-      {socketPath: paths.socket, method, path, headers: {'content-type': 'application/json', ...(payload ? {'content-length': Buffer.byteLength(payload)} : {})}, timeout: timeoutMs},
+      {
+        socketPath: paths.socket,
+        method,
+        path,
+        headers: {'content-type': 'application/json', ...(payload ? {'content-length': Buffer.byteLength(payload)} : {})},
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -64,7 +74,13 @@ function send<T>(paths: StatePaths, method: string, path: string, body: unknown,
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new UserError(`The portico daemon did not answer ${method} ${path} within ${timeoutMs / 1000} s.`, {hint: 'See daemon.log in PORTICO_HOME, or restart it: `portico down && portico up`.'})));
+    req.on('timeout', () =>
+      req.destroy(
+        new UserError(`The portico daemon did not answer ${method} ${path} within ${timeoutMs / 1000} s.`, {
+          hint: 'See daemon.log in PORTICO_HOME, or restart it: `portico down && portico up`.',
+        }),
+      ),
+    );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (NOT_RUNNING.has(error.code ?? '')) reject(new DaemonNotRunning());
       else if (error.code === 'EPIPE' || error.code === 'ECONNRESET') reject(new DaemonGone(method, path));

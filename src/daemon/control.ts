@@ -49,7 +49,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
     // connection"; the connection closes after it, since the rest of the body is never read.
     const refuseLarge = (bytes: number | undefined) => {
       res.setHeader('connection', 'close');
-      send(413, {error: controlBodyTooLarge(req.method ?? '', url.pathname, bytes, 'was refused'), hint: CONTROL_BODY_HINT, exit: ExitCode.usage} satisfies ErrorBody);
+      send(413, {
+        error: controlBodyTooLarge(req.method ?? '', url.pathname, bytes, 'was refused'),
+        hint: CONTROL_BODY_HINT,
+        exit: ExitCode.usage,
+      } satisfies ErrorBody);
       res.on('finish', () => req.destroy());
     };
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -165,7 +169,8 @@ function listenSocket(server: http.Server, socket: string, lock: string): Promis
       await listenOnce(server, socket);
     } catch (error) {
       if (errorCode(error) !== 'EADDRINUSE') throw error;
-      if (await socketAnswers(socket)) throw new UserError('Another portico daemon is already running.', {exit: ExitCode.busy, hint: 'Stop it with `portico down` first.'});
+      if (await socketAnswers(socket))
+        throw new UserError('Another portico daemon is already running.', {exit: ExitCode.busy, hint: 'Stop it with `portico down` first.'});
       try {
         unlinkSync(socket);
       } catch (error) {

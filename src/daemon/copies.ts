@@ -35,8 +35,16 @@ export function saveUses(paths: StatePaths, uses: ReadonlyMap<string, string>): 
  * Mark the copy the stable host serves by default. `copy` is a name (`fix-login`) or an own address
  * (`fix-login.shop.localhost`); `app` picks the stable host when several apps have a copy of that name.
  */
-export function useCopy(routes: readonly Route[], uses: ReadonlyMap<string, string>, request: UseCopyRequest, port: number): {uses: Map<string, string>; result: UseCopyResult} {
-  const wanted = String(request.copy ?? '').trim().toLowerCase().replace(/\.$/, '');
+export function useCopy(
+  routes: readonly Route[],
+  uses: ReadonlyMap<string, string>,
+  request: UseCopyRequest,
+  port: number,
+): {uses: Map<string, string>; result: UseCopyResult} {
+  const wanted = String(request.copy ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '');
   const app = request.app === undefined ? undefined : String(request.app).trim().toLowerCase();
   const stableOf = (name: string) => (name.endsWith('.localhost') ? name : `${name}.localhost`);
   const {groups} = indexCopies(routes, uses);
@@ -48,12 +56,17 @@ export function useCopy(routes: readonly Route[], uses: ReadonlyMap<string, stri
     throw new UserError(`No copy \`${request.copy}\`${app ? ` of \`${request.app}\`` : ''}.`, {hint: `Copies: ${known}.`, exit: 2});
   }
   if (candidates.length > 1) {
-    throw new UserError(`Copy \`${request.copy}\` belongs to several apps: ${candidates.map((g) => g.stable).join(', ')}.`, {hint: `Name the app: \`portico use ${wanted} --app ${candidates[0]!.stable.replace(/\.localhost$/, '')}\`.`});
+    throw new UserError(`Copy \`${request.copy}\` belongs to several apps: ${candidates.map((g) => g.stable).join(', ')}.`, {
+      hint: `Name the app: \`portico use ${wanted} --app ${candidates[0]!.stable.replace(/\.localhost$/, '')}\`.`,
+    });
   }
   const group = candidates[0]!;
   const member = findMember(group, wanted)!;
   const next = new Map(uses);
   if (member.first) next.delete(group.stable);
   else next.set(group.stable, member.name);
-  return {uses: next, result: {stable: group.stable, copy: member.name, url: routeUrl(member.address, '/', port), stableUrl: routeUrl(group.stable, '/', port)}};
+  return {
+    uses: next,
+    result: {stable: group.stable, copy: member.name, url: routeUrl(member.address, '/', port), stableUrl: routeUrl(group.stable, '/', port)},
+  };
 }

@@ -158,7 +158,18 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       notices.push(loaded.notice);
       log(loaded.notice);
     }
-    serving = await serve({port: options.port, lastPort: readLastPort(paths), httpPort: options.httpPort, certs, routes, traffic: hub, transport, features, backendTimeout: timeoutMs, log});
+    serving = await serve({
+      port: options.port,
+      lastPort: readLastPort(paths),
+      httpPort: options.httpPort,
+      certs,
+      routes,
+      traffic: hub,
+      transport,
+      features,
+      backendTimeout: timeoutMs,
+      log,
+    });
     notices.push(...serving.notices);
     serving.proxy.setRoutes(routes, uses);
     info.port = serving.proxy.port;
@@ -182,7 +193,10 @@ function persist(paths: StatePaths, routes: Route[]): void {
     saveRoutes(paths, routes);
   } catch (error) {
     const code = errorCode(error);
-    throw new UserError(`Could not save ${paths.routes}: ${code === 'ENOSPC' ? 'the disk is full' : (code ?? (error as Error).message)}; nothing was changed.`, {cause: error});
+    throw new UserError(
+      `Could not save ${paths.routes}: ${code === 'ENOSPC' ? 'the disk is full' : (code ?? (error as Error).message)}; nothing was changed.`,
+      {cause: error},
+    );
   }
 }
 
@@ -195,7 +209,11 @@ function redirectPort(serving: Serving | undefined): number | undefined {
  * target has an owner: a daemon with hand-added routes runs no timer when idle (README "Performance").
  * Returns the timer running after the change (`current`, a new one, or none).
  */
-function watchOwners(current: NodeJS.Timeout | undefined, routes: readonly Route[], check: {commit: (next: Route[]) => void; log: (line: string) => void; everyMs: number; routes: () => Route[]}): NodeJS.Timeout | undefined {
+function watchOwners(
+  current: NodeJS.Timeout | undefined,
+  routes: readonly Route[],
+  check: {commit: (next: Route[]) => void; log: (line: string) => void; everyMs: number; routes: () => Route[]},
+): NodeJS.Timeout | undefined {
   const owned = routes.some((r) => r.targets.some((t) => t.owner !== undefined));
   if (!owned) {
     clearInterval(current);

@@ -41,6 +41,11 @@ try {
   }
   const message = isUserError(error) ? error.message : ((error as Error).stack ?? String(error));
   stamp(`failed to start: ${message}`);
-  await say({type: 'error', message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`, hint: isUserError(error) ? error.hint : undefined, exit: isUserError(error) ? error.exit : ExitCode.failure});
+  await say({
+    type: 'error',
+    message: isUserError(error) ? error.message : `The portico daemon failed to start: ${(error as Error).message}`,
+    hint: isUserError(error) ? error.hint : undefined,
+    exit: isUserError(error) ? error.exit : ExitCode.failure,
+  });
   process.exit(ExitCode.failure);
 }

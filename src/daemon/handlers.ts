@@ -78,7 +78,10 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     exchanges: () => ctx.hub.captures.all(),
     exchange({id}) {
       const capture = ctx.hub.captures.get(id);
-      if (!capture) throw new UserError(`Request ${id} was not captured (capture is on only while \`portico dash\` is open), or it was evicted.`, {exit: ExitCode.notFound});
+      if (!capture)
+        throw new UserError(`Request ${id} was not captured (capture is on only while \`portico dash\` is open), or it was evicted.`, {
+          exit: ExitCode.notFound,
+        });
       return capture;
     },
     replay({id}) {

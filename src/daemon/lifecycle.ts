@@ -81,7 +81,9 @@ export function envPort(env: NodeJS.ProcessEnv = process.env): number | undefine
   const text = env.PORTICO_PORT?.trim();
   if (!text) return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 65535) {
-    throw new InputError(`Invalid PORTICO_PORT \`${text}\`: expected a port number from 0 to 65535.`, {hint: 'Unset it for 443 (else 1443), or set it to the port portico should use.'});
+    throw new InputError(`Invalid PORTICO_PORT \`${text}\`: expected a port number from 0 to 65535.`, {
+      hint: 'Unset it for 443 (else 1443), or set it to the port portico should use.',
+    });
   }
   return Number(text);
 }
@@ -143,7 +145,9 @@ async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutM
     if (first) return first;
     // Exit 3 is the daemon's word for "another daemon has the control socket".
     if (result.exitCode === ExitCode.busy) return {type: 'already'} as StartMessage;
-    throw new UserError(`The portico daemon exited during start-up (code ${result.exitCode ?? result.signal}).`, {hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`});
+    throw new UserError(`The portico daemon exited during start-up (code ${result.exitCode ?? result.signal}).`, {
+      hint: `Last lines of ${paths.log}:\n${tail(paths.log)}`,
+    });
   });
   try {
     const message = await Promise.race([spoke, exited, timeout]);

@@ -25,7 +25,9 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new UserError(`Another portico daemon (pid ${holder || 'unknown'}) has been starting for ${timeoutMs / 1000} s.`, {hint: `If nothing is starting, remove ${file}.`});
+      throw new UserError(`Another portico daemon (pid ${holder || 'unknown'}) has been starting for ${timeoutMs / 1000} s.`, {
+        hint: `If nothing is starting, remove ${file}.`,
+      });
     }
     await new Promise((r) => setTimeout(r, wait));
   }

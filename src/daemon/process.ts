@@ -32,7 +32,9 @@ export function isDaemonProcess(pid: number): boolean {
   if (!pidAlive(pid)) return false;
   if (process.platform !== 'linux') return true;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => /daemon[\\/]entry\.js$/.test(arg) || arg === '--foreground');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => /daemon[\\/]entry\.js$/.test(arg) || arg === '--foreground');
   } catch {
     return false;
   }

@@ -9,7 +9,17 @@ import type {RequestEvent} from '../traffic/event.js';
 import type {ReplayResult} from './protocol.js';
 
 /** Headers that belonged to the first request's connection, or that the new request sets itself. */
-const SKIP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'http2-settings', 'content-length', 'x-portico-hop', 'proxy-connection']);
+const SKIP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'http2-settings',
+  'content-length',
+  'x-portico-hop',
+  'proxy-connection',
+]);
 
 export interface ReplayOptions {
   /** The proxy's HTTPS port. */
@@ -43,18 +53,36 @@ export function replay(id: number, source: ReplaySource, options: ReplayOptions)
   const url = capture?.url ?? event!.path;
   const headers = capture?.requestHeaders ?? event?.requestHeaders;
   const body = capture?.requestBody;
-  if (body?.truncated) throw new UserError(`Request ${id} cannot be replayed as sent: its body (${body.size} bytes) was larger than the ${Buffer.from(body.base64, 'base64').length} bytes portico captures.`);
+  if (body?.truncated)
+    throw new UserError(
+      `Request ${id} cannot be replayed as sent: its body (${body.size} bytes) was larger than the ${Buffer.from(body.base64, 'base64').length} bytes portico captures.`,
+    );
   const bodyless = method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'DELETE';
-  if (!capture && !bodyless) throw new UserError(`Request ${id} (${method}) cannot be replayed: its body was not captured.`, {hint: 'Keep `portico dash` open while the request is made; it turns capture on.'});
+  if (!capture && !bodyless)
+    throw new UserError(`Request ${id} (${method}) cannot be replayed: its body was not captured.`, {
+      hint: 'Keep `portico dash` open while the request is made; it turns capture on.',
+    });
   const authority = String(headers?.[':authority'] ?? headers?.host ?? host);
   const payload = body && body.size > 0 ? Buffer.from(body.base64, 'base64') : undefined;
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port: options.port, method, path: url, servername: host, ca: options.ca, agent: false, headers: {...replayHeaders(headers ?? {}, authority), ...(payload ? {'content-length': payload.length} : {})}, timeout: options.timeoutMs ?? 30_000},
+      {
+        host: '127.0.0.1',
+        port: options.port,
+        method,
+        path: url,
+        servername: host,
+        ca: options.ca,
+        agent: false,
+        headers: {...replayHeaders(headers ?? {}, authority), ...(payload ? {'content-length': payload.length} : {})},
+        timeout: options.timeoutMs ?? 30_000,
+      },
       (res) => {
         let bytes = 0;
         res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => resolve({of: id, status: res.statusCode ?? 0, bytes, ...(headers ? {} : {partial: 'sent without the original headers (they were not recorded)'})}));
+        res.on('end', () =>
+          resolve({of: id, status: res.statusCode ?? 0, bytes, ...(headers ? {} : {partial: 'sent without the original headers (they were not recorded)'})}),
+        );
         res.on('error', (error) => reject(new UserError(`Replay of request ${id} failed: ${error.message}.`)));
       },
     );

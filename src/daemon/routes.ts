@@ -31,7 +31,11 @@ export function addRoute(routes: readonly Route[], request: AddRouteRequest, sel
   // A target added again takes the weight given now (none: 1), so a weight change applies at once.
   const targets = request.targets.map((t) => {
     const {target, weight} = parseWeightedTarget(t);
-    return {url: target.url, ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {}), ...(weight === undefined || weight === 1 ? {} : {weight})};
+    return {
+      url: target.url,
+      ...(request.owner ? {owner: request.owner, ...(dir ? {dir} : {})} : {}),
+      ...(weight === undefined || weight === 1 ? {} : {weight}),
+    };
   });
   const strategy = request.strategy === undefined ? undefined : parseStrategy(request.strategy);
   const health = request.health === undefined ? undefined : parseHealthPath(request.health);
@@ -93,7 +97,8 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
   if (request.owner !== undefined) {
     const theirs = ownerDir(owner);
     if (dir !== undefined) refuseOtherDirectory(existing, dir, request.join === true);
-    if (theirs !== undefined && dir !== undefined && theirs !== dir) return [`Joined \`${key}\`, served by ${describeOwner(owner)}: requests alternate between both directories.`];
+    if (theirs !== undefined && dir !== undefined && theirs !== dir)
+      return [`Joined \`${key}\`, served by ${describeOwner(owner)}: requests alternate between both directories.`];
     if (owner.kind === 'hand') return [`Joined \`${key}\`, added by hand (targets ${existing.targets.map((t) => t.url).join(', ')}).`];
     return [];
   }
@@ -106,7 +111,10 @@ function ownershipNotices(existing: Route, request: AddRouteRequest, dir: string
 
 export function removeRoute(routes: readonly Route[], request: RemoveRouteRequest): {routes: Route[]; removed: Route; route?: Route} {
   // Any route there is can be removed, even one under a domain removed by hand since.
-  const {host, path} = parseRouteSpec(request.spec, routes.map((r) => r.host));
+  const {host, path} = parseRouteSpec(
+    request.spec,
+    routes.map((r) => r.host),
+  );
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   if (index === -1) {
     throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
@@ -120,7 +128,9 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
   const drop = new Set(request.targets.map((t) => parseTarget(t).url));
   for (const url of drop) {
     if (!existing.targets.some((t) => t.url === url)) {
-      throw new UserError(`Route \`${routeKey(existing)}\` has no target \`${url}\`.`, {hint: `Its targets: ${existing.targets.map((t) => t.url).join(', ')}.`});
+      throw new UserError(`Route \`${routeKey(existing)}\` has no target \`${url}\`.`, {
+        hint: `Its targets: ${existing.targets.map((t) => t.url).join(', ')}.`,
+      });
     }
   }
   const targets = existing.targets.filter((t) => !drop.has(t.url));
@@ -137,7 +147,12 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
  * A project's routes replace that project's earlier ones, and any route of the same name; routes of
  * other projects or of `add` stay. What it takes from someone else, or drops, is reported.
  */
-export function setProjectRoutes(routes: readonly Route[], request: ProjectRoutesRequest, selfPorts: readonly number[] = [], domains: readonly string[] = []): ProjectResult {
+export function setProjectRoutes(
+  routes: readonly Route[],
+  request: ProjectRoutesRequest,
+  selfPorts: readonly number[] = [],
+  domains: readonly string[] = [],
+): ProjectResult {
   if (typeof request.project !== 'string' || !isAbsolute(request.project)) {
     throw new InputError(`Invalid project \`${String(request.project)}\`: expected an absolute directory.`);
   }
@@ -169,4 +184,3 @@ export function pruneOwners(routes: readonly Route[], alive: (pid: number) => bo
   }
   return changed ? next : undefined;
 }
-

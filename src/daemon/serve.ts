@@ -50,7 +50,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
 }
 
 async function listen(options: ServeOptions, notices: string[]): Promise<RunningProxy> {
-  const base = {certs: options.certs, routes: options.routes, traffic: options.traffic, transport: options.transport, features: options.features, backendTimeout: options.backendTimeout};
+  const base = {
+    certs: options.certs,
+    routes: options.routes,
+    traffic: options.traffic,
+    transport: options.transport,
+    features: options.features,
+    backendTimeout: options.backendTimeout,
+  };
   const start = (port: number) => startProxy({...base, port});
   return options.port === undefined ? listenOnDefault(start, options.lastPort, notices) : start(options.port);
 }

@@ -90,7 +90,11 @@ export function validateRoutes(data: unknown, domains: readonly string[] = [], o
     if (!STRATEGIES.includes(item.strategy)) throw new Error(`${where} has strategy ${JSON.stringify(item.strategy)}`);
     let options: RouteOptions | undefined;
     try {
-      options = validateRouteOptions(onRefusedRule ? withoutRefusedRules(item.options, (message) => onRefusedRule(`${item.host}${item.path === '/' ? '' : item.path}: ${message}`)) : item.options);
+      options = validateRouteOptions(
+        onRefusedRule
+          ? withoutRefusedRules(item.options, (message) => onRefusedRule(`${item.host}${item.path === '/' ? '' : item.path}: ${message}`))
+          : item.options,
+      );
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }

@@ -36,7 +36,11 @@ export async function createDomainCA(paths: StatePaths, suffix: string, now: () 
   mkdirSync(files.dir, {recursive: true, mode: 0o700});
   return withCreateLock(files.key, () => {
     if (existsSync(files.cert)) return {ca: loadCAFiles(files), created: false};
-    const spec = {commonName: `portico ${suffix} CA ${caOwnerLabel()}`, organizationName: 'portico local development CA', constraints: suffixNameConstraints(suffix)};
+    const spec = {
+      commonName: `portico ${suffix} CA ${caOwnerLabel()}`,
+      organizationName: 'portico local development CA',
+      constraints: suffixNameConstraints(suffix),
+    };
     return {ca: createCA(files, spec, now), created: true};
   });
 }

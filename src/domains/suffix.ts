@@ -31,14 +31,24 @@ export function parseSuffix(input: string): string {
     fail('expected a DNS name like `dev.example.com` or `test` (letters, digits, hyphens and dots, no scheme, port or path).');
   }
   if (ascii === 'localhost' || ascii.endsWith('.localhost')) fail('names under `.localhost` are already served by the localhost CA; nothing to add.');
-  if (ascii === 'local' || ascii.endsWith('.local')) fail('`.local` names belong to mDNS on the local network; use `portico lan on` for phones, or a suffix such as `test`.');
+  if (ascii === 'local' || ascii.endsWith('.local'))
+    fail('`.local` names belong to mDNS on the local network; use `portico lan on` for phones, or a suffix such as `test`.');
   if (ascii === 'invalid' || ascii.endsWith('.invalid')) fail('names under `.invalid` never resolve (RFC 6761).');
   if (RESERVED_SUFFIXES.some((r) => ascii === r || ascii.endsWith(`.${r}`))) return ascii;
   const parsed = parse(ascii, {allowPrivateDomains: true});
   if ((parsed.isIcann || parsed.isPrivate) && parsed.domain === null) {
-    fail('it is a public suffix: a CA for it could sign certificates for other people\'s sites.', 'Add a name you control under it, such as `dev.example.com`, or a reserved suffix such as `test`.');
+    fail(
+      "it is a public suffix: a CA for it could sign certificates for other people's sites.",
+      'Add a name you control under it, such as `dev.example.com`, or a reserved suffix such as `test`.',
+    );
   }
-  if (labels.length === 1) fail(`a single label other than ${RESERVED_SUFFIXES.filter((r) => !r.includes('.')).map((r) => `\`${r}\``).join(', ')} may become a public top-level domain.`, 'Use a name you control, such as `dev.example.com`, or `test`.');
+  if (labels.length === 1)
+    fail(
+      `a single label other than ${RESERVED_SUFFIXES.filter((r) => !r.includes('.'))
+        .map((r) => `\`${r}\``)
+        .join(', ')} may become a public top-level domain.`,
+      'Use a name you control, such as `dev.example.com`, or `test`.',
+    );
   return ascii;
 }
 

@@ -16,7 +16,8 @@ const LB_POLICY: Record<Strategy, string> = {
 export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderOptions): Rendered {
   const notes: Note[] = [];
   const lines = ['# Caddyfile written by `portico export caddy`. Hosts and backends as mapped at export time.'];
-  if (!options.listen && !options.tlsCert) lines.push('# Caddy gets and renews certificates for these names itself (automatic HTTPS); their DNS must point here.');
+  if (!options.listen && !options.tlsCert)
+    lines.push('# Caddy gets and renews certificates for these names itself (automatic HTTPS); their DNS must point here.');
   for (const [host, group] of byHost(routes)) {
     lines.push('', `${siteAddress(host, options)} {`);
     if (options.listen?.host) lines.push(`\tbind ${options.listen.host}`);
@@ -66,7 +67,12 @@ export const CADDY_HASH_PLACEHOLDER = '$2a$14$portico.placeholder.run.caddy.hash
 function basicAuth(route: ExportRoute): string[] {
   const auth = route.options.auth;
   if (auth?.kind !== 'basic') return [];
-  return ['basicauth {', `	# replace with: caddy hash-password (portico keeps an scrypt hash Caddy cannot read)`, `	${caddyQuote(auth.user)} ${CADDY_HASH_PLACEHOLDER}`, '}'];
+  return [
+    'basicauth {',
+    `	# replace with: caddy hash-password (portico keeps an scrypt hash Caddy cannot read)`,
+    `	${caddyQuote(auth.user)} ${CADDY_HASH_PLACEHOLDER}`,
+    '}',
+  ];
 }
 
 function reverseProxy(route: ExportRoute): string[] {
@@ -98,7 +104,9 @@ function caddyUpstream(u: Upstream): string {
 }
 
 function headerRules(directive: string, rules: readonly HeaderRule[] | undefined): string[] {
-  return (rules ?? []).map((r) => (r.value === undefined ? `${directive} "-${r.name}"` : `${directive} "${r.name}" ${caddyQuote(r.value, `header ${r.name}`)}`));
+  return (rules ?? []).map((r) =>
+    r.value === undefined ? `${directive} "-${r.name}"` : `${directive} "${r.name}" ${caddyQuote(r.value, `header ${r.name}`)}`,
+  );
 }
 
 /**

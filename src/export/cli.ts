@@ -24,8 +24,12 @@ export interface ExportFlags {
 }
 
 /** Map the command line onto ExportOptions; every flag is checked here, before anything is read. */
-export function toExportOptions(kind: string, flags: ExportFlags, io: {paths: StatePaths; cwd: string; out: (t: string) => void; warn: (l: string) => void}): ExportOptions {
-  if (flags['tls-cert'] === undefined !== (flags['tls-key'] === undefined)) {
+export function toExportOptions(
+  kind: string,
+  flags: ExportFlags,
+  io: {paths: StatePaths; cwd: string; out: (t: string) => void; warn: (l: string) => void},
+): ExportOptions {
+  if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) {
     throw new InputError('--tls-cert and --tls-key go together: give both files, or neither for commented placeholders.');
   }
   const source: RouteSource = flags.project !== undefined ? {kind: 'project', dir: flags.project} : flags.all ? {kind: 'table'} : {kind: 'auto', cwd: io.cwd};

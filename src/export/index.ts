@@ -46,7 +46,9 @@ export async function exportRoutes(options: ExportOptions): Promise<void> {
 
   const loaded = await loadSource(options.source, options.paths);
   if (loaded.routes.length === 0) {
-    throw new UserError(`Nothing to export: ${loaded.from} has no routes.`, {hint: 'Add one (`portico add app.localhost 5173`) or export a project with --project DIR.'});
+    throw new UserError(`Nothing to export: ${loaded.from} has no routes.`, {
+      hint: 'Add one (`portico add app.localhost 5173`) or export a project with --project DIR.',
+    });
   }
   const domain = flagDomain ?? (loaded.deploy?.domain === undefined ? undefined : parseDomain(loaded.deploy.domain));
   const routes = planRoutes(loaded.routes, domain, mergeBackends(loaded, flagBackends, domains), domains);

@@ -33,7 +33,9 @@ export function serviceRefs(route: ExportRoute): ServiceRef[] {
 function serviceName(u: Upstream, key: string): string {
   const name = u.hostname.split('.')[0]!;
   if (isIP(u.hostname) !== 0 || !DNS_1035.test(name)) {
-    throw new InputError(`Invalid backend \`${u.hostname}:${u.port}\` for \`${key}\`: Kubernetes needs a Service name (a DNS label such as \`api\`), as in --backend ${key}=http://api:${u.port}.`);
+    throw new InputError(
+      `Invalid backend \`${u.hostname}:${u.port}\` for \`${key}\`: Kubernetes needs a Service name (a DNS label such as \`api\`), as in --backend ${key}=http://api:${u.port}.`,
+    );
   }
   return name;
 }
@@ -46,24 +48,26 @@ export function serviceManifests(routes: readonly ExportRoute[], options: Render
     ports.set(ref.port, ref);
     byName.set(ref.name, ports);
   }
-  return [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, ports]) => ({
-    comments: [`Service stub: selects pods labelled ${options.selectorLabel}=${name}; change the label with --selector-label.`],
-    object: {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: metadata(name, options),
-      spec: {
-        selector: {[options.selectorLabel]: name},
-        ports: [...ports.values()].map((p) => ({
-          name: ports.size === 1 ? p.protocol.slice(0, -1) : `${p.protocol.slice(0, -1)}-${p.port}`,
-          port: p.port,
-          targetPort: p.port,
-          protocol: 'TCP',
-          ...(p.protocol === 'https:' ? {appProtocol: 'https'} : {}),
-        })),
+  return [...byName]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, ports]) => ({
+      comments: [`Service stub: selects pods labelled ${options.selectorLabel}=${name}; change the label with --selector-label.`],
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: metadata(name, options),
+        spec: {
+          selector: {[options.selectorLabel]: name},
+          ports: [...ports.values()].map((p) => ({
+            name: ports.size === 1 ? p.protocol.slice(0, -1) : `${p.protocol.slice(0, -1)}-${p.port}`,
+            port: p.port,
+            targetPort: p.port,
+            protocol: 'TCP',
+            ...(p.protocol === 'https:' ? {appProtocol: 'https'} : {}),
+          })),
+        },
       },
-    },
-  }));
+    }));
 }
 
 /** `app.example.com` -> `app-example-com`: an object name for a host. */

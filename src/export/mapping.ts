@@ -50,11 +50,21 @@ export function parseUpstream(input: string): Upstream {
 export function parseBackend(input: string, into: BackendMap = emptyBackendMap(), domains: readonly string[] = []): BackendMap {
   const eq = input.indexOf('=');
   const fail = (why: string): never => {
-    throw new InputError(`Invalid --backend \`${input}\`: ${why}`, {hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).'});
+    throw new InputError(`Invalid --backend \`${input}\`: ${why}`, {
+      hint: 'Example: --backend app.localhost/api=http://api:8080 (or 9090=http://api:8080 for a local port).',
+    });
   };
   if (eq <= 0 || eq === input.length - 1) fail('expected HOST[/PATH]=URL or PORT=URL.');
   try {
-    addBackend(into, input.slice(0, eq), input.slice(eq + 1).split(',').filter((s) => s.trim() !== ''), domains);
+    addBackend(
+      into,
+      input.slice(0, eq),
+      input
+        .slice(eq + 1)
+        .split(',')
+        .filter((s) => s.trim() !== ''),
+      domains,
+    );
   } catch (error) {
     if (isUserError(error)) fail(error.message.replace(/\.$/, '') + '.');
     throw error;
@@ -168,7 +178,9 @@ export function slug(key: string, sep = '_'): string {
 export function routeScheme(route: ExportRoute, kind: string): 'http' | 'https' {
   const schemes = new Set(route.upstreams.map((u) => u.protocol));
   if (schemes.size > 1) {
-    throw new UserError(`Cannot export route \`${route.key}\` to ${kind}: its backends mix http and https (${route.upstreams.map(upstreamUrl).join(', ')}).`, {hint: 'Map it to backends of one scheme with --backend.'});
+    throw new UserError(`Cannot export route \`${route.key}\` to ${kind}: its backends mix http and https (${route.upstreams.map(upstreamUrl).join(', ')}).`, {
+      hint: 'Map it to backends of one scheme with --backend.',
+    });
   }
   return schemes.has('https:') ? 'https' : 'http';
 }

@@ -12,7 +12,8 @@ const UPGRADE_MAP = ['map $http_upgrade $portico_connection_upgrade {', '    def
  */
 const DOLLAR_GEO = ['# `$` in a header value below: nginx strings have no escape for it.', 'geo $portico_dollar {', '    default "$";', '}'];
 
-const hasDollar = (route: ExportRoute): boolean => [...(route.options.requestHeaders ?? []), ...(route.options.responseHeaders ?? [])].some((r) => r.value?.includes('$'));
+const hasDollar = (route: ExportRoute): boolean =>
+  [...(route.options.requestHeaders ?? []), ...(route.options.responseHeaders ?? [])].some((r) => r.value?.includes('$'));
 
 const GZIP_TYPES = 'text/plain text/css text/xml text/javascript application/javascript application/json application/xml image/svg+xml';
 
@@ -81,7 +82,11 @@ function serverWeight(route: ExportRoute, u: Upstream): string {
 function serverBlocks(host: string, group: readonly ExportRoute[], perRoute: Map<ExportRoute, Note[]>, options: RenderOptions): string[] {
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined;
   const out: string[] = [];
-  const listen = options.listen ? [`listen ${listenAddress(options.listen)}${tls ? ' ssl' : ''};`] : tls ? ['listen 443 ssl;', 'listen [::]:443 ssl;'] : ['listen 80;', 'listen [::]:80;'];
+  const listen = options.listen
+    ? [`listen ${listenAddress(options.listen)}${tls ? ' ssl' : ''};`]
+    : tls
+      ? ['listen 443 ssl;', 'listen [::]:443 ssl;']
+      : ['listen 80;', 'listen [::]:80;'];
   if (tls && !options.listen) {
     out.push('server {', '    listen 80;', '    listen [::]:80;', `    server_name ${host};`, '    return 301 https://$host$request_uri;', '}', '');
   }
@@ -117,7 +122,11 @@ function locationBody(route: ExportRoute): string[] {
   const auth = route.options.auth;
   if (auth?.kind === 'basic') {
     // nginx reads crypt/apr1/SHA hashes, not portico's scrypt: the file is made with htpasswd (see the note).
-    lines.push(`auth_basic ${nginxQuote(`portico ${route.key}`)};`, `auth_basic_user_file /etc/nginx/portico-${route.id}.htpasswd;`, 'proxy_set_header Authorization "";');
+    lines.push(
+      `auth_basic ${nginxQuote(`portico ${route.key}`)};`,
+      `auth_basic_user_file /etc/nginx/portico-${route.id}.htpasswd;`,
+      'proxy_set_header Authorization "";',
+    );
   }
   for (const [name, value] of requestHeaders(route.options.requestHeaders)) lines.push(`proxy_set_header ${name} ${value};`);
   if (scheme === 'https') lines.push('proxy_ssl_server_name on;', `proxy_ssl_name ${route.upstreams[0]!.hostname};`);

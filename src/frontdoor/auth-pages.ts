@@ -16,7 +16,11 @@ function answer(status: number, headers: Record<string, string>, text: string): 
 
 /** 401 for a Basic route: the browser asks for the user and password itself. */
 export function basicChallenge(route: string): ExchangeResponse {
-  return answer(401, {'content-type': 'text/plain; charset=utf-8', 'www-authenticate': `Basic realm="portico ${route}", charset="UTF-8"`}, `401: ${route} is gated by portico (--auth basic): sign in with its user and password.\n`);
+  return answer(
+    401,
+    {'content-type': 'text/plain; charset=utf-8', 'www-authenticate': `Basic realm="portico ${route}", charset="UTF-8"`},
+    `401: ${route} is gated by portico (--auth basic): sign in with its user and password.\n`,
+  );
 }
 
 /** 401 for a token route: a small page to paste the token into (it comes back as ?portico_token=). */
@@ -35,7 +39,11 @@ export function tokenLoginPage(route: string, wrong: boolean): ExchangeResponse 
 
 /** 429 once a client has failed too often: no more checks (and no scrypt work) until the window ends. */
 export function tooManyFailures(route: string, retryAfter: number): ExchangeResponse {
-  return answer(429, {'content-type': 'text/plain; charset=utf-8', 'retry-after': String(retryAfter)}, `429: too many failed sign-ins to ${route} from this address; retry after ${retryAfter} s.\n`);
+  return answer(
+    429,
+    {'content-type': 'text/plain; charset=utf-8', 'retry-after': String(retryAfter)},
+    `429: too many failed sign-ins to ${route} from this address; retry after ${retryAfter} s.\n`,
+  );
 }
 
 /** 303 to the same URL without the token, setting the cookie, so the token leaves the address bar and history. */

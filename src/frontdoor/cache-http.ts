@@ -64,7 +64,12 @@ export function clientValidatorMatches(requestHeaders: IncomingHttpHeaders, head
   const etag = headers.etag === undefined ? undefined : String(headers.etag);
   if (inm !== undefined) {
     if (String(inm).trim() === '*') return true;
-    return etag !== undefined && String(inm).split(',').some((t) => weak(t) === weak(etag));
+    return (
+      etag !== undefined &&
+      String(inm)
+        .split(',')
+        .some((t) => weak(t) === weak(etag))
+    );
   }
   const ims = requestHeaders['if-modified-since'];
   const lastModified = headers['last-modified'];

@@ -25,7 +25,9 @@ export function isCompressible(method: string, requestHeaders: IncomingHttpHeade
   // A range request gets the backend's own answer: ranges are of the identity representation.
   if (requestHeaders.range !== undefined) return false;
   if (method === 'CONNECT') return false;
-  const encoding = String(headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding !== 'identity' && encoding !== '') return false;
   if (/(^|,)\s*no-transform\s*(,|$)/i.test(String(headers['cache-control'] ?? ''))) return false;
   if (alreadyCompressed(String(headers['content-type'] ?? 'application/octet-stream'))) return false;

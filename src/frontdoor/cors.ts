@@ -82,7 +82,8 @@ export function preflightResponse(requestHeaders: IncomingHttpHeaders, grant: 'c
   allowOrigin(headers, grant, String(requestHeaders.origin));
   const asked = requestHeaders['access-control-request-headers'];
   if (asked) headers['access-control-allow-headers'] = String(asked);
-  if (origins.includes(CORS_PRIVATE_NETWORK) && requestHeaders['access-control-request-private-network'] === 'true') headers['access-control-allow-private-network'] = 'true';
+  if (origins.includes(CORS_PRIVATE_NETWORK) && requestHeaders['access-control-request-private-network'] === 'true')
+    headers['access-control-allow-private-network'] = 'true';
   appendVary(headers, ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers']);
   return {status: 204, headers, body: Readable.from([]), source: 'portico'};
 }
@@ -112,7 +113,12 @@ function refuseForeignSocket(ex: Exchange, origins: readonly string[]): 'next' |
   if (origin === undefined || corsGrant(origins, origin, arrivalPort(ex.requestHeaders)) === 'credentials' || sameHost(origin, ex.host)) return 'next';
   ex.notes.push('cors: origin refused');
   const body = `portico refused a WebSocket from ${origin}: not among this route's --cors origins.\n`;
-  ex.respond({status: 403, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body: Readable.from([Buffer.from(body)]), source: 'portico'});
+  ex.respond({
+    status: 403,
+    headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))},
+    body: Readable.from([Buffer.from(body)]),
+    source: 'portico',
+  });
   return 'answered';
 }
 

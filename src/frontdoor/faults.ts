@@ -30,7 +30,12 @@ export function injectedFailure(status: number): ExchangeResponse {
   const text = `${status}: failure injected by portico (--fail); the backend was not asked.\n`;
   return {
     status,
-    headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store', 'x-portico-fault': 'fail'},
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      'cache-control': 'no-store',
+      'x-portico-fault': 'fail',
+    },
     body: Readable.from([Buffer.from(text)]),
     source: 'portico',
   };

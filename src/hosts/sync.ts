@@ -44,7 +44,9 @@ export function syncHostsFile(file: string, hosts: readonly string[]): boolean {
       } catch {
         // fall through to the clear error
       }
-      throw new UserError(`Cannot write the hosts file \`${file}\`: permission denied.`, {hint: 'Run `sudo portico hosts sync` (or `sudo portico hosts clean`).'});
+      throw new UserError(`Cannot write the hosts file \`${file}\`: permission denied.`, {
+        hint: 'Run `sudo portico hosts sync` (or `sudo portico hosts clean`).',
+      });
     }
     if (code === 'EBUSY' || code === 'EXDEV') {
       writeFileSync(file, next);

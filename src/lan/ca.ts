@@ -25,7 +25,11 @@ export function ensureLanCA(paths: StatePaths, names: readonly string[], address
   if (existsSync(files.cert) && existsSync(scope) && readFileSync(scope, 'utf8') === wanted) return {ca: loadCAFiles(files), created: false};
   rmSync(files.dir, {recursive: true, force: true});
   mkdirSync(files.dir, {recursive: true, mode: 0o700});
-  const ca = createCA(files, {commonName: `portico LAN CA ${caOwnerLabel()}`, organizationName: 'portico local development CA', constraints: lanNameConstraints(names, address)}, Date.now);
+  const ca = createCA(
+    files,
+    {commonName: `portico LAN CA ${caOwnerLabel()}`, organizationName: 'portico local development CA', constraints: lanNameConstraints(names, address)},
+    Date.now,
+  );
   writeFileSync(scope, wanted, {mode: 0o600});
   return {ca, created: true};
 }

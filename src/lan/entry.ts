@@ -20,13 +20,22 @@ interface Plan {
   porticoPort: number;
 }
 
-const say = (message: object) => new Promise<void>((resolve) => (process.send && process.connected ? process.send(message, undefined, {}, () => resolve()) : resolve()));
+const say = (message: object) =>
+  new Promise<void>((resolve) => (process.send && process.connected ? process.send(message, undefined, {}, () => resolve()) : resolve()));
 
 const paths = statePaths(porticoHome());
 const plan = JSON.parse(process.env.PORTICO_LAN_PLAN ?? '{}') as Plan;
 try {
-  const server = await startLanServer({...plan, porticoPort: () => currentPorticoPort(paths, plan.porticoPort), ca: loadCAFiles(lanFiles(paths.home)), rootCaPem: readFileSync(paths.caCert, 'utf8')});
-  const mdns = answerMdns(plan.shares.map((s) => s.name), plan.address);
+  const server = await startLanServer({
+    ...plan,
+    porticoPort: () => currentPorticoPort(paths, plan.porticoPort),
+    ca: loadCAFiles(lanFiles(paths.home)),
+    rootCaPem: readFileSync(paths.caCert, 'utf8'),
+  });
+  const mdns = answerMdns(
+    plan.shares.map((s) => s.name),
+    plan.address,
+  );
   writeLanState(paths.home, {pid: process.pid, address: plan.address, port: server.port, shares: plan.shares});
   const stop = () => {
     mdns.close();

@@ -29,5 +29,7 @@ export function lanAddress(explicit: string | undefined, interfaces = os.network
     const found = list?.find((a) => a.family === 'IPv4' && !a.internal);
     if (found) return found.address;
   }
-  throw new UserError('No LAN address: this machine has no IPv4 address besides loopback.', {hint: 'Connect to the network the phone is on, or give one with --address.'});
+  throw new UserError('No LAN address: this machine has no IPv4 address besides loopback.', {
+    hint: 'Connect to the network the phone is on, or give one with --address.',
+  });
 }

@@ -49,13 +49,24 @@ export async function startLanServer(options: LanServerOptions): Promise<LanServ
       return;
     }
     const upstream = https.request(
-      {host: '127.0.0.1', port: options.porticoPort(), method: req.method, path: req.url, servername: host, ca: options.rootCaPem, headers: {...req.headers, host}, agent: false},
+      {
+        host: '127.0.0.1',
+        port: options.porticoPort(),
+        method: req.method,
+        path: req.url,
+        servername: host,
+        ca: options.rootCaPem,
+        headers: {...req.headers, host},
+        agent: false,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
-    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, {'content-type': 'text/plain'}).end('portico is not answering on this machine.\n')));
+    upstream.on('error', () =>
+      res.headersSent ? res.destroy() : res.writeHead(502, {'content-type': 'text/plain'}).end('portico is not answering on this machine.\n'),
+    );
     req.pipe(upstream);
   };
   const tlsServer = https.createServer({cert, key}, forward);
@@ -65,11 +76,20 @@ export async function startLanServer(options: LanServerOptions): Promise<LanServ
   const pageServer = http.createServer((req, res) => {
     const port = String((outer.address() as net.AddressInfo).port);
     if (req.url === '/portico-lan.mobileconfig') {
-      res.writeHead(200, {'content-type': 'application/x-apple-aspen-config', 'content-disposition': 'attachment; filename="portico-lan.mobileconfig"'}).end(mobileconfig(options.ca.certPem, options.ca.commonName));
+      res
+        .writeHead(200, {'content-type': 'application/x-apple-aspen-config', 'content-disposition': 'attachment; filename="portico-lan.mobileconfig"'})
+        .end(mobileconfig(options.ca.certPem, options.ca.commonName));
     } else if (req.url === '/portico-lan-ca.crt') {
-      res.writeHead(200, {'content-type': 'application/x-x509-ca-cert'}).end(Buffer.from(options.ca.certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+      res
+        .writeHead(200, {'content-type': 'application/x-x509-ca-cert'})
+        .end(Buffer.from(options.ca.certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
     } else if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(lanPage(urls.map((u) => u.replace('PORT', port)), options.ca.commonName));
+      res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(
+        lanPage(
+          urls.map((u) => u.replace('PORT', port)),
+          options.ca.commonName,
+        ),
+      );
     } else {
       res.writeHead(404, {'content-type': 'text/plain'}).end('Not found.\n');
     }

@@ -32,7 +32,19 @@ export function eventFromCapture(c: ExchangeCapture): RequestEvent {
 
 /** A capture holding only what the event knows (no headers, no bodies): enough for a `curl` line. */
 export function captureFromEvent(e: RequestEvent, port: number): ExchangeCapture {
-  return {id: e.id, started: e.time, method: e.method, host: e.host, url: e.path, clientProtocol: e.protocol, requestHeaders: {host: `${e.host}:${port}`}, status: e.status, timing: {}, attempts: [], notes: e.notes ?? []};
+  return {
+    id: e.id,
+    started: e.time,
+    method: e.method,
+    host: e.host,
+    url: e.path,
+    clientProtocol: e.protocol,
+    requestHeaders: {host: `${e.host}:${port}`},
+    status: e.status,
+    timing: {},
+    attempts: [],
+    notes: e.notes ?? [],
+  };
 }
 
 function body(b: CapturedBody | undefined, headers: Headers | undefined): Record<string, unknown> | undefined {
@@ -65,7 +77,8 @@ export function exchangeView(e: RequestEvent, c: ExchangeCapture | undefined): R
     ...(e.error ? {error: e.error} : {}),
     ...(e.notes?.length ? {notes: e.notes} : {}),
   };
-  if (!c) return {...base, captured: false, why: 'Not captured: portico captures while `portico mcp` or `portico dash` is connected; this request came before.'};
+  if (!c)
+    return {...base, captured: false, why: 'Not captured: portico captures while `portico mcp` or `portico dash` is connected; this request came before.'};
   return {
     ...base,
     captured: true,
@@ -77,7 +90,12 @@ export function exchangeView(e: RequestEvent, c: ExchangeCapture | undefined): R
     request: {headers: c.requestHeaders, body: body(c.requestBody, c.requestHeaders)},
     response: {headers: c.responseHeaders ?? {}, body: body(c.responseBody, c.responseHeaders)},
     ...(c.websocket
-      ? {websocket: {dropped: c.websocket.dropped, messages: c.websocket.messages.map((m) => ({atMs: m.at, from: m.from, frames: describeWsChunk(Buffer.from(m.base64, 'base64'))}))}}
+      ? {
+          websocket: {
+            dropped: c.websocket.dropped,
+            messages: c.websocket.messages.map((m) => ({atMs: m.at, from: m.from, frames: describeWsChunk(Buffer.from(m.base64, 'base64'))})),
+          },
+        }
       : {}),
   };
 }

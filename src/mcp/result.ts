@@ -12,6 +12,10 @@ export function textResult(text: string): CallToolResult {
 
 /** A failed call the agent can act on: the sentence and its hint, as the CLI would print them. */
 export function errorResult(error: unknown): CallToolResult {
-  const text = isUserError(error) ? (error.hint ? `${error.message}\n${error.hint}` : error.message) : `portico failed: ${(error as Error).message ?? String(error)}`;
+  const text = isUserError(error)
+    ? error.hint
+      ? `${error.message}\n${error.hint}`
+      : error.message
+    : `portico failed: ${(error as Error).message ?? String(error)}`;
   return {isError: true, content: [{type: 'text', text}]};
 }

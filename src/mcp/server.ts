@@ -10,7 +10,7 @@ import type {Tool} from './tool.js';
 import {TOOLS} from './tools/index.js';
 
 const INSTRUCTIONS =
-  'portico is the local HTTPS reverse proxy in front of this machine\'s dev servers (https://<name>.localhost). ' +
+  "portico is the local HTTPS reverse proxy in front of this machine's dev servers (https://<name>.localhost). " +
   'While you are connected it captures every request: find failures with list_traffic (e.g. status 5xx), read one with get_exchange.';
 
 /** A refused write: what the user has to change, in one sentence. */
@@ -43,7 +43,10 @@ export function createMcpServer(ctx: McpContext, tools: readonly Tool[] = TOOLS)
  */
 export async function runMcp(options: McpOptions): Promise<void> {
   // Started by hand in a terminal, it would look hung: say what it is waiting for.
-  if (process.stdin.isTTY) options.log('portico mcp speaks the Model Context Protocol on stdin/stdout: start it from your coding agent (README "Coding agents (MCP)"). Ctrl-D ends it.');
+  if (process.stdin.isTTY)
+    options.log(
+      'portico mcp speaks the Model Context Protocol on stdin/stdout: start it from your coding agent (README "Coding agents (MCP)"). Ctrl-D ends it.',
+    );
   const hold = new CaptureHold(options.paths);
   const ctx = mcpContext(options, hold);
   // A daemon that cannot start now is not fatal: each tool call tries again and says why it failed.

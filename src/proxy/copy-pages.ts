@@ -18,15 +18,27 @@ function copyList(group: CopyGroup, current: string | undefined, port: number): 
 
 /** 200: the copies page of a stable host, `/.portico/copies`. */
 export function copiesPage(group: CopyGroup, current: string | undefined, port: number): string {
-  return page(200, `Copies of ${group.stable}`, `<p><code>${escapeHtml(group.stable)}</code> serves one of these copies; a link switches this browser to it.</p>${copyList(group, current, port)}`);
+  return page(
+    200,
+    `Copies of ${group.stable}`,
+    `<p><code>${escapeHtml(group.stable)}</code> serves one of these copies; a link switches this browser to it.</p>${copyList(group, current, port)}`,
+  );
 }
 
 /** 404: a copy name that is not one of the app's copies. Never another route. */
 export function unknownCopyPage(group: CopyGroup, name: string, port: number): string {
-  return page(404, 'No such copy', `<p><code>${escapeHtml(group.stable)}</code> has no copy named <code>${escapeHtml(name)}</code>. Its copies:</p>${copyList(group, undefined, port)}`);
+  return page(
+    404,
+    'No such copy',
+    `<p><code>${escapeHtml(group.stable)}</code> has no copy named <code>${escapeHtml(name)}</code>. Its copies:</p>${copyList(group, undefined, port)}`,
+  );
 }
 
 /** 404: the chosen copy serves nothing under this path. */
 export function copyHasNoRoutePage(group: CopyGroup, name: string, path: string, port: number): string {
-  return page(404, 'No route in this copy', `<p>The copy <code>${escapeHtml(name)}</code> of <code>${escapeHtml(group.stable)}</code> serves nothing under <code>${escapeHtml(path)}</code>. Its copies:</p>${copyList(group, name, port)}`);
+  return page(
+    404,
+    'No route in this copy',
+    `<p>The copy <code>${escapeHtml(name)}</code> of <code>${escapeHtml(group.stable)}</code> serves nothing under <code>${escapeHtml(path)}</code>. Its copies:</p>${copyList(group, name, port)}`,
+  );
 }

@@ -10,7 +10,6 @@ import {LIST_PATH, USE_PATH, copiesPage, unknownCopyPage} from './copy-pages.js'
  * the request never falls through to another copy or route.
  */
 
-
 /** portico's own answer on a stable host (a switch's redirect, the copies page, a 404); front.ts writes it as a refusal. */
 export interface CopyAnswer {
   status: number;
@@ -78,7 +77,12 @@ function useLink(group: CopyGroup, name: string, query: string, port: number): C
  */
 function switchTo(group: CopyGroup, member: CopyMember, location: string): CopyAnswer {
   const cookie = `${group.switch.cookie}=${member.name}; Path=/; Secure; HttpOnly; SameSite=Lax`;
-  return {status: 303, reason: `This browser now sees the copy ${member.name} of ${group.stable}.`, error: `switched to copy ${member.name}`, headers: {location, 'set-cookie': cookie}};
+  return {
+    status: 303,
+    reason: `This browser now sees the copy ${member.name} of ${group.stable}.`,
+    error: `switched to copy ${member.name}`,
+    headers: {location, 'set-cookie': cookie},
+  };
 }
 
 /** The value of one cookie in a Cookie header. */

@@ -26,7 +26,11 @@ function hostFields(raw: readonly string[]): number {
  */
 export function refuseEdges(req: IncomingMessage): Edge | undefined {
   if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') {
-    return {status: 505, reason: `portico speaks HTTP/1.1 and HTTP/2 (over TLS), not HTTP/${req.httpVersion} on an HTTP/1 connection.`, error: `HTTP/${req.httpVersion}`};
+    return {
+      status: 505,
+      reason: `portico speaks HTTP/1.1 and HTTP/2 (over TLS), not HTTP/${req.httpVersion} on an HTTP/1 connection.`,
+      error: `HTTP/${req.httpVersion}`,
+    };
   }
   if (hostFields(req.rawHeaders) > 1) return {status: 400, reason: 'The request carries more than one Host header.', error: 'two Host headers'};
   return undefined;

@@ -80,7 +80,11 @@ class Forwarding {
     readonly forwarder: Forwarder,
     readonly ex: ProxyExchange,
   ) {
-    this.headers = forwardRequestHeaders(ex.requestHeaders, {host: canonicalAuthority(ex.host, forwarder.options.port()), clientIp: ex.client, hop: forwarder.options.hop});
+    this.headers = forwardRequestHeaders(ex.requestHeaders, {
+      host: canonicalAuthority(ex.host, forwarder.options.port()),
+      clientIp: ex.client,
+      hop: forwarder.options.hop,
+    });
     // A body of unknown length (h1 chunked, or h2 without content-length) goes to the backend chunked.
     if (ex.body && this.headers['content-length'] === undefined) this.headers['transfer-encoding'] = 'chunked';
   }
@@ -124,7 +128,13 @@ class Forwarding {
       const other = transport.otherFamily(target, a.address);
       if (other) return this.attempt(a.u, other, a.familyTries + 1);
     }
-    const facts: FailedAttempt = {method: ex.method, written: a.connected, reused: a.reused, body: ex.body ? ex.body.state : 'none', replayable: ex.body ? ex.body.replayable : true};
+    const facts: FailedAttempt = {
+      method: ex.method,
+      written: a.connected,
+      reused: a.reused,
+      body: ex.body ? ex.body.state : 'none',
+      replayable: ex.body ? ex.body.replayable : true,
+    };
     if (a.connected && this.replays < MAX_REPLAYS && mayRetry(facts)) {
       this.replays++;
       return this.attempt(a.u, a.address, a.familyTries);
@@ -180,7 +190,17 @@ class Attempt {
     const {target} = this.u;
     ex.entry.pool.begin(this.u);
     const socket = clientSocket(ex);
-    const outgoing: Outgoing = {method: ex.method, url: ex.forwardPath, headers: this.run.headers, httpVersion: '1.1', httpVersionMajor: 1, socket, connection: socket, on: noop, attempt: this};
+    const outgoing: Outgoing = {
+      method: ex.method,
+      url: ex.forwardPath,
+      headers: this.run.headers,
+      httpVersion: '1.1',
+      httpVersionMajor: 1,
+      socket,
+      connection: socket,
+      on: noop,
+      attempt: this,
+    };
     forwarder.engine.web(
       outgoing as never,
       ex.res as never,

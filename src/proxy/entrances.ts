@@ -87,7 +87,8 @@ export function entrances(ctx: EntranceContext): Entrances {
       return logRefusal(pipeline.traffic, pipeline.nextId, req, started, refusal, refuseSocket(socket, refusal));
     }
     const res = resOrSocket as ProxyResponse;
-    if (req.headers[':protocol'] !== 'websocket') return logRefusal(pipeline.traffic, pipeline.nextId, req, started, NOT_A_FORWARD_PROXY, refuseResponse(res, NOT_A_FORWARD_PROXY));
+    if (req.headers[':protocol'] !== 'websocket')
+      return logRefusal(pipeline.traffic, pipeline.nextId, req, started, NOT_A_FORWARD_PROXY, refuseResponse(res, NOT_A_FORWARD_PROXY));
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match), true);
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);

@@ -89,7 +89,8 @@ const host: Step = (req, _ctx, seen) => {
 };
 
 /** A request that already went through this portico: a route's target points back at it. */
-const loop: Step = (req, ctx, seen) => (req.headers[HOP_HEADER] === ctx.hop ? {status: 508, reason: 'Loop detected', error: 'loop', page: loopPage(seen.host!)} : undefined);
+const loop: Step = (req, ctx, seen) =>
+  req.headers[HOP_HEADER] === ctx.hop ? {status: 508, reason: 'Loop detected', error: 'loop', page: loopPage(seen.host!)} : undefined;
 
 /** The steps in order; routing comes last, in admit(). */
 export const FRONT_STEPS: readonly Step[] = [edges, originForm, host, loop];
@@ -120,7 +121,13 @@ export function admit(req: ProxyRequest, ctx: FrontContext): Admitted | Refusal 
     copy = {name: chosen.member.name, first: chosen.member.first, by: chosen.by, switch: group.switch};
   }
   const entry = ctx.table.match(routeHost, path);
-  if (!entry && group) return {status: 404, reason: `The copy ${copy!.name} of ${name} serves nothing under ${path}.`, error: 'no route in copy', page: copyHasNoRoutePage(group, copy!.name, path, ctx.table.port())};
+  if (!entry && group)
+    return {
+      status: 404,
+      reason: `The copy ${copy!.name} of ${name} serves nothing under ${path}.`,
+      error: 'no route in copy',
+      page: copyHasNoRoutePage(group, copy!.name, path, ctx.table.port()),
+    };
   if (!entry) return {status: 404, reason: `portico has no route for ${name}`, error: 'no route', page: unknownHostPage(name, ctx.table.links())};
   return {entry, host: name, path: forwardPath(entry.path, entry.route.stripPrefix, q === -1 ? path : path + url.slice(q)), ...(copy ? {copy} : {})};
 }
@@ -149,12 +156,22 @@ export function refuseSocket(socket: Duplex, r: Refusal): Sent | undefined {
   if (!socket.writable) return undefined;
   const body = `${r.reason}\n`;
   const headers = {'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), connection: 'close'};
-  socket.end(`HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/plain\r\nContent-Length: ${headers['content-length']}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/plain\r\nContent-Length: ${headers['content-length']}\r\nConnection: close\r\n\r\n${body}`,
+  );
   return {headers, body};
 }
 
 /** The one event (and capture) of a request refused before any route's passes. */
-export function logRefusal(sink: TrafficSink | undefined, id: () => number, req: ProxyRequest, started: number, r: Refusal, sent: Sent | undefined, websocket = false): void {
+export function logRefusal(
+  sink: TrafficSink | undefined,
+  id: () => number,
+  req: ProxyRequest,
+  started: number,
+  r: Refusal,
+  sent: Sent | undefined,
+  websocket = false,
+): void {
   if (!sink?.active) return;
   publish(sink, {
     id: id(),

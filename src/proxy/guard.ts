@@ -41,7 +41,12 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   }
   // Node reports some parse errors twice; the first answer is already on its way out.
   if (!socket.writable) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   // Drain what the client is still sending: closing with unread input makes TCP reset the connection,
   // and the client would lose the answer. Bounded: the socket goes after a second regardless.

@@ -4,14 +4,32 @@ import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 // HTTP/2 forbids all of these too (RFC 9113 §8.2.2), so this one list serves both client protocols.
 // `Trailer` is end to end: it announces the trailers portico forwards. `Expect` is answered by portico's own
 // server (100 Continue), so the backend never waits for a continue that would not come.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'transfer-encoding', 'upgrade', 'http2-settings', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+  'expect',
+]);
 
 /**
  * Headers through which a proxy tells a backend about the original request. A client sending them itself
  * could steer the backend (and, through it, the cache): portico drops them and sets its own X-Forwarded-*.
  */
 function isClientForwarding(name: string): boolean {
-  return name === 'forwarded' || name.startsWith('x-forwarded-') || name === 'x-original-url' || name === 'x-rewrite-url' || name === 'x-real-ip' || name === 'x-original-host';
+  return (
+    name === 'forwarded' ||
+    name.startsWith('x-forwarded-') ||
+    name === 'x-original-url' ||
+    name === 'x-rewrite-url' ||
+    name === 'x-real-ip' ||
+    name === 'x-original-host'
+  );
 }
 
 /**

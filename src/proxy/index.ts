@@ -26,7 +26,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let nextId = 1;
   // Built here only when the composer passed none (tests); then it is this proxy's to close.
   const transport = options.transport ?? new Transport({maxSockets: options.maxBackendConnections, idleMs: options.backendIdleMs});
-  const table = new RouteTable({port: () => port, transport, onHealth: (event) => traffic?.active && traffic.emit(event), ...(options.features ? {features: options.features} : {})});
+  const table = new RouteTable({
+    port: () => port,
+    transport,
+    onHealth: (event) => traffic?.active && traffic.emit(event),
+    ...(options.features ? {features: options.features} : {}),
+  });
   table.set(options.routes ?? []);
   const headersTimeoutMs = options.headersTimeout ?? DEFAULTS.headersTimeoutMs;
   const inflight = {count: 0};
@@ -38,7 +43,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     headersTimeoutMs,
     inflight,
   });
-  const tls = await tlsServer({certs: options.certs, entrances: doors, headersTimeoutMs, maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams});
+  const tls = await tlsServer({
+    certs: options.certs,
+    entrances: doors,
+    headersTimeoutMs,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
+  });
   const plain = redirectServer(() => port);
 
   const connections = new Set<net.Socket>();

@@ -73,7 +73,11 @@ function listenOne(server: net.Server, host: string, port: number): Promise<void
 export function portError(error: unknown, port: number): unknown {
   const code = errorCode(error);
   if (code === 'EADDRINUSE') {
-    return new UserError(`Port ${port} is in use by another program.`, {exit: ExitCode.usage, hint: `Stop it, or choose another port: \`portico up --port <N>\` (or PORTICO_PORT).`, cause: error});
+    return new UserError(`Port ${port} is in use by another program.`, {
+      exit: ExitCode.usage,
+      hint: `Stop it, or choose another port: \`portico up --port <N>\` (or PORTICO_PORT).`,
+      cause: error,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new UserError(`Port ${port} is not permitted for this user (ports below 1024 are privileged).`, {

@@ -37,8 +37,12 @@ export function unknownHostPage(host: string, routes: readonly RouteLink[]): str
       : `<p>Routes portico serves:</p><ul>${routes
           .map((r) => `<li><a href="${escapeHtml(r.url)}">${escapeHtml(r.url)}</a> → ${r.targets.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}</li>`)
           .join('')}</ul>`;
-  return page(404, 'No route', `<p>portico has no route for <code>${escapeHtml(host)}</code>.</p>${list}
-<p>Add one: <code>portico add ${escapeHtml(host || 'app.localhost')} &lt;port&gt;</code></p>`);
+  return page(
+    404,
+    'No route',
+    `<p>portico has no route for <code>${escapeHtml(host)}</code>.</p>${list}
+<p>Add one: <code>portico add ${escapeHtml(host || 'app.localhost')} &lt;port&gt;</code></p>`,
+  );
 }
 
 export interface FailedTarget {
@@ -54,21 +58,37 @@ export function badGatewayPage(route: string, failures: readonly FailedTarget[])
       return `<li><code>${escapeHtml(f.target)}</code>: ${escapeHtml(f.error)}.${escapeHtml(hint)}</li>`;
     })
     .join('');
-  return page(502, 'Backend unavailable', `<p>portico could not reach the backend of <code>${escapeHtml(route)}</code>.</p>
+  return page(
+    502,
+    'Backend unavailable',
+    `<p>portico could not reach the backend of <code>${escapeHtml(route)}</code>.</p>
 <ul>${items}</ul>
 <p>Start it, or change the route: <code>portico rm ${escapeHtml(route)}</code> / <code>portico add ${escapeHtml(route)} &lt;port&gt; --replace</code>.</p>
-${RELOAD_WHEN_BACK}`);
+${RELOAD_WHEN_BACK}`,
+  );
 }
 
 export function timeoutPage(route: string, target: string, seconds: number): string {
-  return page(504, 'Backend timeout', `<p>The backend <code>${escapeHtml(target)}</code> of <code>${escapeHtml(route)}</code> accepted the request but sent no response within ${seconds} s.</p>`);
+  return page(
+    504,
+    'Backend timeout',
+    `<p>The backend <code>${escapeHtml(target)}</code> of <code>${escapeHtml(route)}</code> accepted the request but sent no response within ${seconds} s.</p>`,
+  );
 }
 
 export function loopPage(host: string): string {
-  return page(508, 'Loop detected', `<p>This request for <code>${escapeHtml(host)}</code> came back through portico: a route's target points at portico itself.</p>
-<p>Point the route at your dev server's own port: <code>portico ls</code> shows the targets.</p>`);
+  return page(
+    508,
+    'Loop detected',
+    `<p>This request for <code>${escapeHtml(host)}</code> came back through portico: a route's target points at portico itself.</p>
+<p>Point the route at your dev server's own port: <code>portico ls</code> shows the targets.</p>`,
+  );
 }
 
 export function badRequestPage(reason: string): string {
-  return page(400, 'Bad request', `<p>${escapeHtml(reason)}</p><p>portico is a reverse proxy for names under <code>.localhost</code>, never a forward proxy.</p>`);
+  return page(
+    400,
+    'Bad request',
+    `<p>${escapeHtml(reason)}</p><p>portico is a reverse proxy for names under <code>.localhost</code>, never a forward proxy.</p>`,
+  );
 }

@@ -152,7 +152,9 @@ export class ProxyExchange implements Exchange {
     // What the client gets, after every pass (no hop-by-hop headers): what the traffic view shows.
     this.outcome.responseHeaders = response.headers;
     const status = response.status;
-    writeResponse(this.res, response, this.method, this.protocol === 'h1', (result: WriteResult) => this.finish(status, result.bytes, result.error ?? this.errorOf(response)));
+    writeResponse(this.res, response, this.method, this.protocol === 'h1', (result: WriteResult) =>
+      this.finish(status, result.bytes, result.error ?? this.errorOf(response)),
+    );
   }
 
   private errorOf(response: ExchangeResponse): string | undefined {
@@ -232,5 +234,10 @@ export function runRequestPasses(ex: ProxyExchange, then: () => void): void {
 
 /** A body-less response of portico's own (pages), as an ExchangeResponse. */
 export function pageResponse(status: number, html: string, extra: IncomingHttpHeaders = {}): ExchangeResponse {
-  return {status, headers: {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)), 'cache-control': 'no-store', ...extra}, body: Readable.from([Buffer.from(html)]), source: 'portico'};
+  return {
+    status,
+    headers: {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)), 'cache-control': 'no-store', ...extra},
+    body: Readable.from([Buffer.from(html)]),
+    source: 'portico',
+  };
 }

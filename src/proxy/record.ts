@@ -50,21 +50,23 @@ export function publish(sink: TrafficSink | undefined, record: ExchangeRecord): 
   const captured = r.recording !== undefined && sink.wantsCapture === true && sink.capture !== undefined;
   if (captured) {
     const complete = r.recording!.complete({
-        id: r.id,
-        started: r.started,
-        method: r.method,
-        host: r.host,
-        url: r.url,
-        clientProtocol: r.protocol,
-        ...(r.route ? {route: r.route, backendProtocol: 'http/1.1' as const} : {}),
-        requestHeaders: {...r.requestHeaders} as Headers,
-        status: r.status,
-        ...(r.responseHeaders ? {responseHeaders: r.responseHeaders as Headers} : {}),
-        ...snapshotRun(r.timing, r.attempts),
-        notes: [...r.notes],
-        ...(r.error ? {error: r.error} : {}),
-      });
-    sink.capture!(r.secrets?.length ? {...complete, responseHeaders: complete.responseHeaders && (hideSecrets(complete.responseHeaders, r.secrets) as Headers)} : complete);
+      id: r.id,
+      started: r.started,
+      method: r.method,
+      host: r.host,
+      url: r.url,
+      clientProtocol: r.protocol,
+      ...(r.route ? {route: r.route, backendProtocol: 'http/1.1' as const} : {}),
+      requestHeaders: {...r.requestHeaders} as Headers,
+      status: r.status,
+      ...(r.responseHeaders ? {responseHeaders: r.responseHeaders as Headers} : {}),
+      ...snapshotRun(r.timing, r.attempts),
+      notes: [...r.notes],
+      ...(r.error ? {error: r.error} : {}),
+    });
+    sink.capture!(
+      r.secrets?.length ? {...complete, responseHeaders: complete.responseHeaders && (hideSecrets(complete.responseHeaders, r.secrets) as Headers)} : complete,
+    );
   }
   sink.emit({
     type: 'request',

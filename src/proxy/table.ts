@@ -126,7 +126,15 @@ export class RouteTable {
     const group = stable === undefined ? undefined : this.copies.groups.get(stable);
     const member = group?.members.find((m) => m.name === route.copy!.name);
     if (!group || !member) return {};
-    return {copy: {name: member.name, stable: group.stable, url: routeUrl(member.address, route.path, port), ...(member.branch ? {branch: member.branch} : {}), serving: group.serving === member.name}};
+    return {
+      copy: {
+        name: member.name,
+        stable: group.stable,
+        url: routeUrl(member.address, route.path, port),
+        ...(member.branch ? {branch: member.branch} : {}),
+        serving: group.serving === member.name,
+      },
+    };
   }
 
   close(): void {

@@ -41,7 +41,12 @@ type Handshake = Awaited<ReturnType<typeof upgradeHandshake>>;
  * could not be connected to (nothing reached it) gives way to the next one. Undefined when the exchange
  * was answered (502/504) or the client left meanwhile.
  */
-async function openBackend(ctx: TunnelContext, ex: ProxyExchange, headers: http.OutgoingHttpHeaders, clientGone: () => boolean): Promise<{u: Upstream; result: Handshake} | undefined> {
+async function openBackend(
+  ctx: TunnelContext,
+  ex: ProxyExchange,
+  headers: http.OutgoingHttpHeaders,
+  clientGone: () => boolean,
+): Promise<{u: Upstream; result: Handshake} | undefined> {
   const {pool} = ex.entry;
   const cookie = ex.requestHeaders.cookie;
   const failures: FailedTarget[] = [];
@@ -78,7 +83,11 @@ async function openBackend(ctx: TunnelContext, ex: ProxyExchange, headers: http.
         if (u) continue;
       }
       const timedOut = code === 'timeout' || code === 'ECONNTIMEOUT';
-      ex.respond(timedOut ? pageResponse(504, timeoutPage(ex.entry.key, failures.at(-1)!.target, ctx.upgradeTimeoutMs / 1000)) : pageResponse(502, badGatewayPage(ex.entry.key, failures)));
+      ex.respond(
+        timedOut
+          ? pageResponse(504, timeoutPage(ex.entry.key, failures.at(-1)!.target, ctx.upgradeTimeoutMs / 1000))
+          : pageResponse(502, badGatewayPage(ex.entry.key, failures)),
+      );
       return undefined;
     }
     const chosen = u;
@@ -117,17 +126,25 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** Why a backend's answer cannot open the tunnel asked for (RFC 6455 §4.2.2, RFC 8441 §5), or undefined. */
 function handshakeProblem(sent: http.OutgoingHttpHeaders, result: Handshake, method: string): string | undefined {
-  if (result.kind === 'answered') return method === 'CONNECT' && (result.response.statusCode ?? 0) < 300 ? 'the backend answered without switching protocols' : undefined;
+  if (result.kind === 'answered')
+    return method === 'CONNECT' && (result.response.statusCode ?? 0) < 300 ? 'the backend answered without switching protocols' : undefined;
   const key = sent['sec-websocket-key'];
   if (typeof key !== 'string' || String(sent.upgrade).toLowerCase() !== 'websocket') return undefined;
-  const expected = createHash('sha1').update(key + WS_GUID).digest('base64');
+  const expected = createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
   return result.response.headers['sec-websocket-accept'] === expected ? undefined : 'Sec-WebSocket-Accept does not match the key';
 }
 
 /** The backend answered the handshake with a response, not 101: it is the exchange's answer (response passes apply). */
 function relayAnswer(ex: ProxyExchange, response: IncomingMessage): void {
   ex.timing.firstByte ??= Date.now() - ex.started;
-  ex.respond({status: response.statusCode ?? 502, headers: forwardResponseHeaders(response.headers) as http.IncomingHttpHeaders, body: response, source: 'backend'});
+  ex.respond({
+    status: response.statusCode ?? 502,
+    headers: forwardResponseHeaders(response.headers) as http.IncomingHttpHeaders,
+    body: response,
+    source: 'backend',
+  });
 }
 
 /** Pipe the tunnel both ways; the exchange ends (one event, status 101) when either side closes. */
@@ -169,7 +186,12 @@ function switchingHead(response: IncomingMessage): string {
  */
 export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, client: Duplex, head: Buffer): Promise<void> {
   const req = ex.req as IncomingMessage;
-  const headers = forwardRequestHeaders(req.headers, {host: canonicalAuthority(ex.host, localPort(req)), clientIp: req.socket.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
+  const headers = forwardRequestHeaders(req.headers, {
+    host: canonicalAuthority(ex.host, localPort(req)),
+    clientIp: req.socket.remoteAddress ?? '',
+    hop: ctx.hop,
+    upgrade: true,
+  });
   const opened = await openBackend(ctx, ex, headers, () => client.destroyed);
   if (!opened) return;
   const {result} = opened;
@@ -191,7 +213,12 @@ export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, clien
 export async function tunnelExtendedConnect(ctx: TunnelContext, ex: ProxyExchange): Promise<void> {
   const req = ex.req as Http2ServerRequest;
   const stream: ServerHttp2Stream = req.stream;
-  const headers = forwardRequestHeaders(req.headers, {host: canonicalAuthority(ex.host, localPort(req)), clientIp: req.socket?.remoteAddress ?? '', hop: ctx.hop, upgrade: true});
+  const headers = forwardRequestHeaders(req.headers, {
+    host: canonicalAuthority(ex.host, localPort(req)),
+    clientIp: req.socket?.remoteAddress ?? '',
+    hop: ctx.hop,
+    upgrade: true,
+  });
   headers.upgrade = 'websocket';
   // h2 WebSockets carry no key (RFC 8441 §5); the backend's HTTP/1.1 handshake needs one.
   headers['sec-websocket-key'] = randomBytes(16).toString('base64');

@@ -12,7 +12,10 @@ const MAX_LABEL = 63;
  * branch, so two long branches that share a beginning still get two names.
  */
 export function copyLabel(source: string): string {
-  const folded = source.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = source
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   const hyphened = folded.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
   const ascii = /^[a-z0-9-]*$/.test(hyphened) ? hyphened : domainToASCII(hyphened) || hyphened.replace(/[^a-z0-9-]+/g, '-');
   // RFC 5891 §4.2.3.1: `ab--` at positions 3-4 is reserved for IDN prefixes such as `xn--`.

@@ -22,7 +22,8 @@ export function parseDeployConfig(value: unknown): DeployConfig {
   if (domain !== undefined && typeof domain !== 'string') throw new InputError(`\`deploy.domain\` must be a string, got ${JSON.stringify(domain)}.`);
   const out: DeployConfig = domain === undefined ? {} : {domain};
   if (backends === undefined) return out;
-  if (typeof backends !== 'object' || backends === null || Array.isArray(backends)) throw new InputError('`deploy.backends` must map a route or local port to a URL or a list of URLs.');
+  if (typeof backends !== 'object' || backends === null || Array.isArray(backends))
+    throw new InputError('`deploy.backends` must map a route or local port to a URL or a list of URLs.');
   out.backends = {};
   for (const [key, urls] of Object.entries(backends)) {
     const list = Array.isArray(urls) ? urls : [urls];

@@ -24,7 +24,10 @@ export function parseDuration(input: string | number, what: string, bounds: Dura
   const ms = match ? Math.round(Number(match[1]) * UNITS[match[2]!]!) : NaN;
   if (!match || !(ms >= minMs) || ms > maxMs) {
     const bare = /^\d+(\.\d+)?$/.test(text) ? ` (a number needs its unit: ${text}ms or ${text}s)` : '';
-    throw new UserError(`Invalid ${what} \`${String(input)}\`: expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} with its unit (ms, s, m or h), such as 300ms or 30s${bare}.`, {exit: 2});
+    throw new UserError(
+      `Invalid ${what} \`${String(input)}\`: expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} with its unit (ms, s, m or h), such as 300ms or 30s${bare}.`,
+      {exit: 2},
+    );
   }
   return ms;
 }

@@ -40,7 +40,7 @@ const FRAMING: Record<string, string> = {
  */
 export function headerRuleProblem(name: string, value?: string): string | undefined {
   if (name.startsWith(':')) return 'pseudo-headers frame and route the request and cannot be changed';
-  if (!TOKEN.test(name)) return 'a header name starts with a letter or digit and holds only letters, digits and !#$%&\'*+.^_`|~- (RFC 9110 §5.1)';
+  if (!TOKEN.test(name)) return "a header name starts with a letter or digit and holds only letters, digits and !#$%&'*+.^_`|~- (RFC 9110 §5.1)";
   const framing = FRAMING[name.toLowerCase()];
   if (framing) return `${framing}, so a rule may not set or remove it`;
   if (value !== undefined && !FIELD_VALUE.test(value)) {

@@ -12,7 +12,8 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 export function normalizeHost(input: string, domains: readonly string[] = []): string {
   const ascii = hostSyntax(input);
   if (isLocalhostName(ascii) || domainOf(ascii, domains) !== undefined) return ascii;
-  const added = domains.length > 0 ? `, names under \`.localhost\` and names under ${domains.map((d) => `\`.${d}\``).join(', ')}` : ' and names under `.localhost`';
+  const added =
+    domains.length > 0 ? `, names under \`.localhost\` and names under ${domains.map((d) => `\`.${d}\``).join(', ')}` : ' and names under `.localhost`';
   throw new InputError(`Invalid name \`${input}\`: portico serves only \`localhost\`${added}.`, {
     hint: `Try \`${ascii.split('.')[0] || 'app'}.localhost\`: names under .localhost always point at this machine. For your own domain, \`portico domain add <suffix>\` first.`,
   });
@@ -47,7 +48,10 @@ export function domainOf(host: string, domains: readonly string[]): string | und
 
 /** Turn any string (a package name, a directory) into a valid DNS label, or undefined if nothing is left. */
 export function toLabel(input: string): string | undefined {
-  const spaced = input.toLowerCase().replace(/^@[^/]*\//, '').replace(/[^a-z0-9\u0080-\uffff]+/g, '-');
+  const spaced = input
+    .toLowerCase()
+    .replace(/^@[^/]*\//, '')
+    .replace(/[^a-z0-9\u0080-\uffff]+/g, '-');
   const label = (domainToASCII(spaced) || spaced)
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')

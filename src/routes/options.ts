@@ -100,7 +100,10 @@ function printable(text: string): string {
  */
 export function parseCors(text: string | true, where = '--cors'): {origins: string[]} {
   if (text === true || text.trim() === '') return {origins: [CORS_SELF]};
-  const words = text.split(',').map((o) => o.trim()).filter(Boolean);
+  const words = text
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   const origins: string[] = words.map((word) => (CORS_WORDS.has(word) ? word : corsOrigin(word, where)));
   if (!origins.some((o) => o !== CORS_PRIVATE_NETWORK)) origins.unshift(CORS_SELF);
   return {origins: [...new Set(origins)]};

@@ -5,10 +5,7 @@ import {routeKey, type Route} from './types.js';
  * Who a route belongs to, as `ls` shows it: the project whose portico.json declares it, the
  * `portico run` processes serving it (with their directory), or the user who added it by hand.
  */
-export type RouteOwner =
-  | {kind: 'project'; dir: string}
-  | {kind: 'run'; dir?: string; pids: number[]}
-  | {kind: 'hand'};
+export type RouteOwner = {kind: 'project'; dir: string} | {kind: 'run'; dir?: string; pids: number[]} | {kind: 'hand'};
 
 export function routeOwner(route: Pick<Route, 'project' | 'targets'>): RouteOwner {
   if (route.project) return {kind: 'project', dir: route.project};

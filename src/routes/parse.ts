@@ -63,7 +63,9 @@ function makeTarget(protocol: 'http:' | 'https:', hostname: string, port: number
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   // The URL parser lets `;`, `{`, quotes and `$` through in a host; they would reach exported configs.
   if (!isIP(host) && !TARGET_HOST.test(host)) {
-    throw new InputError(`Invalid target host \`${JSON.stringify(hostname).slice(1, -1)}\`: expected an IP address or a DNS name (letters, digits, \`-\`, \`_\` and dots).`);
+    throw new InputError(
+      `Invalid target host \`${JSON.stringify(hostname).slice(1, -1)}\`: expected an IP address or a DNS name (letters, digits, \`-\`, \`_\` and dots).`,
+    );
   }
   const dial = LOCALHOST.has(host) ? ['127.0.0.1', '::1'] : [host];
   const shown = isIP(host) === 6 ? `[${host}]` : host;
@@ -110,7 +112,9 @@ export function parseStrategy(input: string): Strategy {
 /** A health-check path: must start with `/`. */
 export function parseHealthPath(input: string): string {
   if (!isHealthPath(input)) {
-    throw new InputError(`Invalid health path \`${JSON.stringify(input).slice(1, -1)}\`: expected a path starting with \`/\`, like \`/healthz\` (letters, digits, \`-._~!+,=:@\`, %XX escapes, and \`&/\` in a query).`);
+    throw new InputError(
+      `Invalid health path \`${JSON.stringify(input).slice(1, -1)}\`: expected a path starting with \`/\`, like \`/healthz\` (letters, digits, \`-._~!+,=:@\`, %XX escapes, and \`&/\` in a query).`,
+    );
   }
   return input;
 }

@@ -51,7 +51,8 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-const tooLarge = (file: string): string => `Invalid \`${file}\`: it is larger than ${PROJECT_FILE_LIMITS.bytes / 1024 / 1024} MiB, far more than any project's routes.`;
+const tooLarge = (file: string): string =>
+  `Invalid \`${file}\`: it is larger than ${PROJECT_FILE_LIMITS.bytes / 1024 / 1024} MiB, far more than any project's routes.`;
 
 /** Find and validate the project config in `dir`, or undefined when the project declares none; `domains`: the added suffixes. */
 export function loadProjectConfig(dir: string, domains: readonly string[] = []): ProjectConfig | undefined {
@@ -73,7 +74,8 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
   if (!isObject(config)) fail('expected an object with a `routes` key.');
   const {routes, name, allowRemoteTargets} = config as Record<string, unknown>;
   if (name !== undefined && typeof name !== 'string') fail(`\`name\` must be a string, got ${JSON.stringify(name)}.`);
-  if (allowRemoteTargets !== undefined && typeof allowRemoteTargets !== 'boolean') fail(`\`allowRemoteTargets\` must be true or false, got ${JSON.stringify(allowRemoteTargets)}.`);
+  if (allowRemoteTargets !== undefined && typeof allowRemoteTargets !== 'boolean')
+    fail(`\`allowRemoteTargets\` must be true or false, got ${JSON.stringify(allowRemoteTargets)}.`);
   if (routes === undefined) fail('missing `routes`.');
   if (!isObject(routes)) fail('`routes` must be an object mapping `host[/path]` to targets.');
   const out: Route[] = [];
@@ -98,7 +100,14 @@ export function parseProjectConfig(config: unknown, file: string, project: strin
     if (isUserError(error)) fail(error.message);
     throw error;
   }
-  return {project, file, name: name as string | undefined, routes: out, ...(deploy ? {deploy} : {}), ...(allowRemoteTargets === true ? {allowRemoteTargets: true} : {})};
+  return {
+    project,
+    file,
+    name: name as string | undefined,
+    routes: out,
+    ...(deploy ? {deploy} : {}),
+    ...(allowRemoteTargets === true ? {allowRemoteTargets: true} : {}),
+  };
 }
 
 function parseRouteValue(value: unknown, spec: string): Omit<Route, 'host' | 'path' | 'project'> {
@@ -127,13 +136,16 @@ function parseProjectTargets(value: unknown): RouteTarget[] {
   if (list.length === 0) throw new InputError('needs at least one target.');
   return list.map((t) => {
     if (isObject(t)) {
-      for (const key of Object.keys(t)) if (key !== 'target' && key !== 'weight') throw new InputError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
-      if (typeof t.target !== 'number' && typeof t.target !== 'string') throw new InputError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
+      for (const key of Object.keys(t))
+        if (key !== 'target' && key !== 'weight') throw new InputError(`unknown key \`${key}\` in target ${JSON.stringify(t)} (expected target, weight).`);
+      if (typeof t.target !== 'number' && typeof t.target !== 'string')
+        throw new InputError(`target ${JSON.stringify(t)} needs \`target\`: a port number or a string.`);
       const url = parseTarget(t.target).url;
       const weight = t.weight === undefined ? 1 : parseWeight(t.weight, JSON.stringify(t));
       return weight === 1 ? {url} : {url, weight};
     }
-    if (typeof t !== 'number' && typeof t !== 'string') throw new InputError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
+    if (typeof t !== 'number' && typeof t !== 'string')
+      throw new InputError(`target ${JSON.stringify(t)} must be a port number, a string or {"target": ..., "weight": ...}.`);
     return {url: parseTarget(t).url};
   });
 }

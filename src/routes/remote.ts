@@ -29,10 +29,13 @@ export function checkRemoteTargets(project: {file: string; routes: readonly Rout
   if (remote.length > 0 && project.allowRemoteTargets !== true) {
     const first = remote[0]!;
     const more = remote.length > 1 ? ` (and ${remote.length - 1} more)` : '';
-    throw new UserError(`Refusing \`${project.file}\`: route \`${first.route}\` points at \`${first.target}\`${more}, outside this machine, and the file does not say \`"allowRemoteTargets": true\`.`, {
-      exit: 2,
-      hint: 'If you trust this project to send these names elsewhere, add "allowRemoteTargets": true at the top of the file.',
-    });
+    throw new UserError(
+      `Refusing \`${project.file}\`: route \`${first.route}\` points at \`${first.target}\`${more}, outside this machine, and the file does not say \`"allowRemoteTargets": true\`.`,
+      {
+        exit: 2,
+        hint: 'If you trust this project to send these names elsewhere, add "allowRemoteTargets": true at the top of the file.',
+      },
+    );
   }
   return remote;
 }

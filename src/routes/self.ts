@@ -5,7 +5,10 @@ import {routeKey, type Route} from './types.js';
 
 /** Does `hostname` (as parseTarget normalises it) always reach this machine's loopback listeners? */
 export function isLoopbackName(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.') || host === '0.0.0.0';
   if (isIP(host) === 6) {

@@ -71,7 +71,9 @@ export function copySwitchOf(dir: string): CopySwitch | undefined {
   try {
     return validateSwitch(copies);
   } catch (error) {
-    throw new UserError(`Invalid \`${path.join(dir, 'portico.json')}\`: ${(error as Error).message}.`, {hint: 'See schema/portico.schema.json for the format.'});
+    throw new UserError(`Invalid \`${path.join(dir, 'portico.json')}\`: ${(error as Error).message}.`, {
+      hint: 'See schema/portico.schema.json for the format.',
+    });
   }
 }
 

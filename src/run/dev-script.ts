@@ -22,7 +22,9 @@ export function devScriptCommand(cwd: string): string[] {
     // no package.json, or not JSON: no script to run
   }
   if (typeof scripts?.dev !== 'string') {
-    throw new InputError(`Give the command to run after \`--\`, e.g. \`portico run -- npm run dev\`: ${path.join(cwd, 'package.json')} has no \`dev\` script to run by default.`);
+    throw new InputError(
+      `Give the command to run after \`--\`, e.g. \`portico run -- npm run dev\`: ${path.join(cwd, 'package.json')} has no \`dev\` script to run by default.`,
+    );
   }
   return [runnerOf(cwd), 'run', 'dev'];
 }

@@ -55,7 +55,10 @@ export interface PortPlan {
 /** `vite` from `/x/node_modules/.bin/vite.cmd`, `vite.js`, `VITE.EXE`. */
 function commandName(word: string): string {
   // win32's basename splits on both / and \.
-  return path.win32.basename(word).replace(/\.(cmd|exe|ps1|js|mjs|cjs)$/i, '').toLowerCase();
+  return path.win32
+    .basename(word)
+    .replace(/\.(cmd|exe|ps1|js|mjs|cjs)$/i, '')
+    .toLowerCase();
 }
 
 /** Leading options (and `--`) of a runner; `-p pkg`/`--package pkg` take a value. */
@@ -114,7 +117,13 @@ function scriptOf(argv: readonly string[]): {runner: string; script: string} | u
 function scriptCommands(body: string): string[][] {
   return body
     .split(/&&|\|\||[;|&]/)
-    .map((part) => part.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/^['"]|['"]$/g, '')))
+    .map((part) =>
+      part
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((w) => w.replace(/^['"]|['"]$/g, '')),
+    )
     .filter((words) => words.length > 0);
 }
 

@@ -123,7 +123,11 @@ export async function runDev(options: RunOptions): Promise<number> {
       host = plan.host;
       name = `${plan.copy.name}.${app}`;
       spec = `${host}${routePath}`;
-      say(chalk.dim(`portico: ${stable.host} is served from another directory; this one is its copy ${plan.copy.name}${identity.branch ? ` (branch ${identity.branch})` : ''}`));
+      say(
+        chalk.dim(
+          `portico: ${stable.host} is served from another directory; this one is its copy ${plan.copy.name}${identity.branch ? ` (branch ${identity.branch})` : ''}`,
+        ),
+      );
     }
   }
   let url = routeUrl(host, path, status.port);
@@ -136,8 +140,19 @@ export async function runDev(options: RunOptions): Promise<number> {
   // A dev server keeps per-instance state the page depends on (Vite's HMR token and module graph,
   // webpack's hashes): with several, keep each browser on one instance unless told otherwise.
   const strategy = options.strategy ?? (options.instances > 1 && firstPlan.tool ? 'sticky' : undefined);
-  if (strategy === 'sticky' && !options.strategy) say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
-  const addTarget = (port: number) => call(options.paths, 'addRoute', {spec, targets: [String(port)], ...(strategy ? {strategy} : {}), ...(options.timeout ? {options: {timeout: options.timeout}} : {}), owner: process.pid, dir: path_.resolve(options.cwd), ...(options.join ? {join: true} : {}), ...(copy ? {copy} : {})});
+  if (strategy === 'sticky' && !options.strategy)
+    say(chalk.dim(`portico: ${firstPlan.tool} keeps per-instance state (HMR); each browser stays on one instance (--strategy sticky)`));
+  const addTarget = (port: number) =>
+    call(options.paths, 'addRoute', {
+      spec,
+      targets: [String(port)],
+      ...(strategy ? {strategy} : {}),
+      ...(options.timeout ? {options: {timeout: options.timeout}} : {}),
+      owner: process.pid,
+      dir: path_.resolve(options.cwd),
+      ...(options.join ? {join: true} : {}),
+      ...(copy ? {copy} : {}),
+    });
 
   /** Add the instance's port to the route; a daemon stopped meanwhile is started again. */
   const join = async (index: number, port: number): Promise<boolean> => {
@@ -161,7 +176,10 @@ export async function runDev(options: RunOptions): Promise<number> {
       announced = true;
       say('');
       say(`  ${chalk.green('➜')} ${chalk.bold(url)}  ${chalk.dim(`(${options.instances} instance${options.instances > 1 ? 's' : ''}, Ctrl-C stops)`)}`);
-      if (copy?.of) say(`  ${chalk.dim(`copy ${copy.name} of ${routeUrl(stable.host, stable.path, status.port)} · switch a browser there: ${routeUrl(stable.host, '/', status.port)}.portico/use/${copy.name}`)}`);
+      if (copy?.of)
+        say(
+          `  ${chalk.dim(`copy ${copy.name} of ${routeUrl(stable.host, stable.path, status.port)} · switch a browser there: ${routeUrl(stable.host, '/', status.port)}.portico/use/${copy.name}`)}`,
+        );
       say('');
     } else say(chalk.dim(`portico: ${label(index)} is serving on port ${port}`));
     return true;
@@ -176,7 +194,15 @@ export async function runDev(options: RunOptions): Promise<number> {
       const plan = withPortFlags(argv, port, options.cwd, options.instances);
       if (!explained && index === 1) {
         explained = true;
-        if (plan.tool) say(chalk.dim(`portico: ${plan.tool} ignores PORT; adding ${plan.argv.slice(argv.length).filter((w) => w !== '--').join(' ')}`));
+        if (plan.tool)
+          say(
+            chalk.dim(
+              `portico: ${plan.tool} ignores PORT; adding ${plan.argv
+                .slice(argv.length)
+                .filter((w) => w !== '--')
+                .join(' ')}`,
+            ),
+          );
         if (plan.warning) say(chalk.yellow(`portico: ${plan.warning}`));
       }
       const instance = startInstance({
@@ -190,7 +216,12 @@ export async function runDev(options: RunOptions): Promise<number> {
       live.set(index, instance);
       const startedAt = Date.now();
       const hint = setTimeout(
-        () => say(chalk.yellow(`portico: ${label(index)} has not opened port ${port} after ${Math.round((options.readyHintMs ?? 20_000) / 1000)} s. Does the command listen on $PORT (portico set PORT=${port}, HOST=127.0.0.1)?`)),
+        () =>
+          say(
+            chalk.yellow(
+              `portico: ${label(index)} has not opened port ${port} after ${Math.round((options.readyHintMs ?? 20_000) / 1000)} s. Does the command listen on $PORT (portico set PORT=${port}, HOST=127.0.0.1)?`,
+            ),
+          ),
         options.readyHintMs ?? 20_000,
       );
       const joined = instance.ready.then(

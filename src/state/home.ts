@@ -41,7 +41,9 @@ export function realUser(env: NodeJS.ProcessEnv = process.env): RealUser {
 function homeOf(user: string): string | undefined {
   try {
     // /etc/passwd: name:x:uid:gid:gecos:home:shell
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`));
     return line?.split(':')[5] || undefined;
   } catch {
     return undefined;
@@ -80,9 +82,12 @@ export function ensureHome(home: string, user: RealUser = realUser()): void {
     }
   } catch (error) {
     const code = errorCode(error);
-    throw new UserError(`Cannot use PORTICO_HOME \`${home}\`: ${code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : (error as Error).message}.`, {
-      hint: 'Set PORTICO_HOME to a directory you own, or fix its permissions.',
-      cause: error,
-    });
+    throw new UserError(
+      `Cannot use PORTICO_HOME \`${home}\`: ${code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : (error as Error).message}.`,
+      {
+        hint: 'Set PORTICO_HOME to a directory you own, or fix its permissions.',
+        cause: error,
+      },
+    );
   }
 }

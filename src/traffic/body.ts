@@ -69,7 +69,8 @@ export function decodeContent(bytes: Buffer, contentEncoding: string | undefined
   return {bytes: out, decoded: codings.reverse().join(', ')};
 }
 
-const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|ecmascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|graphql|x-ndjson|yaml|toml)|image\/svg\+xml)/;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|[\w.+-]*\+json|javascript|ecmascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|graphql|x-ndjson|yaml|toml)|image\/svg\+xml)/;
 
 /** True when the bytes look like text (valid UTF-8 with no NUL or stray control characters). */
 function looksLikeText(bytes: Buffer): boolean {
@@ -90,10 +91,20 @@ export function viewBody(body: CapturedBody | undefined, headers: Headers | unde
   if (!body || body.size === 0) return {kind: 'empty', type, wireSize: 0, truncated: false, text: ''};
   const raw = Buffer.from(body.base64, 'base64');
   const content = decodeContent(raw, header(headers, 'content-encoding'), body.truncated);
-  const base = {type, wireSize: body.size, truncated: body.truncated, ...(content.decoded ? {decoded: content.decoded} : {}), ...(content.error ? {decodeError: content.error} : {})};
+  const base = {
+    type,
+    wireSize: body.size,
+    truncated: body.truncated,
+    ...(content.decoded ? {decoded: content.decoded} : {}),
+    ...(content.error ? {decodeError: content.error} : {}),
+  };
   const isText = !content.error && (TEXT_TYPES.test(type) || (type === 'unknown' && looksLikeText(content.bytes)));
   if (!isText || !looksLikeText(content.bytes)) {
-    return {...base, kind: 'binary', text: `${type === 'unknown' ? 'binary data' : type}, ${humanSize(body.size)}${content.decoded ? ` (${content.decoded})` : ''}`};
+    return {
+      ...base,
+      kind: 'binary',
+      text: `${type === 'unknown' ? 'binary data' : type}, ${humanSize(body.size)}${content.decoded ? ` (${content.decoded})` : ''}`,
+    };
   }
   const text = content.bytes.toString('utf8');
   if (/json/.test(type) || (type === 'unknown' && /^\s*[[{]/.test(text))) {

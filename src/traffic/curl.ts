@@ -2,7 +2,18 @@
 import type {ExchangeCapture, Headers} from './capture.js';
 
 /** Headers curl sets itself, or that only make sense on the original connection. */
-const SKIP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'http2-settings', 'x-portico-hop', 'accept-encoding']);
+const SKIP = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'http2-settings',
+  'x-portico-hop',
+  'accept-encoding',
+]);
 
 /** POSIX shell single quotes: safe for any text. */
 export function shellQuote(text: string): string {
@@ -49,7 +60,9 @@ export function curlCommand(capture: ExchangeCapture, options: CurlOptions = {})
     }
   }
   const command = prefix + parts.join(' ');
-  return body?.truncated ? `${command}  # body truncated: only the first ${bytesText(Buffer.from(body.base64, 'base64').length)} of ${bytesText(body.size)} were captured` : command;
+  return body?.truncated
+    ? `${command}  # body truncated: only the first ${bytesText(Buffer.from(body.base64, 'base64').length)} of ${bytesText(body.size)} were captured`
+    : command;
 }
 
 function bytesText(n: number): string {

@@ -17,8 +17,28 @@ export interface HarHeader {
 export interface HarEntry {
   startedDateTime: string;
   time: number;
-  request: {method: string; url: string; httpVersion: string; cookies: []; headers: HarHeader[]; queryString: HarHeader[]; postData?: {mimeType: string; text: string; comment?: string}; headersSize: -1; bodySize: number};
-  response: {status: number; statusText: string; httpVersion: string; cookies: []; headers: HarHeader[]; content: {size: number; compression?: number; mimeType: string; text?: string; encoding?: 'base64'; comment?: string}; redirectURL: string; headersSize: -1; bodySize: number};
+  request: {
+    method: string;
+    url: string;
+    httpVersion: string;
+    cookies: [];
+    headers: HarHeader[];
+    queryString: HarHeader[];
+    postData?: {mimeType: string; text: string; comment?: string};
+    headersSize: -1;
+    bodySize: number;
+  };
+  response: {
+    status: number;
+    statusText: string;
+    httpVersion: string;
+    cookies: [];
+    headers: HarHeader[];
+    content: {size: number; compression?: number; mimeType: string; text?: string; encoding?: 'base64'; comment?: string};
+    redirectURL: string;
+    headersSize: -1;
+    bodySize: number;
+  };
   cache: Record<string, never>;
   timings: {blocked: number; dns: -1; connect: number; ssl: -1; send: number; wait: number; receive: number};
   comment?: string;
@@ -78,7 +98,15 @@ function timings(event: RequestEvent, capture: ExchangeCapture | undefined): Har
   const connected = t.connected ?? picked;
   const sent = t.sent ?? connected;
   const end = t.end ?? total;
-  return {blocked: picked, dns: -1, connect: Math.max(0, connected - picked), ssl: -1, send: Math.max(0, sent - connected), wait: Math.max(0, t.firstByte - sent), receive: Math.max(0, end - t.firstByte)};
+  return {
+    blocked: picked,
+    dns: -1,
+    connect: Math.max(0, connected - picked),
+    ssl: -1,
+    send: Math.max(0, sent - connected),
+    wait: Math.max(0, t.firstByte - sent),
+    receive: Math.max(0, end - t.firstByte),
+  };
 }
 
 /** How a HAR file is written. */
@@ -101,14 +129,43 @@ export function harEntry(event: RequestEvent, capture: ExchangeCapture | undefin
   const version = httpVersion(event.protocol);
   const postData =
     reqBody && reqBody.size > 0
-      ? {mimeType: header(reqHeaders, 'content-type') ?? 'application/octet-stream', text: Buffer.from(reqBody.base64, 'base64').toString('utf8'), ...(reqBody.truncated ? {comment: `truncated at ${Buffer.from(reqBody.base64, 'base64').length} of ${reqBody.size} bytes`} : {})}
+      ? {
+          mimeType: header(reqHeaders, 'content-type') ?? 'application/octet-stream',
+          text: Buffer.from(reqBody.base64, 'base64').toString('utf8'),
+          ...(reqBody.truncated ? {comment: `truncated at ${Buffer.from(reqBody.base64, 'base64').length} of ${reqBody.size} bytes`} : {}),
+        }
       : undefined;
-  const notes = [...(capture?.notes ?? []), ...(event.error ? [`error: ${event.error}`] : []), ...(event.target ? [`target: ${event.target}`] : []), ...(capture?.attempts ?? []).filter((a) => a.error).map((a) => `attempt ${a.target}: ${a.error}`)];
+  const notes = [
+    ...(capture?.notes ?? []),
+    ...(event.error ? [`error: ${event.error}`] : []),
+    ...(event.target ? [`target: ${event.target}`] : []),
+    ...(capture?.attempts ?? []).filter((a) => a.error).map((a) => `attempt ${a.target}: ${a.error}`),
+  ];
   return {
     startedDateTime: new Date(event.time).toISOString(),
     time: Math.max(0, event.duration),
-    request: {method: event.method, url: `https://${authority}${event.path}`, httpVersion: version, cookies: [], headers: harHeaders(reqHeaders), queryString: query(event.path), ...(postData ? {postData} : {}), headersSize: -1, bodySize: reqBody?.size ?? (event.method === 'GET' || event.method === 'HEAD' ? 0 : -1)},
-    response: {status: event.status, statusText: STATUS_CODES[event.status] ?? '', httpVersion: version, cookies: [], headers: harHeaders(resHeaders), content: content(capture?.responseBody, resHeaders), redirectURL: header(resHeaders, 'location') ?? '', headersSize: -1, bodySize: capture?.responseBody?.size ?? event.bytes},
+    request: {
+      method: event.method,
+      url: `https://${authority}${event.path}`,
+      httpVersion: version,
+      cookies: [],
+      headers: harHeaders(reqHeaders),
+      queryString: query(event.path),
+      ...(postData ? {postData} : {}),
+      headersSize: -1,
+      bodySize: reqBody?.size ?? (event.method === 'GET' || event.method === 'HEAD' ? 0 : -1),
+    },
+    response: {
+      status: event.status,
+      statusText: STATUS_CODES[event.status] ?? '',
+      httpVersion: version,
+      cookies: [],
+      headers: harHeaders(resHeaders),
+      content: content(capture?.responseBody, resHeaders),
+      redirectURL: header(resHeaders, 'location') ?? '',
+      headersSize: -1,
+      bodySize: capture?.responseBody?.size ?? event.bytes,
+    },
     cache: {},
     timings: timings(event, capture),
     ...(notes.length > 0 ? {comment: notes.join('; ')} : {}),

@@ -57,7 +57,13 @@ export class Transport {
     const key = `${target.protocol}//${address}:${target.port}/${target.hostname}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      const options: https.AgentOptions = {keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, timeout: this.idleMs, scheduling: 'lifo'};
+      const options: https.AgentOptions = {
+        keepAlive: true,
+        maxSockets: this.maxSockets,
+        maxFreeSockets: this.maxSockets,
+        timeout: this.idleMs,
+        scheduling: 'lifo',
+      };
       agent =
         target.protocol === 'https:'
           ? // Backends are local dev servers with self-signed certificates: an https target is encrypted, not verified.

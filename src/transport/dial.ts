@@ -4,7 +4,15 @@ import type {Target} from '../routes/types.js';
 import type {Transport} from './agents.js';
 
 /** Errors where the backend never saw a byte: always safe to try elsewhere. */
-export const CONNECT_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNTIMEOUT']);
+export const CONNECT_ERRORS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNTIMEOUT',
+]);
 
 /** Connect to one address (TLS for https targets); resolves with the socket or rejects with a coded error. */
 export function connectOnce(target: Target, address: string, timeoutMs: number): Promise<net.Socket> {
@@ -17,7 +25,9 @@ export function connectOnce(target: Target, address: string, timeoutMs: number):
       socket.destroy();
       reject(error);
     };
-    socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no connection to ${address}:${target.port} within ${timeoutMs} ms`), {code: 'ECONNTIMEOUT'})));
+    socket.setTimeout(timeoutMs, () =>
+      fail(Object.assign(new Error(`no connection to ${address}:${target.port} within ${timeoutMs} ms`), {code: 'ECONNTIMEOUT'})),
+    );
     socket.once('error', fail);
     socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
       socket.removeListener('error', fail);

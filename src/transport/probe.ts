@@ -54,7 +54,13 @@ export async function probeHttp(target: Target, path: string, timeoutMs: number,
   }
   return new Promise<ProbeResult>((resolve) => {
     const req = http.request(
-      {createConnection: () => socket, path, method: 'GET', timeout: timeoutMs, headers: {host: `${target.hostname}:${target.port}`, 'user-agent': 'portico-health', connection: 'close'}},
+      {
+        createConnection: () => socket,
+        path,
+        method: 'GET',
+        timeout: timeoutMs,
+        headers: {host: `${target.hostname}:${target.port}`, 'user-agent': 'portico-health', connection: 'close'},
+      },
       (res) => {
         res.resume();
         const status = res.statusCode ?? 0;

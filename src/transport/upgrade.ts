@@ -37,7 +37,10 @@ export async function upgradeHandshake(transport: Transport, target: Target, opt
   options.onConnected?.();
   return new Promise((resolve, reject) => {
     const req = http.request({createConnection: () => socket, method: 'GET', path: options.path, headers: options.headers});
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no handshake answer within ${options.timeoutMs} ms`), {code: 'timeout'})), options.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error(`no handshake answer within ${options.timeoutMs} ms`), {code: 'timeout'})),
+      options.timeoutMs,
+    );
     req.once('upgrade', (response: http.IncomingMessage, tunnel: net.Socket, head: Buffer) => {
       clearTimeout(timer);
       tunnel.setTimeout(0);

@@ -61,7 +61,8 @@ export function profilesFromIni(ini: IniSections, root: string): Array<{name: st
     }
     // `[Install…]` in profiles.ini, `[<hash>]` in installs.ini; in `[ProfileN]`, Default=1 is a flag.
     const def = keys.get('Default');
-    if (!/^(Profile\d+|General|BackgroundTasksProfiles)$/i.test(section) && def) found.push({name: path.basename(def), dir: resolve(def, !path.isAbsolute(def))});
+    if (!/^(Profile\d+|General|BackgroundTasksProfiles)$/i.test(section) && def)
+      found.push({name: path.basename(def), dir: resolve(def, !path.isAbsolute(def))});
   }
   return found;
 }

@@ -25,7 +25,10 @@ export interface StoreSelection {
 /** `--stores` as given, or the defaults: system, nss, node, plus java when JAVA_HOME is set. */
 export function parseStores(input: string | undefined, env: NodeJS.ProcessEnv): StoreSelection {
   if (input === undefined) return {stores: env.JAVA_HOME ? ['system', 'nss', 'java', 'node'] : ['system', 'nss', 'node'], explicit: false};
-  const names = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = input
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(name in STORES)) throw new InputError(`Invalid store \`${name}\` in --stores: expected a comma-separated list of ${Object.keys(STORES).join(', ')}.`);
   }
@@ -64,7 +67,12 @@ export async function trustContext(paths: StatePaths, env: NodeJS.ProcessEnv = p
 }
 
 function caFields(ca: LoadedCA): Pick<TrustContext, 'caPem' | 'caPath' | 'fingerprint256' | 'nickname'> {
-  return {caPem: ca.certPem, caPath: ca.certPath, fingerprint256: ca.fingerprint256, nickname: `${ca.commonName} ${ca.fingerprint256.replace(/:/g, '').slice(0, 8).toLowerCase()}`};
+  return {
+    caPem: ca.certPem,
+    caPath: ca.certPath,
+    fingerprint256: ca.fingerprint256,
+    nickname: `${ca.commonName} ${ca.fingerprint256.replace(/:/g, '').slice(0, 8).toLowerCase()}`,
+  };
 }
 
 /**
@@ -124,10 +132,14 @@ async function trustOne(ctx: TrustContext, options: TrustOptions, nodeCtx: Trust
     } catch (error) {
       results = [{store: name, ok: false, message: (error as Error).message}];
     }
-    byStore.set(name, results.map((r) => labelled(shape(r, name, action, selection.explicit), ctx.domain)));
+    byStore.set(
+      name,
+      results.map((r) => labelled(shape(r, name, action, selection.explicit), ctx.domain)),
+    );
   }
   if (action === 'install') updateMarker(ctx.home, ctx.fingerprint256, {add: storesDone(byStore)}, ctx.user);
-  if (action === 'uninstall') updateMarker(ctx.home, ctx.fingerprint256, {remove: [...byStore].filter(([, rs]) => rs.every((r) => r.ok)).map(([n]) => n)}, ctx.user);
+  if (action === 'uninstall')
+    updateMarker(ctx.home, ctx.fingerprint256, {remove: [...byStore].filter(([, rs]) => rs.every((r) => r.ok)).map(([n]) => n)}, ctx.user);
   const notes = action === 'install' && ctx.domain === undefined ? skippedNotes(ctx, stores, selection.explicit) : [];
   return [...[...byStore.values()].flat(), ...notes];
 }

@@ -13,8 +13,27 @@ export const javaStore: TrustStore = {
     const present = await listed(ctx);
     if (present === undefined) return [missing()];
     if (present) return [{store: 'java', ok: true, message: 'already trusted'}];
-    const r = await ctx.run(keytool(ctx), ['-importcert', '-noprompt', '-cacerts', '-storepass', ctx.env.PORTICO_JAVA_STOREPASS ?? 'changeit', '-alias', alias(ctx), '-file', ctx.caPath]);
-    return [r.code === 0 ? {store: 'java', ok: true, message: 'trusted (cacerts)'} : {store: 'java', ok: false, message: `keytool failed: ${(r.stdout + r.stderr).trim().split('\n').pop()}`, fix: 'Run `sudo portico trust --stores java` if the JDK belongs to root.'}];
+    const r = await ctx.run(keytool(ctx), [
+      '-importcert',
+      '-noprompt',
+      '-cacerts',
+      '-storepass',
+      ctx.env.PORTICO_JAVA_STOREPASS ?? 'changeit',
+      '-alias',
+      alias(ctx),
+      '-file',
+      ctx.caPath,
+    ]);
+    return [
+      r.code === 0
+        ? {store: 'java', ok: true, message: 'trusted (cacerts)'}
+        : {
+            store: 'java',
+            ok: false,
+            message: `keytool failed: ${(r.stdout + r.stderr).trim().split('\n').pop()}`,
+            fix: 'Run `sudo portico trust --stores java` if the JDK belongs to root.',
+          },
+    ];
   },
   async uninstall(ctx) {
     const present = await listed(ctx);
@@ -26,7 +45,11 @@ export const javaStore: TrustStore = {
   async check(ctx) {
     const present = await listed(ctx);
     if (present === undefined) return [missing()];
-    return [present ? {store: 'java', ok: true, message: 'trusts the portico CA'} : {store: 'java', ok: false, message: 'does not trust the portico CA', fix: 'Run `portico trust --stores java`.'}];
+    return [
+      present
+        ? {store: 'java', ok: true, message: 'trusts the portico CA'}
+        : {store: 'java', ok: false, message: 'does not trust the portico CA', fix: 'Run `portico trust --stores java`.'},
+    ];
   },
 };
 

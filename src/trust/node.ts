@@ -42,7 +42,14 @@ export const nodeStore: TrustStore = {
   async uninstall(ctx) {
     // Only a variable that brings in the portico CA is ours to advise removing (root's shell may set it to the system bundle).
     const ours = nodeTrusts(ctx);
-    return [{store: 'node', ok: true, advice: ours, message: ours ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove'}];
+    return [
+      {
+        store: 'node',
+        ok: true,
+        advice: ours,
+        message: ours ? `remove NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} from your shell profile` : 'nothing to remove',
+      },
+    ];
   },
   async check(ctx) {
     return [state(ctx)];
@@ -63,5 +70,11 @@ function state(ctx: TrustContext): StoreResult {
   if (nodeTrusts(ctx)) return {store: 'node', ok: true, message: `NODE_EXTRA_CA_CERTS=${ctx.env.NODE_EXTRA_CA_CERTS} includes the portico CA`};
   const {path: file, combined} = nodeExtraCaCerts(ctx.env, ctx.caPath, ctx.home);
   const line = `export NODE_EXTRA_CA_CERTS=${file}`;
-  return {store: 'node', ok: false, advice: true, message: `Node reads no trust store: add \`${line}\` to your shell profile${combined ? ' (your bundle plus the portico CA)' : ''}`, fix: line};
+  return {
+    store: 'node',
+    ok: false,
+    advice: true,
+    message: `Node reads no trust store: add \`${line}\` to your shell profile${combined ? ' (your bundle plus the portico CA)' : ''}`,
+    fix: line,
+  };
 }

@@ -52,7 +52,14 @@ export function findNssDbs(home: string): NssDb[] {
 async function certutilMissing(ctx: TrustContext): Promise<StoreResult[] | undefined> {
   const probe = await ctx.run('certutil', ['-H'], {asUser: true});
   if (probe.code !== 127) return undefined;
-  return [{store: 'nss', ok: false, message: 'certutil is not installed, so Chromium and Firefox cannot be set up', fix: `Install it with ${certutilPackage(ctx)}, then run \`portico trust\` again.`}];
+  return [
+    {
+      store: 'nss',
+      ok: false,
+      message: 'certutil is not installed, so Chromium and Firefox cannot be set up',
+      fix: `Install it with ${certutilPackage(ctx)}, then run \`portico trust\` again.`,
+    },
+  ];
 }
 
 async function present(ctx: TrustContext, db: NssDb): Promise<boolean> {
@@ -82,7 +89,11 @@ export const nssStore: TrustStore = {
         continue;
       }
       const added = await ctx.run('certutil', ['-A', '-d', `sql:${db.dir}`, '-t', 'C,,', '-n', ctx.nickname, '-i', ctx.caPath], {asUser: true});
-      results.push(added.code === 0 ? {store, ok: true, message: `trusted (${db.dir})`} : {store, ok: false, message: `certutil failed: ${added.stderr.trim()}`, fix: 'Close the browser and run `portico trust` again.'});
+      results.push(
+        added.code === 0
+          ? {store, ok: true, message: `trusted (${db.dir})`}
+          : {store, ok: false, message: `certutil failed: ${added.stderr.trim()}`, fix: 'Close the browser and run `portico trust` again.'},
+      );
     }
     return results;
   },
@@ -114,7 +125,20 @@ export const nssStore: TrustStore = {
       // A real chain verification of a leaf the CA issued, against this database.
       const verified = await ctx.run('vfychain', ['-d', `sql:${db.dir}`, '-a', '-u', '1', ctx.leafPath], {asUser: true});
       const ok = verified.code === 0 || verified.code === ExitCode.commandNotFound;
-      results.push(ok ? {store, ok: true, message: `trusts the portico CA${verified.code === ExitCode.commandNotFound ? ' (vfychain missing: presence checked only)' : ', leaf verified'} (${db.dir})`} : {store, ok: false, message: `has the CA but a leaf does not verify: ${verified.stdout.trim().split('\n').pop()}`, fix: 'Run `portico untrust --stores nss && portico trust --stores nss`.'});
+      results.push(
+        ok
+          ? {
+              store,
+              ok: true,
+              message: `trusts the portico CA${verified.code === ExitCode.commandNotFound ? ' (vfychain missing: presence checked only)' : ', leaf verified'} (${db.dir})`,
+            }
+          : {
+              store,
+              ok: false,
+              message: `has the CA but a leaf does not verify: ${verified.stdout.trim().split('\n').pop()}`,
+              fix: 'Run `portico untrust --stores nss && portico trust --stores nss`.',
+            },
+      );
     }
     return results;
   },

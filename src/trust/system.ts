@@ -39,7 +39,11 @@ export function systemPlan(ctx: TrustContext): SystemPlan {
     const keychain = ctx.isRoot ? '/Library/Keychains/System.keychain' : path.join(ctx.user.home, 'Library/Keychains/login.keychain-db');
     return {
       kind: 'macos',
-      install: [ctx.isRoot ? ['security', 'add-trusted-cert', '-d', '-r', 'trustRoot', '-k', keychain, ctx.caPath] : ['security', 'add-trusted-cert', '-r', 'trustRoot', '-k', keychain, ctx.caPath]],
+      install: [
+        ctx.isRoot
+          ? ['security', 'add-trusted-cert', '-d', '-r', 'trustRoot', '-k', keychain, ctx.caPath]
+          : ['security', 'add-trusted-cert', '-r', 'trustRoot', '-k', keychain, ctx.caPath],
+      ],
       uninstall: [
         ['security', 'remove-trusted-cert', ...(ctx.isRoot ? ['-d'] : []), ctx.caPath],
         ['security', 'delete-certificate', '-Z', sha1(ctx), keychain],
@@ -73,17 +77,50 @@ export function systemPlan(ctx: TrustContext): SystemPlan {
 
 function linuxPlan(ctx: TrustContext, at: (p: string) => string, id: string): SystemPlan {
   if (existsSync(at('etc/pki/ca-trust/source/anchors'))) {
-    return {kind: 'fedora', file: at(`etc/pki/ca-trust/source/anchors/portico-${id}.pem`), install: [['update-ca-trust', 'extract']], uninstall: [['update-ca-trust', 'extract']], bundle: at('etc/pki/tls/certs/ca-bundle.crt'), needsRoot: true};
+    return {
+      kind: 'fedora',
+      file: at(`etc/pki/ca-trust/source/anchors/portico-${id}.pem`),
+      install: [['update-ca-trust', 'extract']],
+      uninstall: [['update-ca-trust', 'extract']],
+      bundle: at('etc/pki/tls/certs/ca-bundle.crt'),
+      needsRoot: true,
+    };
   }
   if (existsSync(at('usr/share/pki/trust/anchors'))) {
-    return {kind: 'suse', file: at(`usr/share/pki/trust/anchors/portico-${id}.pem`), install: [['update-ca-certificates']], uninstall: [['update-ca-certificates']], bundle: at('etc/ssl/ca-bundle.pem'), needsRoot: true};
+    return {
+      kind: 'suse',
+      file: at(`usr/share/pki/trust/anchors/portico-${id}.pem`),
+      install: [['update-ca-certificates']],
+      uninstall: [['update-ca-certificates']],
+      bundle: at('etc/ssl/ca-bundle.pem'),
+      needsRoot: true,
+    };
   }
   if (existsSync(at('etc/ca-certificates/trust-source/anchors'))) {
-    return {kind: 'arch', install: [['trust', 'anchor', '--store', ctx.caPath], ['trust', 'extract-compat']], uninstall: [['trust', 'anchor', '--remove', ctx.caPath], ['trust', 'extract-compat']], bundle: at('etc/ssl/certs/ca-certificates.crt'), needsRoot: true};
+    return {
+      kind: 'arch',
+      install: [
+        ['trust', 'anchor', '--store', ctx.caPath],
+        ['trust', 'extract-compat'],
+      ],
+      uninstall: [
+        ['trust', 'anchor', '--remove', ctx.caPath],
+        ['trust', 'extract-compat'],
+      ],
+      bundle: at('etc/ssl/certs/ca-certificates.crt'),
+      needsRoot: true,
+    };
   }
   if (existsSync(at('usr/local/share/ca-certificates'))) {
     // update-ca-certificates only picks up files ending in .crt.
-    return {kind: 'debian', file: at(`usr/local/share/ca-certificates/portico-${id}.crt`), install: [['update-ca-certificates']], uninstall: [['update-ca-certificates', '--fresh']], bundle: at('etc/ssl/certs/ca-certificates.crt'), needsRoot: true};
+    return {
+      kind: 'debian',
+      file: at(`usr/local/share/ca-certificates/portico-${id}.crt`),
+      install: [['update-ca-certificates']],
+      uninstall: [['update-ca-certificates', '--fresh']],
+      bundle: at('etc/ssl/certs/ca-certificates.crt'),
+      needsRoot: true,
+    };
   }
   return {kind: 'unknown', install: [], uninstall: [], needsRoot: true};
 }
@@ -130,23 +167,41 @@ export const systemStore: TrustStore = {
   name: 'system',
   async install(ctx) {
     const plan = systemPlan(ctx);
-    if (plan.kind === 'unknown') return [{store: 'system', ok: false, skipped: true, message: 'no known system trust store on this machine', fix: 'Add ca.pem to your system store by hand.'}];
-    if (plan.file && readText(plan.file) === ctx.caPem && (await verified(ctx, plan))) return [{store: `system (${plan.kind})`, ok: true, message: 'already trusted'}];
-    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: `Run ${sudoFix(ctx)}.`}];
+    if (plan.kind === 'unknown')
+      return [
+        {store: 'system', ok: false, skipped: true, message: 'no known system trust store on this machine', fix: 'Add ca.pem to your system store by hand.'},
+      ];
+    if (plan.file && readText(plan.file) === ctx.caPem && (await verified(ctx, plan)))
+      return [{store: `system (${plan.kind})`, ok: true, message: 'already trusted'}];
+    if (plan.needsRoot && !ctx.isRoot)
+      return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: `Run ${sudoFix(ctx)}.`}];
     try {
       if (plan.file) writeFileSync(plan.file, ctx.caPem, {mode: 0o644});
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return [{store: `system (${plan.kind})`, ok: false, needsRoot: code === 'EACCES' || code === 'EPERM', message: `cannot write ${plan.file}: ${code}`, fix: `Run ${sudoFix(ctx)}.`}];
+      return [
+        {
+          store: `system (${plan.kind})`,
+          ok: false,
+          needsRoot: code === 'EACCES' || code === 'EPERM',
+          message: `cannot write ${plan.file}: ${code}`,
+          fix: `Run ${sudoFix(ctx)}.`,
+        },
+      ];
     }
     const failed = await runAll(ctx, plan.install);
-    return [failed ? {store: `system (${plan.kind})`, ok: false, message: failed} : {store: `system (${plan.kind})`, ok: true, message: plan.file ? `trusted (${plan.file})` : 'trusted'}];
+    return [
+      failed
+        ? {store: `system (${plan.kind})`, ok: false, message: failed}
+        : {store: `system (${plan.kind})`, ok: true, message: plan.file ? `trusted (${plan.file})` : 'trusted'},
+    ];
   },
   async uninstall(ctx) {
     const plan = systemPlan(ctx);
     if (plan.kind === 'unknown') return [{store: 'system', ok: true, skipped: true, message: 'no known system trust store'}];
     if (plan.file && !existsSync(plan.file)) return [{store: `system (${plan.kind})`, ok: true, message: 'not present'}];
-    if (plan.needsRoot && !ctx.isRoot) return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: 'Run `sudo portico untrust --stores system`.'}];
+    if (plan.needsRoot && !ctx.isRoot)
+      return [{store: `system (${plan.kind})`, ok: false, needsRoot: true, message: 'needs root', fix: 'Run `sudo portico untrust --stores system`.'}];
     if (plan.file) rmSync(plan.file, {force: true});
     const failed = await runAll(ctx, plan.uninstall);
     return [failed ? {store: `system (${plan.kind})`, ok: false, message: failed} : {store: `system (${plan.kind})`, ok: true, message: 'removed'}];
@@ -155,6 +210,10 @@ export const systemStore: TrustStore = {
     const plan = systemPlan(ctx);
     if (plan.kind === 'unknown') return [{store: 'system', ok: false, skipped: true, message: 'no known system trust store on this machine'}];
     const ok = await verified(ctx, plan);
-    return [ok ? {store: `system (${plan.kind})`, ok: true, message: 'trusts the portico CA, leaf verified'} : {store: `system (${plan.kind})`, ok: false, message: 'does not trust the portico CA', fix: `Run ${sudoFix(ctx)}.`}];
+    return [
+      ok
+        ? {store: `system (${plan.kind})`, ok: true, message: 'trusts the portico CA, leaf verified'}
+        : {store: `system (${plan.kind})`, ok: false, message: 'does not trust the portico CA', fix: `Run ${sudoFix(ctx)}.`},
+    ];
   },
 };

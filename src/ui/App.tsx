@@ -50,7 +50,15 @@ export function App({model, trust}: {model: DashModel; trust: string}) {
           </Text>
         ))}
       </Box>
-      {view.help ? <Help /> : view.lanPanel && view.lan ? <LanPanel lan={view.lan} /> : view.detail ? <Detail detail={view.detail} height={logHeight} /> : <RequestLog view={view} height={logHeight} width={columns} />}
+      {view.help ? (
+        <Help />
+      ) : view.lanPanel && view.lan ? (
+        <LanPanel lan={view.lan} />
+      ) : view.detail ? (
+        <Detail detail={view.detail} height={logHeight} />
+      ) : (
+        <RequestLog view={view} height={logHeight} width={columns} />
+      )}
       {view.message ? <Text color="yellow">{view.message}</Text> : null}
       <Footer view={view} />
     </Box>

@@ -31,7 +31,8 @@ export function Footer({view}: {view: View}) {
   }
   return (
     <Text dimColor wrap="truncate">
-      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · r replay · y curl · w HAR · {view.lan ? 'l LAN QR · ' : ''}t routes · c clear · ? help
+      q quit · p {view.paused ? 'resume' : 'pause'} · / filter{view.filter ? ` (${view.filter})` : ''} · ↑↓ select · enter detail · r replay · y curl · w HAR ·{' '}
+      {view.lan ? 'l LAN QR · ' : ''}t routes · c clear · ? help
     </Text>
   );
 }

@@ -7,10 +7,15 @@ export function Header({view, trust}: {view: View; trust: string}) {
   return (
     <Box flexDirection="column">
       <Box>
-        <Text bold color="magenta">portico </Text>
+        <Text bold color="magenta">
+          portico{' '}
+        </Text>
         {s ? (
           <Text>
-            https://localhost:{s.port} <Text dimColor>· up {uptime(view.now - s.startedAt)} · pid {s.pid} · CA </Text>
+            https://localhost:{s.port}{' '}
+            <Text dimColor>
+              · up {uptime(view.now - s.startedAt)} · pid {s.pid} · CA{' '}
+            </Text>
             <Text color={trust === 'trusted' ? 'green' : trust === 'untrusted' ? 'yellow' : 'gray'}>{trust}</Text>
           </Text>
         ) : (
@@ -22,7 +27,8 @@ export function Header({view, trust}: {view: View; trust: string}) {
       </Box>
       {view.lan ? (
         <Text color="yellow" wrap="truncate">
-          LAN {view.lan.address}:{view.lan.port} · {view.lan.shares.length} {view.lan.shares.length === 1 ? 'route' : 'routes'} shared <Text dimColor>(portico listens beyond loopback; l shows the QR code)</Text>
+          LAN {view.lan.address}:{view.lan.port} · {view.lan.shares.length} {view.lan.shares.length === 1 ? 'route' : 'routes'} shared{' '}
+          <Text dimColor>(portico listens beyond loopback; l shows the QR code)</Text>
         </Text>
       ) : null}
       {view.error && s ? <Text color="red">{view.error}</Text> : null}

@@ -8,7 +8,7 @@ const KEYS: Array<[string, string]> = [
   ['enter', 'open the selected request: headers, bodies, timing, attempts, WebSocket messages'],
   ['r', 'replay the selected request through portico (a new entry)'],
   ['y', 'copy the selected request as a curl command (OSC 52), also shown'],
-  ['u', 'serve the selected request\'s copy of an app at its stable address (portico use); copies its switch link'],
+  ['u', "serve the selected request's copy of an app at its stable address (portico use); copies its switch link"],
   ['w', 'write the requests shown (and their captured bodies) as a HAR file in this directory'],
   ['l', 'LAN sharing (portico lan on): the QR code of the page that gives phones the LAN CA; esc closes'],
   ['t', 'fold / unfold the routes panel (in the detail too, for more room)'],

@@ -26,7 +26,9 @@ export function RequestLog({view, height, width}: {view: View; height: number; w
             {selected && marked ? '› ' : null}
             <Text dimColor>{clock(e.time)} </Text>
             <Text>{e.method.padEnd(c.method)} </Text>
-            <Text color={statusColor(e.status)} bold={failed}>{e.status === 0 ? '---' : e.status} </Text>
+            <Text color={statusColor(e.status)} bold={failed}>
+              {e.status === 0 ? '---' : e.status}{' '}
+            </Text>
             <Text color={failed ? 'red' : undefined}>{fit(`${e.host}${e.path}`, c.path).padEnd(c.path)} </Text>
             <Text>{duration(e.duration).padStart(c.duration)} </Text>
             <Text dimColor>{fit(shortTarget(e.target), c.target).padEnd(c.target)} </Text>

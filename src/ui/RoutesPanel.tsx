@@ -14,7 +14,9 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
     const down = routes.reduce((n, r) => n + r.targets.filter((t) => !t.healthy).length, 0);
     return (
       <Text wrap="truncate">
-        <Text bold>{routes.length} route{routes.length === 1 ? '' : 's'}</Text>
+        <Text bold>
+          {routes.length} route{routes.length === 1 ? '' : 's'}
+        </Text>
         <Text dimColor> · {routes.reduce((n, r) => n + r.targets.length, 0)} instances</Text>
         {down > 0 ? <Text color="red"> · {down} down</Text> : null}
         <Text dimColor> · t shows the routes</Text>
@@ -61,8 +63,15 @@ export function RoutesPanel({view, width, folded = false}: {view: View; width: n
               {r.targets.map((t) => (
                 <Text key={t.target}>
                   <Text color={t.healthy ? 'green' : 'red'}>{t.healthy ? '●' : '○'}</Text> {shortTarget(t.target)}
-                  {t.weight === 0 ? <Text color="yellow"> drained</Text> : t.weight !== undefined && t.weight !== 1 ? <Text color="cyan"> ×{t.weight}</Text> : null}
-                  <Text dimColor> ({t.active} active){'  '}</Text>
+                  {t.weight === 0 ? (
+                    <Text color="yellow"> drained</Text>
+                  ) : t.weight !== undefined && t.weight !== 1 ? (
+                    <Text color="cyan"> ×{t.weight}</Text>
+                  ) : null}
+                  <Text dimColor>
+                    {' '}
+                    ({t.active} active){'  '}
+                  </Text>
                 </Text>
               ))}
               {r.targets.length > 1 ? <Text dimColor>{r.strategy}</Text> : null}

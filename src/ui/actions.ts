@@ -45,7 +45,11 @@ export function dashActions(options: ActionOptions): DashActions {
       const captures = new Map((await (source.captures?.() ?? Promise.resolve([]))).map((c) => [c.id, c] as const));
       const file = path.resolve(options.dir ?? process.cwd(), harName((options.now ?? (() => new Date()))()));
       const port = (await source.status().catch(() => undefined))?.port;
-      writeFileAtomic(file, `${JSON.stringify(buildHar(events, captures, VERSION, {keepSecrets: options.withSecrets === true, port}), null, 2)}\n`, TRAFFIC_FILE_MODE);
+      writeFileAtomic(
+        file,
+        `${JSON.stringify(buildHar(events, captures, VERSION, {keepSecrets: options.withSecrets === true, port}), null, 2)}\n`,
+        TRAFFIC_FILE_MODE,
+      );
       return file;
     },
   };

@@ -31,7 +31,13 @@ function headerLines(title: string, headers: Headers | undefined): DetailLine[] 
 function bodyLines(title: string, body: CapturedBody | undefined, headers: Headers | undefined): DetailLine[] {
   const view = viewBody(body, headers);
   if (view.kind === 'empty') return [{text: ''}, {text: `${title}: empty`, bold: true}];
-  const facts = [view.type, humanSize(view.wireSize), ...(view.decoded ? [`${view.decoded}, decoded`] : []), ...(view.truncated ? ['first 64 KiB captured'] : []), ...(view.decodeError ? [view.decodeError] : [])];
+  const facts = [
+    view.type,
+    humanSize(view.wireSize),
+    ...(view.decoded ? [`${view.decoded}, decoded`] : []),
+    ...(view.truncated ? ['first 64 KiB captured'] : []),
+    ...(view.decodeError ? [view.decodeError] : []),
+  ];
   const lines: DetailLine[] = [{text: ''}, {text: `${title} (${facts.join(', ')})`, bold: true}];
   if (view.kind === 'binary') return [...lines, {text: `  ${view.text}`, dim: true}];
   const text = view.text.split('\n');
@@ -62,10 +68,14 @@ function attemptLines(attempts: ExchangeCapture['attempts']): DetailLine[] {
 function websocketLines(c: ExchangeCapture): DetailLine[] {
   const ws = c.websocket;
   if (!ws) return [];
-  const lines: DetailLine[] = [{text: ''}, {text: `WebSocket messages (${ws.messages.length}${ws.dropped > 0 ? ` shown, ${ws.dropped} more not kept` : ''})`, bold: true}];
+  const lines: DetailLine[] = [
+    {text: ''},
+    {text: `WebSocket messages (${ws.messages.length}${ws.dropped > 0 ? ` shown, ${ws.dropped} more not kept` : ''})`, bold: true},
+  ];
   for (const m of ws.messages) {
     const arrow = m.from === 'client' ? '→' : '←';
-    for (const frame of describeWsChunk(Buffer.from(m.base64, 'base64'))) lines.push({text: `  +${duration(m.at)} ${arrow} ${frame}`, color: m.from === 'client' ? 'cyan' : undefined});
+    for (const frame of describeWsChunk(Buffer.from(m.base64, 'base64')))
+      lines.push({text: `  +${duration(m.at)} ${arrow} ${frame}`, color: m.from === 'client' ? 'cyan' : undefined});
   }
   return lines;
 }
@@ -75,10 +85,20 @@ export function detailLines(event: RequestEvent, capture: ExchangeCapture | unde
   const reason = STATUS_CODES[event.status] ?? '';
   const lines: DetailLine[] = [
     {text: `${event.method} ${event.host}${event.path}  ${event.status === 0 ? '---' : event.status} ${reason}`, bold: true},
-    {text: `#${event.id} at ${clock(event.time)} · ${duration(event.duration)} · ${humanSize(event.bytes)} · route ${event.route ?? '-'} · target ${event.target ?? '-'}`, dim: true},
+    {
+      text: `#${event.id} at ${clock(event.time)} · ${duration(event.duration)} · ${humanSize(event.bytes)} · route ${event.route ?? '-'} · target ${event.target ?? '-'}`,
+      dim: true,
+    },
   ];
-  const backend = capture?.source === 'portico' ? 'answered by portico' : capture?.source === 'cache' ? 'answered from cache' : `→ backend ${capture?.backendProtocol ?? 'http/1.1'}`;
-  lines.push({text: `Protocol client ${event.protocol === 'h2' ? 'HTTP/2' : event.protocol === 'ws' ? 'WebSocket' : 'HTTP/1.1'} ${event.target || capture ? backend : ''}`.trimEnd()});
+  const backend =
+    capture?.source === 'portico'
+      ? 'answered by portico'
+      : capture?.source === 'cache'
+        ? 'answered from cache'
+        : `→ backend ${capture?.backendProtocol ?? 'http/1.1'}`;
+  lines.push({
+    text: `Protocol client ${event.protocol === 'h2' ? 'HTTP/2' : event.protocol === 'ws' ? 'WebSocket' : 'HTTP/1.1'} ${event.target || capture ? backend : ''}`.trimEnd(),
+  });
   if (event.error) lines.push({text: `Error    ${event.error}`, color: 'red'});
   if (capture) {
     lines.push(timingLine(capture, event.duration));

@@ -22,7 +22,8 @@ function routeKey(r: RouteStatus): string {
 export function healthLines(routes: readonly RouteStatus[], recoveries: readonly HealthEvent[], now: number): HealthLine[] {
   const lines: HealthLine[] = [];
   for (const r of routes) {
-    for (const t of r.targets) if (!t.healthy) lines.push({up: false, text: `○ ${shortTarget(t.target)} down${t.lastError ? ` (${t.lastError})` : ''} · ${routeKey(r)}`});
+    for (const t of r.targets)
+      if (!t.healthy) lines.push({up: false, text: `○ ${shortTarget(t.target)} down${t.lastError ? ` (${t.lastError})` : ''} · ${routeKey(r)}`});
   }
   const seen = new Set<string>();
   for (const event of [...recoveries].reverse()) {

@@ -274,7 +274,9 @@ export class DashModel extends EventEmitter {
       (r) => {
         const link = `${r.stableUrl}.portico/use/${r.copy}`;
         const copied = this.actions?.copy(link) ?? false;
-        this.say(`${r.stableUrl} now serves the copy ${r.copy}. A browser that picked another copy switches with ${link}${copied ? ' (copied to the clipboard)' : ''}.`);
+        this.say(
+          `${r.stableUrl} now serves the copy ${r.copy}. A browser that picked another copy switches with ${link}${copied ? ' (copied to the clipboard)' : ''}.`,
+        );
       },
       (error: Error) => this.say(error.message),
     );
@@ -289,7 +291,19 @@ export class DashModel extends EventEmitter {
       );
       return;
     }
-    const known = capture ?? {id: event.id, started: event.time, method: event.method, host: event.host, url: event.path, clientProtocol: event.protocol, requestHeaders: event.requestHeaders ?? {}, status: event.status, timing: {}, attempts: [], notes: []};
+    const known = capture ?? {
+      id: event.id,
+      started: event.time,
+      method: event.method,
+      host: event.host,
+      url: event.path,
+      clientProtocol: event.protocol,
+      requestHeaders: event.requestHeaders ?? {},
+      status: event.status,
+      timing: {},
+      attempts: [],
+      notes: [],
+    };
     // --cacert: the pasted command works in a shell whose curl does not trust the portico CA (README "Traffic inspector").
     const command = curlCommand(known, {cacert: this.statusValue?.ca});
     const copied = this.actions?.copy(command) ?? false;
@@ -356,7 +370,16 @@ export class DashModel extends EventEmitter {
 
   private layout(chosen: boolean | undefined): {logHeight: number; routesFolded: boolean} {
     const health = healthLines(this.statusValue?.routes ?? [], this.recoveries, this.now()).length;
-    return layoutRows({...this.size, chosen, routes: (this.statusValue?.routes ?? []).reduce((rows, r) => rows + (r.options ? 3 : 2), 0), health, message: this.state.message, headerError: this.errorValue !== undefined && this.statusValue !== undefined, lan: this.lanValue !== undefined, filterError: this.state.filterError !== undefined});
+    return layoutRows({
+      ...this.size,
+      chosen,
+      routes: (this.statusValue?.routes ?? []).reduce((rows, r) => rows + (r.options ? 3 : 2), 0),
+      health,
+      message: this.state.message,
+      headerError: this.errorValue !== undefined && this.statusValue !== undefined,
+      lan: this.lanValue !== undefined,
+      filterError: this.state.filterError !== undefined,
+    });
   }
 
   /** Coalesce changes: at most one notification per throttle period (keys notify at once). */

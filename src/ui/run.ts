@@ -60,7 +60,11 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
   const model = options.model ?? new DashModel({actions: dashActions({source, stdout: options.stdout ?? process.stdout, withSecrets: options.withSecrets})});
   const stop = connect(model, source);
   let trust = 'checking…';
-  const instance = render(createElement(App, {model, trust}), {...(options.stdout ? {stdout: options.stdout} : {}), ...(options.stdin ? {stdin: options.stdin} : {}), exitOnCtrlC: false});
+  const instance = render(createElement(App, {model, trust}), {
+    ...(options.stdout ? {stdout: options.stdout} : {}),
+    ...(options.stdin ? {stdin: options.stdin} : {}),
+    exitOnCtrlC: false,
+  });
   const checkTrust = options.trust ?? (options.paths ? defaultTrustCheck(options.paths) : async () => 'unknown' as const);
   // Only the latest check may set the header: an earlier, slower one must not overwrite it.
   let latest = 0;

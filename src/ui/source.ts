@@ -45,12 +45,9 @@ export function daemonSource(paths: StatePaths): DashSource {
     status: () => call(paths, 'probedStatus', {maxAgeMs: 2000}, {timeoutMs: 5000}),
     subscribe(onEvent, onError) {
       const controller = new AbortController();
-      streamEvents(paths, onEvent, {history: 200, headers: true, capture: true, signal: controller.signal}).then(
-        () => {
-          if (!controller.signal.aborted) onError(new Error('The portico daemon stopped.'));
-        },
-        onError,
-      );
+      streamEvents(paths, onEvent, {history: 200, headers: true, capture: true, signal: controller.signal}).then(() => {
+        if (!controller.signal.aborted) onError(new Error('The portico daemon stopped.'));
+      }, onError);
       return () => controller.abort();
     },
     exchange: (id) => call(paths, 'exchange', {id}, {timeoutMs: 5000}),

@@ -60,4 +60,3 @@ export interface View {
   missed: number;
   now: number;
 }
-

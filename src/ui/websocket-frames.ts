@@ -30,7 +30,8 @@ export function describeWsChunk(bytes: Buffer): string[] {
     const dataAt = maskAt + (masked ? 4 : 0);
     const data = Buffer.from(bytes.subarray(dataAt, Math.min(bytes.length, dataAt + length)));
     if (masked) for (let i = 0; i < data.length; i++) data[i]! ^= bytes[maskAt + (i % 4)]!;
-    const text = opcode === 1 ? ` ${JSON.stringify(data.toString('utf8').slice(0, TEXT))}` : opcode === 8 && data.length >= 2 ? ` code ${data.readUInt16BE(0)}` : '';
+    const text =
+      opcode === 1 ? ` ${JSON.stringify(data.toString('utf8').slice(0, TEXT))}` : opcode === 8 && data.length >= 2 ? ` code ${data.readUInt16BE(0)}` : '';
     out.push(`${name} ${length} B${text}`);
     at = dataAt + length;
   }

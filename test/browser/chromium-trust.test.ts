@@ -29,7 +29,20 @@ async function load(url: string): Promise<string> {
   try {
     const {stdout} = await promisify(execFile)(
       CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=3000', '--dump-dom', url],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--virtual-time-budget=3000',
+        '--dump-dom',
+        url,
+      ],
       {env: {...t.env, HOME: userHome}, timeout: TIMEOUT.browser},
     );
     return stdout;

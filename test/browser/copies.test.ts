@@ -76,7 +76,12 @@ describe.skipIf(!existsSync(CHROMIUM))('two worktrees of one app behind one stab
 
   const stable = () => `https://shop.localhost:${port}`;
   const text = () => page!.evaluate('document.body.innerText') as Promise<string>;
-  const whoami = async (headers: Record<string, string> = {}) => JSON.parse((await page!.evaluate(`fetch('/whoami', {headers: ${JSON.stringify(headers)}}).then((r) => r.text())`)) as string) as {copy: string; cookie: string; header: string | null};
+  const whoami = async (headers: Record<string, string> = {}) =>
+    JSON.parse((await page!.evaluate(`fetch('/whoami', {headers: ${JSON.stringify(headers)}}).then((r) => r.text())`)) as string) as {
+      copy: string;
+      cookie: string;
+      header: string | null;
+    };
 
   it('serves each copy at its own address and the first one at the stable address', async () => {
     expect((await get(port, 'main.shop.localhost', '/whoami', t.home)).body).toContain('"copy":"main"');
@@ -131,7 +136,9 @@ describe.skipIf(!existsSync(CHROMIUM))('two worktrees of one app behind one stab
   });
 
   it('answers an unknown copy with a page listing the copies, not another copy', async () => {
-    const answer = (await page!.evaluate(`fetch('/whoami', {headers: {'X-Portico-Copy': 'nope'}}).then(async (r) => r.status + ' ' + (await r.text()))`)) as string;
+    const answer = (await page!.evaluate(
+      `fetch('/whoami', {headers: {'X-Portico-Copy': 'nope'}}).then(async (r) => r.status + ' ' + (await r.text()))`,
+    )) as string;
     expect(answer).toMatch(/^404 /);
     expect(answer).toContain('no copy named <code>nope</code>');
     expect(answer).toContain('/.portico/use/fix-login');

@@ -53,7 +53,21 @@ afterAll(async () => {
 async function load(url: string): Promise<{dom: string; log: string}> {
   const profile = mkdtempSync(path.join(scratch, 'chromium-'));
   const script = `mount --bind "$HOSTS_FILE" /etc/hosts && exec "$CHROMIUM" "$@"`;
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--virtual-time-budget=3000', '--dump-dom', url];
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    '--enable-logging=stderr',
+    '--virtual-time-budget=3000',
+    '--dump-dom',
+    url,
+  ];
   try {
     const {stdout, stderr} = await promisify(execFile)('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args], {
       env: {...t.env, HOME: userHome, HOSTS_FILE: hostsFile, CHROMIUM},
@@ -76,8 +90,32 @@ function leafSignedByDomainKey(name: string, san: string): {cert: string; key: s
   const ext = path.join(scratch, `${name}.ext`);
   const cert = path.join(scratch, `${name}.pem`);
   writeFileSync(ext, `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr], {stdio: 'ignore'});
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', path.join(dir, 'ca.pem'), '-CAkey', path.join(dir, 'ca-key.pem'), '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', cert], {stdio: 'ignore'});
+  execFileSync(
+    'openssl',
+    ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr],
+    {stdio: 'ignore'},
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      path.join(dir, 'ca.pem'),
+      '-CAkey',
+      path.join(dir, 'ca-key.pem'),
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+      '-out',
+      cert,
+    ],
+    {stdio: 'ignore'},
+  );
   return {cert, key};
 }
 

@@ -96,24 +96,32 @@ async function verdictIn(profile: string): Promise<{ok: boolean; detail: string}
 }
 
 describe.skipIf(!existsSync(FIREFOX))('Firefox (Debian firefox-esr, headless)', () => {
-  it('loads portico with no certificate error after `portico trust` in a never-started profile made with -CreateProfile, and refuses it after `untrust`', async () => {
-    // A profile created the way a user (or a tool) does, never started: no NSS database yet.
-    const profile = path.join(userHome, 'profiles', 'dev');
-    const made = spawnSync(FIREFOX, ['--headless', '-CreateProfile', `dev ${profile}`], {env: {...t.env, HOME: userHome}, encoding: 'utf8', timeout: BROWSER_MS});
-    expect(made.status, made.stderr).toBe(0);
-    expect(existsSync(path.join(profile, 'cert9.db'))).toBe(false);
+  it(
+    'loads portico with no certificate error after `portico trust` in a never-started profile made with -CreateProfile, and refuses it after `untrust`',
+    async () => {
+      // A profile created the way a user (or a tool) does, never started: no NSS database yet.
+      const profile = path.join(userHome, 'profiles', 'dev');
+      const made = spawnSync(FIREFOX, ['--headless', '-CreateProfile', `dev ${profile}`], {
+        env: {...t.env, HOME: userHome},
+        encoding: 'utf8',
+        timeout: BROWSER_MS,
+      });
+      expect(made.status, made.stderr).toBe(0);
+      expect(existsSync(path.join(profile, 'cert9.db'))).toBe(false);
 
-    const trust = await cli(['trust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
-    expect(trust.code, trust.stdout).toBe(0);
-    expect(trust.stdout).toMatch(/✓ nss Firefox profile dev: trusted/);
-    const trusted = await verdictIn(profile);
-    expect(trusted.ok, trusted.detail).toBe(true);
-    expect(trusted.detail).toBe('served over https by portico to https');
+      const trust = await cli(['trust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
+      expect(trust.code, trust.stdout).toBe(0);
+      expect(trust.stdout).toMatch(/✓ nss Firefox profile dev: trusted/);
+      const trusted = await verdictIn(profile);
+      expect(trusted.ok, trusted.detail).toBe(true);
+      expect(trusted.detail).toBe('served over https by portico to https');
 
-    // The same check can fail: once untrusted, Firefox refuses the certificate.
-    const untrust = await cli(['untrust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
-    expect(untrust.code, untrust.stdout).toBe(0);
-    const refused = await verdictIn(profile);
-    expect(refused.ok).toBe(false);
-  }, 4 * BROWSER_MS);
+      // The same check can fail: once untrusted, Firefox refuses the certificate.
+      const untrust = await cli(['untrust', '--stores', 'nss'], {env: {...t.env, HOME: userHome}});
+      expect(untrust.code, untrust.stdout).toBe(0);
+      const refused = await verdictIn(profile);
+      expect(refused.ok).toBe(false);
+    },
+    4 * BROWSER_MS,
+  );
 });

@@ -23,7 +23,9 @@ describe.skipIf(!existsSync(CHROMIUM))('a HAR file from portico logs --har', () 
     const paths = statePaths(served.t.home);
     const captured = () => call(paths, 'exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
-    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
+    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {
+      what: 'the follower to turn capture on',
+    });
     expect((await get(served.port, 'api.localhost', '/orders?draft=1', served.t.home, {method: 'POST', body: '{"sku":"A-1","qty":2}'})).status).toBe(200);
     await waitFor(async () => (await captured()).some((c) => c.url === '/orders?draft=1'), {what: 'the order to be captured'});
     const exited = new Promise<number | null>((resolve) => follower.once('exit', resolve));
@@ -34,7 +36,13 @@ describe.skipIf(!existsSync(CHROMIUM))('a HAR file from portico logs --har', () 
     expect(harValidator()(JSON.parse(text)).errors).toBe('No errors');
     const imported = await importHarInDevTools(text);
     const order = imported.find((r) => r.url.endsWith('/orders?draft=1'));
-    expect(order).toMatchObject({url: 'https://api.localhost/orders?draft=1', method: 'POST', status: 200, requestBody: '{"sku":"A-1","qty":2}', responseBody: 'api POST /orders?draft=1'});
+    expect(order).toMatchObject({
+      url: 'https://api.localhost/orders?draft=1',
+      method: 'POST',
+      status: 200,
+      requestBody: '{"sku":"A-1","qty":2}',
+      responseBody: 'api POST /orders?draft=1',
+    });
     expect(imported.filter((r) => r.url.endsWith('/probe')).every((r) => r.method === 'GET' && r.status === 200)).toBe(true);
   });
 });

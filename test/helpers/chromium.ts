@@ -29,7 +29,19 @@ async function poll<T>(what: string, check: () => T | undefined, ms: number): Pr
 export async function openChromium(scratch: string, env: NodeJS.ProcessEnv, home: string): Promise<Page & {process: ChildProcess}> {
   const chromium = spawn(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(scratch, 'profile')}`, '--remote-debugging-port=0', 'about:blank'],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${path.join(scratch, 'profile')}`,
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
     {env: {...env, HOME: home}, stdio: ['ignore', 'ignore', 'pipe']},
   );
   let err = '';

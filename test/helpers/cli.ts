@@ -19,7 +19,15 @@ export interface CliResult {
 export function tempHome(): {home: string; env: NodeJS.ProcessEnv; cleanup: () => Promise<void>} {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
   const home = path.join(dir, 'home');
-  const env: NodeJS.ProcessEnv = {...process.env, PORTICO_HOME: home, NODE_EXTRA_CA_CERTS: '', SSL_CERT_FILE: '', CURL_CA_BUNDLE: '', FORCE_COLOR: '0', PORTICO_PORT: ''};
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORTICO_HOME: home,
+    NODE_EXTRA_CA_CERTS: '',
+    SSL_CERT_FILE: '',
+    CURL_CA_BUNDLE: '',
+    FORCE_COLOR: '0',
+    PORTICO_PORT: '',
+  };
   delete env.PORTICO_PORT;
   // Hints speak the form the CLI was invoked in (`npx portico` under npx): a test run through
   // `npx vitest` must not make every CLI it starts speak npx. Tests of that set it themselves.
@@ -49,7 +57,11 @@ export function killDaemon(home: string): void {
 /** Run the built CLI as a user does (`script`: the path it is started by, e.g. a `proxy` link to BIN). */
 export function cli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; script?: string}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.script ?? BIN, ...args], {env: options.env, cwd: options.cwd ?? ROOT, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [options.script ?? BIN, ...args], {
+      env: options.env,
+      cwd: options.cwd ?? ROOT,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
@@ -77,10 +89,25 @@ export async function daemonPort(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /** GET https://<host>:<port><path> through portico, verified against the CA in `home`. */
-export function get(port: number, host: string, urlPath: string, home: string, options: {method?: string; body?: string} = {}): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
+export function get(
+  port: number,
+  host: string,
+  urlPath: string,
+  home: string,
+  options: {method?: string; body?: string} = {},
+): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', servername: host, headers: {host}, ca: readFileSync(path.join(home, 'ca.pem')), agent: false},
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: options.method ?? 'GET',
+        servername: host,
+        headers: {host},
+        ca: readFileSync(path.join(home, 'ca.pem')),
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -95,7 +122,10 @@ export function get(port: number, host: string, urlPath: string, home: string, o
 }
 
 /** A backend on 127.0.0.1:0 answering with its name; optionally each answer waits for `hold` (a test's gate). */
-export async function backend(name: string, hold?: Promise<void>): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
+export async function backend(
+  name: string,
+  hold?: Promise<void>,
+): Promise<{port: number; server: http.Server; hits: () => number; close: () => Promise<void>}> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits++;
@@ -123,7 +153,10 @@ export function expectNoStack(result: CliResult): void {
 }
 
 /** A daemon in a temp home serving `host` from a fresh backend answering `name`: the setup several suites share. */
-export async function daemonServing(host: string, name: string): Promise<{t: ReturnType<typeof tempHome>; app: Awaited<ReturnType<typeof backend>>; port: number; close: () => Promise<void>}> {
+export async function daemonServing(
+  host: string,
+  name: string,
+): Promise<{t: ReturnType<typeof tempHome>; app: Awaited<ReturnType<typeof backend>>; port: number; close: () => Promise<void>}> {
   const t = tempHome();
   const app = await backend(name);
   await cli(['up', '--port', '0'], {env: t.env});

@@ -25,10 +25,29 @@ export interface ImportedRequest {
  */
 export async function importHarInDevTools(harText: string): Promise<ImportedRequest[]> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'portico-devtools-'));
-  const child = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {stdio: 'ignore', detached: true});
+  const child = spawn(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    {stdio: 'ignore', detached: true},
+  );
   try {
     const portFile = path.join(profile, 'DevToolsActivePort');
-    for (const deadline = Date.now() + TIMEOUT.browser; !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2; await new Promise((r) => setTimeout(r, 100))) {
+    for (
+      const deadline = Date.now() + TIMEOUT.browser;
+      !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2;
+      await new Promise((r) => setTimeout(r, 100))
+    ) {
       if (Date.now() > deadline) throw new Error(`Chromium did not open its DevTools port within ${TIMEOUT.browser} ms`);
     }
     const [port, browserPath] = readFileSync(portFile, 'utf8').split('\n');
@@ -60,9 +79,13 @@ export async function importHarInDevTools(harText: string): Promise<ImportedRequ
       })()`;
       // The front end loads its modules after the target opens: retry until the importer is there.
       for (const deadline = Date.now() + TIMEOUT.browser; ; await new Promise((r) => setTimeout(r, 250))) {
-        const result = (await call('Runtime.evaluate', {expression, awaitPromise: true, returnByValue: true}, sessionId)) as {result: {value?: string}; exceptionDetails?: {text: string; exception?: {description?: string}}};
+        const result = (await call('Runtime.evaluate', {expression, awaitPromise: true, returnByValue: true}, sessionId)) as {
+          result: {value?: string};
+          exceptionDetails?: {text: string; exception?: {description?: string}};
+        };
         if (!result.exceptionDetails) return JSON.parse(result.result.value!) as ImportedRequest[];
-        if (Date.now() > deadline) throw new Error(`DevTools' HAR importer failed: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
+        if (Date.now() > deadline)
+          throw new Error(`DevTools' HAR importer failed: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
       }
     } finally {
       ws.close();

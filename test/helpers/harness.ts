@@ -69,7 +69,11 @@ export function proxyKit(): {
   };
 }
 
-export function route(host: string, targets: Array<number | string>, options: {path?: string; strategy?: Strategy; stripPrefix?: boolean; health?: string} = {}): Route {
+export function route(
+  host: string,
+  targets: Array<number | string>,
+  options: {path?: string; strategy?: Strategy; stripPrefix?: boolean; health?: string} = {},
+): Route {
   return {
     host,
     path: options.path ?? '/',
@@ -87,10 +91,24 @@ export interface Reply {
 }
 
 /** A request through the proxy over TLS verified against the harness CA. */
-export function request(h: Harness, host: string, urlPath: string, options: {method?: string; body?: string | Buffer; headers?: http.OutgoingHttpHeaders; agent?: https.Agent} = {}): Promise<Reply> {
+export function request(
+  h: Harness,
+  host: string,
+  urlPath: string,
+  options: {method?: string; body?: string | Buffer; headers?: http.OutgoingHttpHeaders; agent?: https.Agent} = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port: h.proxy.port, path: urlPath, method: options.method ?? 'GET', servername: host.replace(/:\d+$/, ''), ca: h.ca, headers: {host, ...options.headers}, agent: options.agent ?? false},
+      {
+        host: '127.0.0.1',
+        port: h.proxy.port,
+        path: urlPath,
+        method: options.method ?? 'GET',
+        servername: host.replace(/:\d+$/, ''),
+        ca: h.ca,
+        headers: {host, ...options.headers},
+        agent: options.agent ?? false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -115,7 +133,11 @@ export interface Backend {
 }
 
 /** A backend on 127.0.0.1 answering `<name>`; `handler` may take over. */
-export async function startBackend(name: string, handler?: (req: http.IncomingMessage, res: http.ServerResponse, b: Backend) => void, port = 0): Promise<Backend> {
+export async function startBackend(
+  name: string,
+  handler?: (req: http.IncomingMessage, res: http.ServerResponse, b: Backend) => void,
+  port = 0,
+): Promise<Backend> {
   const b = {name, hits: 0, bodies: [] as string[]} as Backend;
   const make = () =>
     http.createServer((req, res) => {

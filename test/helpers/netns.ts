@@ -15,6 +15,9 @@ export function canUnshare(): boolean {
 
 /** Run a shell script inside a fresh network namespace with loopback up; everything it starts dies with it. $BIN and $NODE name portico and node. */
 export async function inNamespace(script: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const {stdout} = await promisify(execFile)('unshare', ['-rn', 'sh', '-c', `ip link set lo up\n${script}`], {env: {...env, BIN, NODE: process.execPath}, timeout: TIMEOUT.namespace});
+  const {stdout} = await promisify(execFile)('unshare', ['-rn', 'sh', '-c', `ip link set lo up\n${script}`], {
+    env: {...env, BIN, NODE: process.execPath},
+    timeout: TIMEOUT.namespace,
+  });
   return stdout;
 }

@@ -11,18 +11,35 @@ export interface RawReply {
 }
 
 /** A request through the proxy over HTTP/1.1 or HTTP/2 (TLS verified against the harness CA), body kept as bytes. */
-export function fetchRaw(h: Harness, host: string, path: string, options: {headers?: http.OutgoingHttpHeaders; method?: string; h2?: boolean} = {}): Promise<RawReply> {
+export function fetchRaw(
+  h: Harness,
+  host: string,
+  path: string,
+  options: {headers?: http.OutgoingHttpHeaders; method?: string; h2?: boolean} = {},
+): Promise<RawReply> {
   return options.h2 ? fetchH2(h, host, path, options) : fetchH1(h, host, path, options);
 }
 
 function fetchH1(h: Harness, host: string, path: string, options: {headers?: http.OutgoingHttpHeaders; method?: string}): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const req = https.request({host: '127.0.0.1', port: h.proxy.port, path, method: options.method ?? 'GET', servername: host, ca: h.ca, headers: {host, ...options.headers}, agent: false}, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}));
-      res.on('error', reject);
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: h.proxy.port,
+        path,
+        method: options.method ?? 'GET',
+        servername: host,
+        ca: h.ca,
+        headers: {host, ...options.headers},
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

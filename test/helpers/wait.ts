@@ -91,7 +91,12 @@ export function exited(child: ChildProcess, options: {timeout?: number; what: st
  * the caller's own data listeners keep up to date); rejects with that output if the child exits
  * first or `timeout` passes. Checked on every chunk the child writes: no polling.
  */
-export function outputMatches(child: ChildProcess, pattern: RegExp, output: () => string, options: {timeout?: number; what: string}): Promise<RegExpMatchArray> {
+export function outputMatches(
+  child: ChildProcess,
+  pattern: RegExp,
+  output: () => string,
+  options: {timeout?: number; what: string},
+): Promise<RegExpMatchArray> {
   const timeout = options.timeout ?? TIMEOUT.daemon;
   return new Promise((resolve, reject) => {
     const streams = [child.stdout, child.stderr].filter((s) => s !== null);

@@ -6,6 +6,11 @@ import type WebSocket from 'ws';
  * ws hands these to tls.connect, which takes `servername`; @types/ws does not list it.
  */
 export function wsOptions(host: string, ca: string | Buffer, extra: WebSocket.ClientOptions = {}): WebSocket.ClientOptions {
-  const options: WebSocket.ClientOptions & Pick<tls.ConnectionOptions, 'servername'> = {...extra, ca, servername: host.replace(/:\d+$/, ''), headers: {host, ...extra.headers}};
+  const options: WebSocket.ClientOptions & Pick<tls.ConnectionOptions, 'servername'> = {
+    ...extra,
+    ca,
+    servername: host.replace(/:\d+$/, ''),
+    headers: {host, ...extra.headers},
+  };
   return options;
 }

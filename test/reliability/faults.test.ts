@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {readFileSync, readdirSync, rmSync, } from 'node:fs';
+import {readFileSync, readdirSync, rmSync} from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -54,7 +54,9 @@ describe('backend faults', () => {
     });
     h = await kit.start([route('app.localhost', [`127.0.0.1:${(silent.address() as net.AddressInfo).port}`])], {backendTimeout: 300, upgradeTimeout: 300});
     expect((await request(h, 'app.localhost', '/')).status).toBe(504);
-    const ws = await request(h, 'app.localhost', '/ws', {headers: {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13'}});
+    const ws = await request(h, 'app.localhost', '/ws', {
+      headers: {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13'},
+    });
     expect(ws.status).toBe(504);
     await waitFor(() => h!.proxy.status()[0]!.targets[0]!.active === 0, {what: 'the instance to show no active requests'});
   });
@@ -76,7 +78,16 @@ describe('client faults', () => {
     h = await kit.start([route('app.localhost', [b.port])]);
     // Upload: send part of a declared body, then vanish.
     await new Promise<void>((resolve) => {
-      const req = https.request({host: '127.0.0.1', port: h!.proxy.port, method: 'POST', path: '/up', servername: 'app.localhost', headers: {host: 'app.localhost', 'content-length': 10_000_000}, ca: h!.ca, agent: false});
+      const req = https.request({
+        host: '127.0.0.1',
+        port: h!.proxy.port,
+        method: 'POST',
+        path: '/up',
+        servername: 'app.localhost',
+        headers: {host: 'app.localhost', 'content-length': 10_000_000},
+        ca: h!.ca,
+        agent: false,
+      });
       req.on('error', () => resolve());
       req.write(Buffer.alloc(100_000));
       // Vanish once the upload is under way at the backend.
@@ -87,12 +98,15 @@ describe('client faults', () => {
     });
     // Download: read a little of an endless response, then vanish.
     await new Promise<void>((resolve) => {
-      https.get({host: '127.0.0.1', port: h!.proxy.port, path: '/down', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false}, (res) => {
-        res.once('data', () => {
-          res.destroy();
-          resolve();
-        });
-      });
+      https.get(
+        {host: '127.0.0.1', port: h!.proxy.port, path: '/down', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false},
+        (res) => {
+          res.once('data', () => {
+            res.destroy();
+            resolve();
+          });
+        },
+      );
     });
     await waitFor(() => cut.has('/up') && cut.has('/down'), {what: 'the proxy to close both backend exchanges', detail: () => [...cut].join(', ')});
     await waitFor(() => h!.proxy.status()[0]!.targets[0]!.active === 0, {what: 'the instance to show no active requests'});
@@ -118,7 +132,10 @@ describe('client faults', () => {
       pump();
     });
     h = await kit.start([route('app.localhost', [b.port])]);
-    const req = https.get({host: '127.0.0.1', port: h.proxy.port, path: '/', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h.ca, agent: false}, (res) => res.pause());
+    const req = https.get(
+      {host: '127.0.0.1', port: h.proxy.port, path: '/', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h.ca, agent: false},
+      (res) => res.pause(),
+    );
     req.on('error', () => undefined);
     kit.closeAfter(() => req.destroy());
     // Wait until the backend is held back for good: stalled, with nothing more written over five
@@ -172,7 +189,18 @@ cat "$PORTICO_HOME/routes.json" | grep -c keep.localhost | sed 's/^/KEPT=/'
 node ${BIN} down >/dev/null
 `;
     const seconds = String(TIMEOUT.namespace / 1000);
-    const {stdout, stderr} = await promisify(execFile)('timeout', ['-k', '5', seconds, 'unshare', '-m', '--propagation', 'private', 'bash', '-c', script]).catch((e) => e as {stdout: string; stderr: string});
+    const {stdout, stderr} = await promisify(execFile)('timeout', [
+      '-k',
+      '5',
+      seconds,
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      'bash',
+      '-c',
+      script,
+    ]).catch((e) => e as {stdout: string; stderr: string});
     expect(stderr).toMatch(/Could not save .*routes\.json: the disk is full; nothing was changed\./);
     expect(stdout).toMatch(/ADD=1/);
     expect(stdout).toMatch(/ROUTES=1/);

@@ -53,7 +53,10 @@ describe('malformed HTTP/1.1 is refused and the proxy keeps serving', () => {
     ['a bad request line', 'GARBAGE\r\n\r\n'],
     ['an invalid header name', 'GET /api/x HTTP/1.1\r\nHost: app.localhost\r\nBad Header: x\r\n\r\n'],
     ['a control character in a header value', 'GET /api/x HTTP/1.1\r\nHost: app.localhost\r\nX-A: a\x01b\r\n\r\n'],
-    ['both Content-Length and Transfer-Encoding (request smuggling)', 'POST /api/x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/smuggled HTTP/1.1\r\nHost: app.localhost\r\n\r\n'],
+    [
+      'both Content-Length and Transfer-Encoding (request smuggling)',
+      'POST /api/x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/smuggled HTTP/1.1\r\nHost: app.localhost\r\n\r\n',
+    ],
     ['two different Content-Length headers', 'POST /api/x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 1\r\nContent-Length: 5\r\n\r\nhello'],
     ['a bare LF inside headers', 'GET /api/x HTTP/1.1\nHost: app.localhost\nX: y\n\n'],
     ['two Host headers (RFC 9112 §3.2)', 'GET /api/x HTTP/1.1\r\nHost: app.localhost\r\nHost: evil.localhost\r\n\r\n'],
@@ -114,7 +117,10 @@ describe('protocol edges are refused at once', () => {
 
   it('never tunnels a non-WebSocket Upgrade: h2c is answered as plain HTTP, without the Upgrade', async () => {
     const before = seen.length;
-    const r = await raw(h, 'GET /api/h2c HTTP/1.1\r\nHost: app.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n');
+    const r = await raw(
+      h,
+      'GET /api/h2c HTTP/1.1\r\nHost: app.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n',
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 200/);
     expect(r.closed).toBe(true);
     expect(seen.slice(before).map((s) => s.headers.upgrade)).toEqual([undefined]);
@@ -210,7 +216,45 @@ describe('a bounded fuzzer', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const pieces = ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'CONNECT', 'G\x00T', '/api/x', '/', '*', 'http://a/', '/%', '/%zz', '/../..', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'Host: app.localhost', 'Host:', 'Host: a b', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Expect: 100-continue', 'HTTP/2.0', 'HTTP/0.9', 'Upgrade: h2c', 'Host: b.localhost', '\x7f\x80\xff', 'X: ' + 'y'.repeat(100), '0\r\n\r\n', 'zz\r\n', '\r\n'];
+    const pieces = [
+      'GET',
+      'POST',
+      'PUT',
+      'HEAD',
+      'OPTIONS',
+      'CONNECT',
+      'G\x00T',
+      '/api/x',
+      '/',
+      '*',
+      'http://a/',
+      '/%',
+      '/%zz',
+      '/../..',
+      'HTTP/1.1',
+      'HTTP/1.0',
+      'HTTP/9.9',
+      'Host: app.localhost',
+      'Host:',
+      'Host: a b',
+      'Content-Length: 5',
+      'Content-Length: -1',
+      'Content-Length: 99999999999',
+      'Transfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Expect: 100-continue',
+      'HTTP/2.0',
+      'HTTP/0.9',
+      'Upgrade: h2c',
+      'Host: b.localhost',
+      '\x7f\x80\xff',
+      'X: ' + 'y'.repeat(100),
+      '0\r\n\r\n',
+      'zz\r\n',
+      '\r\n',
+    ];
     const seps = ['\r\n', '\n', '\r', ' ', '', '\r\n\r\n'];
     const statuses = new Map<number, number>();
     const apiBefore = seen.length;
@@ -234,10 +278,18 @@ describe('a bounded fuzzer', () => {
     // Garbage is refused with a 400-class answer, and what did reach a backend was routed by the
     // path that backend saw: /api and below to the app, nothing under /api to the catch-all.
     const underApi = (url: string) => /^\/api(?:[/?]|$)/.test(url);
-    expect(seen.slice(apiBefore).map((s) => s.url).filter((u) => !underApi(u))).toEqual([]);
+    expect(
+      seen
+        .slice(apiBefore)
+        .map((s) => s.url)
+        .filter((u) => !underApi(u)),
+    ).toEqual([]);
     expect(adminSeen.slice(adminBefore).filter(underApi)).toEqual([]);
     console.log(`fuzzer: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    expect([...statuses.keys()].some((s) => s >= 400 && s < 500), JSON.stringify(Object.fromEntries(statuses))).toBe(true);
+    expect(
+      [...statuses.keys()].some((s) => s >= 400 && s < 500),
+      JSON.stringify(Object.fromEntries(statuses)),
+    ).toBe(true);
     await stillServes();
   });
 });

@@ -35,7 +35,9 @@ afterAll(async () => {
 /** One keep-alive TLS connection that has completed one request; resolves with the socket left open. */
 function keepAlive(): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({host: '127.0.0.1', port, servername: 'load.localhost', ca, ALPNProtocols: ['http/1.1']}, () => socket.write('GET / HTTP/1.1\r\nHost: load.localhost\r\n\r\n'));
+    const socket = tls.connect({host: '127.0.0.1', port, servername: 'load.localhost', ca, ALPNProtocols: ['http/1.1']}, () =>
+      socket.write('GET / HTTP/1.1\r\nHost: load.localhost\r\n\r\n'),
+    );
     let text = '';
     socket.on('data', (d: Buffer) => {
       text += d.toString('latin1');
@@ -78,7 +80,10 @@ describe('load held by one daemon', () => {
     expect(fdsDuring).toBeGreaterThanOrEqual(fdsBefore + 6000);
     for (const s of sockets) s.destroy();
     for (const ws of sockets2) ws.terminate();
-    await waitFor(() => fds(pid) <= fdsBefore + 5, {what: 'the daemon to close the connections it no longer needs', detail: () => `${fds(pid)} fds open, ${fdsBefore} before`});
+    await waitFor(() => fds(pid) <= fdsBefore + 5, {
+      what: 'the daemon to close the connections it no longer needs',
+      detail: () => `${fds(pid)} fds open, ${fdsBefore} before`,
+    });
     const rssAfter = rss(pid);
     console.log(`load: fds ${fdsBefore} -> ${fdsDuring} -> ${fds(pid)}; RSS ${rssBefore.toFixed(1)} -> ${rssDuring.toFixed(1)} -> ${rssAfter.toFixed(1)} MB`);
     expect(rssDuring).toBeLessThan(600);

@@ -28,7 +28,16 @@ describe('nothing let in', () => {
 
   it('never prints the CA key, whatever the command', async () => {
     const outputs = await Promise.all(
-      [['ls'], ['ls', '--json'], ['up'], ['doctor', '--stores', 'node'], ['trust', '--stores', 'node'], ['trust', '--check', '--stores', 'node'], ['logs'], ['--help']].map((args) => cli(args, {env: t.env})),
+      [
+        ['ls'],
+        ['ls', '--json'],
+        ['up'],
+        ['doctor', '--stores', 'node'],
+        ['trust', '--stores', 'node'],
+        ['trust', '--check', '--stores', 'node'],
+        ['logs'],
+        ['--help'],
+      ].map((args) => cli(args, {env: t.env})),
     );
     for (const r of outputs) expect(`${r.stdout}${r.stderr}`).not.toMatch(/PRIVATE KEY/);
   });

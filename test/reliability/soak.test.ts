@@ -26,37 +26,45 @@ afterAll(async () => {
 });
 
 describe('a soak at steady load', () => {
-  it(`keeps RSS and open files flat over ${SECONDS} s with no failed request`, async () => {
-    const port = await daemonPort(t.env);
-    const pid = daemonPid(t.home);
-    const agent = new https.Agent({keepAlive: true, maxSockets: 10, ca: readFileSync(path.join(t.home, 'ca.pem'))});
-    const once = () =>
-      new Promise<number>((resolve) => {
-        const req = https.get({host: '127.0.0.1', port, path: '/', servername: 'soak.localhost', headers: {host: 'soak.localhost'}, agent}, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)));
-        req.on('error', () => resolve(0));
-      });
-    const end = Date.now() + SECONDS * 1000;
-    const samples: Array<{rss: number; fds: number}> = [];
-    let requests = 0;
-    let failures = 0;
-    let nextSample = Date.now();
-    while (Date.now() < end) {
-      const statuses = await Promise.all(Array.from({length: 10}, once));
-      requests += statuses.length;
-      failures += statuses.filter((s) => s !== 200).length;
-      if (Date.now() >= nextSample) {
-        samples.push({rss: rss(pid), fds: fds(pid)});
-        nextSample = Date.now() + Math.max(1000, (SECONDS * 1000) / 30);
+  it(
+    `keeps RSS and open files flat over ${SECONDS} s with no failed request`,
+    async () => {
+      const port = await daemonPort(t.env);
+      const pid = daemonPid(t.home);
+      const agent = new https.Agent({keepAlive: true, maxSockets: 10, ca: readFileSync(path.join(t.home, 'ca.pem'))});
+      const once = () =>
+        new Promise<number>((resolve) => {
+          const req = https.get({host: '127.0.0.1', port, path: '/', servername: 'soak.localhost', headers: {host: 'soak.localhost'}, agent}, (res) =>
+            res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+          );
+          req.on('error', () => resolve(0));
+        });
+      const end = Date.now() + SECONDS * 1000;
+      const samples: Array<{rss: number; fds: number}> = [];
+      let requests = 0;
+      let failures = 0;
+      let nextSample = Date.now();
+      while (Date.now() < end) {
+        const statuses = await Promise.all(Array.from({length: 10}, once));
+        requests += statuses.length;
+        failures += statuses.filter((s) => s !== 200).length;
+        if (Date.now() >= nextSample) {
+          samples.push({rss: rss(pid), fds: fds(pid)});
+          nextSample = Date.now() + Math.max(1000, (SECONDS * 1000) / 30);
+        }
       }
-    }
-    agent.destroy();
-    // The first samples are warm-up (JIT, pools); flatness is judged on the rest.
-    const steady = samples.slice(Math.ceil(samples.length / 4));
-    const rssValues = steady.map((s) => s.rss);
-    const fdValues = steady.map((s) => s.fds);
-    console.log(`soak: ${requests} requests in ${SECONDS} s, ${failures} failed; RSS ${Math.min(...rssValues).toFixed(1)}-${Math.max(...rssValues).toFixed(1)} MB; fds ${Math.min(...fdValues)}-${Math.max(...fdValues)}`);
-    expect(failures).toBe(0);
-    expect(Math.max(...rssValues) - Math.min(...rssValues)).toBeLessThan(40);
-    expect(Math.max(...fdValues) - Math.min(...fdValues)).toBeLessThanOrEqual(12);
-  }, (SECONDS + 120) * 1000);
+      agent.destroy();
+      // The first samples are warm-up (JIT, pools); flatness is judged on the rest.
+      const steady = samples.slice(Math.ceil(samples.length / 4));
+      const rssValues = steady.map((s) => s.rss);
+      const fdValues = steady.map((s) => s.fds);
+      console.log(
+        `soak: ${requests} requests in ${SECONDS} s, ${failures} failed; RSS ${Math.min(...rssValues).toFixed(1)}-${Math.max(...rssValues).toFixed(1)} MB; fds ${Math.min(...fdValues)}-${Math.max(...fdValues)}`,
+      );
+      expect(failures).toBe(0);
+      expect(Math.max(...rssValues) - Math.min(...rssValues)).toBeLessThan(40);
+      expect(Math.max(...fdValues) - Math.min(...fdValues)).toBeLessThanOrEqual(12);
+    },
+    (SECONDS + 120) * 1000,
+  );
 });

@@ -24,18 +24,30 @@ async function capturedExchange(ctx: McpContext, id: number): Promise<ExchangeCa
 
 export const getExchange = defineTool({
   name: 'get_exchange',
-  description: 'One request in full: headers, bodies (decoded), timing, attempts, errors, WebSocket frames. format: json (default), curl (a command to resend it) or har (HAR 1.2).',
+  description:
+    'One request in full: headers, bodies (decoded), timing, attempts, errors, WebSocket frames. format: json (default), curl (a command to resend it) or har (HAR 1.2).',
   input: {
-    id: z.number().int().min(1).max(2 ** 31).describe('id from list_traffic'),
+    id: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31)
+      .describe('id from list_traffic'),
     format: z.enum(['json', 'curl', 'har']).optional(),
   },
   async run({id, format = 'json'}, ctx) {
     const status = await ctx.daemon();
     const raw = await capturedExchange(ctx, id);
-    const capture = raw && {...raw, requestHeaders: redactHeaders(raw.requestHeaders, ctx.withSecrets), responseHeaders: redactHeaders(raw.responseHeaders, ctx.withSecrets)};
+    const capture = raw && {
+      ...raw,
+      requestHeaders: redactHeaders(raw.requestHeaders, ctx.withSecrets),
+      responseHeaders: redactHeaders(raw.responseHeaders, ctx.withSecrets),
+    };
     const found = (await recentRequests(ctx.paths)).find((e) => e.id === id);
     // Events carry headers too while a viewer wants them (this session does): redact those as well.
-    const event = found ? {...found, requestHeaders: redactHeaders(found.requestHeaders, ctx.withSecrets), responseHeaders: redactHeaders(found.responseHeaders, ctx.withSecrets)} : capture && eventFromCapture(capture);
+    const event = found
+      ? {...found, requestHeaders: redactHeaders(found.requestHeaders, ctx.withSecrets), responseHeaders: redactHeaders(found.responseHeaders, ctx.withSecrets)}
+      : capture && eventFromCapture(capture);
     if (!event) throw new UserError(`No request ${id} in portico's recent traffic (it keeps the last ${HISTORY}).`, {hint: 'list_traffic shows the ids.'});
     if (format === 'curl') return textResult(curlCommand(capture ?? captureFromEvent(event, status.port), {cacert: status.ca}));
     if (format === 'har') return jsonResult(buildHar([event], new Map(capture ? [[id, capture]] : []), VERSION));

@@ -16,9 +16,10 @@ const KEYS = FEATURES.map((f) => f.key) as [OptionKey, ...OptionKey[]];
 const projectValue = z.unknown().optional();
 
 /** One input per front-door feature, keyed and worded as in portico.json, so a new feature is an input at once. */
-const optionInputs = Object.fromEntries(
-  FEATURES.map((f) => [f.key, projectValue.describe(f.flags[0]?.helpValue ?? 'true')]),
-) as Record<OptionKey, typeof projectValue>;
+const optionInputs = Object.fromEntries(FEATURES.map((f) => [f.key, projectValue.describe(f.flags[0]?.helpValue ?? 'true')])) as Record<
+  OptionKey,
+  typeof projectValue
+>;
 
 /** The options given, each read by its feature exactly as a portico.json key is. */
 export function parseOptionArgs(args: Partial<Record<OptionKey, unknown>>): RouteOptions {
@@ -46,7 +47,12 @@ export function optionRequests(existing: Route, spec: string, next: RouteOptions
   }
   return [...groups.values()].map((group, i) => {
     const {owner, dir} = group[0]!;
-    return {spec, targets: group.map(weightedTargetSpec), ...(i === 0 ? {replace: true, options: next} : {}), ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {})};
+    return {
+      spec,
+      targets: group.map(weightedTargetSpec),
+      ...(i === 0 ? {replace: true, options: next} : {}),
+      ...(owner ? {owner, join: true, ...(dir ? {dir} : {})} : {}),
+    };
   });
 }
 
@@ -63,7 +69,8 @@ export const setRouteOptions = defineTool({
     const changes = parseOptionArgs(args);
     // `false` turns an option off, as in portico.json; so does naming it in `off`.
     const off = [...(args.off ?? []), ...KEYS.filter((key) => args[key] === false)];
-    if (Object.keys(changes).length === 0 && off.length === 0) throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
+    if (Object.keys(changes).length === 0 && off.length === 0)
+      throw new UserError('Nothing to change: give an option to set (delay, fail, drop, ...) or `off`.');
     const {host, path} = parseRouteSpec(args.route, listDomains(ctx.paths.home));
     await ctx.daemon();
     const existing = (await call(ctx.paths, 'routes')).find((r) => r.host === host && r.path === path);

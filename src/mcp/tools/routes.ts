@@ -14,7 +14,8 @@ import {defineTool} from '../tool.js';
 
 export const listRoutes = defineTool({
   name: 'list_routes',
-  description: 'Routes portico serves (as `portico ls --json`): URL, targets with health, in-flight and request counts, last error, owner, strategy, front-door options.',
+  description:
+    'Routes portico serves (as `portico ls --json`): URL, targets with health, in-flight and request counts, last error, owner, strategy, front-door options.',
   input: {},
   async run(_args, ctx) {
     const status = await ctx.daemon();
@@ -43,7 +44,8 @@ export function hostAndPath(input: string, domains: readonly string[] = []): {ho
 
 export const openRoute = defineTool({
   name: 'open_route',
-  description: 'How to open a route: its URL, whether browsers trust the portico CA, the NODE_EXTRA_CA_CERTS line for Node, a curl line, whether the name resolves here.',
+  description:
+    'How to open a route: its URL, whether browsers trust the portico CA, the NODE_EXTRA_CA_CERTS line for Node, a curl line, whether the name resolves here.',
   input: {route: z.string().optional().describe('host, host/path or URL; default: every route')},
   async run({route}, ctx) {
     const status = await ctx.daemon();

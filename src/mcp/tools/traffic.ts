@@ -25,9 +25,13 @@ function summary(e: RequestEvent): Record<string, unknown> {
 
 export const listTraffic = defineTool({
   name: 'list_traffic',
-  description: 'Recent requests through portico, newest last, filtered like `portico logs`. Each has an id for get_exchange; captured=true means bodies and timing are kept.',
+  description:
+    'Recent requests through portico, newest last, filtered like `portico logs`. Each has an id for get_exchange; captured=true means bodies and timing are kept.',
   input: {
-    status: z.union([z.number().int().min(100).max(599), word]).optional().describe('404, 5xx or 404,5xx'),
+    status: z
+      .union([z.number().int().min(100).max(599), word])
+      .optional()
+      .describe('404, 5xx or 404,5xx'),
     host: word.optional().describe('host contains this'),
     method: word.optional(),
     path: word.optional().describe('/api: prefix; other text: anywhere in the path'),
@@ -55,7 +59,9 @@ export const listTraffic = defineTool({
       throw error;
     }
     await ctx.daemon();
-    const matching = (await recentRequests(ctx.paths)).filter((e) => matchFilter(filter, e) && (since === undefined || e.time >= since) && (until === undefined || e.time <= until));
+    const matching = (await recentRequests(ctx.paths)).filter(
+      (e) => matchFilter(filter, e) && (since === undefined || e.time >= since) && (until === undefined || e.time <= until),
+    );
     const limit = args.limit ?? 50;
     return jsonResult({matching: matching.length, shown: Math.min(limit, matching.length), requests: matching.slice(-limit).map(summary)});
   },

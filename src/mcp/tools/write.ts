@@ -24,7 +24,17 @@ export const addRoute = defineTool({
   },
   async run(args, ctx) {
     await ctx.daemon();
-    const result = await addRouteCommand({paths: ctx.paths, spec: args.route, targets: args.targets, strategy: args.strategy, health: args.health, stripPrefix: args.stripPrefix, replace: args.replace, out: quiet, warn: quiet});
+    const result = await addRouteCommand({
+      paths: ctx.paths,
+      spec: args.route,
+      targets: args.targets,
+      strategy: args.strategy,
+      health: args.health,
+      stripPrefix: args.stripPrefix,
+      replace: args.replace,
+      out: quiet,
+      warn: quiet,
+    });
     return jsonResult(result);
   },
 });
@@ -44,7 +54,14 @@ export const replay = defineTool({
   name: 'replay_request',
   description: `Send a captured request again through portico (same method, URL, headers, body); it shows up as a new request. ${WRITE_NOTE}`,
   write: true,
-  input: {id: z.number().int().min(1).max(2 ** 31).describe('id from list_traffic')},
+  input: {
+    id: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31)
+      .describe('id from list_traffic'),
+  },
   async run({id}, ctx) {
     await ctx.daemon();
     return jsonResult(await replayRequest({paths: ctx.paths, id: String(id), out: quiet, json: true}));

@@ -15,10 +15,18 @@ const TOKEN_HASH = /^[A-Za-z0-9_-]{43}$/;
  */
 export const auth: FrontDoorFeature<'auth'> = {
   key: 'auth',
-  flags: [{name: 'auth', kind: 'string', helpValue: 'basic:USER|token|off', description: 'gate the route: HTTP Basic for USER (password from a prompt or stdin), or a token printed once (kept in a cookie); off removes the gate'}],
+  flags: [
+    {
+      name: 'auth',
+      kind: 'string',
+      helpValue: 'basic:USER|token|off',
+      description: 'gate the route: HTTP Basic for USER (password from a prompt or stdin), or a token printed once (kept in a cookie); off removes the gate',
+    },
+  ],
   schema: {
     not: {},
-    description: 'Not read from portico.json: a credential does not belong in a project file. Gate a route with `portico add ROUTE TARGET --auth basic:USER` or `--auth token`.',
+    description:
+      'Not read from portico.json: a credential does not belong in a project file. Gate a route with `portico add ROUTE TARGET --auth basic:USER` or `--auth token`.',
   },
   fromFlags: (flags) => {
     const text = flags.auth as string | undefined;
@@ -30,22 +38,54 @@ export const auth: FrontDoorFeature<'auth'> = {
     throw new UserError(`Invalid --auth \`${text}\`: expected basic:USER (a user name without \`:\`), token or off.`, {exit: 2});
   },
   fromProject: () => {
-    throw new UserError('`auth` is not read from portico.json: a credential does not belong in a project file; gate the route with `portico add ROUTE TARGET --auth basic:USER` or `--auth token`.');
+    throw new UserError(
+      '`auth` is not read from portico.json: a credential does not belong in a project file; gate the route with `portico add ROUTE TARGET --auth basic:USER` or `--auth token`.',
+    );
   },
   check: (stored): AuthOption | null | undefined => {
     if (stored === null) return null;
-    if (isObject(stored) && stored.kind === 'basic' && typeof stored.user === 'string' && USER.test(stored.user) && typeof stored.hash === 'string' && PASSWORD_HASH.test(stored.hash)) {
+    if (
+      isObject(stored) &&
+      stored.kind === 'basic' &&
+      typeof stored.user === 'string' &&
+      USER.test(stored.user) &&
+      typeof stored.hash === 'string' &&
+      PASSWORD_HASH.test(stored.hash)
+    ) {
       return {kind: 'basic', user: stored.user, hash: stored.hash};
     }
-    if (isObject(stored) && stored.kind === 'token' && typeof stored.hash === 'string' && TOKEN_HASH.test(stored.hash)) return {kind: 'token', hash: stored.hash};
+    if (isObject(stored) && stored.kind === 'token' && typeof stored.hash === 'string' && TOKEN_HASH.test(stored.hash))
+      return {kind: 'token', hash: stored.hash};
     // Never echo a stored credential hash back into an error message.
     throw badStored('auth', isObject(stored) ? {kind: stored.kind} : typeof stored);
   },
   describe: (value) => [value.kind === 'basic' ? `auth basic:${value.user}` : 'auth token'],
   exportLosses: (value, target) => {
-    if (value.kind === 'token') return [{feature: 'auth token', detail: `not exported: ${target === 'nginx' || target === 'caddy' ? target : 'Kubernetes'} has no portico-style token gate; use basic auth or your identity proxy`}];
-    if (target === 'nginx') return [{feature: `auth basic:${value.user}`, detail: 'approximated: `auth_basic` is written, but nginx cannot read portico\'s scrypt hash: create the file it names with `htpasswd -c FILE ' + value.user + '`'}];
-    if (target === 'caddy') return [{feature: `auth basic:${value.user}`, detail: 'approximated: `basicauth` is written with a placeholder, since Caddy cannot read portico\'s scrypt hash: replace it with the output of `caddy hash-password`'}];
+    if (value.kind === 'token')
+      return [
+        {
+          feature: 'auth token',
+          detail: `not exported: ${target === 'nginx' || target === 'caddy' ? target : 'Kubernetes'} has no portico-style token gate; use basic auth or your identity proxy`,
+        },
+      ];
+    if (target === 'nginx')
+      return [
+        {
+          feature: `auth basic:${value.user}`,
+          detail:
+            "approximated: `auth_basic` is written, but nginx cannot read portico's scrypt hash: create the file it names with `htpasswd -c FILE " +
+            value.user +
+            '`',
+        },
+      ];
+    if (target === 'caddy')
+      return [
+        {
+          feature: `auth basic:${value.user}`,
+          detail:
+            "approximated: `basicauth` is written with a placeholder, since Caddy cannot read portico's scrypt hash: replace it with the output of `caddy hash-password`",
+        },
+      ];
     return [{feature: `auth basic:${value.user}`, detail: 'not exported: set authentication in your Gateway or Ingress controller'}];
   },
 };

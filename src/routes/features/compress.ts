@@ -13,5 +13,8 @@ export const compress: FrontDoorFeature<'compress'> = {
   },
   check: (stored) => (stored === true ? true : undefined),
   describe: () => ['compress'],
-  exportLosses: (_value, target) => (target === 'gateway' || target === 'ingress' ? [{feature: 'compress', detail: 'not exported: Kubernetes routes do not compress; enable it in your controller or the app'}] : []),
+  exportLosses: (_value, target) =>
+    target === 'gateway' || target === 'ingress'
+      ? [{feature: 'compress', detail: 'not exported: Kubernetes routes do not compress; enable it in your controller or the app'}]
+      : [],
 };

@@ -7,9 +7,19 @@ import {badStored, isObject, stringOf, type FrontDoorFeature} from './feature.js
  */
 export const cors: FrontDoorFeature<'cors'> = {
   key: 'cors',
-  flags: [{name: 'cors', kind: 'string', helpValue: 'ORIGINS', bare: 'self', description: "answer CORS preflights and add CORS headers: bare, for this portico's own https origins; or these (comma-separated origins, self, * without credentials, private-network)"}],
+  flags: [
+    {
+      name: 'cors',
+      kind: 'string',
+      helpValue: 'ORIGINS',
+      bare: 'self',
+      description:
+        "answer CORS preflights and add CORS headers: bare, for this portico's own https origins; or these (comma-separated origins, self, * without credentials, private-network)",
+    },
+  ],
   schema: {
-    description: "Answer CORS preflights and add CORS headers: true for this portico's own https origins (with credentials), or a list of origins and the words self, * (any origin, without credentials) and private-network.",
+    description:
+      "Answer CORS preflights and add CORS headers: true for this portico's own https origins (with credentials), or a list of origins and the words self, * (any origin, without credentials) and private-network.",
     oneOf: [{type: 'boolean'}, {type: 'string'}, {type: 'array', items: {type: 'string', pattern: '^(https?://|self$|\\*$|private-network$)'}, minItems: 1}],
   },
   fromFlags: (flags) => (flags.cors === undefined ? undefined : parseCors(flags.cors as string | true)),
@@ -23,7 +33,12 @@ export const cors: FrontDoorFeature<'cors'> = {
     return parseCors((stored.origins as string[]).join(','), 'options.cors');
   },
   describe: ({origins}) => [`cors ${origins.join(',')}`],
-  exportLosses: ({origins}, target) => [{feature: `cors ${origins.join(',')}`, detail: `not exported: ${ENGINE[target]} has no CORS setting; answer preflights in the app or add the Access-Control-* headers yourself`}],
+  exportLosses: ({origins}, target) => [
+    {
+      feature: `cors ${origins.join(',')}`,
+      detail: `not exported: ${ENGINE[target]} has no CORS setting; answer preflights in the app or add the Access-Control-* headers yourself`,
+    },
+  ],
 };
 
 const ENGINE = {caddy: 'Caddy', nginx: 'nginx', gateway: 'the Gateway API (standard channel)', ingress: 'Ingress'} as const;

@@ -14,7 +14,11 @@ const percent = (rate: number): string => `${Math.round(rate * 1000) / 10}%`;
 export const delay: FrontDoorFeature<'delay'> = {
   key: 'delay',
   flags: [{name: 'delay', kind: 'string', helpValue: 'DURATION', description: 'inject latency before the backend: 300ms or 300ms-1s'}],
-  schema: {type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m)\\s*(-\\s*\\d+(\\.\\d+)?\\s*(ms|s|m)\\s*)?$', description: 'Inject latency before the backend: "300ms" or "300ms-1s".'},
+  schema: {
+    type: 'string',
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m)\\s*(-\\s*\\d+(\\.\\d+)?\\s*(ms|s|m)\\s*)?$',
+    description: 'Inject latency before the backend: "300ms" or "300ms-1s".',
+  },
   fromFlags: (flags) => (flags.delay === undefined ? undefined : parseDelay(flags.delay as string)),
   fromProject: (value) => parseDelay(stringOf('delay', value), 'delay'),
   check: (stored) => {
@@ -28,11 +32,16 @@ export const delay: FrontDoorFeature<'delay'> = {
 export const fail: FrontDoorFeature<'fail'> = {
   key: 'fail',
   flags: [{name: 'fail', kind: 'string', helpValue: 'P[:STATUS]', description: 'answer this share of requests with an error: 10% or 10%:503'}],
-  schema: {type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%?\\s*(:\\s*[45]\\d\\d\\s*)?$', description: 'Answer this share of requests with an error, without the backend: "10%" or "10%:503".'},
+  schema: {
+    type: 'string',
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*%?\\s*(:\\s*[45]\\d\\d\\s*)?$',
+    description: 'Answer this share of requests with an error, without the backend: "10%" or "10%:503".',
+  },
   fromFlags: (flags) => (flags.fail === undefined ? undefined : parseFail(flags.fail as string)),
   fromProject: (value) => parseFail(stringOf('fail', value), 'fail'),
   check: (stored) => {
-    if (!isObject(stored) || !inRange(stored.rate, 0, 1) || !Number.isInteger(stored.status) || !inRange(stored.status, 400, 599)) throw badStored('fail', stored);
+    if (!isObject(stored) || !inRange(stored.rate, 0, 1) || !Number.isInteger(stored.status) || !inRange(stored.status, 400, 599))
+      throw badStored('fail', stored);
     return {rate: stored.rate, status: stored.status};
   },
   describe: ({rate, status}) => [`fail ${formatShare(rate)}:${status}`],

@@ -1,4 +1,4 @@
-import {InputError, } from '../../errors.js';
+import {InputError} from '../../errors.js';
 import type {RouteOptions} from '../types.js';
 
 export {isObject} from '../object.js';
@@ -73,7 +73,8 @@ export function badStored(key: string, value: unknown): Error {
 }
 
 /** A number within [min, max]. */
-export const inRange = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+export const inRange = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
 /** A portico.json value that must be a string. */
 export function stringOf(key: string, value: unknown): string {

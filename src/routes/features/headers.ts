@@ -6,9 +6,17 @@ import {badStored, isObject, stringOf, type ExportLoss, type ExportTarget, type 
 const ruleText = (r: HeaderRule): string => (r.value === undefined ? `-${r.name}` : `${r.name}: ${r.value}`);
 
 function losses(rules: readonly HeaderRule[], target: ExportTarget): ExportLoss[] {
-  if (target === 'ingress') return [{feature: 'header rules', detail: "not exported: Ingress cannot change headers; use the gateway export (HTTPRoute header filters) or your controller's annotation"}];
+  if (target === 'ingress')
+    return [
+      {
+        feature: 'header rules',
+        detail: "not exported: Ingress cannot change headers; use the gateway export (HTTPRoute header filters) or your controller's annotation",
+      },
+    ];
   if (target !== 'nginx') return [];
-  return rules.filter((r) => r.value?.includes('$')).map((r) => ({feature: `header ${r.name}`, detail: 'written as it is, but nginx reads `$` in a value as a variable and has no escape for it'}));
+  return rules
+    .filter((r) => r.value?.includes('$'))
+    .map((r) => ({feature: `header ${r.name}`, detail: 'written as it is, but nginx reads `$` in a value as a variable and has no escape for it'}));
 }
 
 /** `--request-header` / `--response-header`: set or remove headers (passes: src/frontdoor/headers.ts). */

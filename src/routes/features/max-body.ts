@@ -5,7 +5,11 @@ import {badStored, inRange, stringOf, type FrontDoorFeature} from './feature.js'
 export const maxBody: FrontDoorFeature<'maxBody'> = {
   key: 'maxBody',
   flags: [{name: 'max-body', kind: 'string', helpValue: 'SIZE', description: 'answer 413 to request bodies larger than SIZE: 10MB, 512KB'}],
-  schema: {type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB]?)\\s*$', description: 'Refuse request bodies larger than this with 413 Content Too Large: "10MB", "512KB".'},
+  schema: {
+    type: 'string',
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB]?)\\s*$',
+    description: 'Refuse request bodies larger than this with 413 Content Too Large: "10MB", "512KB".',
+  },
   fromFlags: (flags) => (flags['max-body'] === undefined ? undefined : parseSize(flags['max-body'] as string, '--max-body')),
   fromProject: (value) => parseSize(stringOf('maxBody', value), 'maxBody'),
   check: (stored) => {

@@ -19,7 +19,7 @@ describe('the benchmark harness', () => {
   });
 
   // As root, nginx's workers would run as nobody and could not enter the 0700 temp directory.
-  it.skipIf(!hasNginxAndWrk)("measures the nginx proxy_cache peer, also as root (one bounded smoke round)", async () => {
+  it.skipIf(!hasNginxAndWrk)('measures the nginx proxy_cache peer, also as root (one bounded smoke round)', async () => {
     const {stdout} = await run(process.execPath, [BENCH, '--smoke', '--only', 'cache', '--peers', 'nginx'], {timeout: TIMEOUT.devServer});
     const nginx = Number(/^cached .*\n\s+nginx\s+(\d+)/m.exec(stdout)?.[1]);
     expect(nginx, stdout).toBeGreaterThan(0);

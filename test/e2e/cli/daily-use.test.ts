@@ -61,7 +61,10 @@ const lsRoutes = async () => (JSON.parse((await cli(['ls', '--json'], {env: t.en
 describe('portico run flags', () => {
   it('takes every flag in the space form before `--`, even when the command repeats them', async () => {
     const dir = project('flags', 'flags');
-    const run = await runUntilServing(['--name', 'web', '--instances', '2', '--strategy', 'first', '--', 'node', 'server.cjs', '--name', 'inner', '-i', '3'], dir);
+    const run = await runUntilServing(
+      ['--name', 'web', '--instances', '2', '--strategy', 'first', '--', 'node', 'server.cjs', '--name', 'inner', '-i', '3'],
+      dir,
+    );
     try {
       expect(run.output()).toContain('https://web.localhost:');
       expect(run.output()).toContain('argv ["--name","inner","-i","3"]');
@@ -147,7 +150,11 @@ describe('one name, one owner', () => {
     expect((await cli(['add', 'shop.localhost', '9092'], {env: t.env, cwd: shopA})).code).toBe(0);
     const joined = await cli(['add', 'shop.localhost', '9091', '--join'], {env: t.env, cwd: shopB});
     expect(joined.code, joined.stderr).toBe(0);
-    expect((await lsRoutes()).find((r) => r.host === 'shop.localhost')!.targets.map((x) => x.target)).toEqual(['http://localhost:9090', 'http://localhost:9092', 'http://localhost:9091']);
+    expect((await lsRoutes()).find((r) => r.host === 'shop.localhost')!.targets.map((x) => x.target)).toEqual([
+      'http://localhost:9090',
+      'http://localhost:9092',
+      'http://localhost:9091',
+    ]);
     await cli(['rm', 'shop.localhost'], {env: t.env});
 
     expect((await cli(['up'], {env: {...t.env, PORTICO_PORT: '0'}, cwd: shopA})).code).toBe(0);
@@ -205,7 +212,10 @@ describe('one voice', () => {
     const cases: Array<[string[], RegExp]> = [
       [['add', 'x.localhost', '9090', '--fast'], /^portico: Unknown flag `--fast` for `portico add`\.\n/],
       [['add', 'x.localhost'], /^portico: Missing TARGET for `portico add`\.\n/],
-      [['add', 'x.localhost', '9090', '--strategy', 'fastest'], /^portico: Invalid --strategy `fastest`: expected one of round-robin, least-conn, random, first, sticky\.\n/],
+      [
+        ['add', 'x.localhost', '9090', '--strategy', 'fastest'],
+        /^portico: Invalid --strategy `fastest`: expected one of round-robin, least-conn, random, first, sticky\.\n/,
+      ],
       [['up', '--port', 'abc'], /^portico: Invalid --port `abc`: expected an integer\.\n/],
       [['run', '--name'], /^portico: Missing the value of --name for `portico run`\.\n/],
     ];
@@ -252,4 +262,3 @@ describe('one voice', () => {
     expect(forced.stdout).toMatch(/\u001B\[/);
   });
 });
-

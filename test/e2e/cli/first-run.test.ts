@@ -14,7 +14,9 @@ let env: NodeJS.ProcessEnv;
 
 /** The files a fresh `git clone` of this tree has: tracked ones and new ones not ignored; no node_modules, no dist. */
 function freshClone(into: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {cwd: ROOT, encoding: 'utf8'}).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {cwd: ROOT, encoding: 'utf8'})
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) if (existsSync(path.join(ROOT, file))) cpSync(path.join(ROOT, file), path.join(into, file), {recursive: true});
 }
 
@@ -24,8 +26,18 @@ beforeAll(() => {
   mkdirSync(clone);
   freshClone(clone);
   // As a newcomer's shell: not inside some npm script (CI runs `npx -p node@24 npm test`).
-  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_(config_package|config_yes|lifecycle_|command)/i.test(name) && name !== 'PORTICO_NO_SETUP'));
-  env = {...shell, HOME: path.join(dir, 'home'), PORTICO_HOME: path.join(dir, 'portico-home'), PORTICO_PORT: '0', npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', FORCE_COLOR: '0'};
+  const shell = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^npm_(config_package|config_yes|lifecycle_|command)/i.test(name) && name !== 'PORTICO_NO_SETUP'),
+  );
+  env = {
+    ...shell,
+    HOME: path.join(dir, 'home'),
+    PORTICO_HOME: path.join(dir, 'portico-home'),
+    PORTICO_PORT: '0',
+    npm_config_prefer_offline: 'true',
+    npm_config_update_notifier: 'false',
+    FORCE_COLOR: '0',
+  };
   mkdirSync(env.HOME!, {recursive: true});
 });
 afterAll(() => rmSync(path.dirname(clone), {recursive: true, force: true, maxRetries: 10}));
@@ -41,16 +53,20 @@ function portico(command: string, args: string[]) {
 }
 
 describe('a fresh clone', () => {
-  it("runs README's run command as the very first thing: it installs and builds itself, saying so on stderr", async () => {
-    expect(existsSync(path.join(clone, 'node_modules'))).toBe(false);
-    const up = portico('npx', ['portico', 'up', '--foreground']);
-    await outputMatches(up.child, /listening on https:\/\/localhost:\d+/, up.stdout, {what: 'the foreground proxy to listen', timeout: SETUP_MS});
-    expect(up.stderr()).toMatch(/portico: installing dependencies for this clone \(npm install/);
-    expect(up.stderr()).toMatch(/portico: building for this clone \(npm run build\)/);
-    expect(up.stderr()).not.toMatch(/ERR_MODULE_NOT_FOUND|\n\s+at /);
-    process.kill(-up.child.pid!, 'SIGINT');
-    await exited(up.child, {what: 'the foreground proxy to stop'});
-  }, SETUP_MS + TIMEOUT.daemon);
+  it(
+    "runs README's run command as the very first thing: it installs and builds itself, saying so on stderr",
+    async () => {
+      expect(existsSync(path.join(clone, 'node_modules'))).toBe(false);
+      const up = portico('npx', ['portico', 'up', '--foreground']);
+      await outputMatches(up.child, /listening on https:\/\/localhost:\d+/, up.stdout, {what: 'the foreground proxy to listen', timeout: SETUP_MS});
+      expect(up.stderr()).toMatch(/portico: installing dependencies for this clone \(npm install/);
+      expect(up.stderr()).toMatch(/portico: building for this clone \(npm run build\)/);
+      expect(up.stderr()).not.toMatch(/ERR_MODULE_NOT_FOUND|\n\s+at /);
+      process.kill(-up.child.pid!, 'SIGINT');
+      await exited(up.child, {what: 'the foreground proxy to stop'});
+    },
+    SETUP_MS + TIMEOUT.daemon,
+  );
 
   it('starts at once the second time, with nothing on stderr and clean JSON on stdout', async () => {
     const ls = portico(process.execPath, ['bin/run.js', 'ls', '--json']);
@@ -59,13 +75,17 @@ describe('a fresh clone', () => {
     expect(JSON.parse(ls.stdout())).toMatchObject({daemon: {running: false}});
   });
 
-  it('builds again after a source changes (a pull), keeping stdout for the command', async () => {
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(path.join(clone, 'src', 'version.ts'), later, later);
-    const ls = portico(process.execPath, ['bin/run.js', 'ls', '--json']);
-    expect(await exited(ls.child, {what: 'ls --json after a rebuild', timeout: SETUP_MS})).toBe(0);
-    expect(ls.stderr()).toMatch(/portico: building for this clone/);
-    expect(ls.stderr()).not.toMatch(/installing dependencies/);
-    expect(JSON.parse(ls.stdout())).toMatchObject({daemon: {running: false}});
-  }, SETUP_MS + TIMEOUT.daemon);
+  it(
+    'builds again after a source changes (a pull), keeping stdout for the command',
+    async () => {
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(path.join(clone, 'src', 'version.ts'), later, later);
+      const ls = portico(process.execPath, ['bin/run.js', 'ls', '--json']);
+      expect(await exited(ls.child, {what: 'ls --json after a rebuild', timeout: SETUP_MS})).toBe(0);
+      expect(ls.stderr()).toMatch(/portico: building for this clone/);
+      expect(ls.stderr()).not.toMatch(/installing dependencies/);
+      expect(JSON.parse(ls.stdout())).toMatchObject({daemon: {running: false}});
+    },
+    SETUP_MS + TIMEOUT.daemon,
+  );
 });

@@ -17,7 +17,12 @@ afterAll(async () => {
 
 function inTerminal(args: string[], env: NodeJS.ProcessEnv): string {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], {env: {...env, TERM: 'xterm-256color'}, encoding: 'utf8', timeout: TIMEOUT.daemon, stdio: ['ignore', 'pipe', 'pipe']});
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    env: {...env, TERM: 'xterm-256color'},
+    encoding: 'utf8',
+    timeout: TIMEOUT.daemon,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout;
 }

@@ -16,7 +16,13 @@ function readmeCommands(markdown: string): string[][] {
   }
   return lines
     .filter((l) => /^npx portico [a-z]/.test(l))
-    .map((l) => l.replace(/\s+#.*$/, '').replace(/^npx /, '').split(/\s+/).slice(1));
+    .map((l) =>
+      l
+        .replace(/\s+#.*$/, '')
+        .replace(/^npx /, '')
+        .split(/\s+/)
+        .slice(1),
+    );
 }
 
 // `trust` writes the machine's system store when run as root (as CI does): its own suites test it in a
@@ -32,7 +38,10 @@ beforeAll(() => {
   // The README says nothing about ports: PORTICO_PORT=0 keeps the test off the machine's 443/1443.
   env = {...t.env, PORTICO_PORT: '0'};
   dir = mkdtempSync(path.join(os.tmpdir(), 'portico-readme-'));
-  writeFileSync(path.join(dir, 'server.js'), "require('node:http').createServer((q, s) => s.end('readme server ' + process.env.PORT)).listen(Number(process.env.PORT), process.env.HOST);");
+  writeFileSync(
+    path.join(dir, 'server.js'),
+    "require('node:http').createServer((q, s) => s.end('readme server ' + process.env.PORT)).listen(Number(process.env.PORT), process.env.HOST);",
+  );
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name: 'readme-demo'}));
 });
 afterAll(async () => {
@@ -70,7 +79,10 @@ describe("README's examples", () => {
         const port = (JSON.parse((await cli(['ls', '--json'], {env})).stdout) as {daemon: {port: number}}).daemon.port;
         const dash = start(args, env);
         // Requests until one shows up: the dashboard may subscribe after the first.
-        await waitFor(async () => (await get(port, 'dash.localhost', '/seen', t.home), /dash\.localhost/.test(dash.out())), {what: 'the piped dashboard to print a request', detail: dash.out});
+        await waitFor(async () => (await get(port, 'dash.localhost', '/seen', t.home), /dash\.localhost/.test(dash.out())), {
+          what: 'the piped dashboard to print a request',
+          detail: dash.out,
+        });
         expect(dash.out()).toMatch(/200.*dash\.localhost\/seen/);
         await dash.stop();
         await app.close();

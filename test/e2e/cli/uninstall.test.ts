@@ -11,7 +11,8 @@ import {TIMEOUT} from '../../helpers/wait.js';
 // private mount namespace, over copies bind-mounted on the real paths.
 const NOBODY = 65534;
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
-const canDrop = canUnshare && spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, BIN, '--version']).status === 0;
+const canDrop =
+  canUnshare && spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, BIN, '--version']).status === 0;
 
 let dir: string;
 beforeEach(() => {
@@ -71,7 +72,13 @@ $P ls --json | grep -o '"running": [a-z]*'`);
     expect(out).toContain('HOSTS_BLOCK=2');
     expect(out).toContain('ANCHORS_BEFORE=1');
     expect(out).toContain('UNINSTALL=0');
-    const result = JSON.parse(/\{[\s\S]*\n\}/.exec(out)![0]) as {complete: boolean; daemonStopped: boolean; stores: Array<{store: string; ok: boolean}>; hosts: {removed: boolean}; state: {removed: boolean}};
+    const result = JSON.parse(/\{[\s\S]*\n\}/.exec(out)![0]) as {
+      complete: boolean;
+      daemonStopped: boolean;
+      stores: Array<{store: string; ok: boolean}>;
+      hosts: {removed: boolean};
+      state: {removed: boolean};
+    };
     expect(result).toMatchObject({complete: true, daemonStopped: true, hosts: {removed: true}, state: {removed: true}});
     expect(result.stores.filter((s) => s.store.startsWith('system') || s.store.startsWith('nss')).every((s) => s.ok)).toBe(true);
     expect(out).toContain('HOSTS_AFTER=0');

@@ -15,7 +15,15 @@ afterEach(async () => {
 function get(port: number, host: string, auth?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port, path: '/', servername: host, headers: {host, ...(auth ? {authorization: `Basic ${Buffer.from(auth).toString('base64')}`} : {})}, ca: readFileSync(path.join(t.home, 'ca.pem')), agent: false},
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/',
+        servername: host,
+        headers: {host, ...(auth ? {authorization: `Basic ${Buffer.from(auth).toString('base64')}`} : {})},
+        ca: readFileSync(path.join(t.home, 'ca.pem')),
+        agent: false,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -53,7 +53,10 @@ describe('bad input gets one clear sentence, a non-zero exit, and changes nothin
   });
 
   it('refuses an unknown strategy, naming the choices', async () => {
-    await refused(['add', 'x.localhost', '9090', '--strategy', 'fastest'], /Invalid --strategy `fastest`: expected one of round-robin, least-conn, random, first, sticky\./);
+    await refused(
+      ['add', 'x.localhost', '9090', '--strategy', 'fastest'],
+      /Invalid --strategy `fastest`: expected one of round-robin, least-conn, random, first, sticky\./,
+    );
   });
 
   it('refuses to remove a route that does not exist', async () => {

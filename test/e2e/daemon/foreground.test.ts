@@ -53,7 +53,9 @@ describe.skipIf(!hasTmux)('portico up --foreground in a terminal', () => {
     const session = `portico-fg-${process.pid}`;
     const exitFile = path.join(t.home, '..', 'fg-exit');
     const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
-    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} up --foreground --port 0; echo $? > ${exitFile}`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);

@@ -18,9 +18,33 @@ const routesJson = () => readFileSync(path.join(t.home, 'routes.json'), 'utf8');
 
 describe('front-door options on routes', () => {
   it('adds a route with options, keeps them in routes.json and shows them in ls and ls --json', async () => {
-    const added = await cli(['add', 'api.localhost', '9090', '--cache', '--compress', '--cors=https://app.localhost', '--response-header', 'X-Frame-Options: DENY', '--response-header', '-Server', '--rate-limit', '20/s,burst=40', '--delay', '300ms-1s', '--fail', '10%:503', '--drop', '5%'], {env: t.env});
+    const added = await cli(
+      [
+        'add',
+        'api.localhost',
+        '9090',
+        '--cache',
+        '--compress',
+        '--cors=https://app.localhost',
+        '--response-header',
+        'X-Frame-Options: DENY',
+        '--response-header',
+        '-Server',
+        '--rate-limit',
+        '20/s,burst=40',
+        '--delay',
+        '300ms-1s',
+        '--fail',
+        '10%:503',
+        '--drop',
+        '5%',
+      ],
+      {env: t.env},
+    );
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toContain('cache 64MB, compress, response-header x-frame-options: DENY, response-header -server, cors https://app.localhost, rate-limit 20/s burst 40, delay 300ms-1s, fail 10%:503, drop 5%');
+    expect(added.stdout).toContain(
+      'cache 64MB, compress, response-header x-frame-options: DENY, response-header -server, cors https://app.localhost, rate-limit 20/s burst 40, delay 300ms-1s, fail 10%:503, drop 5%',
+    );
     const options = {
       cache: {maxBytes: 64 * 1024 * 1024},
       compress: true,

@@ -32,7 +32,11 @@ interface Line {
 async function logLines(...args: string[]): Promise<Line[]> {
   const logs = await cli(['logs', '--json', ...args], {env: served.t.env});
   expect(logs.code, logs.stderr).toBe(0);
-  return logs.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  return logs.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 }
 
 describe('portico logs filters', () => {
@@ -89,7 +93,10 @@ describe('portico logs --har', () => {
     const result = harValidator()(har);
     expect(result.errors).toBe('No errors');
     expect(har.log.entries.map((e) => `${e.request.method} ${e.request.url} ${e.response.status}`)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^GET https:\/\/api\.localhost(:\d+)?\/users 200$/), expect.stringMatching(/^GET https:\/\/nowhere\.localhost(:\d+)?\/gone 404$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^GET https:\/\/api\.localhost(:\d+)?\/users 200$/),
+        expect.stringMatching(/^GET https:\/\/nowhere\.localhost(:\d+)?\/gone 404$/),
+      ]),
     );
   });
 
@@ -101,7 +108,9 @@ describe('portico logs --har', () => {
     const paths = statePaths(served.t.home);
     const captured = () => call(paths, 'exchanges');
     // Capture is on once the follower is subscribed: send until a request comes back captured.
-    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {what: 'the follower to turn capture on'});
+    await waitFor(async () => (await get(served.port, 'api.localhost', '/probe', served.t.home), (await captured()).length > 0), {
+      what: 'the follower to turn capture on',
+    });
     expect((await get(served.port, 'api.localhost', '/orders', served.t.home, {method: 'POST', body: '{"sku":"A-1"}'})).status).toBe(200);
     // Interrupt as soon as the daemon has it: the follower must not lose a request that its live
     // stream (sent in batches) had not delivered yet.

@@ -72,7 +72,7 @@ describe('the daemon lifecycle', () => {
       await cli(['up', '--port', '0'], {env: t.env});
       await cli(['add', 'api.localhost', String(api.port)], {env: t.env});
       process.kill(daemonPid(), 'SIGKILL');
-      await waitFor(() => refuses(path.join(t.home, 'portico.sock')), {what: 'the killed daemon\'s control socket to refuse connections'});
+      await waitFor(() => refuses(path.join(t.home, 'portico.sock')), {what: "the killed daemon's control socket to refuse connections"});
       const up = await cli(['up', '--port', '0'], {env: t.env});
       expect(up.code).toBe(0);
       expect(up.stdout).toMatch(/Started the portico daemon/);
@@ -83,14 +83,20 @@ describe('the daemon lifecycle', () => {
     }
   });
 
-  it('keeps all 20 routes when 20 `add`s run at once, even while the daemon is starting', async () => {
-    const results = await Promise.all(Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}, timeoutMs: TIMEOUT.crowd})));
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
-    expect(ls.routes.map((r: {host: string}) => r.host).sort()).toEqual(Array.from({length: 20}, (_, i) => `svc${i}.localhost`).sort());
-    const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'));
-    expect(saved).toHaveLength(20);
-  }, TIMEOUT.crowd + TIMEOUT.daemon);
+  it(
+    'keeps all 20 routes when 20 `add`s run at once, even while the daemon is starting',
+    async () => {
+      const results = await Promise.all(
+        Array.from({length: 20}, (_, i) => cli(['add', `svc${i}.localhost`, '9000'], {env: {...t.env, PORTICO_PORT: '0'}, timeoutMs: TIMEOUT.crowd})),
+      );
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout);
+      expect(ls.routes.map((r: {host: string}) => r.host).sort()).toEqual(Array.from({length: 20}, (_, i) => `svc${i}.localhost`).sort());
+      const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8'));
+      expect(saved).toHaveLength(20);
+    },
+    TIMEOUT.crowd + TIMEOUT.daemon,
+  );
 
   it('applies a route change live while a long request is in flight', async () => {
     const release = gate();
@@ -123,7 +129,10 @@ describe('the daemon lifecycle', () => {
   it('listens on loopback only', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
     const port = await daemonPort(t.env);
-    const listening = execFileSync('ss', ['-ltnH']).toString().split('\n').filter((l) => l.includes(`:${port} `));
+    const listening = execFileSync('ss', ['-ltnH'])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes(`:${port} `));
     expect(listening.length).toBeGreaterThan(0);
     for (const line of listening) expect(line).toMatch(/(127\.0\.0\.1|\[::1\]):\d+/);
   });
@@ -143,7 +152,7 @@ describe('the daemon lifecycle', () => {
     expect(existsSync(path.join(t.home, 'routes.json'))).toBe(false);
   });
 
-  it('registers the routes of ./portico.json on up, replacing that project\'s earlier ones', async () => {
+  it("registers the routes of ./portico.json on up, replacing that project's earlier ones", async () => {
     const {mkdtempSync, mkdirSync} = await import('node:fs');
     const project = mkdtempSync(path.join(t.home, '..', 'proj-'));
     mkdirSync(project, {recursive: true});

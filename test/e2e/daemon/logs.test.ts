@@ -36,7 +36,10 @@ describe('portico logs', () => {
 
   it('prints one JSON object per line with --json', async () => {
     const logs = await cli(['logs', '--json'], {env: t.env});
-    const events = logs.stdout.trim().split('\n').map((l) => JSON.parse(l) as {type: string; host: string; path: string; status: number});
+    const events = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {type: string; host: string; path: string; status: number});
     expect(events.filter((e) => e.type === 'request').map((e) => `${e.status} ${e.host}${e.path}`)).toEqual(
       expect.arrayContaining(['200 api.localhost/one', '200 api.localhost/two?x=1', '404 nowhere.localhost/']),
     );
@@ -48,7 +51,11 @@ describe('portico logs', () => {
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     try {
       // The follower subscribes a moment after it starts: keep sending until it has seen one.
-      await waitFor(async () => (await get(port, 'api.localhost', '/live', t.home)) && out.includes('/live'), {what: 'the follower to print /live', interval: 100, detail: () => out});
+      await waitFor(async () => (await get(port, 'api.localhost', '/live', t.home)) && out.includes('/live'), {
+        what: 'the follower to print /live',
+        interval: 100,
+        detail: () => out,
+      });
       expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({type: 'request', host: 'api.localhost', path: '/live', status: 200});
       follower.kill('SIGINT');
       expect(await exited(follower, {what: '`logs --follow` to exit on SIGINT'})).toBe(0);
@@ -104,7 +111,11 @@ describe('portico logs', () => {
       follower.stdout!.on('data', (d: Buffer) => (out += d));
       // Subscribed once it prints live traffic: knock (a 404) until it does.
       const otherPort = await daemonPort(other.env);
-      await waitFor(async () => (await get(otherPort, 'knock.localhost', '/', other.home)) && out.includes('knock.localhost'), {what: 'the follower to print the knock', interval: 100, detail: () => out});
+      await waitFor(async () => (await get(otherPort, 'knock.localhost', '/', other.home)) && out.includes('knock.localhost'), {
+        what: 'the follower to print the knock',
+        interval: 100,
+        detail: () => out,
+      });
       const down = await cli(['down'], {env: other.env});
       expect(down.stdout).toMatch(/portico stopped/);
       // The daemon ended the stream (exit 0, nothing on stderr) rather than waiting on it or cutting it.
@@ -126,7 +137,10 @@ describe('portico logs', () => {
     const plain = follow(false);
     const detailed = follow(true);
     const saw = (f: {seen: TrafficEvent[]}) => f.seen.some((e) => e.type === 'request' && e.path === '/hdr');
-    await waitFor(async () => (await get(port, 'api.localhost', '/hdr', t.home)) && saw(plain) && saw(detailed), {what: 'both viewers to see /hdr', interval: 100});
+    await waitFor(async () => (await get(port, 'api.localhost', '/hdr', t.home)) && saw(plain) && saw(detailed), {
+      what: 'both viewers to see /hdr',
+      interval: 100,
+    });
     await plain.stop();
     await detailed.stop();
     const withHeaders = detailed.seen.find((e) => e.type === 'request' && e.path === '/hdr') as RequestEvent;
@@ -145,7 +159,10 @@ describe('portico logs', () => {
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => (out += d));
     try {
-      await waitFor(async () => (await get(port, 'api.localhost', '/ready', t.home)) && out.includes('/ready'), {what: 'the follower to print /ready', interval: 100});
+      await waitFor(async () => (await get(port, 'api.localhost', '/ready', t.home)) && out.includes('/ready'), {
+        what: 'the follower to print /ready',
+        interval: 100,
+      });
       // 300 requests, 30 at a time, with 2 KB paths: many events per flush, and flushes larger than
       // one 64 KiB read, so lines arrive split across reads.
       const pad = 'x'.repeat(2000);
@@ -153,7 +170,12 @@ describe('portico logs', () => {
         await Promise.all(Array.from({length: 30}, (_, i) => get(port, 'api.localhost', `/burst/${wave * 30 + i}/${pad}`, t.home)));
       }
       // Complete lines only: the last one may still be arriving.
-      const burst = () => out.split('\n').slice(0, -1).filter((l) => l.includes('/burst/')).map((l) => JSON.parse(l) as RequestEvent);
+      const burst = () =>
+        out
+          .split('\n')
+          .slice(0, -1)
+          .filter((l) => l.includes('/burst/'))
+          .map((l) => JSON.parse(l) as RequestEvent);
       await waitFor(() => burst().length >= 300, {what: 'the follower to print all 300 requests', detail: () => `${burst().length} printed`});
       const events = burst();
       expect(new Set(events.map((e) => e.path)).size).toBe(300);

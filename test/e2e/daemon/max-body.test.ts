@@ -47,12 +47,24 @@ type Outcome = {status: number; body: string} | {error: string};
 /** HTTP/1.1 POST; `chunks` are written one by one, the next once `between` resolves. */
 function post1(headers: http.OutgoingHttpHeaders, chunks: Buffer[], between?: () => Promise<void>): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = https.request({host: '127.0.0.1', port, path: '/upload', method: 'POST', servername: 'small.localhost', ca, agent: false, headers: {host: 'small.localhost', ...headers}}, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code ?? e.message}));
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/upload',
+        method: 'POST',
+        servername: 'small.localhost',
+        ca,
+        agent: false,
+        headers: {host: 'small.localhost', ...headers},
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
+        res.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code ?? e.message}));
+      },
+    );
     req.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code ?? e.message}));
     void (async () => {
       for (const [i, chunk] of chunks.entries()) {
@@ -119,7 +131,10 @@ describe('--max-body through the daemon', () => {
     expect(b.hits).toBe(before);
   });
 
-  for (const [protocol, post] of [['HTTP/1.1', post1], ['HTTP/2', post2]] as const) {
+  for (const [protocol, post] of [
+    ['HTTP/1.1', post1],
+    ['HTTP/2', post2],
+  ] as const) {
     it(`resets a body without a length once it grows past the limit, and the backend never gets its end, over ${protocol}`, async () => {
       firstBytes = gate();
       const count = seen.length;

@@ -12,7 +12,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-
 /** Another program (another user's portico) holding 443 and 1443 until the script kills it. */
 const HOLD_443_1443 = `
 ready=$(mktemp)
@@ -37,7 +36,9 @@ echo "again $("$NODE" "$BIN" ls --json | ${PORT})"
     const port = Number(/running "port": (\d+)/.exec(out)?.[1]);
     expect(port, out).toBeGreaterThan(0);
     expect([443, 1443]).not.toContain(port);
-    expect(out).toContain(`portico is serving on port ${port} because port 443 is in use by another program, port 1443 is in use by another program: open https://<name>.localhost:${port}/`);
+    expect(out).toContain(
+      `portico is serving on port ${port} because port 443 is in use by another program, port 1443 is in use by another program: open https://<name>.localhost:${port}/`,
+    );
     // Stopped, ls shows the URL portico will serve again, not an invented :1443.
     expect(out).toContain(`stopped "url": "https://shop.localhost:${port}/"`);
     // 443 is free again, but the URLs the user has open keep working.

@@ -12,7 +12,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-
 // `curl -w` prints the status and the Location, one request per line.
 const CURL = `curl -s -o /dev/null -w '%{http_code} %{redirect_url}\\n'`;
 

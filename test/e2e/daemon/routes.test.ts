@@ -72,12 +72,20 @@ describe('route commands', () => {
     const before = readFileSync(path.join(t.home, 'routes.json'), 'utf8');
     const payload = JSON.stringify({spec: 'app.localhost', targets: 9091});
     const answer = await new Promise<{status: number; body: {error: string; exit?: number}}>((resolve, reject) => {
-      const req = http.request({socketPath: statePaths(t.home).socket, method: 'POST', path: '/routes/add', headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)}}, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({status: res.statusCode ?? 0, body: JSON.parse(text) as {error: string; exit?: number}}));
-      });
+      const req = http.request(
+        {
+          socketPath: statePaths(t.home).socket,
+          method: 'POST',
+          path: '/routes/add',
+          headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)},
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({status: res.statusCode ?? 0, body: JSON.parse(text) as {error: string; exit?: number}}));
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -94,7 +102,7 @@ describe('route commands', () => {
       await cli(['add', 'run.localhost', '9501'], {env: t.env});
       expect(targetsOf(await ls(), 'run.localhost')).toEqual(['http://localhost:9500', 'http://localhost:9501']);
       owner.kill('SIGKILL');
-      await waitFor(async () => targetsOf(await ls(), 'run.localhost')?.length === 1, {what: 'the daemon to drop the exited owner\'s target', interval: 200});
+      await waitFor(async () => targetsOf(await ls(), 'run.localhost')?.length === 1, {what: "the daemon to drop the exited owner's target", interval: 200});
       expect(targetsOf(await ls(), 'run.localhost')).toEqual(['http://localhost:9501']);
       const saved = JSON.parse(readFileSync(path.join(t.home, 'routes.json'), 'utf8')) as Array<{targets: unknown[]}>;
       expect(saved[0]!.targets).toEqual([{url: 'http://localhost:9501'}]);

@@ -37,9 +37,15 @@ function project(config: unknown | string): string {
 
 describe('a header rule can never frame or route a message', () => {
   it('refuses at `add` a rule on Content-Length, Transfer-Encoding, Host, Connection, Upgrade, TE or Trailer, naming the header and why', async () => {
-    await refused(['add', 's.localhost', '9090', '--request-header', 'Content-Length: 0'], /Invalid --request-header `Content-Length: 0`: `Content-Length` is refused because it frames the message body, so a rule may not set or remove it\./);
+    await refused(
+      ['add', 's.localhost', '9090', '--request-header', 'Content-Length: 0'],
+      /Invalid --request-header `Content-Length: 0`: `Content-Length` is refused because it frames the message body, so a rule may not set or remove it\./,
+    );
     await refused(['add', 's.localhost', '9090', '--response-header', 'Content-Length: 5'], /`Content-Length` is refused because it frames the message body/);
-    await refused(['add', 's.localhost', '9090', '--response-header', 'Transfer-Encoding: chunked'], /`Transfer-Encoding` is refused because it frames the message body/);
+    await refused(
+      ['add', 's.localhost', '9090', '--response-header', 'Transfer-Encoding: chunked'],
+      /`Transfer-Encoding` is refused because it frames the message body/,
+    );
     await refused(['add', 's.localhost', '9090', '--request-header', 'Host: evil.localhost'], /`Host` is refused because it routes the request/);
     await refused(['add', 's.localhost', '9090', '--request-header', '-Connection'], /`Connection` is refused because it is hop-by-hop/);
     await refused(['add', 's.localhost', '9090', '--request-header', 'Upgrade: h2c'], /`Upgrade` is refused because it switches the protocol/);
@@ -48,8 +54,14 @@ describe('a header rule can never frame or route a message', () => {
   });
 
   it('refuses at `add` a pseudo-header and a value with a control or line-separator character', async () => {
-    await refused(['add', 's.localhost', '9090', '--request-header', ':authority: evil.localhost'], /`:authority` is refused because pseudo-headers frame and route the request/);
-    await refused(['add', 's.localhost', '9090', '--request-header', 'X-A: 1\r\nContent-Length: 0'], /`X-A` is refused because the value holds a control or line-separator character/);
+    await refused(
+      ['add', 's.localhost', '9090', '--request-header', ':authority: evil.localhost'],
+      /`:authority` is refused because pseudo-headers frame and route the request/,
+    );
+    await refused(
+      ['add', 's.localhost', '9090', '--request-header', 'X-A: 1\r\nContent-Length: 0'],
+      /`X-A` is refused because the value holds a control or line-separator character/,
+    );
     await refused(['add', 's.localhost', '9090', '--request-header', 'X-A: a\u0001b'], /`X-A` is refused because the value holds a control/);
     await refused(['add', 's.localhost', '9090', '--response-header', 'X-A: a\u2028b'], /`X-A` is refused because the value holds a control or line-separator/);
     await refused(['add', 's.localhost', '9090', '--response-header', 'X-A: a\u0085b'], /`X-A` is refused because the value holds a control or line-separator/);
@@ -57,7 +69,11 @@ describe('a header rule can never frame or route a message', () => {
 
   it('refuses the same rules in portico.json at `up`, exit 2, nothing stored', async () => {
     const dir = project({routes: {'s.localhost': {targets: 9090, requestHeaders: ['Content-Length: 0']}}});
-    await refused(['up'], /Invalid `.*portico\.json`: route `s\.localhost`: Invalid requestHeaders `Content-Length: 0`: `Content-Length` is refused because it frames the message body/, dir);
+    await refused(
+      ['up'],
+      /Invalid `.*portico\.json`: route `s\.localhost`: Invalid requestHeaders `Content-Length: 0`: `Content-Length` is refused because it frames the message body/,
+      dir,
+    );
     const crlf = project({routes: {'s.localhost': {targets: 9090, responseHeaders: ['X-A: 1\nSet-Cookie: a=b']}}});
     await refused(['up'], /Invalid responseHeaders `X-A: 1\\nSet-Cookie: a=b`: `X-A` is refused because the value holds a control/, crlf);
     const nul = project({routes: {'s.localhost': {targets: 9090, responseHeaders: ['X-A: a\u0000b']}}});
@@ -77,7 +93,9 @@ describe('a header rule can never frame or route a message', () => {
       writeFileSync(file, JSON.stringify(routes));
       const up = await cli(['up', '--port', '0'], {env: other.env});
       expect(up.code, up.stderr).toBe(0);
-      expect(up.stdout).toMatch(/Ignored a stored header rule on stored\.localhost: `content-length` \(requestHeaders\) is refused because it frames the message body/);
+      expect(up.stdout).toMatch(
+        /Ignored a stored header rule on stored\.localhost: `content-length` \(requestHeaders\) is refused because it frames the message body/,
+      );
       const ls = JSON.parse((await cli(['ls', '--json'], {env: other.env})).stdout);
       expect(ls.routes[0].options.requestHeaders).toEqual([{name: 'x-ok', value: 'yes'}]);
       const answer = await get(await daemonPort(other.env), 'stored.localhost', '/', other.home);
@@ -141,17 +159,27 @@ describe('a control request larger than the daemon reads', () => {
 describe('a project file sends names off this machine only when it says so', () => {
   it('refuses at `up` a portico.json whose target is outside loopback, naming the route and the target, exit 2, nothing stored', async () => {
     const dir = project({routes: {'app.localhost': 'https://example.com:443', 'web.localhost': 5173}});
-    await refused(['up'], /Refusing `.*portico\.json`: route `app\.localhost` points at `https:\/\/example\.com:443`, outside this machine, and the file does not say `"allowRemoteTargets": true`\./, dir);
+    await refused(
+      ['up'],
+      /Refusing `.*portico\.json`: route `app\.localhost` points at `https:\/\/example\.com:443`, outside this machine, and the file does not say `"allowRemoteTargets": true`\./,
+      dir,
+    );
     const ip = project({routes: {'app.localhost': '93.184.216.34:80', 'b.localhost': '10.0.0.2:80'}});
     await refused(['up'], /route `app\.localhost` points at `http:\/\/93\.184\.216\.34:80` \(and 1 more\), outside this machine/, ip);
   });
 
   it('with "allowRemoteTargets": true, `up` registers them and names every one', async () => {
-    const dir = project({allowRemoteTargets: true, routes: {'app.localhost': 'https://example.com:443', 'b.localhost/api': '10.0.0.2:80', 'c.localhost': 5173, 'd.localhost': '[::1]:5173'}});
+    const dir = project({
+      allowRemoteTargets: true,
+      routes: {'app.localhost': 'https://example.com:443', 'b.localhost/api': '10.0.0.2:80', 'c.localhost': 5173, 'd.localhost': '[::1]:5173'},
+    });
     const result = await cli(['up'], {env: t.env, cwd: dir});
     expect(result.code, result.stderr).toBe(0);
     const named = result.stdout.split('\n').filter((l) => /outside this machine/.test(l));
-    expect(named).toEqual([expect.stringMatching(/`app\.localhost` goes to https:\/\/example\.com:443, outside this machine \(allowRemoteTargets in .*portico\.json\)\./), expect.stringMatching(/`b\.localhost\/api` goes to http:\/\/10\.0\.0\.2:80, outside this machine/)]);
+    expect(named).toEqual([
+      expect.stringMatching(/`app\.localhost` goes to https:\/\/example\.com:443, outside this machine \(allowRemoteTargets in .*portico\.json\)\./),
+      expect.stringMatching(/`b\.localhost\/api` goes to http:\/\/10\.0\.0\.2:80, outside this machine/),
+    ]);
     await cli(['rm', 'app.localhost'], {env: t.env});
     await cli(['rm', 'b.localhost/api'], {env: t.env});
     await cli(['rm', 'c.localhost'], {env: t.env});

@@ -22,7 +22,7 @@ describe('daemon start-up', () => {
   it('ends up with exactly one daemon when ten start at once over the socket a crashed one left', async () => {
     await cli(['up', '--port', '0'], {env: t.env});
     process.kill(pidOf(t.home), 'SIGKILL');
-    await waitFor(() => refuses(path.join(t.home, 'portico.sock')), {what: 'the killed daemon\'s socket to refuse connections'});
+    await waitFor(() => refuses(path.join(t.home, 'portico.sock')), {what: "the killed daemon's socket to refuse connections"});
     expect(existsSync(path.join(t.home, 'portico.sock'))).toBe(true);
     const daemons = Array.from({length: 10}, () => spawnDaemonEntry(t.env));
     try {
@@ -46,7 +46,10 @@ describe('daemon start-up', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {stdio: 'ignore'});
     try {
       mkdirSync(t.home, {recursive: true, mode: 0o700});
-      writeFileSync(path.join(t.home, 'daemon.json'), JSON.stringify({pid: sleeper.pid, version: '0.1.0', port: 1443, socket: path.join(t.home, 'portico.sock'), startedAt: 0}));
+      writeFileSync(
+        path.join(t.home, 'daemon.json'),
+        JSON.stringify({pid: sleeper.pid, version: '0.1.0', port: 1443, socket: path.join(t.home, 'portico.sock'), startedAt: 0}),
+      );
       const down = await cli(['down'], {env: t.env});
       expect(down.code).toBe(0);
       expect(down.stdout).toMatch(/portico was not running/);

@@ -39,7 +39,15 @@ afterAll(async () => {
 function send(urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      {host: '127.0.0.1', port, path: urlPath, servername: 'secret.localhost', ca: readFileSync(path.join(t.home, 'ca.pem')), agent: false, headers: {host: 'secret.localhost', authorization: 'Bearer client-token', cookie: 'sid=client-cookie', 'proxy-authorization': 'Basic cHJveHk='}},
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        servername: 'secret.localhost',
+        ca: readFileSync(path.join(t.home, 'ca.pem')),
+        agent: false,
+        headers: {host: 'secret.localhost', authorization: 'Bearer client-token', cookie: 'sid=client-cookie', 'proxy-authorization': 'Basic cHJveHk='},
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -98,7 +106,19 @@ describe('traffic files keep secrets out and are readable by their owner only', 
   it("the dashboard's w writes a 0600 HAR file with credentials redacted", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-har-'));
     const captures = await captured();
-    const events = captures.map((c) => ({type: 'request' as const, id: c.id, time: c.started, method: c.method, host: c.host, path: c.url, status: c.status ?? 200, duration: 1, bytes: 0, protocol: 'h1' as const, captured: true}));
+    const events = captures.map((c) => ({
+      type: 'request' as const,
+      id: c.id,
+      time: c.started,
+      method: c.method,
+      host: c.host,
+      path: c.url,
+      status: c.status ?? 200,
+      duration: 1,
+      bytes: 0,
+      protocol: 'h1' as const,
+      captured: true,
+    }));
     const actions = dashActions({source: daemonSource(paths()), dir});
     const file = await actions.writeHar!(events);
     expect(statSync(file).mode & 0o777).toBe(0o600);

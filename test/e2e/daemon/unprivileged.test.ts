@@ -66,6 +66,8 @@ describe.skipIf(!canDrop)('as an ordinary user', () => {
     const result = asNobody(['up']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/on port 1443/);
-    expect(result.stdout).toMatch(/! portico is serving on port 1443 because this user may not bind port 443: open https:\/\/<name>\.localhost:1443\/.*setcap.*sysctl/);
+    expect(result.stdout).toMatch(
+      /! portico is serving on port 1443 because this user may not bind port 443: open https:\/\/<name>\.localhost:1443\/.*setcap.*sysctl/,
+    );
   });
 });

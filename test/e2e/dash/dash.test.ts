@@ -23,7 +23,9 @@ describe.skipIf(!hasTmux)('portico dash in a real terminal', () => {
     const session = `portico-dash-${process.pid}`;
     const exitFile = path.join(t.home, '..', 'dash-exit');
     const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
-    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} dash; echo $? > ${exitFile}`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);
@@ -63,7 +65,9 @@ describe.skipIf(!hasTmux)('the dashboard header', () => {
     mkdirSync(userHome, {recursive: true});
     const tmux = (...args: string[]) => execFileSync('tmux', args).toString();
     const vars = {PORTICO_HOME: t.home, HOME: userHome, TERM: 'xterm-256color', NODE_EXTRA_CA_CERTS: ''};
-    const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} ${process.execPath} ${BIN} dash`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);
@@ -84,14 +88,20 @@ describe.skipIf(!hasTmux)('portico dash in an 80-column terminal', () => {
     const session = `portico-dash-80-${process.pid}`;
     const socket = `portico-dash-80-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]).toString();
-    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '30', `env -u CI -u NO_COLOR -u FORCE_COLOR ${env} ${process.execPath} ${BIN} dash`);
     try {
       const screen = () => tmux('capture-pane', '-p', '-t', session);
       const waitFor = (re: RegExp) => waitUntil(() => re.test(screen()), {what: `the screen to match ${re}`, interval: 100, detail: screen});
       await waitFor(/portico https:\/\/localhost:\d+/);
       const long = '/a/rather/long/path/that/cannot/fit/beside/everything/else/at/eighty/columns';
-      await waitUntil(async () => (await get(port, 'app.localhost', long, t.home)) && /app\.localhost\/a\/rather/.test(screen()), {what: 'the request to show', interval: 100, detail: screen});
+      await waitUntil(async () => (await get(port, 'app.localhost', long, t.home)) && /app\.localhost\/a\/rather/.test(screen()), {
+        what: 'the request to show',
+        interval: 100,
+        detail: screen,
+      });
       const s = screen();
       expect(s).toContain(`https://app.localhost:${port}/ `);
       expect(s).toMatch(new RegExp(`app\\.localhost/a/rather\\S*\\s+\\d+ms localhost:${served.app.port} h1`));
@@ -117,7 +127,11 @@ describe('portico dash without a terminal', () => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d));
     // dash subscribes a moment after it starts: knock until it prints the request.
-    await waitUntil(async () => (await get(port, 'app.localhost', '/plain-line', t.home)) && out.includes('/plain-line'), {what: 'dash to print /plain-line', interval: 100, detail: () => out});
+    await waitUntil(async () => (await get(port, 'app.localhost', '/plain-line', t.home)) && out.includes('/plain-line'), {
+      what: 'dash to print /plain-line',
+      interval: 100,
+      detail: () => out,
+    });
     child.kill('SIGINT');
     expect(out).toMatch(/\d\d:\d\d:\d\d\.\d{3} h1 200 GET app\.localhost\/plain-line \d+ms \d+B -> http:\/\/localhost:\d+/);
     expect(out).not.toMatch(/\u001B\[/);

@@ -61,13 +61,29 @@ function startApi(): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 }
 
-function send(host: string, urlPath: string, options: {method?: string; body?: string; headers?: http.OutgoingHttpHeaders} = {}): Promise<{status: number; body: string}> {
+function send(
+  host: string,
+  urlPath: string,
+  options: {method?: string; body?: string; headers?: http.OutgoingHttpHeaders} = {},
+): Promise<{status: number; body: string}> {
   return new Promise((resolve, reject) => {
-    const req = https.request({host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', servername: host, headers: {host: `${host}:${port}`, ...options.headers}, ca: readFileSync(path.join(t.home, 'ca.pem')), agent: false}, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: options.method ?? 'GET',
+        servername: host,
+        headers: {host: `${host}:${port}`, ...options.headers},
+        ca: readFileSync(path.join(t.home, 'ca.pem')),
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -96,7 +112,9 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
     // A private tmux server: nothing shared with the developer's own tmux or other tests.
     const socket = `portico-inspect-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]).toString();
-    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries({PORTICO_HOME: t.home, TERM: 'xterm-256color'})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     // A developer's terminal: CI's own CI=true (and any colour override) stays out of it, so the
     // dashboard draws in colour as it would there.
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', cwd, `env -u CI -u NO_COLOR -u FORCE_COLOR ${env} ${process.execPath} ${BIN} dash`);
@@ -113,7 +131,8 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       );
     // The selected row: reverse video, or (drawn without colour) a leading sign.
     const selection = () => hasInverse(painted()) || /^› /m.test(screen());
-    const waitForSelection = (shown: boolean) => waitUntil(() => selection() === shown, {what: shown ? 'a row to be selected' : 'no row to be selected', detail: screen, interval: 100});
+    const waitForSelection = (shown: boolean) =>
+      waitUntil(() => selection() === shown, {what: shown ? 'a row to be selected' : 'no row to be selected', detail: screen, interval: 100});
     /** Show only what matches, select the newest, open its detail. */
     const open = async (filter: string, row: RegExp) => {
       keys('/');
@@ -141,12 +160,20 @@ describe.skipIf(!hasTmux)('portico dash as a traffic inspector, in a real termin
       await send('api.localhost', '/warm-up');
       await waitFor(/200 api\.localhost\/warm-up/);
 
-      const created = await send('api.localhost', '/api/users', {method: 'POST', body: '{"name":"Ada","admin":false}', headers: {'content-type': 'application/json'}});
+      const created = await send('api.localhost', '/api/users', {
+        method: 'POST',
+        body: '{"name":"Ada","admin":false}',
+        headers: {'content-type': 'application/json'},
+      });
       expect(created.status).toBe(201);
       expect((await send('api.localhost', '/gz')).status).toBe(200);
       expect((await send('nothing.localhost', '/missing')).status).toBe(404);
       expect((await send('down.localhost', '/')).status).toBe(502);
-      const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, {ca: readFileSync(path.join(t.home, 'ca.pem')), servername: 'api.localhost', headers: {host: `api.localhost:${port}`}} as WebSocket.ClientOptions);
+      const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, {
+        ca: readFileSync(path.join(t.home, 'ca.pem')),
+        servername: 'api.localhost',
+        headers: {host: `api.localhost:${port}`},
+      } as WebSocket.ClientOptions);
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => ws.send('hello socket'));
         ws.once('message', () => resolve());

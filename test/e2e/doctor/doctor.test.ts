@@ -62,7 +62,12 @@ describe('portico doctor and the routes’ targets', () => {
       const r = await cli(['doctor', '--stores', 'nss'], {env: t.env});
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(new RegExp(`^✓ target app\\.localhost -> http://localhost:${app.port}: listening$`, 'm'));
-      expect(r.stdout).toMatch(new RegExp(`^✗ target api\\.localhost -> http://localhost:${dead}: nothing listens on 127\\.0\\.0\\.1 or \\[::1\\] port ${dead} \\(ECONNREFUSED\\)\\n\\s+Start the server on port ${dead}, or let portico run it: .*\`portico rm api\\.localhost http://localhost:${dead}\``, 'm'));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^✗ target api\\.localhost -> http://localhost:${dead}: nothing listens on 127\\.0\\.0\\.1 or \\[::1\\] port ${dead} \\(ECONNREFUSED\\)\\n\\s+Start the server on port ${dead}, or let portico run it: .*\`portico rm api\\.localhost http://localhost:${dead}\``,
+          'm',
+        ),
+      );
     } finally {
       await app.close();
     }
@@ -74,12 +79,16 @@ describe('portico doctor and the routes’ targets', () => {
     try {
       const port = await daemonPort(t.env);
       const listening = await cli(['doctor', '--stores', 'nss'], {env: t.env});
-      expect(listening.stdout).toMatch(new RegExp(`^✓ target web\\.localhost -> http://localhost:${run.port()}: listening \\(portico run, pid ${run.child.pid}\\)$`, 'm'));
+      expect(listening.stdout).toMatch(
+        new RegExp(`^✓ target web\\.localhost -> http://localhost:${run.port()}: listening \\(portico run, pid ${run.child.pid}\\)$`, 'm'),
+      );
       expect((await get(port, 'web.localhost', '/close', t.home)).body).toBe('closing');
       const r = await cli(['doctor', '--stores', 'nss'], {env: t.env});
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(`✗ target web.localhost -> http://localhost:${run.port()}: nothing listens`);
-      expect(r.stdout).toContain(`It belongs to \`portico run\` (pid ${run.child.pid}), which may be restarting it; if not, stop that and start it again: \`cd ${ROOT} && portico run --name web -- ${process.execPath} ${CLOSABLE}\`.`);
+      expect(r.stdout).toContain(
+        `It belongs to \`portico run\` (pid ${run.child.pid}), which may be restarting it; if not, stop that and start it again: \`cd ${ROOT} && portico run --name web -- ${process.execPath} ${CLOSABLE}\`.`,
+      );
     } finally {
       const exited = new Promise((r) => run.child.once('exit', r));
       run.child.kill('SIGINT');
@@ -102,7 +111,9 @@ describe('portico doctor and the routes’ targets', () => {
     const report = JSON.parse(json.stdout) as {ok: boolean; checks: Array<{name: string; status: string; detail: string; fix?: string}>};
     expect(report.ok).toBe(false);
     const failed = report.checks.filter((c) => c.status === 'fail');
-    expect(failed.map((c) => c.name)).toEqual(expect.arrayContaining(['daemon', expect.stringMatching(/^target api\.localhost -> /), 'trust nss Chromium/Chrome']));
+    expect(failed.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['daemon', expect.stringMatching(/^target api\.localhost -> /), 'trust nss Chromium/Chrome']),
+    );
     for (const c of failed) expect(c.fix, c.name).toMatch(/\S/);
   });
 

@@ -82,7 +82,9 @@ describe('portico domain', () => {
       expect(await getVia(port, `web.${DOMAIN}`, ca)).toEqual({status: 200, body: 'dev-domain-app GET /hello'});
 
       const refused = await cli(['add', 'api.example.com', '9090'], {env: t.env});
-      expect(refused.stderr).toMatch(/Invalid name `api\.example\.com`: portico serves only `localhost`, names under `\.localhost` and names under `\.dev\.example\.test`\./);
+      expect(refused.stderr).toMatch(
+        /Invalid name `api\.example\.com`: portico serves only `localhost`, names under `\.localhost` and names under `\.dev\.example\.test`\./,
+      );
 
       const exported = await cli(['export', 'caddy', '--all', '--domain', 'example.com'], {env: t.env});
       expect(exported.stdout).toMatch(/api\.example\.com/);
@@ -110,8 +112,13 @@ describe('portico domain', () => {
       expect(node.stdout).toContain(`NODE_EXTRA_CA_CERTS=${path.join(t.home, 'ca-bundle.pem')}`);
       expect(readFileSync(path.join(t.home, 'ca-bundle.pem'), 'utf8')).toContain(readFileSync(path.join(t.home, 'domains', DOMAIN, 'ca.pem'), 'utf8').trim());
 
-      const doctor = JSON.parse((await cli(['doctor', '--json', '--stores', 'nss'], {env: t.env})).stdout) as {checks: Array<{name: string; status: string; detail: string}>};
-      expect(doctor.checks.find((c) => c.name === `ca ${DOMAIN}`)).toMatchObject({status: 'ok', detail: expect.stringMatching(/^signs only names under dev\.example\.test/)});
+      const doctor = JSON.parse((await cli(['doctor', '--json', '--stores', 'nss'], {env: t.env})).stdout) as {
+        checks: Array<{name: string; status: string; detail: string}>;
+      };
+      expect(doctor.checks.find((c) => c.name === `ca ${DOMAIN}`)).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/^signs only names under dev\.example\.test/),
+      });
       expect(doctor.checks.find((c) => c.name === `name api.${DOMAIN}`)?.detail).toMatch(/resolves to|does not resolve/);
       expect(doctor.checks.filter((c) => c.name.startsWith('trust nss')).every((c) => c.status === 'ok')).toBe(true);
 
@@ -120,7 +127,9 @@ describe('portico domain', () => {
 
       const busy = await cli(['domain', 'rm', DOMAIN], {env: t.env});
       expect(busy.code).toBe(1);
-      expect(busy.stderr).toMatch(/^portico: Domain `dev\.example\.test` still has route\(s\): api\.dev\.example\.test, more\.dev\.example\.test, web\.dev\.example\.test; remove them first/);
+      expect(busy.stderr).toMatch(
+        /^portico: Domain `dev\.example\.test` still has route\(s\): api\.dev\.example\.test, more\.dev\.example\.test, web\.dev\.example\.test; remove them first/,
+      );
       expect(existsSync(path.join(t.home, 'domains', DOMAIN, 'ca.pem'))).toBe(true);
 
       for (const name of ['api', 'more', 'web']) await cli(['rm', `${name}.${DOMAIN}`], {env: t.env});

@@ -14,7 +14,10 @@ const CONFIG = {
     'app.localhost/api': {targets: [9090, 9091], strategy: 'least-conn', health: '/healthz'},
     'app.localhost/docs': {target: 4000, stripPrefix: true},
   },
-  deploy: {domain: 'example.com', backends: {'app.localhost/api': ['http://api-1:8080', 'http://api-2:8080'], '5173': 'http://web:3000', '4000': 'http://docs:80'}},
+  deploy: {
+    domain: 'example.com',
+    backends: {'app.localhost/api': ['http://api-1:8080', 'http://api-2:8080'], '5173': 'http://web:3000', '4000': 'http://docs:80'},
+  },
 };
 
 beforeAll(() => {
@@ -39,7 +42,7 @@ async function refused(args: string[], message: RegExp, cwd = dir): Promise<CliR
 }
 
 describe('portico export from a project, without a daemon', () => {
-  it('writes a Caddyfile with the deploy section\'s domain and backends', async () => {
+  it("writes a Caddyfile with the deploy section's domain and backends", async () => {
     const result = await cli(['export', 'caddy', '--project', project], {env: t.env});
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('app.example.com {');
@@ -72,7 +75,10 @@ describe('portico export from a project, without a daemon', () => {
   });
 
   it('with --strict, refuses a feature the target cannot express, naming the route and the feature', async () => {
-    await refused(['ingress', '--project', project, '--strict'], /Cannot export route `app\.localhost\/docs` to ingress as portico serves it: strip-prefix \(and 3 more: run without --strict to see them all\)\.\nnetworking\.k8s\.io\/v1 Ingress cannot rewrite paths/);
+    await refused(
+      ['ingress', '--project', project, '--strict'],
+      /Cannot export route `app\.localhost\/docs` to ingress as portico serves it: strip-prefix \(and 3 more: run without --strict to see them all\)\.\nnetworking\.k8s\.io\/v1 Ingress cannot rewrite paths/,
+    );
   });
 
   it('writes -o FILE whole and prints nothing on stdout', async () => {
@@ -88,10 +94,13 @@ describe('portico export from a project, without a daemon', () => {
 });
 
 describe('portico export from the route table', () => {
-  it('exports the daemon\'s routes, mapped with --backend PORT=URL', async () => {
+  it("exports the daemon's routes, mapped with --backend PORT=URL", async () => {
     expect((await cli(['up', '--port', '0'], {env: t.env, cwd: dir})).code).toBe(0);
     expect((await cli(['add', 'api.localhost', '9090', '9091', '--strategy', 'sticky'], {env: t.env, cwd: dir})).code).toBe(0);
-    const result = await cli(['export', 'caddy', '--all', '--domain', 'example.org', '--backend', '9090=http://api-a:80', '--backend', '9091=http://api-b:80'], {env: t.env, cwd: project});
+    const result = await cli(
+      ['export', 'caddy', '--all', '--domain', 'example.org', '--backend', '9090=http://api-a:80', '--backend', '9091=http://api-b:80'],
+      {env: t.env, cwd: project},
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('from the running daemon');
     expect(result.stdout).toContain('api.example.org {');
@@ -111,14 +120,29 @@ describe('portico export from the route table', () => {
 });
 
 describe('bad input to portico export gets one clear sentence and a non-zero exit', () => {
-  it('refuses an unknown target kind', () => refused(['haproxy', '--project', project], /Invalid export target `haproxy`: expected one of caddy, nginx, gateway, ingress\./));
-  it('refuses a --backend without =', () => refused(['caddy', '--project', project, '--backend', 'api.localhost'], /Invalid --backend `api\.localhost`: expected HOST\[\/PATH\]=URL or PORT=URL\./));
-  it('refuses a --backend with a bad URL', () => refused(['caddy', '--project', project, '--backend', 'app.localhost=ftp://x:21'], /Invalid --backend `app\.localhost=ftp:\/\/x:21`: Invalid target `ftp:\/\/x:21`: scheme `ftp` is not http or https\./));
-  it('refuses a --backend for a route that does not exist', () => refused(['caddy', '--project', project, '--backend', 'nope.localhost=http://x:80'], /Invalid --backend `nope\.localhost`: no route `nope\.localhost` to map \(routes: app\.localhost, app\.localhost\/api, app\.localhost\/docs\)\./));
-  it('refuses a --domain with a scheme', () => refused(['caddy', '--project', project, '--domain', 'https://example.com'], /Invalid --domain `https:\/\/example\.com`: expected a DNS name like `example\.com` \(no scheme, port or path\)\./));
+  it('refuses an unknown target kind', () =>
+    refused(['haproxy', '--project', project], /Invalid export target `haproxy`: expected one of caddy, nginx, gateway, ingress\./));
+  it('refuses a --backend without =', () =>
+    refused(['caddy', '--project', project, '--backend', 'api.localhost'], /Invalid --backend `api\.localhost`: expected HOST\[\/PATH\]=URL or PORT=URL\./));
+  it('refuses a --backend with a bad URL', () =>
+    refused(
+      ['caddy', '--project', project, '--backend', 'app.localhost=ftp://x:21'],
+      /Invalid --backend `app\.localhost=ftp:\/\/x:21`: Invalid target `ftp:\/\/x:21`: scheme `ftp` is not http or https\./,
+    ));
+  it('refuses a --backend for a route that does not exist', () =>
+    refused(
+      ['caddy', '--project', project, '--backend', 'nope.localhost=http://x:80'],
+      /Invalid --backend `nope\.localhost`: no route `nope\.localhost` to map \(routes: app\.localhost, app\.localhost\/api, app\.localhost\/docs\)\./,
+    ));
+  it('refuses a --domain with a scheme', () =>
+    refused(
+      ['caddy', '--project', project, '--domain', 'https://example.com'],
+      /Invalid --domain `https:\/\/example\.com`: expected a DNS name like `example\.com` \(no scheme, port or path\)\./,
+    ));
   it('refuses a --domain under .localhost', () => refused(['caddy', '--project', project, '--domain', 'dev.localhost'], /Invalid --domain `dev\.localhost`/));
   it('refuses a project without portico.json', () => refused(['caddy', '--project', dir], /Invalid --project `.*`: .* has no portico\.json/));
-  it('refuses a bad --listen', () => refused(['nginx', '--project', project, '--listen', 'example.com:80'], /Invalid --listen `example\.com:80`: expected PORT or ADDRESS:PORT/));
+  it('refuses a bad --listen', () =>
+    refused(['nginx', '--project', project, '--listen', 'example.com:80'], /Invalid --listen `example\.com:80`: expected PORT or ADDRESS:PORT/));
   it('refuses --tls-cert without --tls-key', () => refused(['nginx', '--project', project, '--tls-cert', '/x.pem'], /--tls-cert and --tls-key go together/));
   it('refuses a bad deploy section', async () => {
     const bad = path.join(dir, 'bad');
@@ -130,7 +154,10 @@ describe('bad input to portico export gets one clear sentence and a non-zero exi
     const typo = path.join(dir, 'typo');
     mkdirSync(typo, {recursive: true});
     writeFileSync(path.join(typo, 'portico.json'), JSON.stringify({routes: {'a.localhost': 1}, deploy: {backends: {'b.localhost': 'http://b:80'}}}));
-    await refused(['caddy', '--project', typo], /Invalid deploy\.backends key in .*portico\.json `b\.localhost`: no route `b\.localhost` to map \(routes: a\.localhost\)\./);
+    await refused(
+      ['caddy', '--project', typo],
+      /Invalid deploy\.backends key in .*portico\.json `b\.localhost`: no route `b\.localhost` to map \(routes: a\.localhost\)\./,
+    );
   });
   it('leaves an existing -o file as it was when the export fails', async () => {
     const file = path.join(dir, 'keep.conf');

@@ -10,7 +10,11 @@ import {TIMEOUT} from '../../helpers/wait.js';
 // nginx -t as root creates the cache directories it is given: only inside a private mount namespace,
 // over an empty /var/cache and a private conf.d, so the machine's own nginx is never touched.
 const NGINX = '/usr/sbin/nginx';
-const canRun = existsSync(NGINX) && existsSync('/etc/nginx/nginx.conf') && process.getuid?.() === 0 && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
+const canRun =
+  existsSync(NGINX) &&
+  existsSync('/etc/nginx/nginx.conf') &&
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
 
 let t: ReturnType<typeof tempHome>;
 let dir: string;
@@ -27,7 +31,10 @@ describe.skipIf(!canRun)('portico export nginx on a stock install', () => {
   it('passes `nginx -t` with the stock nginx.conf, cache and rate limit included', async () => {
     const project = path.join(dir, 'shop');
     mkdirSync(project);
-    writeFileSync(path.join(project, 'portico.json'), JSON.stringify({routes: {'api.localhost': {targets: [9090], cache: '16MB', rateLimit: '20/s'}}, deploy: {domain: 'example.com'}}));
+    writeFileSync(
+      path.join(project, 'portico.json'),
+      JSON.stringify({routes: {'api.localhost': {targets: [9090], cache: '16MB', rateLimit: '20/s'}}, deploy: {domain: 'example.com'}}),
+    );
     const exported = await cli(['export', 'nginx', '--project', project], {env: t.env});
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain('proxy_cache_path ');

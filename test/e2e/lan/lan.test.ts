@@ -36,7 +36,11 @@ let devServer: ChildProcess;
 /** Run portico inside the host namespace, as the developer would there. */
 async function portico(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
   try {
-    const {stdout, stderr} = await promisify(execFile)('ip', ['netns', 'exec', HOST_NS, process.execPath, BIN, ...args], {env: t.env, cwd: ROOT, timeout: TIMEOUT.daemon});
+    const {stdout, stderr} = await promisify(execFile)('ip', ['netns', 'exec', HOST_NS, process.execPath, BIN, ...args], {
+      env: t.env,
+      cwd: ROOT,
+      timeout: TIMEOUT.daemon,
+    });
     return {code: 0, stdout, stderr};
   } catch (error) {
     const e = error as {code?: number; stdout?: string; stderr?: string};
@@ -45,10 +49,17 @@ async function portico(args: string[]): Promise<{code: number; stdout: string; s
 }
 
 /** The phone's view, from a client in the phone namespace that trusts only the LAN CA. */
-async function phone(port: number, mode = 'shared'): Promise<Record<string, {status?: number; body?: string; error?: string; type?: string} | string | undefined>> {
+async function phone(
+  port: number,
+  mode = 'shared',
+): Promise<Record<string, {status?: number; body?: string; error?: string; type?: string} | string | undefined>> {
   const ca = readFileSync(path.join(t.home, 'lan', 'ca.pem'), 'utf8');
   const script = path.join(ROOT, 'test', 'fixtures', 'lan', 'phone.mjs');
-  const {stdout} = await promisify(execFile)('ip', ['netns', 'exec', PHONE_NS, process.execPath, script, JSON.stringify({address: HOST_IP, port, ca, iface: PHONE_IP}), mode], {cwd: ROOT, timeout: TIMEOUT.namespace});
+  const {stdout} = await promisify(execFile)(
+    'ip',
+    ['netns', 'exec', PHONE_NS, process.execPath, script, JSON.stringify({address: HOST_IP, port, ca, iface: PHONE_IP}), mode],
+    {cwd: ROOT, timeout: TIMEOUT.namespace},
+  );
   return JSON.parse(stdout) as Record<string, never>;
 }
 
@@ -64,14 +75,20 @@ beforeAll(async () => {
   ip('netns', 'add', HOST_NS);
   ip('netns', 'add', PHONE_NS);
   ip('link', 'add', `plh${tag}`, 'netns', HOST_NS, 'type', 'veth', 'peer', 'name', `plp${tag}`, 'netns', PHONE_NS);
-  for (const [ns, dev, addr] of [[HOST_NS, `plh${tag}`, HOST_IP], [PHONE_NS, `plp${tag}`, PHONE_IP]] as const) {
+  for (const [ns, dev, addr] of [
+    [HOST_NS, `plh${tag}`, HOST_IP],
+    [PHONE_NS, `plp${tag}`, PHONE_IP],
+  ] as const) {
     ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
     ip('-n', ns, 'link', 'set', dev, 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
     ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
   }
   const server = path.join(scratch, 'dev-server.mjs');
-  writeFileSync(server, "import http from 'node:http'; const s = http.createServer((q, r) => r.end(`dev-server ${q.headers.host} ${q.url}`)); s.listen(0, '127.0.0.1', () => console.log('port', s.address().port));");
+  writeFileSync(
+    server,
+    "import http from 'node:http'; const s = http.createServer((q, r) => r.end(`dev-server ${q.headers.host} ${q.url}`)); s.listen(0, '127.0.0.1', () => console.log('port', s.address().port));",
+  );
   devServer = spawn('ip', ['netns', 'exec', HOST_NS, process.execPath, server], {stdio: ['ignore', 'pipe', 'inherit']});
   let out = '';
   devServer.stdout!.on('data', (d: Buffer) => (out += d));
@@ -103,7 +120,9 @@ describe.skipIf(!available)('portico lan', () => {
       const result = JSON.parse(on.stdout) as {port: number; page: string; shares: Array<{name: string; host: string}>};
       expect(result.page).toBe(`http://${HOST_IP}:${result.port}/`);
       expect(result.shares).toEqual([expect.objectContaining({host: 'app.localhost', name: 'app.local'})]);
-      expect((await portico(['ls'])).stdout).toMatch(new RegExp(`LAN: listening beyond loopback on ${HOST_IP.replace(/\./g, '\\.')}:${result.port}: app\\.local -> app\\.localhost`));
+      expect((await portico(['ls'])).stdout).toMatch(
+        new RegExp(`LAN: listening beyond loopback on ${HOST_IP.replace(/\./g, '\\.')}:${result.port}: app\\.local -> app\\.localhost`),
+      );
 
       const seen = await phone(result.port);
       expect(seen.resolved).toBe(HOST_IP);
@@ -117,7 +136,9 @@ describe.skipIf(!available)('portico lan', () => {
       const pageHtml = Buffer.from((seen.page as {body: string}).body, 'base64').toString();
       expect(pageHtml).toContain(`https://app.local:${result.port}/`);
       expect(pageHtml).toContain('Certificate Trust Settings');
-      const profile = parse(Buffer.from((seen.profile as {body: string}).body, 'base64').toString()) as {PayloadContent: Array<{PayloadType: string; PayloadContent: Buffer}>};
+      const profile = parse(Buffer.from((seen.profile as {body: string}).body, 'base64').toString()) as {
+        PayloadContent: Array<{PayloadType: string; PayloadContent: Buffer}>;
+      };
       expect(profile.PayloadContent[0]!.PayloadType).toBe('com.apple.security.root');
       const der = path.join(scratch, 'from-profile.cer');
       writeFileSync(der, Buffer.from(profile.PayloadContent[0]!.PayloadContent));

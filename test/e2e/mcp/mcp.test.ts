@@ -17,8 +17,22 @@ interface ToolAnswer {
 }
 
 /** An agent: the SDK's own client, spawning the built CLI over stdio. */
-async function agent(env: NodeJS.ProcessEnv, flags: string[] = []): Promise<{call: (name: string, args?: Record<string, unknown>) => Promise<ToolAnswer>; json: <T>(name: string, args?: Record<string, unknown>) => Promise<T>; client: Client; close: () => Promise<void>}> {
-  const transport = new StdioClientTransport({command: process.execPath, args: [BIN, 'mcp', ...flags], env: env as Record<string, string>, cwd: ROOT, stderr: 'pipe'});
+async function agent(
+  env: NodeJS.ProcessEnv,
+  flags: string[] = [],
+): Promise<{
+  call: (name: string, args?: Record<string, unknown>) => Promise<ToolAnswer>;
+  json: <T>(name: string, args?: Record<string, unknown>) => Promise<T>;
+  client: Client;
+  close: () => Promise<void>;
+}> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', ...flags],
+    env: env as Record<string, string>,
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
   const client = new Client({name: 'portico-test', version: '1.0.0'});
   await client.connect(transport);
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> => {
@@ -34,15 +48,30 @@ async function agent(env: NodeJS.ProcessEnv, flags: string[] = []): Promise<{cal
 }
 
 /** A request through portico with the headers a browser of a logged-in user would send. */
-function send(port: number, host: string, method: string, urlPath: string, home: string, body?: string): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
+function send(
+  port: number,
+  host: string,
+  method: string,
+  urlPath: string,
+  home: string,
+  body?: string,
+): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
   return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = {host: `${host}:${port}`, authorization: 'Bearer sk-secret-token', cookie: 'session=abc123', ...(body ? {'content-type': 'application/json'} : {})};
-    const req = https.request({host: '127.0.0.1', port, method, path: urlPath, servername: host, headers, ca: readFileSync(path.join(home, 'ca.pem')), agent: false}, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body: text, headers: res.headers}));
-    });
+    const headers: http.OutgoingHttpHeaders = {
+      host: `${host}:${port}`,
+      authorization: 'Bearer sk-secret-token',
+      cookie: 'session=abc123',
+      ...(body ? {'content-type': 'application/json'} : {}),
+    };
+    const req = https.request(
+      {host: '127.0.0.1', port, method, path: urlPath, servername: host, headers, ca: readFileSync(path.join(home, 'ca.pem')), agent: false},
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body: text, headers: res.headers}));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -103,7 +132,9 @@ describe('portico mcp, driven by an agent over stdio', () => {
     const a = await agent(t.env);
     try {
       const tools = await a.client.listTools();
-      expect(tools.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['list_routes', 'list_traffic', 'get_exchange', 'open_route', 'doctor', 'add_route']));
+      expect(tools.tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['list_routes', 'list_traffic', 'get_exchange', 'open_route', 'doctor', 'add_route']),
+      );
 
       const routes = await a.json<{routes: Array<{host: string; url: string; targets: Array<{target: string; healthy: boolean}>}>}>('list_routes');
       expect(routes.routes).toEqual([expect.objectContaining({host: 'shop.localhost', url: `https://shop.localhost:${port}/`})]);
@@ -125,7 +156,12 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect((await a.json<{requests: Listed[]}>('list_traffic', {path: '/prod', since: '10m'})).requests.map((r) => r.path)).toEqual(['/products']);
 
       const id = failing[0]!.id;
-      const exchange = await a.json<{request: {headers: Record<string, string>; body: {text: string}}; response: {headers: Record<string, string>; body: {text: string}}; timingMs: {firstByte?: number}; attempts: unknown[]}>('get_exchange', {id});
+      const exchange = await a.json<{
+        request: {headers: Record<string, string>; body: {text: string}};
+        response: {headers: Record<string, string>; body: {text: string}};
+        timingMs: {firstByte?: number};
+        attempts: unknown[];
+      }>('get_exchange', {id});
       expect(JSON.parse(exchange.request.body.text)).toEqual({item: 'teapot', qty: 2});
       expect(JSON.parse(exchange.response.body.text)).toEqual({error: 'database is down', got: {item: 'teapot', qty: 2}});
       expect(exchange.request.headers.authorization).toBe('[redacted]');
@@ -140,7 +176,9 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect(curl.text).toContain(`--data-binary '{"item":"teapot","qty":2}'`);
       expect(curl.text).not.toContain('sk-secret-token');
 
-      const har = await a.json<{log: {entries: Array<{request: {headers: Array<{name: string; value: string}>}; response: {status: number; content: {text: string}}}>}}>('get_exchange', {id, format: 'har'});
+      const har = await a.json<{
+        log: {entries: Array<{request: {headers: Array<{name: string; value: string}>}; response: {status: number; content: {text: string}}}>};
+      }>('get_exchange', {id, format: 'har'});
       const valid = harValidator()(har);
       expect(valid.valid, valid.errors).toBe(true);
       expect(har.log.entries).toHaveLength(1);
@@ -148,7 +186,9 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect(har.log.entries[0]!.response.content.text).toContain('database is down');
       expect(har.log.entries[0]!.request.headers).toContainEqual({name: 'authorization', value: '[redacted]'});
 
-      const open = await a.json<{ca: string; node: string; routes: Array<{url: string; curl: string}>}>('open_route', {route: `https://shop.localhost:${port}/cart`});
+      const open = await a.json<{ca: string; node: string; routes: Array<{url: string; curl: string}>}>('open_route', {
+        route: `https://shop.localhost:${port}/cart`,
+      });
       expect(open.node).toBe(`export NODE_EXTRA_CA_CERTS=${path.join(t.home, 'ca.pem')}`);
       expect(open.routes).toEqual([expect.objectContaining({url: `https://shop.localhost:${port}/`})]);
 
@@ -184,7 +224,10 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect((await send(port, 'admin.localhost', 'GET', '/users', t.home)).status).toBe(200);
 
       // --with-secrets: the captured credentials come back as they were sent.
-      const list = await waitFor(async () => (await a.json<{requests: Listed[]}>('list_traffic', {host: 'admin', status: 200})).requests.find((r) => r.captured), {what: 'a captured 200 from admin.localhost'});
+      const list = await waitFor(
+        async () => (await a.json<{requests: Listed[]}>('list_traffic', {host: 'admin', status: 200})).requests.find((r) => r.captured),
+        {what: 'a captured 200 from admin.localhost'},
+      );
       const exchange = await a.json<{request: {headers: Record<string, string>}}>('get_exchange', {id: list.id});
       expect(exchange.request.headers.authorization).toBe('Bearer sk-secret-token');
 
@@ -213,7 +256,9 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect(routes.routes).toEqual([]);
       expect(routes.daemon.port).toBe(await daemonPort(fresh.env));
       const doctor = await a.json<{checks: Array<{name: string; status: string; detail: string}>}>('doctor');
-      expect(doctor.checks).toContainEqual(expect.objectContaining({name: 'daemon', status: 'ok', detail: expect.stringContaining(`pid ${routes.daemon.pid}`)}));
+      expect(doctor.checks).toContainEqual(
+        expect.objectContaining({name: 'daemon', status: 'ok', detail: expect.stringContaining(`pid ${routes.daemon.pid}`)}),
+      );
     } finally {
       await a.close();
       await fresh.cleanup();
@@ -231,7 +276,9 @@ describe('portico mcp, driven by an agent over stdio', () => {
       await new Promise((resolve) => (socket.once('close', resolve), socket.close()));
 
       // The session's event comes when it ends.
-      const session = await waitFor(async () => (await a.json<{requests: Listed[]}>('list_traffic', {protocol: 'ws'})).requests[0], {what: 'the WebSocket session in list_traffic'});
+      const session = await waitFor(async () => (await a.json<{requests: Listed[]}>('list_traffic', {protocol: 'ws'})).requests[0], {
+        what: 'the WebSocket session in list_traffic',
+      });
       const exchange = await a.json<{status: number; websocket: {messages: Array<{from: string; frames: string[]}>}}>('get_exchange', {id: session.id});
       expect(exchange.status).toBe(101);
       expect(exchange.websocket.messages).toEqual(

@@ -62,7 +62,8 @@ async function treeBehind(port: number, host: string, n: number): Promise<{serve
 
 const until = (what: string, check: () => boolean | Promise<boolean>, timeout: number = TIMEOUT.daemon) => waitFor(check, {what, timeout});
 
-const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
 describe('portico run', () => {
   it('balances requests across two instances and Ctrl-C leaves no process and no route', async () => {
@@ -150,7 +151,7 @@ describe('portico run', () => {
     expect(await routes()).toEqual([]);
   });
 
-  it('runs two instances of one real Vite 8 project with `npm run dev`, each past Vite\'s own lock', async () => {
+  it("runs two instances of one real Vite 8 project with `npm run dev`, each past Vite's own lock", async () => {
     const app = mkdtempSync(path.join(os.tmpdir(), 'portico-vite-pair-'));
     cpSync(path.join(ROOT, 'test', 'fixtures', 'vite-app'), app, {recursive: true});
     // `npm run dev` finds vite in node_modules/.bin, as in a real project.
@@ -222,14 +223,23 @@ describe('portico run', () => {
       const token = /const wsToken = "([^"]*)"/.exec(client.body)?.[1] ?? '';
       expect((await get(port, 'viteapp.localhost', '/main.js', t.home)).body).toContain('version 1');
 
-      const ws = new WebSocket(`wss://127.0.0.1:${port}/?token=${token}`, 'vite-hmr', wsOptions(`viteapp.localhost:${port}`, readFileSync(path.join(t.home, 'ca.pem'))));
+      const ws = new WebSocket(
+        `wss://127.0.0.1:${port}/?token=${token}`,
+        'vite-hmr',
+        wsOptions(`viteapp.localhost:${port}`, readFileSync(path.join(t.home, 'ca.pem'))),
+      );
       const messages: Array<{type: string}> = [];
       ws.on('message', (m) => messages.push(JSON.parse(String(m))));
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
         ws.once('error', reject);
       });
-      const until = (type: string[]) => waitFor(() => messages.some((m) => type.includes(m.type)), {what: `a ${type.join(' or ')} message`, timeout: TIMEOUT.devServer, detail: () => JSON.stringify(messages)});
+      const until = (type: string[]) =>
+        waitFor(() => messages.some((m) => type.includes(m.type)), {
+          what: `a ${type.join(' or ')} message`,
+          timeout: TIMEOUT.devServer,
+          detail: () => JSON.stringify(messages),
+        });
       await until(['connected']);
       writeFileSync(path.join(app, 'main.js'), "document.getElementById('greeting').textContent = 'version 2';\n");
       await until(['update', 'full-reload']);

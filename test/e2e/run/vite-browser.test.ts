@@ -31,12 +31,30 @@ afterEach(async () => {
 const until = <T>(what: string, check: () => T | Promise<T>) => waitFor(check, {what, timeout: TIMEOUT.browser, interval: 100});
 
 /** A page in headless Chromium, driven over the DevTools protocol: navigate, evaluate, console. */
-async function openBrowser(home: string): Promise<{navigate: (url: string) => Promise<void>; evaluate: (js: string) => Promise<unknown>; console: string[]; close: () => void}> {
+async function openBrowser(
+  home: string,
+): Promise<{navigate: (url: string) => Promise<void>; evaluate: (js: string) => Promise<unknown>; console: string[]; close: () => void}> {
   const profile = path.join(scratch, 'profile');
-  const chromium = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
-    env: {...t.env, HOME: home},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const chromium = spawn(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
+    {
+      env: {...t.env, HOME: home},
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   started.push(chromium);
   let err = '';
   chromium.stderr!.on('data', (d: Buffer) => (err += d));
@@ -48,7 +66,12 @@ async function openBrowser(home: string): Promise<{navigate: (url: string) => Pr
   const pending = new Map<number, (result: {result?: {value?: unknown}}) => void>();
   const consoleLines: string[] = [];
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as {id?: number; method?: string; result?: {result?: {value?: unknown}}; params?: {args?: Array<{value?: unknown}>}};
+    const message = JSON.parse(String(data)) as {
+      id?: number;
+      method?: string;
+      result?: {result?: {value?: unknown}};
+      params?: {args?: Array<{value?: unknown}>};
+    };
     if (message.id !== undefined) pending.get(message.id)?.(message.result ?? {});
     if (message.method === 'Runtime.consoleAPICalled') consoleLines.push((message.params?.args ?? []).map((a) => String(a.value)).join(' '));
   });

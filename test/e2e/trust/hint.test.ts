@@ -53,7 +53,10 @@ describe('the first-run trust hint', () => {
     await cli(['up', '--port', '0'], {env: t.env});
     const trust = await cli(['trust', '--stores', 'nss'], {env: t.env});
     expect(trust.code, trust.stdout).toBe(0);
-    for (const args of [['up', '--port', '0'], ['add', 'api.localhost', '9090']]) {
+    for (const args of [
+      ['up', '--port', '0'],
+      ['add', 'api.localhost', '9090'],
+    ]) {
       const r = await cli(args, {env: t.env});
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout + r.stderr).not.toMatch(/not trusted/);

@@ -33,7 +33,14 @@ describe('active health checks', () => {
     const events: HealthEvent[] = [];
     // Probes are driven by hand (the timer is tested below): "within one interval" means the first
     // probe after the server listens brings it back, with no cool-off or second confirmation.
-    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', transport: transport(), probeIntervalMs: 3_600_000, onHealth: (e) => events.push(e)});
+    const pool = new Pool({
+      route: 'x.localhost',
+      targets: [{target: parseTarget(`127.0.0.1:${port}`)}],
+      strategy: 'round-robin',
+      transport: transport(),
+      probeIntervalMs: 3_600_000,
+      onHealth: (e) => events.push(e),
+    });
     closers.push(() => pool.close());
     await pool.probeAll();
     expect(pool.snapshot()[0]!.healthy).toBe(false);
@@ -56,14 +63,21 @@ describe('active health checks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => server.close());
     const port = (server.address() as net.AddressInfo).port;
-    const pool = new Pool({route: 'x.localhost', targets: [{target: parseTarget(`127.0.0.1:${port}`)}], strategy: 'round-robin', transport: transport(), health: '/healthz', probeIntervalMs: 100});
+    const pool = new Pool({
+      route: 'x.localhost',
+      targets: [{target: parseTarget(`127.0.0.1:${port}`)}],
+      strategy: 'round-robin',
+      transport: transport(),
+      health: '/healthz',
+      probeIntervalMs: 100,
+    });
     closers.push(() => pool.close());
     // A request in flight (begun, not ended) keeps the route in use, so the timer probes every interval.
     pool.begin(pool.upstreams[0]!);
-    await waitFor(() => pool.snapshot()[0]!.healthy === false, {what: 'the timer\'s probe to mark the target down'});
+    await waitFor(() => pool.snapshot()[0]!.healthy === false, {what: "the timer's probe to mark the target down"});
     expect(pool.snapshot()[0]!.lastError).toBe('HTTP 500');
     status = 204;
-    await waitFor(() => pool.snapshot()[0]!.healthy, {what: 'the timer\'s probe to mark the target up'});
+    await waitFor(() => pool.snapshot()[0]!.healthy, {what: "the timer's probe to mark the target up"});
     expect(seen[0]).toBe(`/healthz 127.0.0.1:${port}`);
   });
 

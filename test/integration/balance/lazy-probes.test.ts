@@ -94,7 +94,9 @@ describe('health probes follow traffic', () => {
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     kit.closeAfter(() => new Promise((r) => slow.close(r)));
-    const h = await kit.start([route('api.localhost', [backend.url, `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`], {strategy: 'least-conn'})]);
+    const h = await kit.start([
+      route('api.localhost', [backend.url, `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`], {strategy: 'least-conn'}),
+    ]);
     // least-conn with nothing in flight: the first request may go to either; hold the one to `slow`.
     const pending = [request(h, 'api.localhost', '/'), request(h, 'api.localhost', '/')];
     await waitFor(() => held, {what: 'a request held by the slow instance'});

@@ -53,7 +53,13 @@ describe('several instances behind one route', () => {
 
   it('keeps a browser that holds the sticky cookie on one instance, and moves it when that instance dies', async () => {
     const list = await three();
-    h = await startHarness([route('api.localhost', list.map((x) => x.port), {strategy: 'sticky'})]);
+    h = await startHarness([
+      route(
+        'api.localhost',
+        list.map((x) => x.port),
+        {strategy: 'sticky'},
+      ),
+    ]);
     const first = await request(h, 'api.localhost', '/');
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly/);

@@ -38,7 +38,12 @@ function longestRun(answers: readonly string[]): number {
 describe('weighted instances', () => {
   it('splits 4,000 requests 3:1 over `9090=3 9091=1`, interleaved with no run of more than 3 to one instance', async () => {
     const [a, b] = [await named('a'), await named('b')];
-    const h = await kit.start([weighted([{b: a, weight: 3}, {b, weight: 1}])]);
+    const h = await kit.start([
+      weighted([
+        {b: a, weight: 3},
+        {b, weight: 1},
+      ]),
+    ]);
     const agent = new https.Agent({keepAlive: true, ca: h.ca, maxSockets: 8});
     kit.closeAfter(() => agent.destroy());
     const answers: string[] = [];
@@ -60,7 +65,12 @@ describe('weighted instances', () => {
     const h = await kit.start([weighted([{b: a}, {b}])]);
     for (let i = 0; i < 10; i++) await request(h, 'api.localhost', `/even${i}`);
     expect([a.hits, b.hits]).toEqual([5, 5]);
-    h.proxy.setRoutes([weighted([{b: a, weight: 9}, {b, weight: 1}])]);
+    h.proxy.setRoutes([
+      weighted([
+        {b: a, weight: 9},
+        {b, weight: 1},
+      ]),
+    ]);
     const answers: string[] = [];
     for (let i = 0; i < 20; i++) answers.push((await request(h, 'api.localhost', `/nine${i}`)).body);
     expect(answers.filter((x) => x === 'a')).toHaveLength(18);

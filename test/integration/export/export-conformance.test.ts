@@ -130,7 +130,14 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
     {what: 'another host', host: 'shop.localhost', path: '/cart', kind: 'http', expect: ['shop'], expectPath: '/cart'},
     {what: 'bare localhost', host: 'localhost', path: '/', kind: 'http', expect: ['home'], expectPath: '/'},
     {what: 'WebSocket upgrade', host: 'app.localhost', path: '/live/feed', kind: 'ws', expect: ['live'], expectPath: '/live/feed'},
-    {what: 'balancing over two instances (4 requests)', host: 'app.localhost', path: '/api/items', kind: 'balance', expect: ['api-1', 'api-2'], expectPath: '/api/items'},
+    {
+      what: 'balancing over two instances (4 requests)',
+      host: 'app.localhost',
+      path: '/api/items',
+      kind: 'balance',
+      expect: ['api-1', 'api-2'],
+      expectPath: '/api/items',
+    },
     {what: 'one instance down (3 requests)', host: 'status.localhost', path: '/ping', kind: 'down', expect: ['status-up'], expectPath: '/ping'},
   ];
 
@@ -162,7 +169,10 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
       const targets = typeof value === 'string' ? [value] : 'targets' in value ? value.targets : [value.target];
       return ['--backend', `${key}=${targets.map((x) => `http://${x}`).join(',')}`];
     });
-    for (const [kind, start] of [['caddy', startCaddy], ['nginx', startNginx]] as const) {
+    for (const [kind, start] of [
+      ['caddy', startCaddy],
+      ['nginx', startNginx],
+    ] as const) {
       const engineDir = path.join(dir, kind);
       mkdirSync(engineDir);
       const port = await freePort();
@@ -227,13 +237,39 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
     const cert = path.join(tlsDir, 'cert.pem');
     const key = path.join(tlsDir, 'key.pem');
     const names = ['app', 'shop', 'status'].map((n) => `DNS:${n}.${DOMAIN}`).join(',');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=app.${DOMAIN}`, '-addext', `subjectAltName=${names},DNS:${DOMAIN}`], {stdio: 'ignore'});
-    for (const [kind, start] of [['caddy', startCaddy], ['nginx', startNginx]] as const) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=app.${DOMAIN}`,
+        '-addext',
+        `subjectAltName=${names},DNS:${DOMAIN}`,
+      ],
+      {stdio: 'ignore'},
+    );
+    for (const [kind, start] of [
+      ['caddy', startCaddy],
+      ['nginx', startNginx],
+    ] as const) {
       const engineDir = path.join(tlsDir, kind);
       mkdirSync(engineDir);
       const port = await freePort();
       const file = path.join(engineDir, 'portico.conf');
-      const exported = await cli(['export', kind, '--project', project, '--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '-o', file, ...backends], {env: t.env});
+      const exported = await cli(
+        ['export', kind, '--project', project, '--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key, '-o', file, ...backends],
+        {env: t.env},
+      );
       expect(exported.code, exported.stderr).toBe(0);
       const engine = start(engineDir, file, port);
       engines.push(engine);
@@ -252,7 +288,9 @@ describe.skipIf(missing.length > 0)('export conformance with real Caddy and ngin
 
 /** Caddy 2.7 and later weigh round-robin upstreams (`lb_policy weighted_round_robin`); Debian 12 ships 2.6. */
 function caddyWeighs(): boolean {
-  return execFileSync(CADDY, ['list-modules'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir()}}).includes('selection_policies.weighted_round_robin');
+  return execFileSync(CADDY, ['list-modules'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir()}}).includes(
+    'selection_policies.weighted_round_robin',
+  );
 }
 
 describe.skipIf(missing.length > 0)('a weighted route (3:1) through portico and the exported engines', () => {
@@ -285,7 +323,10 @@ describe.skipIf(missing.length > 0)('a weighted route (3:1) through portico and 
     dir = mkdtempSync(path.join(os.tmpdir(), 'portico-export-weights-'));
     const project = path.join(dir, 'project');
     mkdirSync(project);
-    writeFileSync(path.join(project, 'portico.json'), JSON.stringify({routes: {'weighted.localhost': {targets: [{target: heavy, weight: 3}, light]}}, deploy: {domain: DOMAIN}}));
+    writeFileSync(
+      path.join(project, 'portico.json'),
+      JSON.stringify({routes: {'weighted.localhost': {targets: [{target: heavy, weight: 3}, light]}}, deploy: {domain: DOMAIN}}),
+    );
     t = tempHome();
     expect((await cli(['up', '--port', '0'], {env: t.env, cwd: project})).code).toBe(0);
     const vias: Via[] = [{name: 'portico', port: await daemonPort(t.env), host: (h) => h, ca: readFileSync(path.join(t.home, 'ca.pem'))}];
@@ -307,8 +348,14 @@ describe.skipIf(missing.length > 0)('a weighted route (3:1) through portico and 
     const row = ['8 x weighted.localhost (9090=3 9091=1)'];
     for (const via of vias) {
       const answered = await eight(via);
-      expect(answered.filter((a) => a === 'heavy'), via.name).toHaveLength(6);
-      expect(answered.filter((a) => a === 'light'), via.name).toHaveLength(2);
+      expect(
+        answered.filter((a) => a === 'heavy'),
+        via.name,
+      ).toHaveLength(6);
+      expect(
+        answered.filter((a) => a === 'light'),
+        via.name,
+      ).toHaveLength(2);
       row.push(`${via.name}: heavy 6 + light 2`);
     }
     if (!kinds.includes('caddy')) row.push('caddy: not run (weighted_round_robin needs Caddy 2.7; this one is older)');

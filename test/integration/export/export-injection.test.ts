@@ -49,12 +49,31 @@ describe.skipIf(missing.length > 0)('exports can never be injected', () => {
 
   it('exports a header value full of quotes, semicolons, braces, `#` and `$` that nginx and Caddy read back exactly', async () => {
     const value = `"; return 200 "x" ; } # {http.request.host} \\ $host '`;
-    const at = project('values', {'app.localhost/api': {targets: 9090, health: '/healthz', requestHeaders: [`X-Env: ${value}`], responseHeaders: [`X-Frame-Options: ${value}`, '-Server']}});
+    const at = project('values', {
+      'app.localhost/api': {targets: 9090, health: '/healthz', requestHeaders: [`X-Env: ${value}`], responseHeaders: [`X-Frame-Options: ${value}`, '-Server']},
+    });
     for (const kind of ['nginx', 'caddy']) {
       const result = await cli(['export', kind, '--domain', 'example.com'], {env: t.env, cwd: at});
       expect(result.code, result.stderr).toBe(0);
     }
-    const routes = planRoutes(parseProjectConfig({routes: {'app.localhost/api': {targets: 9090, health: '/healthz', requestHeaders: [`X-Env: ${value}`], responseHeaders: [`X-Frame-Options: ${value}`, '-Server']}}}, 'portico.json', at).routes, 'example.com', emptyBackendMap());
+    const routes = planRoutes(
+      parseProjectConfig(
+        {
+          routes: {
+            'app.localhost/api': {
+              targets: 9090,
+              health: '/healthz',
+              requestHeaders: [`X-Env: ${value}`],
+              responseHeaders: [`X-Frame-Options: ${value}`, '-Server'],
+            },
+          },
+        },
+        'portico.json',
+        at,
+      ).routes,
+      'example.com',
+      emptyBackendMap(),
+    );
     const work = scratch();
     try {
       checkNginx(work.dir, routes);

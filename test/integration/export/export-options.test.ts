@@ -157,8 +157,22 @@ describe.skipIf(missing.length > 0)('exported configs that caddy validate and ng
   }));
   routes.push({host: 'secure.localhost', path: '/', targets: [{url: 'https://127.0.0.1:8443'}], strategy: 'round-robin', stripPrefix: false});
   // Gated routes: basic writes auth_basic / basicauth (with a locked placeholder hash), token nothing.
-  routes.push({host: 'admin.localhost', path: '/admin', targets: [{url: 'http://127.0.0.1:4'}], strategy: 'round-robin', stripPrefix: false, options: {auth: {kind: 'basic', user: 'admin', hash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}}});
-  routes.push({host: 'preview.localhost', path: '/', targets: [{url: 'http://127.0.0.1:5'}], strategy: 'round-robin', stripPrefix: false, options: {auth: {kind: 'token', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}}});
+  routes.push({
+    host: 'admin.localhost',
+    path: '/admin',
+    targets: [{url: 'http://127.0.0.1:4'}],
+    strategy: 'round-robin',
+    stripPrefix: false,
+    options: {auth: {kind: 'basic', user: 'admin', hash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}},
+  });
+  routes.push({
+    host: 'preview.localhost',
+    path: '/',
+    targets: [{url: 'http://127.0.0.1:5'}],
+    strategy: 'round-robin',
+    stripPrefix: false,
+    options: {auth: {kind: 'token', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}},
+  });
   const planned = planRoutes(routes, 'example.test', emptyBackendMap());
   const render: RenderOptions = {listen: {host: '127.0.0.1', port: 8080}, selectorLabel: 'app.kubernetes.io/name', gateway: 'gateway'};
 
@@ -182,7 +196,10 @@ describe.skipIf(missing.length > 0)('exported configs that caddy validate and ng
       } else {
         // Caddy before 2.7 (Debian 12 ships 2.6) has no weighted_round_robin: that must be its only complaint.
         expect(complaint).toMatch(/module not registered: http\.reverse_proxy\.selection_policies\.weighted_round_robin/);
-        writeFileSync(path.join(dir, 'portico.Caddyfile'), renderCaddyfile(planned, render).text.replace(/lb_policy weighted_round_robin [\d ]+/g, 'lb_policy round_robin'));
+        writeFileSync(
+          path.join(dir, 'portico.Caddyfile'),
+          renderCaddyfile(planned, render).text.replace(/lb_policy weighted_round_robin [\d ]+/g, 'lb_policy round_robin'),
+        );
         expect(validate()).toBe('');
       }
     } finally {

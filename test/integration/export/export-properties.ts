@@ -41,11 +41,15 @@ const TOKEN_CHARS = "!#$%&'*+.^_`|~aZ0-";
 /** Every character a header value may hold that means something to nginx, Caddy or YAML. */
 const VALUE_CHARS = ';{}"\'\\$#`\t |&<>=:@!+,~%*()[]^?aZ0-é';
 /** Mostly what portico accepts, sometimes anything: both the parser and the exporters are under test. */
-const field = (alphabet: string | string[], max: number, first = '') => fc.oneof({weight: 9, arbitrary: of(alphabet, max).map((s) => first + s)}, {weight: 1, arbitrary: hostile(max)});
+const field = (alphabet: string | string[], max: number, first = '') =>
+  fc.oneof({weight: 9, arbitrary: of(alphabet, max).map((s) => first + s)}, {weight: 1, arbitrary: hostile(max)});
 
 export const caseArbitrary: fc.Arbitrary<Case> = fc.record({
   path: field(PATH_CHARS, 12).map((p) => `/${p}`),
-  health: fc.tuple(field(PATH_CHARS, 8), fc.option(of([...PATH_CHARS, '&'], 6))).map(([p, q]) => (q === null ? p : `${p}?${q}`)).map((p) => `/${p}`),
+  health: fc
+    .tuple(field(PATH_CHARS, 8), fc.option(of([...PATH_CHARS, '&'], 6)))
+    .map(([p, q]) => (q === null ? p : `${p}?${q}`))
+    .map((p) => `/${p}`),
   requestName: field(TOKEN_CHARS, 6, 'x'),
   requestValue: field(VALUE_CHARS, 24),
   responseName: field(TOKEN_CHARS, 6, 'x'),
@@ -57,7 +61,12 @@ export const caseArbitrary: fc.Arbitrary<Case> = fc.record({
 export function planCase(c: Case): ExportRoute[] | undefined {
   const config = {
     routes: {
-      [`app.localhost${c.path}`]: {targets: 'localhost:9090', health: c.health, requestHeaders: [`${c.requestName}: ${c.requestValue}`], responseHeaders: [`${c.responseName}: ${c.responseValue}`, `-${c.removeName}`]},
+      [`app.localhost${c.path}`]: {
+        targets: 'localhost:9090',
+        health: c.health,
+        requestHeaders: [`${c.requestName}: ${c.requestValue}`],
+        responseHeaders: [`${c.responseName}: ${c.responseValue}`, `-${c.removeName}`],
+      },
     },
   };
   let routes: ReturnType<typeof parseProjectConfig>['routes'];
@@ -98,19 +107,42 @@ export function checkNginx(dir: string, routes: ExportRoute[]): void {
   mkdirSync(tmp, {recursive: true});
   const main = path.join(dir, 'nginx.conf');
   const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${path.join(tmp, t)};`);
-  writeFileSync(main, [`pid ${path.join(dir, 'nginx.pid')};`, `error_log ${path.join(dir, 'error.log')};`, 'events {}', 'http {', 'access_log off;', ...temps, `include ${exported};`, '}', ''].join('\n'));
+  writeFileSync(
+    main,
+    [
+      `pid ${path.join(dir, 'nginx.pid')};`,
+      `error_log ${path.join(dir, 'error.log')};`,
+      'events {}',
+      'http {',
+      'access_log off;',
+      ...temps,
+      `include ${exported};`,
+      '}',
+      '',
+    ].join('\n'),
+  );
   const result = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', main, '-e', path.join(dir, 'error.log')], {encoding: 'utf8'});
   if (result.status !== 0) throw new Error(`nginx -t refused the export:\n${result.stderr}\n${text}`);
   const route = routes[0]!;
   const directives = nginxDirectives(text);
   const args = (name: string) => directives.filter((d) => d[0] === name).map((d) => d.slice(1));
   expectEqual(args('location'), route.path === '/' ? [['/']] : [['=', route.path], [`${route.path}/`]], 'nginx locations');
-  const set = args('proxy_set_header').filter((a) => !['Host', 'Upgrade', 'Connection', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Forwarded-Host'].includes(a[0]!));
+  const set = args('proxy_set_header').filter(
+    (a) => !['Host', 'Upgrade', 'Connection', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Forwarded-Host'].includes(a[0]!),
+  );
   const rule = route.options.requestHeaders![0]!;
   const times = route.path === '/' ? 1 : 2;
-  expectEqual(set.map(([n, v]) => [n!.toLowerCase(), v]), Array(times).fill([rule.name, rule.value]), 'nginx proxy_set_header');
+  expectEqual(
+    set.map(([n, v]) => [n!.toLowerCase(), v]),
+    Array(times).fill([rule.name, rule.value]),
+    'nginx proxy_set_header',
+  );
   const res = route.options.responseHeaders![0]!;
-  expectEqual(args('add_header').map(([n, v, a]) => [n!.toLowerCase(), v, a]), Array(times).fill([res.name, res.value, 'always']), 'nginx add_header');
+  expectEqual(
+    args('add_header').map(([n, v, a]) => [n!.toLowerCase(), v, a]),
+    Array(times).fill([res.name, res.value, 'always']),
+    'nginx add_header',
+  );
 }
 
 /** nginx's tokenizer, as far as exported files use it: quoted strings with `\` escapes, `;` `{` `}` and comments. */
@@ -157,7 +189,10 @@ export function checkCaddy(dir: string, routes: ExportRoute[]): void {
   const file = path.join(dir, 'Caddyfile');
   writeFileSync(file, text);
   const home = path.join(dir, 'home');
-  const result = spawnSync(CADDY, ['adapt', '--config', file, '--adapter', 'caddyfile'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home}});
+  const result = spawnSync(CADDY, ['adapt', '--config', file, '--adapter', 'caddyfile'], {
+    encoding: 'utf8',
+    env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home},
+  });
   if (result.status !== 0) throw new Error(`caddy adapt refused the export:\n${result.stderr}\n${text}`);
   const json = JSON.stringify(JSON.parse(result.stdout));
   const proxy = findAll(JSON.parse(result.stdout), (o) => o.handler === 'reverse_proxy')[0];
@@ -170,9 +205,21 @@ export function checkCaddy(dir: string, routes: ExportRoute[]): void {
   const headers = proxy?.headers as {request?: {set?: Record<string, string[]>}; response?: {set?: Record<string, string[]>; delete?: string[]}} | undefined;
   expectEqual(matcher?.path, route.path === '/' ? undefined : [route.path, `${route.path}/*`], `caddy path matcher in ${json}`);
   expectEqual((proxy?.health_checks as {active?: {uri?: string}} | undefined)?.active?.uri, route.health, 'caddy health uri');
-  expectEqual(Object.entries(headers?.request?.set ?? {}).map(([n, v]) => [n.toLowerCase(), v.map(unbrace)]), [[req.name, [req.value]]], 'caddy header_up');
-  expectEqual(Object.entries(headers?.response?.set ?? {}).map(([n, v]) => [n.toLowerCase(), v.map(unbrace)]), [[res.name, [res.value]]], 'caddy header_down set');
-  expectEqual(headers?.response?.delete?.map((n) => n.toLowerCase()), [removed.name], 'caddy header_down delete');
+  expectEqual(
+    Object.entries(headers?.request?.set ?? {}).map(([n, v]) => [n.toLowerCase(), v.map(unbrace)]),
+    [[req.name, [req.value]]],
+    'caddy header_up',
+  );
+  expectEqual(
+    Object.entries(headers?.response?.set ?? {}).map(([n, v]) => [n.toLowerCase(), v.map(unbrace)]),
+    [[res.name, [res.value]]],
+    'caddy header_down set',
+  );
+  expectEqual(
+    headers?.response?.delete?.map((n) => n.toLowerCase()),
+    [removed.name],
+    'caddy header_down delete',
+  );
 }
 
 /** The Gateway API YAML parses back to the same path and header values. */

@@ -59,7 +59,16 @@ function gated(host: string, port: number, auth: AuthOption): Route {
 async function curl(h: Harness, host: string, args: string[]): Promise<{status: number; headers: string; body: string}> {
   const ca = path.join(h.dir, 'ca.pem');
   writeFileSync(ca, h.ca);
-  const {stdout} = await run('curl', ['-sS', '-i', '--cacert', ca, '--resolve', `${host}:${h.proxy.port}:127.0.0.1`, ...args, `https://${host}:${h.proxy.port}/private`]);
+  const {stdout} = await run('curl', [
+    '-sS',
+    '-i',
+    '--cacert',
+    ca,
+    '--resolve',
+    `${host}:${h.proxy.port}:127.0.0.1`,
+    ...args,
+    `https://${host}:${h.proxy.port}/private`,
+  ]);
   const [head = '', ...rest] = stdout.split('\r\n\r\n');
   return {status: Number(/^HTTP\/\S+ (\d+)/.exec(head)?.[1]), headers: head, body: rest.join('\r\n\r\n')};
 }
@@ -153,7 +162,13 @@ describe('a route gated with --auth token', () => {
     const hub = new EventHub(1000);
     const events: RequestEvent[] = [];
     kit.closeAfter(hub.subscribe({headers: true, capture: true, send: (e) => void (e.type === 'request' && events.push(e)), end: () => {}}));
-    const h = await kit.start([gated('preview.localhost', b.port, {kind: 'token', hash: hashToken(token)}), gated('admin.localhost', b.port, {kind: 'basic', user: 'admin', hash: await hashPassword('hunter22')})], {traffic: hub});
+    const h = await kit.start(
+      [
+        gated('preview.localhost', b.port, {kind: 'token', hash: hashToken(token)}),
+        gated('admin.localhost', b.port, {kind: 'basic', user: 'admin', hash: await hashPassword('hunter22')}),
+      ],
+      {traffic: hub},
+    );
     const link = await request(h, 'preview.localhost', `/a?portico_token=${token}`);
     const cookie = String(link.headers['set-cookie']).split(';')[0]!;
     await request(h, 'preview.localhost', '/b', {headers: {cookie}});

@@ -45,7 +45,9 @@ describe('caching through portico', () => {
   });
 
   it('keeps a separate entry for each value of a Vary header', async () => {
-    const get = await serve((req, res) => res.writeHead(200, {'cache-control': 'max-age=60', vary: 'Accept-Language'}).end(`hello ${req.headers['accept-language']}`));
+    const get = await serve((req, res) =>
+      res.writeHead(200, {'cache-control': 'max-age=60', vary: 'Accept-Language'}).end(`hello ${req.headers['accept-language']}`),
+    );
     await get('/v', {'accept-language': 'en'});
     await get('/v', {'accept-language': 'de'});
     const en = await get('/v', {'accept-language': 'en'});
@@ -60,7 +62,8 @@ describe('caching through portico', () => {
     const get = await serve((req, res) => {
       seen.push(req.headers['if-none-match']);
       // If-None-Match is a list (portico adds its stored tag to the client's own).
-      if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === '"v1"')) return res.writeHead(304, {etag: '"v1"', 'cache-control': 'no-cache'}).end();
+      if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === '"v1"'))
+        return res.writeHead(304, {etag: '"v1"', 'cache-control': 'no-cache'}).end();
       res.writeHead(200, {'content-type': 'text/plain', etag: '"v1"', 'cache-control': 'no-cache'}).end('version one');
     });
     await get('/r');

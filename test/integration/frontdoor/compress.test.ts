@@ -67,7 +67,19 @@ describe('compression through portico', () => {
       const caFile = path.join(h.dir, 'ca.pem');
       writeFileSync(caFile, h.ca);
       const out = path.join(h.dir, `out-${args.length}.json`);
-      const {stdout} = await run('curl', ['-sS', ...args, '--cacert', caFile, '--resolve', `api.localhost:${h.proxy.port}:127.0.0.1`, '-o', out, '-w', '%{http_code} %{size_download}', `https://api.localhost:${h.proxy.port}/data`]);
+      const {stdout} = await run('curl', [
+        '-sS',
+        ...args,
+        '--cacert',
+        caFile,
+        '--resolve',
+        `api.localhost:${h.proxy.port}:127.0.0.1`,
+        '-o',
+        out,
+        '-w',
+        '%{http_code} %{size_download}',
+        `https://api.localhost:${h.proxy.port}/data`,
+      ]);
       const [status, downloaded] = stdout.split(' ').map(Number);
       expect(status).toBe(200);
       expect(downloaded).toBeLessThan(json.length / 4);
@@ -78,22 +90,33 @@ describe('compression through portico', () => {
   it('streams server-sent events through gzip as they are sent', async () => {
     const got: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const req = https.request({host: '127.0.0.1', port: h.proxy.port, path: '/events', servername: 'api.localhost', ca: h.ca, headers: {host: 'api.localhost', 'accept-encoding': 'gzip'}, agent: false}, (res) => {
-        expect(res.headers['content-encoding']).toBe('gzip');
-        const gunzip = zlib.createGunzip();
-        res.pipe(gunzip);
-        gunzip.on('data', (c: Buffer) => {
-          got.push(c.toString());
-          const text = got.join('');
-          // The second event is sent only once the first arrived: a buffering proxy would hang here.
-          if (text === 'data: first\n\n') (b as Backend & {sse?: {write(s: string): void}}).sse!.write('data: second\n\n');
-          if (text.endsWith('data: second\n\n')) {
-            req.destroy();
-            resolve();
-          }
-        });
-        gunzip.on('error', reject);
-      });
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: h.proxy.port,
+          path: '/events',
+          servername: 'api.localhost',
+          ca: h.ca,
+          headers: {host: 'api.localhost', 'accept-encoding': 'gzip'},
+          agent: false,
+        },
+        (res) => {
+          expect(res.headers['content-encoding']).toBe('gzip');
+          const gunzip = zlib.createGunzip();
+          res.pipe(gunzip);
+          gunzip.on('data', (c: Buffer) => {
+            got.push(c.toString());
+            const text = got.join('');
+            // The second event is sent only once the first arrived: a buffering proxy would hang here.
+            if (text === 'data: first\n\n') (b as Backend & {sse?: {write(s: string): void}}).sse!.write('data: second\n\n');
+            if (text.endsWith('data: second\n\n')) {
+              req.destroy();
+              resolve();
+            }
+          });
+          gunzip.on('error', reject);
+        },
+      );
       req.on('error', (e) => (got.join('').endsWith('second\n\n') ? resolve() : reject(e)));
       req.end();
     });

@@ -48,7 +48,12 @@ describe('CORS through portico', () => {
       expect(corsHeaders(reply)).toMatchObject({'access-control-allow-origin': own, 'access-control-allow-credentials': 'true'});
       const preflight = await ask('bare.localhost', own, {h2, preflight: true});
       expect(preflight.status).toBe(204);
-      expect(corsHeaders(preflight)).toMatchObject({'access-control-allow-origin': own, 'access-control-allow-credentials': 'true', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'x-token'});
+      expect(corsHeaders(preflight)).toMatchObject({
+        'access-control-allow-origin': own,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'PUT',
+        'access-control-allow-headers': 'x-token',
+      });
     });
 
     it(`with bare --cors, a foreign origin gets no CORS headers at all, and its preflight goes to the backend ${over}`, async () => {
@@ -71,7 +76,10 @@ describe('CORS through portico', () => {
   });
 
   it('a listed origin gets credentials; another does not', async () => {
-    expect(corsHeaders(await ask('listed.localhost', 'https://ui.example.com'))).toMatchObject({'access-control-allow-origin': 'https://ui.example.com', 'access-control-allow-credentials': 'true'});
+    expect(corsHeaders(await ask('listed.localhost', 'https://ui.example.com'))).toMatchObject({
+      'access-control-allow-origin': 'https://ui.example.com',
+      'access-control-allow-credentials': 'true',
+    });
     expect(corsHeaders(await ask('listed.localhost', `https://app.localhost:${h.proxy.port}`))).toEqual({});
   });
 

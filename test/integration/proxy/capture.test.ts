@@ -127,7 +127,11 @@ describe('capture while a viewer asks for it', () => {
     kit.closeAfter(() => new Promise((r) => wss.close(r)));
     const {hub, events} = capturingHub();
     h = await kit.start([route('ws.localhost', [b.port])], {traffic: hub});
-    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/socket`, {ca: h.ca, servername: 'ws.localhost', headers: {host: 'ws.localhost'}} as WebSocket.ClientOptions);
+    const ws = new WebSocket(`wss://127.0.0.1:${h.proxy.port}/socket`, {
+      ca: h.ca,
+      servername: 'ws.localhost',
+      headers: {host: 'ws.localhost'},
+    } as WebSocket.ClientOptions);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => ws.send('hello'));
       ws.once('message', () => resolve());

@@ -95,7 +95,9 @@ function h2request(session: http2.ClientHttp2Session, headers: http2.OutgoingHtt
  */
 function rawTls(hh: Harness, send: string, then?: {after: string; send: string}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({host: '127.0.0.1', port: hh.proxy.port, servername: 'app.localhost', ca: hh.ca, ALPNProtocols: ['http/1.1']}, () => socket.write(send));
+    const socket = tls.connect({host: '127.0.0.1', port: hh.proxy.port, servername: 'app.localhost', ca: hh.ca, ALPNProtocols: ['http/1.1']}, () =>
+      socket.write(send),
+    );
     let got = '';
     let sent = false;
     socket.setEncoding('latin1');
@@ -254,7 +256,10 @@ describe('protocol edges', () => {
     });
     h = await kit.start([route('app.localhost', [b.port])]);
     const hints = await new Promise<{status: number; link: unknown}>((resolve, reject) => {
-      const req = https.request({host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, headers: {host: 'app.localhost'}, agent: false}, (res) => res.resume());
+      const req = https.request(
+        {host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, headers: {host: 'app.localhost'}, agent: false},
+        (res) => res.resume(),
+      );
       req.on('information', (info) => resolve({status: info.statusCode, link: info.headers.link}));
       req.on('error', reject);
       req.end();
@@ -274,10 +279,13 @@ describe('protocol edges', () => {
     });
     h = await kit.start([route('app.localhost', [b.port])]);
     const h1 = await new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
-      const req = https.request({host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, headers: {host: 'app.localhost'}, agent: false}, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.trailers));
-      });
+      const req = https.request(
+        {host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, headers: {host: 'app.localhost'}, agent: false},
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.trailers));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -329,7 +337,7 @@ describe('limits and timeouts', () => {
     await waitFor(() => held.length === 4, {what: 'held.length === 4'});
     for (let answered = 0; answered < 20; ) {
       await waitFor(() => held.length > 0, {what: 'held.length > 0'});
-      for (const res of held.splice(0)) (res.end('ok'), answered++);
+      for (const res of held.splice(0)) res.end('ok'), answered++;
     }
     const statuses = await Promise.all(replies.map(async (p) => (await p).status));
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -346,11 +354,22 @@ describe('limits and timeouts', () => {
     });
     h = await kit.start([route('app.localhost', [b.port])], {backendTimeout: 200});
     const reply = await new Promise<{status: number; body: string}>((resolve, reject) => {
-      const req = https.request({host: '127.0.0.1', port: h!.proxy.port, method: 'POST', servername: 'app.localhost', ca: h!.ca, headers: {host: 'app.localhost', 'content-length': 6}, agent: false}, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d));
-        res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
-      });
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: h!.proxy.port,
+          method: 'POST',
+          servername: 'app.localhost',
+          ca: h!.ca,
+          headers: {host: 'app.localhost', 'content-length': 6},
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d));
+          res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
+        },
+      );
       req.on('error', reject);
       req.write('abc');
       // Hold the rest of the upload well past the 200 ms response timeout.

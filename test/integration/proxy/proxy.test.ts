@@ -21,7 +21,11 @@ function h2(hh: Harness, host = 'app.localhost'): http2.ClientHttp2Session {
   return session;
 }
 
-function h2get(session: http2.ClientHttp2Session, path: string, host = 'app.localhost'): Promise<{status: number; body: string; headers: http2.IncomingHttpHeaders}> {
+function h2get(
+  session: http2.ClientHttp2Session,
+  path: string,
+  host = 'app.localhost',
+): Promise<{status: number; body: string; headers: http2.IncomingHttpHeaders}> {
   return new Promise((resolve, reject) => {
     const s = session.request({':path': path, ':authority': host});
     let body = '';
@@ -36,7 +40,17 @@ function h2get(session: http2.ClientHttp2Session, path: string, host = 'app.loca
 
 describe('HTTP/1.1 and HTTP/2 to the backend', () => {
   it('reaches the backend over both, with the original Host and X-Forwarded-* set', async () => {
-    const b = await backend((req, res) => res.end(JSON.stringify({host: req.headers.host, xff: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], xhost: req.headers['x-forwarded-host'], version: req.httpVersion})));
+    const b = await backend((req, res) =>
+      res.end(
+        JSON.stringify({
+          host: req.headers.host,
+          xff: req.headers['x-forwarded-for'],
+          proto: req.headers['x-forwarded-proto'],
+          xhost: req.headers['x-forwarded-host'],
+          version: req.httpVersion,
+        }),
+      ),
+    );
     h = await kit.start([route('app.localhost', [b.port])]);
     const one = JSON.parse((await request(h, `app.localhost:${h.proxy.port}`, '/x')).body);
     expect(one).toEqual({host: `app.localhost:${h.proxy.port}`, xff: '127.0.0.1', proto: 'https', xhost: `app.localhost:${h.proxy.port}`, version: '1.1'});
@@ -53,7 +67,9 @@ describe('HTTP/1.1 and HTTP/2 to the backend', () => {
       res.end('ok');
     });
     h = await kit.start([route('app.localhost', [b.port])]);
-    const r = await request(h, 'app.localhost', '/', {headers: {connection: 'x-custom', 'x-custom': '1', 'keep-alive': 'timeout=5', 'proxy-connection': 'keep-alive'}});
+    const r = await request(h, 'app.localhost', '/', {
+      headers: {connection: 'x-custom', 'x-custom': '1', 'keep-alive': 'timeout=5', 'proxy-connection': 'keep-alive'},
+    });
     const seen = String(r.headers['x-seen']).split(',');
     for (const name of ['x-custom', 'keep-alive', 'proxy-connection']) expect(seen).not.toContain(name);
     expect(r.headers['x-drop-me']).toBeUndefined();
@@ -113,7 +129,10 @@ describe('WebSockets', () => {
     const session = h2(h);
     const settings = await new Promise<http2.Settings>((r) => session.once('remoteSettings', r));
     expect(settings.enableConnectProtocol).toBe(true);
-    const stream = session.request({':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': 'app.localhost', 'sec-websocket-version': '13'}, {endStream: false});
+    const stream = session.request(
+      {':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': 'app.localhost', 'sec-websocket-version': '13'},
+      {endStream: false},
+    );
     const headers = await new Promise<http2.IncomingHttpHeaders>((r) => stream.once('response', r));
     expect(headers[':status']).toBe(200);
     // One masked text frame, by hand: FIN+text, MASK+len, key, payload ^ key.
@@ -139,15 +158,18 @@ describe('streaming', () => {
     h = await kit.start([route('app.localhost', [b.port])]);
     const got = await new Promise<string>((resolve, reject) => {
       https
-        .get({host: '127.0.0.1', port: h!.proxy.port, path: '/events', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false}, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => {
-            text += d;
-            if (text === 'data: one\n\n') sendSecond();
-          });
-          res.on('end', () => resolve(text));
-        })
+        .get(
+          {host: '127.0.0.1', port: h!.proxy.port, path: '/events', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false},
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => {
+              text += d;
+              if (text === 'data: one\n\n') sendSecond();
+            });
+            res.on('end', () => resolve(text));
+          },
+        )
         .on('error', reject);
     });
     expect(got).toBe('data: one\n\ndata: two\n\n');
@@ -172,11 +194,14 @@ describe('streaming', () => {
     expect(up.body).toBe(`${upload.length} ${createHash('sha256').update(upload).digest('hex')}`);
     const hash = await new Promise<string>((resolve, reject) => {
       https
-        .get({host: '127.0.0.1', port: h!.proxy.port, path: '/down', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false}, (res) => {
-          const digest = createHash('sha256');
-          res.on('data', (d: Buffer) => digest.update(d));
-          res.on('end', () => resolve(digest.digest('hex')));
-        })
+        .get(
+          {host: '127.0.0.1', port: h!.proxy.port, path: '/down', servername: 'app.localhost', headers: {host: 'app.localhost'}, ca: h!.ca, agent: false},
+          (res) => {
+            const digest = createHash('sha256');
+            res.on('data', (d: Buffer) => digest.update(d));
+            res.on('end', () => resolve(digest.digest('hex')));
+          },
+        )
         .on('error', reject);
     });
     expect(hash).toBe(createHash('sha256').update(download).digest('hex'));
@@ -224,7 +249,9 @@ describe('error pages', () => {
     h = await kit.start([]);
     const raw = (text: string) =>
       new Promise<string>((resolve) => {
-        const s = tls.connect({host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, ALPNProtocols: ['http/1.1']}, () => s.write(text));
+        const s = tls.connect({host: '127.0.0.1', port: h!.proxy.port, servername: 'app.localhost', ca: h!.ca, ALPNProtocols: ['http/1.1']}, () =>
+          s.write(text),
+        );
         let out = '';
         s.on('data', (d) => (out += d));
         s.on('close', () => resolve(out));
@@ -251,7 +278,9 @@ describe('failures', () => {
 
   it('answers plain HTTP on the TLS port with a redirect to https', async () => {
     h = await kit.start([]);
-    const r = await new Promise<http.IncomingMessage>((resolve) => http.get({host: '127.0.0.1', port: h!.proxy.port, path: '/a?b=1', headers: {host: 'app.localhost'}, agent: false}, resolve));
+    const r = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get({host: '127.0.0.1', port: h!.proxy.port, path: '/a?b=1', headers: {host: 'app.localhost'}, agent: false}, resolve),
+    );
     expect(r.statusCode).toBe(308);
     expect(r.headers.location).toBe(`https://app.localhost:${h.proxy.port}/a?b=1`);
   });

@@ -40,7 +40,9 @@ async function rawBackend(answer: (head: string, socket: net.Socket) => string |
 /** Raw HTTP/1.1 over TLS; resolves with what the proxy sent once `done(received)` holds or it closes. */
 function rawTls(h: Harness, send: string, done: (got: string) => boolean = () => false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({host: '127.0.0.1', port: h.proxy.port, servername: 'app.localhost', ca: h.ca, ALPNProtocols: ['http/1.1']}, () => socket.write(send));
+    const socket = tls.connect({host: '127.0.0.1', port: h.proxy.port, servername: 'app.localhost', ca: h.ca, ALPNProtocols: ['http/1.1']}, () =>
+      socket.write(send),
+    );
     let got = '';
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
@@ -91,17 +93,29 @@ describe('transport edges', () => {
   });
 
   it('answers 502 when a WebSocket handshake comes back with the wrong Sec-WebSocket-Accept', async () => {
-    const b = await rawBackend(() => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept('not the key')}\r\n\r\n`);
+    const b = await rawBackend(
+      () => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept('not the key')}\r\n\r\n`,
+    );
     const h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
     const key = 'dGhlIHNhbXBsZSBub25jZQ==';
-    const got = await rawTls(h, `GET /ws HTTP/1.1\r\nHost: app.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`, headDone);
+    const got = await rawTls(
+      h,
+      `GET /ws HTTP/1.1\r\nHost: app.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      headDone,
+    );
     expect(got.split('\r\n')[0]).toBe('HTTP/1.1 502 Bad Gateway');
   });
 
   it('still opens a WebSocket whose Sec-WebSocket-Accept matches the key', async () => {
-    const b = await rawBackend((head) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`);
+    const b = await rawBackend(
+      (head) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`,
+    );
     const h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])]);
-    const got = await rawTls(h, 'GET /ws HTTP/1.1\r\nHost: app.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n', headDone);
+    const got = await rawTls(
+      h,
+      'GET /ws HTTP/1.1\r\nHost: app.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      headDone,
+    );
     expect(got.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
   });
 
@@ -111,7 +125,10 @@ describe('transport edges', () => {
     const session = h2session(h);
     await new Promise((r) => session.once('remoteSettings', r));
     const {status, closed} = await new Promise<{status: number; closed: Promise<void>}>((resolve, reject) => {
-      const s = session.request({':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': 'app.localhost', 'sec-websocket-version': '13'}, {endStream: false});
+      const s = session.request(
+        {':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': 'app.localhost', 'sec-websocket-version': '13'},
+        {endStream: false},
+      );
       const closed = new Promise<void>((r) => s.once('close', () => r()));
       s.on('response', (headers) => resolve({status: Number(headers[':status']), closed}));
       s.on('error', reject);
@@ -133,7 +150,7 @@ describe('transport edges', () => {
     const active = () => h.proxy.status()[0]!.targets.reduce((n, t) => n + t.active, 0);
     await waitFor(() => held === 40 && active() === 40, {what: 'the 40 streams to reach the backend'});
     session.destroy();
-    await waitFor(() => active() === 0, {what: "the in-flight count to fall back to 0"});
+    await waitFor(() => active() === 0, {what: 'the in-flight count to fall back to 0'});
     expect(active()).toBe(0);
   });
 });

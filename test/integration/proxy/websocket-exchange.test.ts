@@ -25,7 +25,9 @@ function recorder(): TrafficSink & {requests: () => RequestEvent[]} {
 async function echoBackend(host = '127.0.0.1'): Promise<number> {
   const wss = new WebSocketServer({port: 0, host});
   await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws, req) => ws.on('message', (m) => ws.send(JSON.stringify({echo: String(m), team: req.headers['x-team'] ?? null, cookie: req.headers.cookie ?? null}))));
+  wss.on('connection', (ws, req) =>
+    ws.on('message', (m) => ws.send(JSON.stringify({echo: String(m), team: req.headers['x-team'] ?? null, cookie: req.headers.cookie ?? null}))),
+  );
   kit.closeAfter(() => new Promise((r) => wss.close(r)));
   return (wss.address() as net.AddressInfo).port;
 }
@@ -73,7 +75,10 @@ function h2Connect(h: Harness, host: string): Promise<{stream: http2.ClientHttp2
   kit.closeAfter(() => session.close());
   return new Promise((resolve, reject) => {
     session.once('remoteSettings', () => {
-      const stream = session.request({':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': host, 'sec-websocket-version': '13'}, {endStream: false});
+      const stream = session.request(
+        {':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'https', ':authority': host, 'sec-websocket-version': '13'},
+        {endStream: false},
+      );
       stream.on('error', () => undefined);
       stream.once('response', (headers) => resolve({stream, status: Number(headers[':status'])}));
       stream.once('close', () => reject(new Error('the CONNECT stream closed without a response')));
@@ -95,7 +100,14 @@ function maskedFrame(text: string): Buffer {
 async function settle(h: Harness, sink: ReturnType<typeof recorder>): Promise<void> {
   const before = sink.requests().length;
   await request(h, 'settle.localhost', '/');
-  await waitFor(() => sink.requests().slice(before).some((e) => e.host === 'settle.localhost'), {what: 'the event of the settling request'});
+  await waitFor(
+    () =>
+      sink
+        .requests()
+        .slice(before)
+        .some((e) => e.host === 'settle.localhost'),
+    {what: 'the event of the settling request'},
+  );
 }
 
 describe('WebSockets and plain requests to a backend on ::1 only', () => {
@@ -122,7 +134,9 @@ describe('WebSockets and plain requests to a backend on ::1 only', () => {
 
 describe('the route options that apply to a WebSocket handshake', () => {
   it('request header rules set and remove headers on the upgrade request', async () => {
-    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {requestHeaders: [{name: 'x-team', value: 'blue'}, {name: 'cookie'}]})]);
+    const h = await kit.start([
+      withOptions(route('app.localhost', [await echoBackend()]), {requestHeaders: [{name: 'x-team', value: 'blue'}, {name: 'cookie'}]}),
+    ]);
     const opened = await openWs(h, 'app.localhost', {cookie: 'session=secret'});
     if (!('open' in opened)) throw new Error(`the WebSocket was refused: ${JSON.stringify(opened)}`);
     expect(await echo(opened.open, 'hi')).toEqual({echo: 'hi', team: 'blue', cookie: null});
@@ -131,7 +145,10 @@ describe('the route options that apply to a WebSocket handshake', () => {
   it('a rate limit refuses the handshake over it with 429, logged once', async () => {
     const sink = recorder();
     const plain = await kit.backend();
-    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {rateLimit: {perSecond: 0.001, burst: 1}}), route('settle.localhost', [plain.port])], {traffic: sink});
+    const h = await kit.start(
+      [withOptions(route('app.localhost', [await echoBackend()]), {rateLimit: {perSecond: 0.001, burst: 1}}), route('settle.localhost', [plain.port])],
+      {traffic: sink},
+    );
     expect('open' in (await openWs(h, 'app.localhost'))).toBe(true);
     const refused = await openWs(h, 'app.localhost');
     expect(refused).toMatchObject({status: 429});
@@ -144,7 +161,10 @@ describe('the route options that apply to a WebSocket handshake', () => {
   it('an injected failure refuses the handshake with its status on HTTP/1.1 and HTTP/2, one event each', async () => {
     const sink = recorder();
     const plain = await kit.backend();
-    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {fail: {rate: 1, status: 503}}), route('settle.localhost', [plain.port])], {traffic: sink});
+    const h = await kit.start(
+      [withOptions(route('app.localhost', [await echoBackend()]), {fail: {rate: 1, status: 503}}), route('settle.localhost', [plain.port])],
+      {traffic: sink},
+    );
     const refused = await openWs(h, 'app.localhost');
     expect(refused).toMatchObject({status: 503});
     expect((refused as {body: string}).body).toContain('failure injected by portico');
@@ -159,7 +179,9 @@ describe('the route options that apply to a WebSocket handshake', () => {
     const sink = recorder();
     const plain = await kit.backend();
     const backendPort = await echoBackend();
-    const dropped = await kit.start([withOptions(route('app.localhost', [backendPort]), {drop: {rate: 1}}), route('settle.localhost', [plain.port])], {traffic: sink});
+    const dropped = await kit.start([withOptions(route('app.localhost', [backendPort]), {drop: {rate: 1}}), route('settle.localhost', [plain.port])], {
+      traffic: sink,
+    });
     expect(await openWs(dropped, 'app.localhost')).toHaveProperty('error');
     await settle(dropped, sink);
     expect(sink.requests().filter((e) => e.host === 'app.localhost')).toMatchObject([{protocol: 'ws', status: 0, error: 'dropped'}]);
@@ -175,7 +197,10 @@ describe('the route options that apply to a WebSocket handshake', () => {
   it('with --cors, a handshake from an unlisted origin gets 403, while listed origins, the route itself and clients without Origin connect', async () => {
     const sink = recorder();
     const plain = await kit.backend();
-    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {cors: {origins: ['https://ui.localhost']}}), route('settle.localhost', [plain.port])], {traffic: sink});
+    const h = await kit.start(
+      [withOptions(route('app.localhost', [await echoBackend()]), {cors: {origins: ['https://ui.localhost']}}), route('settle.localhost', [plain.port])],
+      {traffic: sink},
+    );
     const foreign = await openWs(h, 'app.localhost', {origin: 'https://evil.example'});
     expect(foreign).toMatchObject({status: 403});
     expect((foreign as {body: string}).body).toContain('https://evil.example');
@@ -188,7 +213,10 @@ describe('the route options that apply to a WebSocket handshake', () => {
   });
 
   it('with bare --cors, only pages of this portico (*.localhost on its port) open a socket; with --cors=* a foreign page still cannot, since a handshake carries cookies', async () => {
-    const h = await kit.start([withOptions(route('app.localhost', [await echoBackend()]), {cors: {origins: ['self']}}), withOptions(route('star.localhost', [await echoBackend()]), {cors: {origins: ['*']}})]);
+    const h = await kit.start([
+      withOptions(route('app.localhost', [await echoBackend()]), {cors: {origins: ['self']}}),
+      withOptions(route('star.localhost', [await echoBackend()]), {cors: {origins: ['*']}}),
+    ]);
     const port = h.proxy.port;
     const own = await openWs(h, `app.localhost:${port}`, {origin: `https://ui.localhost:${port}`});
     expect('open' in own).toBe(true);
@@ -224,7 +252,9 @@ describe('WebSocket fail-over and refusals', () => {
     const sink = recorder();
     const plain = await kit.backend();
     const [a, b] = [await refusingPort(), await refusingPort()];
-    const h = await kit.start([route('app.localhost', [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`]), route('settle.localhost', [plain.port])], {traffic: sink});
+    const h = await kit.start([route('app.localhost', [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`]), route('settle.localhost', [plain.port])], {
+      traffic: sink,
+    });
     const refused = await openWs(h, 'app.localhost');
     expect(refused).toMatchObject({status: 502});
     for (const port of [a, b]) expect((refused as {body: string}).body).toContain(`http://127.0.0.1:${port}`);

@@ -38,7 +38,11 @@ describe('trust in the NSS store of Chromium and Firefox', () => {
     await cli(['trust', '--stores', 'nss'], {env});
     const again = await cli(['trust', '--stores', 'nss'], {env});
     expect(again.stdout).toMatch(/already trusted/);
-    expect(execFileSync('certutil', ['-L', '-d', db()]).toString().match(/portico local CA/g)).toHaveLength(1);
+    expect(
+      execFileSync('certutil', ['-L', '-d', db()])
+        .toString()
+        .match(/portico local CA/g),
+    ).toHaveLength(1);
   });
 
   it('checks real trust both ways and untrust removes exactly the CA', async () => {
@@ -50,7 +54,27 @@ describe('trust in the NSS store of Chromium and Firefox', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/leaf verified/);
     // Something else the user trusts stays.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'o.key'), '-out', path.join(dir, 'other.pem'), '-subj', '/CN=other', '-days', '1'], {stdio: 'pipe'});
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'o.key'),
+        '-out',
+        path.join(dir, 'other.pem'),
+        '-subj',
+        '/CN=other',
+        '-days',
+        '1',
+      ],
+      {stdio: 'pipe'},
+    );
     execFileSync('certutil', ['-A', '-d', db(), '-t', 'C,,', '-n', 'other CA', '-i', path.join(dir, 'other.pem')]);
     const un = await cli(['untrust', '--stores', 'nss'], {env});
     expect(un.code).toBe(0);
@@ -89,7 +113,9 @@ describe('trust for Node', () => {
     const plain = await cli(['trust', '--stores', 'node'], {env});
     expect(plain.stdout).toContain(`export NODE_EXTRA_CA_CERTS=${path.join(dir, 'portico', 'ca.pem')}`);
     const withBundle = await cli(['trust', '--stores', 'node'], {env: {...env, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt'}});
-    expect(withBundle.stdout).toContain(`→ node: Node reads no trust store: add \`export NODE_EXTRA_CA_CERTS=${path.join(dir, 'portico', 'node-ca-bundle.pem')}\` to your shell profile (your bundle plus the portico CA)`);
+    expect(withBundle.stdout).toContain(
+      `→ node: Node reads no trust store: add \`export NODE_EXTRA_CA_CERTS=${path.join(dir, 'portico', 'node-ca-bundle.pem')}\` to your shell profile (your bundle plus the portico CA)`,
+    );
     // Advice, not a store that failed: trust exits 0.
     expect(withBundle.code).toBe(0);
   });

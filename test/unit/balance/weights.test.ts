@@ -42,7 +42,7 @@ describe('weights', () => {
 
   it('draws random picks in proportion to the weights', () => {
     let seed = 7;
-    const rng = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rng = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const p = pool('random', [3, 1]);
     const policy = random(rng);
     const seq = picks(p, 4000, () => policy.select({candidates: p.upstreams}));

@@ -27,7 +27,9 @@ describe('the local CA', () => {
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
     expect(text).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign/);
     expect(text).toMatch(/Subject Key Identifier/);
-    expect(text).toMatch(/Name Constraints: critical\s+Permitted:\s+DNS:localhost\s+IP:127\.0\.0\.0\/255\.0\.0\.0\s+IP:0:0:0:0:0:0:0:1\/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF/);
+    expect(text).toMatch(
+      /Name Constraints: critical\s+Permitted:\s+DNS:localhost\s+IP:127\.0\.0\.0\/255\.0\.0\.0\s+IP:0:0:0:0:0:0:0:1\/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF/,
+    );
     expect(text).toMatch(/Subject: CN = portico local CA /);
     const years = (ca.notAfter.getTime() - Date.now()) / (365.25 * 24 * 3600 * 1000);
     expect(years).toBeGreaterThan(9.9);

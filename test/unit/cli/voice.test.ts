@@ -20,15 +20,20 @@ describe('an unknown command', () => {
 
 describe('portico run arguments', () => {
   it('gives oclif only what comes before `--`', () => {
-    expect(splitAtDoubleDash(['--name', 'web', '--', 'node', 's.js', '--name', 'x', '--'])).toEqual({own: ['--name', 'web'], command: ['node', 's.js', '--name', 'x', '--']});
+    expect(splitAtDoubleDash(['--name', 'web', '--', 'node', 's.js', '--name', 'x', '--'])).toEqual({
+      own: ['--name', 'web'],
+      command: ['node', 's.js', '--name', 'x', '--'],
+    });
     expect(splitAtDoubleDash(['-i', '2', 'npm', 'start'])).toEqual({own: ['-i', '2', 'npm', 'start'], command: []});
   });
 });
 
 describe('advice in the form the user invoked', () => {
   it('rewrites every quoted portico command, after sudo and && too, and leaves prose alone', () => {
-    const text = "portico is serving on 8443. (or `sudo portico up`), then `portico down && portico up`; the portico CA.";
-    expect(speakAs(text, 'npx portico')).toBe("portico is serving on 8443. (or `sudo npx portico up`), then `npx portico down && npx portico up`; the portico CA.");
+    const text = 'portico is serving on 8443. (or `sudo portico up`), then `portico down && portico up`; the portico CA.';
+    expect(speakAs(text, 'npx portico')).toBe(
+      'portico is serving on 8443. (or `sudo npx portico up`), then `npx portico down && npx portico up`; the portico CA.',
+    );
     expect(speakAs('`npx portico trust`', 'npx portico')).toBe('`npx portico trust`');
     expect(speakAs('`portico ls`', 'portico')).toBe('`portico ls`');
   });

@@ -6,15 +6,27 @@ const url = (p: string) => new URL(p, 'http://portico');
 describe('the control API table', () => {
   it('names the endpoint and the field when a request body has the wrong shape', () => {
     const add = CONTROL_API.addRoute;
-    expect(() => add.read({spec: 'app.localhost', targets: 9090}, url('/routes/add'))).toThrow('Invalid request body for POST /routes/add: `targets` must be a list of targets, not 9090.');
-    expect(() => add.read({targets: ['9090']}, url('/routes/add'))).toThrow('Invalid request body for POST /routes/add: `spec` is missing (a route `host[/path]`).');
-    expect(() => add.read({spec: 'a.localhost', targets: ['1'], strategy: 'fastest'}, url('/routes/add'))).toThrow(/`strategy` must be one of round-robin, least-conn, random, first, sticky, not "fastest"/);
-    expect(() => add.read({spec: 'a.localhost', targets: ['1'], colour: 'red'}, url('/routes/add'))).toThrow('Invalid request body for POST /routes/add: unknown field `colour`.');
+    expect(() => add.read({spec: 'app.localhost', targets: 9090}, url('/routes/add'))).toThrow(
+      'Invalid request body for POST /routes/add: `targets` must be a list of targets, not 9090.',
+    );
+    expect(() => add.read({targets: ['9090']}, url('/routes/add'))).toThrow(
+      'Invalid request body for POST /routes/add: `spec` is missing (a route `host[/path]`).',
+    );
+    expect(() => add.read({spec: 'a.localhost', targets: ['1'], strategy: 'fastest'}, url('/routes/add'))).toThrow(
+      /`strategy` must be one of round-robin, least-conn, random, first, sticky, not "fastest"/,
+    );
+    expect(() => add.read({spec: 'a.localhost', targets: ['1'], colour: 'red'}, url('/routes/add'))).toThrow(
+      'Invalid request body for POST /routes/add: unknown field `colour`.',
+    );
     expect(() => add.read('app.localhost 9090', url('/routes/add'))).toThrow('Invalid request body for POST /routes/add: expected a JSON object.');
-    expect(() => CONTROL_API.removeRoute.read({spec: 'a.localhost', targets: [1]}, url('/routes/remove'))).toThrow('Invalid request body for POST /routes/remove');
+    expect(() => CONTROL_API.removeRoute.read({spec: 'a.localhost', targets: [1]}, url('/routes/remove'))).toThrow(
+      'Invalid request body for POST /routes/remove',
+    );
     expect(() => CONTROL_API.projectRoutes.read({project: '/p', routes: {}}, url('/routes/project'))).toThrow('`routes` must be a list of routes');
     expect(() => CONTROL_API.status.read({verbose: true}, url('/status'))).toThrow('Invalid request body for GET /status: expected no body.');
-    expect(() => CONTROL_API.probedStatus.read({maxAgeMs: -1}, url('/status/probe'))).toThrow('Invalid request body for POST /status/probe: `maxAgeMs` must be a whole number of milliseconds >= 0, not -1.');
+    expect(() => CONTROL_API.probedStatus.read({maxAgeMs: -1}, url('/status/probe'))).toThrow(
+      'Invalid request body for POST /status/probe: `maxAgeMs` must be a whole number of milliseconds >= 0, not -1.',
+    );
   });
 
   it('hands a well-formed body on as it came', () => {

@@ -50,7 +50,7 @@ describe('the event hub', () => {
     expect(hub.wantsHeaders).toBe(false);
   });
 
-  it('ends every viewer\'s stream once on close and sends nothing after', () => {
+  it("ends every viewer's stream once on close and sends nothing after", () => {
     const hub = new EventHub();
     const a = viewer(true);
     const b = viewer();

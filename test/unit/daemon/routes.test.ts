@@ -62,7 +62,9 @@ describe('adding a route', () => {
 
   it('refuses a bad target or strategy, naming the value, and changes nothing', () => {
     const routes: Route[] = [api];
-    expect(thrown(() => addRoute(routes, {spec: 'api.localhost', targets: ['ftp://x:21']})).message).toMatch(/^Invalid target `ftp:\/\/x:21`: scheme `ftp` is not http or https\./);
+    expect(thrown(() => addRoute(routes, {spec: 'api.localhost', targets: ['ftp://x:21']})).message).toMatch(
+      /^Invalid target `ftp:\/\/x:21`: scheme `ftp` is not http or https\./,
+    );
     expect(thrown(() => addRoute(routes, {spec: 'api.localhost', targets: ['9090'], strategy: 'fastest' as never})).message).toMatch(/`fastest`/);
     expect(routes).toEqual([api]);
   });
@@ -99,11 +101,20 @@ describe('removing a route', () => {
   });
 });
 
-describe('a project\'s routes', () => {
-  const incoming: Array<Omit<Route, 'project'>> = [{host: 'web.localhost', path: '/', targets: [{url: 'http://localhost:5174'}], strategy: 'round-robin', stripPrefix: false}];
+describe("a project's routes", () => {
+  const incoming: Array<Omit<Route, 'project'>> = [
+    {host: 'web.localhost', path: '/', targets: [{url: 'http://localhost:5174'}], strategy: 'round-robin', stripPrefix: false},
+  ];
 
-  it('replace that project\'s earlier routes and a hand-added route of the same name, leaving the others', () => {
-    const earlier: Route = {host: 'old.localhost', path: '/', targets: [{url: 'http://localhost:5000'}], strategy: 'round-robin', stripPrefix: false, project: '/p'};
+  it("replace that project's earlier routes and a hand-added route of the same name, leaving the others", () => {
+    const earlier: Route = {
+      host: 'old.localhost',
+      path: '/',
+      targets: [{url: 'http://localhost:5000'}],
+      strategy: 'round-robin',
+      stripPrefix: false,
+      project: '/p',
+    };
     const clash: Route = {...api, host: 'web.localhost'};
     const otherProject: Route = {...api, host: 'x.localhost', project: '/q'};
     const next = setProjectRoutes([earlier, clash, otherProject, api], {project: '/p', routes: incoming}).routes;
@@ -111,7 +122,9 @@ describe('a project\'s routes', () => {
   });
 
   it('refuse a project that is not an absolute directory, naming it', () => {
-    expect(thrown(() => setProjectRoutes([], {project: 'rel/dir', routes: incoming})).message).toBe('Invalid project `rel/dir`: expected an absolute directory.');
+    expect(thrown(() => setProjectRoutes([], {project: 'rel/dir', routes: incoming})).message).toBe(
+      'Invalid project `rel/dir`: expected an absolute directory.',
+    );
   });
 });
 

@@ -23,8 +23,16 @@ function foreignLeaf(files: {cert: string; key: string}, name: string, san: stri
   const ext = path.join(dir, `${name}.ext`);
   const out = path.join(dir, `${name}.pem`);
   writeFileSync(ext, `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr], {stdio: 'ignore'});
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', files.cert, '-CAkey', files.key, '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', out], {stdio: 'ignore'});
+  execFileSync(
+    'openssl',
+    ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr],
+    {stdio: 'ignore'},
+  );
+  execFileSync(
+    'openssl',
+    ['x509', '-req', '-in', csr, '-CA', files.cert, '-CAkey', files.key, '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', out],
+    {stdio: 'ignore'},
+  );
   return out;
 }
 
@@ -38,7 +46,9 @@ describe("an added domain's CA", () => {
     await createDomainCA(paths, 'dev.example.test');
     const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', domainFiles(paths.home, 'dev.example.test').cert]).toString();
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
-    expect(text).toMatch(/Name Constraints: critical\s+Permitted:\s+DNS:dev\.example\.test\s+Excluded:\s+IP:0\.0\.0\.0\/0\.0\.0\.0\s+IP:0:0:0:0:0:0:0:0\/0:0:0:0:0:0:0:0\s/);
+    expect(text).toMatch(
+      /Name Constraints: critical\s+Permitted:\s+DNS:dev\.example\.test\s+Excluded:\s+IP:0\.0\.0\.0\/0\.0\.0\.0\s+IP:0:0:0:0:0:0:0:0\/0:0:0:0:0:0:0:0\s/,
+    );
     expect(text).toMatch(/Subject: CN = portico dev\.example\.test CA /);
   });
 

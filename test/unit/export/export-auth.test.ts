@@ -23,13 +23,17 @@ describe('exporting an access gate', () => {
 
   it('writes Caddy basicauth with a locked placeholder and a warning that the hash must be regenerated', () => {
     const {text, notes} = renderCaddyfile(plan([gated({kind: 'basic', user: 'admin', hash: HASH})]), RENDER);
-    expect(text).toMatch(new RegExp(`basicauth \\{\\n\\t+# replace with: caddy hash-password[^\\n]*\\n\\t+\\x60admin\\x60 ${CADDY_HASH_PLACEHOLDER.replace(/[$.]/g, '\\$&')}\\n`));
+    expect(text).toMatch(
+      new RegExp(`basicauth \\{\\n\\t+# replace with: caddy hash-password[^\\n]*\\n\\t+\\x60admin\\x60 ${CADDY_HASH_PLACEHOLDER.replace(/[$.]/g, '\\$&')}\\n`),
+    );
     expect(text).not.toContain('scrypt$');
     expect(notes).toContainEqual(expect.objectContaining({feature: 'auth basic:admin', detail: expect.stringMatching(/caddy hash-password/)}));
   });
 
   it('says a token gate and a Kubernetes gate are not exported', () => {
     expect(renderNginx(plan([gated({kind: 'token', hash: 'x'.repeat(43)})]), RENDER).notes).toContainEqual(expect.objectContaining({feature: 'auth token'}));
-    expect(renderGateway(plan([gated({kind: 'basic', user: 'admin', hash: HASH})]), RENDER).notes).toContainEqual(expect.objectContaining({feature: 'auth basic:admin', detail: expect.stringMatching(/^not exported/)}));
+    expect(renderGateway(plan([gated({kind: 'basic', user: 'admin', hash: HASH})]), RENDER).notes).toContainEqual(
+      expect.objectContaining({feature: 'auth basic:admin', detail: expect.stringMatching(/^not exported/)}),
+    );
   });
 });

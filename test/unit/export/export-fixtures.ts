@@ -3,7 +3,11 @@ import type {ExportRoute, RenderOptions} from '../../../src/export/types.js';
 import type {Route, RouteOptions, Strategy} from '../../../src/routes/types.js';
 
 /** A route as portico.json or `add` would make it. */
-export function route(spec: string, targets: string[], extra: {strategy?: Strategy; health?: string; stripPrefix?: boolean; options?: RouteOptions} = {}): Route {
+export function route(
+  spec: string,
+  targets: string[],
+  extra: {strategy?: Strategy; health?: string; stripPrefix?: boolean; options?: RouteOptions} = {},
+): Route {
   const slash = spec.indexOf('/');
   return {
     host: slash === -1 ? spec : spec.slice(0, slash),
@@ -33,6 +37,11 @@ export function plan(routes: Route[], backends: string[] = [], domain: string | 
   return planRoutes(routes, domain, map);
 }
 
-export const BACKENDS = ['app.localhost=http://web:3000', 'app.localhost/api=http://api-1:8080,http://api-2:8080', '4000=http://docs:80', 'localhost=http://home:8000'];
+export const BACKENDS = [
+  'app.localhost=http://web:3000',
+  'app.localhost/api=http://api-1:8080,http://api-2:8080',
+  '4000=http://docs:80',
+  'localhost=http://home:8000',
+];
 
 export const RENDER: RenderOptions = {selectorLabel: 'app.kubernetes.io/name', gateway: 'public'};

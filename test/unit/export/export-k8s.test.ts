@@ -16,19 +16,38 @@ function validated(text: string): Doc[] {
     return d.toJS() as Doc;
   });
   for (const doc of docs) {
-    const model = doc.kind === 'HTTPRoute' ? new HTTPRoute(doc as never) : doc.kind === 'Ingress' ? new Ingress(doc as never) : doc.kind === 'Service' ? new Service(doc as never) : undefined;
+    const model =
+      doc.kind === 'HTTPRoute'
+        ? new HTTPRoute(doc as never)
+        : doc.kind === 'Ingress'
+          ? new Ingress(doc as never)
+          : doc.kind === 'Service'
+            ? new Service(doc as never)
+            : undefined;
     expect(model, `unexpected kind ${doc.kind}`).toBeDefined();
     model!.validate();
   }
   return docs;
 }
 
-const OPTIONS = {timeout: 1500, requestHeaders: [{name: 'x-env', value: 'prod: "eu"'}, {name: 'cookie'}], responseHeaders: [{name: 'x-frame-options', value: 'DENY'}, {name: 'server'}]};
+const OPTIONS = {
+  timeout: 1500,
+  requestHeaders: [{name: 'x-env', value: 'prod: "eu"'}, {name: 'cookie'}],
+  responseHeaders: [{name: 'x-frame-options', value: 'DENY'}, {name: 'server'}],
+};
 
 describe('portico export gateway', () => {
   it('writes HTTPRoutes and Service stubs that pass the Gateway API and Kubernetes schemas', () => {
     const docs = validated(renderGateway(plan(shopRoutes(OPTIONS), BACKENDS), {...RENDER, namespace: 'shop'}).text);
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['HTTPRoute/app-example-com', 'HTTPRoute/example-com', 'Service/api-1', 'Service/api-2', 'Service/docs', 'Service/home', 'Service/web']);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'HTTPRoute/app-example-com',
+      'HTTPRoute/example-com',
+      'Service/api-1',
+      'Service/api-2',
+      'Service/docs',
+      'Service/home',
+      'Service/web',
+    ]);
     expect(docs.every((d) => d.metadata.namespace === 'shop')).toBe(true);
   });
 
@@ -39,7 +58,10 @@ describe('portico export gateway', () => {
     const [docs, api, root] = app!.spec.rules as Array<Record<string, unknown>>;
     expect(docs!.matches).toEqual([{path: {type: 'PathPrefix', value: '/docs'}}]);
     expect(docs!.filters).toEqual([{type: 'URLRewrite', urlRewrite: {path: {type: 'ReplacePrefixMatch', replacePrefixMatch: '/'}}}]);
-    expect(api!.backendRefs).toEqual([{name: 'api-1', port: 8080}, {name: 'api-2', port: 8080}]);
+    expect(api!.backendRefs).toEqual([
+      {name: 'api-1', port: 8080},
+      {name: 'api-2', port: 8080},
+    ]);
     expect(api!.timeouts).toEqual({backendRequest: '1500ms'});
     expect(api!.filters).toEqual([
       {type: 'RequestHeaderModifier', requestHeaderModifier: {set: [{name: 'x-env', value: 'prod: "eu"'}], remove: ['cookie']}},
@@ -63,7 +85,13 @@ describe('portico export gateway', () => {
   });
 
   it('writes what the Gateway API cannot express as comments: least-conn, health checks, cache, faults', () => {
-    const routes = [route('app.localhost', ['http://localhost:1'], {strategy: 'least-conn', health: '/healthz', options: {cache: {maxBytes: 1e6}, fail: {rate: 0.1, status: 503}}})];
+    const routes = [
+      route('app.localhost', ['http://localhost:1'], {
+        strategy: 'least-conn',
+        health: '/healthz',
+        options: {cache: {maxBytes: 1e6}, fail: {rate: 0.1, status: 503}},
+      }),
+    ];
     const rendered = renderGateway(plan(routes, ['app.localhost=http://web:80']), RENDER);
     expect(rendered.notes.map((n) => n.feature)).toEqual(['strategy least-conn', 'health check /healthz', 'cache', 'fail 10% with 503']);
     for (const note of rendered.notes) expect(rendered.text).toContain(`# portico: app.localhost: ${note.feature}: ${note.detail}.`);
@@ -108,6 +136,8 @@ describe('portico export ingress', () => {
   it('quotes values YAML would otherwise read as another type', () => {
     const routes = [route('yes.localhost', ['http://localhost:1'])];
     const docs = validated(renderIngress(plan(routes, ['yes.localhost=http://on:80'], 'null.example'), RENDER).text);
-    expect(docs[0]!.spec.rules).toEqual([{host: 'yes.null.example', http: {paths: [{path: '/', pathType: 'Prefix', backend: {service: {name: 'on', port: {number: 80}}}}]}}]);
+    expect(docs[0]!.spec.rules).toEqual([
+      {host: 'yes.null.example', http: {paths: [{path: '/', pathType: 'Prefix', backend: {service: {name: 'on', port: {number: 80}}}}]}},
+    ]);
   });
 });

@@ -23,7 +23,10 @@ describe('names and backends', () => {
   it('maps a route to several backends and a local port to one', () => {
     const map = parseBackend('app.localhost/api=http://a:1,https://b:2');
     parseBackend('9090=c:3', map);
-    expect(map.routes.get('app.localhost/api')).toEqual([{protocol: 'http:', hostname: 'a', port: 1}, {protocol: 'https:', hostname: 'b', port: 2}]);
+    expect(map.routes.get('app.localhost/api')).toEqual([
+      {protocol: 'http:', hostname: 'a', port: 1},
+      {protocol: 'https:', hostname: 'b', port: 2},
+    ]);
     expect(map.targets.get('http://localhost:9090')).toEqual([{protocol: 'http:', hostname: 'c', port: 3}]);
   });
 
@@ -36,15 +39,23 @@ describe('names and backends', () => {
 describe('a route whose backends mix http and https', () => {
   it('is refused for Caddy and nginx, which need one scheme per route', () => {
     const routes = plan([route('x.localhost', ['http://localhost:1'])], ['x.localhost=http://a:80,https://b:443']);
-    expect(() => renderCaddyfile(routes, RENDER)).toThrow('Cannot export route `x.localhost` to caddy: its backends mix http and https (http://a:80, https://b:443).');
+    expect(() => renderCaddyfile(routes, RENDER)).toThrow(
+      'Cannot export route `x.localhost` to caddy: its backends mix http and https (http://a:80, https://b:443).',
+    );
     expect(() => renderNginx(routes, RENDER)).toThrow(/to nginx: its backends mix http and https/);
   });
 });
 
 describe('the deploy section of portico.json', () => {
   it('is read by the project parser and accepted by the shipped JSON Schema', () => {
-    const config = {routes: {'app.localhost': 5173}, deploy: {domain: 'example.com', backends: {'app.localhost': 'http://web:3000', '9090': ['http://a:1', 'http://b:1']}}};
-    expect(parseProjectConfig(config, 'portico.json', '/p').deploy).toEqual({domain: 'example.com', backends: {'app.localhost': ['http://web:3000'], '9090': ['http://a:1', 'http://b:1']}});
+    const config = {
+      routes: {'app.localhost': 5173},
+      deploy: {domain: 'example.com', backends: {'app.localhost': 'http://web:3000', '9090': ['http://a:1', 'http://b:1']}},
+    };
+    expect(parseProjectConfig(config, 'portico.json', '/p').deploy).toEqual({
+      domain: 'example.com',
+      backends: {'app.localhost': ['http://web:3000'], '9090': ['http://a:1', 'http://b:1']},
+    });
     const schema = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../schema/portico.schema.json'), 'utf8')) as object;
     const validate = new Ajv.default({strict: false}).compile(schema);
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
@@ -73,7 +84,10 @@ describe('Caddyfile', () => {
   });
 
   it('writes header rules, compression and the timeout, and quotes header values', () => {
-    const out = renderCaddyfile(plan(shopRoutes({compress: true, timeout: 2500, requestHeaders: [{name: 'x-env', value: 'a "b" {c}'}], responseHeaders: [{name: 'server'}]}), BACKENDS), RENDER).text;
+    const out = renderCaddyfile(
+      plan(shopRoutes({compress: true, timeout: 2500, requestHeaders: [{name: 'x-env', value: 'a "b" {c}'}], responseHeaders: [{name: 'server'}]}), BACKENDS),
+      RENDER,
+    ).text;
     expect(out).toContain('encode zstd gzip');
     expect(out).toContain('header_up "x-env" `a "b" \\{c\\}`');
     expect(out).toContain('header_down "-server"');
@@ -86,7 +100,13 @@ describe('Caddyfile', () => {
   });
 
   it('writes cache, rate limit, CORS and faults as comments instead of dropping them', () => {
-    const rendered = renderCaddyfile(plan(shopRoutes({cache: {maxBytes: 1}, rateLimit: {perSecond: 5, burst: 10}, cors: {origins: ['*']}, delay: {minMs: 1, maxMs: 2}, drop: {rate: 0.5}}), BACKENDS), RENDER);
+    const rendered = renderCaddyfile(
+      plan(
+        shopRoutes({cache: {maxBytes: 1}, rateLimit: {perSecond: 5, burst: 10}, cors: {origins: ['*']}, delay: {minMs: 1, maxMs: 2}, drop: {rate: 0.5}}),
+        BACKENDS,
+      ),
+      RENDER,
+    );
     expect(rendered.notes.map((n) => n.feature)).toEqual(['cache', 'cors *', 'rate limit 5/s', 'delay 1ms-2ms', 'drop 50%']);
     expect(rendered.text).toContain('# portico: app.localhost/api: cache: not exported: Caddy caches only with a plugin (cache-handler).');
   });
@@ -109,7 +129,9 @@ describe('nginx config', () => {
 
   it('maps each strategy onto the upstream block', () => {
     const block = (strategy: 'least-conn' | 'random' | 'first' | 'sticky'): string =>
-      /upstream portico_x \{\n([^}]*)\}/.exec(renderNginx(plan([route('x.localhost', ['http://localhost:1', 'http://localhost:2'], {strategy})]), RENDER).text)![1]!;
+      /upstream portico_x \{\n([^}]*)\}/.exec(
+        renderNginx(plan([route('x.localhost', ['http://localhost:1', 'http://localhost:2'], {strategy})]), RENDER).text,
+      )![1]!;
     expect(block('least-conn')).toMatch(/^ {4}least_conn;/);
     expect(block('random')).toMatch(/^ {4}random;/);
     expect(block('sticky')).toMatch(/^ {4}hash \$cookie_portico_x consistent;/);
@@ -119,7 +141,9 @@ describe('nginx config', () => {
   it('listens on 80 with commented TLS lines, or on 443 with the given certificate and a redirect', () => {
     expect(text).toContain('    #   ssl_certificate     /etc/letsencrypt/live/app.example.com/fullchain.pem;');
     const tls = renderNginx(plan(shopRoutes(), BACKENDS), {...RENDER, tlsCert: '/c.pem', tlsKey: '/k.pem'}).text;
-    expect(tls).toContain('    listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name app.example.com;\n    ssl_certificate "/c.pem";\n    ssl_certificate_key "/k.pem";');
+    expect(tls).toContain(
+      '    listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name app.example.com;\n    ssl_certificate "/c.pem";\n    ssl_certificate_key "/k.pem";',
+    );
     expect(tls).toContain('    return 301 https://$host$request_uri;');
   });
 
@@ -131,8 +155,11 @@ describe('nginx config', () => {
     expect(out).toContain('proxy_cache portico_cache_app_api;');
   });
 
-  it('replaces a response header by hiding the backend\'s and adding its own', () => {
-    const out = renderNginx(plan(shopRoutes({responseHeaders: [{name: 'x-frame-options', value: 'DENY'}], requestHeaders: [{name: 'x-env', value: 'a "b" $c'}]}), BACKENDS), RENDER).text;
+  it("replaces a response header by hiding the backend's and adding its own", () => {
+    const out = renderNginx(
+      plan(shopRoutes({responseHeaders: [{name: 'x-frame-options', value: 'DENY'}], requestHeaders: [{name: 'x-env', value: 'a "b" $c'}]}), BACKENDS),
+      RENDER,
+    ).text;
     expect(out).toContain('proxy_hide_header "X-Frame-Options";\n        add_header "X-Frame-Options" "DENY" always;');
     expect(out).toContain('proxy_set_header "X-Env" "a \\"b\\" ${portico_dollar}c";');
     expect(out).toContain('geo $portico_dollar {\n    default "$";\n}');

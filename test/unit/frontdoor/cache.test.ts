@@ -61,7 +61,8 @@ describe('cache', () => {
 
   it('keeps a separate entry per Vary value', async () => {
     const t = setup();
-    const byLang = (ex: FakeExchange) => backendResponse(200, {'cache-control': 'max-age=60', vary: 'Accept-Language'}, `hello ${String(ex.requestHeaders['accept-language'])}`);
+    const byLang = (ex: FakeExchange) =>
+      backendResponse(200, {'cache-control': 'max-age=60', vary: 'Accept-Language'}, `hello ${String(ex.requestHeaders['accept-language'])}`);
     await t.get(byLang, {headers: {'accept-language': 'en'}});
     await t.get(byLang, {headers: {'accept-language': 'fr'}});
     const en = await t.get(byLang, {headers: {'accept-language': 'en'}});

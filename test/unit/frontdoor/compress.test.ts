@@ -15,8 +15,17 @@ function decode(coding: string | undefined, body: Buffer): Buffer {
   return body;
 }
 
-async function send(acceptEncoding: string | undefined, headers: Record<string, string> = {'content-type': 'application/json'}, body: Buffer = json, init: {method?: string; status?: number; range?: string} = {}) {
-  const ex = fakeExchange({method: init.method, headers: {...(acceptEncoding === undefined ? {} : {'accept-encoding': acceptEncoding}), ...(init.range ? {range: init.range} : {})}, entry});
+async function send(
+  acceptEncoding: string | undefined,
+  headers: Record<string, string> = {'content-type': 'application/json'},
+  body: Buffer = json,
+  init: {method?: string; status?: number; range?: string} = {},
+) {
+  const ex = fakeExchange({
+    method: init.method,
+    headers: {...(acceptEncoding === undefined ? {} : {'accept-encoding': acceptEncoding}), ...(init.range ? {range: init.range} : {})},
+    entry,
+  });
   return runThrough(compressFeature(), entry, ex, () => backendResponse(init.status ?? 200, {'content-length': String(body.length), ...headers}, body));
 }
 

@@ -11,7 +11,9 @@ const preflight = (origin: string) => ({
 describe('CORS', () => {
   it('answers a preflight from an allowed origin with 204 and the Allow headers', async () => {
     const entry = fakeEntry({cors: {origins: ['https://app.localhost']}});
-    const {response, backendCalled} = await runThrough(corsFeature(), entry, fakeExchange({...preflight('https://app.localhost'), entry}), () => backendResponse(404, {}));
+    const {response, backendCalled} = await runThrough(corsFeature(), entry, fakeExchange({...preflight('https://app.localhost'), entry}), () =>
+      backendResponse(404, {}),
+    );
     expect(backendCalled).toBe(false);
     expect(response.status).toBe(204);
     expect(response.headers).toMatchObject({
@@ -25,7 +27,9 @@ describe('CORS', () => {
 
   it('leaves a preflight from another origin to the backend, and adds no CORS headers', async () => {
     const entry = fakeEntry({cors: {origins: ['https://app.localhost']}});
-    const {response, backendCalled} = await runThrough(corsFeature(), entry, fakeExchange({...preflight('https://evil.localhost'), entry}), () => backendResponse(405, {}));
+    const {response, backendCalled} = await runThrough(corsFeature(), entry, fakeExchange({...preflight('https://evil.localhost'), entry}), () =>
+      backendResponse(405, {}),
+    );
     expect(backendCalled).toBe(true);
     expect(response.status).toBe(405);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
@@ -34,7 +38,9 @@ describe('CORS', () => {
   it('adds Allow-Origin *, without credentials, Vary: Origin and the exposed headers to responses for any origin with --cors=*', async () => {
     const entry = fakeEntry({cors: {origins: ['*']}});
     const ex = fakeExchange({headers: {origin: 'https://x.localhost'}, entry});
-    const {response} = await runThrough(corsFeature(), entry, ex, () => backendResponse(200, {'content-type': 'application/json', 'x-total': '3', 'access-control-allow-credentials': 'true'}, '[]'));
+    const {response} = await runThrough(corsFeature(), entry, ex, () =>
+      backendResponse(200, {'content-type': 'application/json', 'x-total': '3', 'access-control-allow-credentials': 'true'}, '[]'),
+    );
     expect(response.headers['access-control-allow-origin']).toBe('*');
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();
     expect(response.headers['access-control-expose-headers']).toBe('x-total');

@@ -30,7 +30,9 @@ afterEach(async () => {
 async function portico(root: LoadedCA, name: string): Promise<{port: number; close: () => Promise<void>}> {
   const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'prime256v1'});
   const cert = issueLeaf(root, 'app.localhost', createPublicKey(privateKey).export({type: 'spki', format: 'der'}), Date.now(), 86400_000);
-  const server = https.createServer({cert, key: privateKey.export({type: 'pkcs8', format: 'pem'}).toString()}, (req, res) => res.end(`${name} ${req.headers.host}`));
+  const server = https.createServer({cert, key: privateKey.export({type: 'pkcs8', format: 'pem'}).toString()}, (req, res) =>
+    res.end(`${name} ${req.headers.host}`),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {port: (server.address() as AddressInfo).port, close};
@@ -42,7 +44,10 @@ function phoneGet(lan: LanServer, caPem: string): Promise<{status: number; body:
     https
       .get({host: '127.0.0.1', port: lan.port, path: '/', servername: 'app.local', headers: {host: 'app.local'}, ca: caPem, agent: false}, (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({status: res.statusCode!, body}));
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (body += c))
+          .on('end', () => resolve({status: res.statusCode!, body}));
       })
       .on('error', reject);
   });
@@ -58,7 +63,14 @@ describe('the LAN listener after portico moves to another port', () => {
     const {ca} = ensureLanCA(paths, ['app.local'], '127.0.0.1');
     const first = await portico(root, 'first');
     writeDaemonJson(first.port);
-    const lan = await startLanServer({ca, shares: [{host: 'app.localhost', name: 'app.local'}], address: '127.0.0.1', port: 0, porticoPort: () => currentPorticoPort(paths, first.port), rootCaPem: root.certPem});
+    const lan = await startLanServer({
+      ca,
+      shares: [{host: 'app.localhost', name: 'app.local'}],
+      address: '127.0.0.1',
+      port: 0,
+      porticoPort: () => currentPorticoPort(paths, first.port),
+      rootCaPem: root.certPem,
+    });
     closers.push(() => lan.close());
     expect(await phoneGet(lan, ca.certPem)).toEqual({status: 200, body: 'first app.localhost'});
 

@@ -22,8 +22,46 @@ function leafFromLanKey(name: string, san: string): string {
   const ext = path.join(dir, `${name}.ext`);
   const out = path.join(dir, `${name}.pem`);
   writeFileSync(ext, `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\n`);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, `${name}.key`), '-subj', `/CN=${name}`, '-out', path.join(dir, `${name}.csr`)], {stdio: 'ignore'});
-  execFileSync('openssl', ['x509', '-req', '-in', path.join(dir, `${name}.csr`), '-CA', files.cert, '-CAkey', files.key, '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', out], {stdio: 'ignore'});
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      path.join(dir, `${name}.key`),
+      '-subj',
+      `/CN=${name}`,
+      '-out',
+      path.join(dir, `${name}.csr`),
+    ],
+    {stdio: 'ignore'},
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      path.join(dir, `${name}.csr`),
+      '-CA',
+      files.cert,
+      '-CAkey',
+      files.key,
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+      '-out',
+      out,
+    ],
+    {stdio: 'ignore'},
+  );
   const r = spawnSync('openssl', ['verify', '-CAfile', files.cert, out]);
   return `${r.stdout}${r.stderr}`;
 }
@@ -49,7 +87,10 @@ describe('the LAN CA', () => {
 
   it('goes into an iOS profile a plist parser reads back as a root certificate payload', () => {
     const {ca} = ensureLanCA(paths, ['app.local'], '192.168.7.20');
-    const profile = parse(mobileconfig(ca.certPem, ca.commonName)) as {PayloadType: string; PayloadContent: Array<{PayloadType: string; PayloadContent: Buffer}>};
+    const profile = parse(mobileconfig(ca.certPem, ca.commonName)) as {
+      PayloadType: string;
+      PayloadContent: Array<{PayloadType: string; PayloadContent: Buffer}>;
+    };
     expect(profile.PayloadType).toBe('Configuration');
     expect(profile.PayloadContent[0]!.PayloadType).toBe('com.apple.security.root');
     expect(Buffer.from(profile.PayloadContent[0]!.PayloadContent).equals(Buffer.from(ca.x509.raw))).toBe(true);
@@ -64,8 +105,14 @@ describe('LAN names and address', () => {
   });
 
   it('picks the first non-loopback IPv4 address, and refuses an --address that is not IPv4 with exit 2', () => {
-    const interfaces = {lo: [{address: '127.0.0.1', family: 'IPv4', internal: true}], eth0: [{address: 'fe80::1', family: 'IPv6', internal: false}, {address: '192.168.1.20', family: 'IPv4', internal: false}]} as unknown as ReturnType<typeof os.networkInterfaces>;
+    const interfaces = {
+      lo: [{address: '127.0.0.1', family: 'IPv4', internal: true}],
+      eth0: [
+        {address: 'fe80::1', family: 'IPv6', internal: false},
+        {address: '192.168.1.20', family: 'IPv4', internal: false},
+      ],
+    } as unknown as ReturnType<typeof os.networkInterfaces>;
     expect(lanAddress(undefined, interfaces)).toBe('192.168.1.20');
-    expect(() => lanAddress('phone.local')).toThrow('Invalid --address `phone.local`: expected this machine\'s IPv4 address on the LAN.');
+    expect(() => lanAddress('phone.local')).toThrow("Invalid --address `phone.local`: expected this machine's IPv4 address on the LAN.");
   });
 });

@@ -38,7 +38,12 @@ describe('LAN sharing in ls and doctor', () => {
     writeLanState(paths.home, {pid: process.pid, address: '192.168.1.20', port: 8443, shares});
     const on = await listRoutes(paths);
     expect(Object.keys(on.json)).toEqual(['daemon', 'ca', 'routes', 'lan']);
-    expect(on.json.lan).toEqual({address: '192.168.1.20', port: 8443, page: 'http://192.168.1.20:8443/', shares: [{host: 'app.localhost', name: 'app.local', url: 'https://app.local:8443/'}]});
+    expect(on.json.lan).toEqual({
+      address: '192.168.1.20',
+      port: 8443,
+      page: 'http://192.168.1.20:8443/',
+      shares: [{host: 'app.localhost', name: 'app.local', url: 'https://app.local:8443/'}],
+    });
     expect(formatListing(on)).toContain('LAN: listening beyond loopback on 192.168.1.20:8443: app.local -> app.localhost');
   });
 
@@ -55,6 +60,10 @@ describe('LAN sharing in ls and doctor', () => {
   it('doctor says sharing is off, or on with the address and a live listener', () => {
     expect(lanCheck(paths.home)).toEqual({name: 'lan', ok: true, detail: 'sharing off: portico listens on loopback only'});
     writeLanState(paths.home, {pid: process.pid, address: '192.168.1.20', port: 8443, shares});
-    expect(lanCheck(paths.home)).toEqual({name: 'lan', ok: true, detail: `sharing on: listening beyond loopback on 192.168.1.20:8443 (listener pid ${process.pid} alive) for app.local -> app.localhost`});
+    expect(lanCheck(paths.home)).toEqual({
+      name: 'lan',
+      ok: true,
+      detail: `sharing on: listening beyond loopback on 192.168.1.20:8443 (listener pid ${process.pid} alive) for app.local -> app.localhost`,
+    });
   });
 });

@@ -30,7 +30,13 @@ const capture: ExchangeCapture = {
   timing: {picked: 0, connected: 2, firstByte: 5, end: 900},
   attempts: [{target: 'http://localhost:5173', at: 0}],
   notes: [],
-  websocket: {dropped: 0, messages: [{at: 10, from: 'client', size: 11, base64: b64(frame('hello', Buffer.from([1, 2, 3, 4])))}, {at: 12, from: 'backend', size: 7, base64: b64(frame('world'))}]},
+  websocket: {
+    dropped: 0,
+    messages: [
+      {at: 10, from: 'client', size: 11, base64: b64(frame('hello', Buffer.from([1, 2, 3, 4])))},
+      {at: 12, from: 'backend', size: 7, base64: b64(frame('world'))},
+    ],
+  },
 };
 
 describe('an exchange as get_exchange returns it', () => {
@@ -45,9 +51,22 @@ describe('an exchange as get_exchange returns it', () => {
 
   it('decodes a gzip JSON body and says when only its start was captured', () => {
     const json = JSON.stringify({items: [1, 2, 3]});
-    const c: ExchangeCapture = {...capture, clientProtocol: 'h1', status: 200, websocket: undefined, responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'}, responseBody: {size: 200_000, truncated: true, base64: b64(gzipSync(json))}};
+    const c: ExchangeCapture = {
+      ...capture,
+      clientProtocol: 'h1',
+      status: 200,
+      websocket: undefined,
+      responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'},
+      responseBody: {size: 200_000, truncated: true, base64: b64(gzipSync(json))},
+    };
     const view = exchangeView(eventFromCapture(c), c) as {response: {body: Record<string, unknown>}};
-    expect(view.response.body).toEqual({type: 'application/json', size: 200_000, decoded: 'gzip', truncated: 'only the first 65536 bytes were captured', text: JSON.stringify({items: [1, 2, 3]}, null, 2)});
+    expect(view.response.body).toEqual({
+      type: 'application/json',
+      size: 200_000,
+      decoded: 'gzip',
+      truncated: 'only the first 65536 bytes were captured',
+      text: JSON.stringify({items: [1, 2, 3]}, null, 2),
+    });
   });
 
   it('says why a request has no headers or bodies when it was not captured', () => {
@@ -65,7 +84,12 @@ describe('tool inputs', () => {
   });
 
   it('reads front-door options with the words `portico add` uses', () => {
-    expect(parseOptionArgs({fail: '10%:503', delay: '300ms-1s', drop: '5%', cache: true})).toEqual({fail: {rate: 0.1, status: 503}, delay: {minMs: 300, maxMs: 1000}, drop: {rate: 0.05}, cache: {maxBytes: 64 * 1024 * 1024}});
+    expect(parseOptionArgs({fail: '10%:503', delay: '300ms-1s', drop: '5%', cache: true})).toEqual({
+      fail: {rate: 0.1, status: 503},
+      delay: {minMs: 300, maxMs: 1000},
+      drop: {rate: 0.05},
+      cache: {maxBytes: 64 * 1024 * 1024},
+    });
     expect(() => parseOptionArgs({delay: 'soon'})).toThrow(/^Invalid delay `soon`/);
   });
 
@@ -90,7 +114,15 @@ describe('set_route_options as control requests', () => {
       ],
     };
     expect(optionRequests(route, 'web.localhost', {delay: {minMs: 5, maxMs: 5}})).toEqual([
-      {spec: 'web.localhost', targets: ['http://localhost:5001', 'http://localhost:5002'], replace: true, options: {delay: {minMs: 5, maxMs: 5}}, owner: 41, join: true, dir: '/src/web'},
+      {
+        spec: 'web.localhost',
+        targets: ['http://localhost:5001', 'http://localhost:5002'],
+        replace: true,
+        options: {delay: {minMs: 5, maxMs: 5}},
+        owner: 41,
+        join: true,
+        dir: '/src/web',
+      },
       {spec: 'web.localhost', targets: ['http://localhost:9000=3']},
     ]);
   });

@@ -4,7 +4,14 @@ import {chooseCopy} from '../../../src/proxy/copy-switch.js';
 import {cookiesForCopy, prefixSetCookie} from '../../../src/proxy/copy-cookies.js';
 import {DEFAULT_COPY_SWITCH, type Route} from '../../../src/routes/types.js';
 
-const route = (host: string, extra: Partial<Route>): Route => ({host, path: '/', targets: [{url: 'http://localhost:3000', owner: 1, dir: `/src/${host}`}], strategy: 'round-robin', stripPrefix: false, ...extra});
+const route = (host: string, extra: Partial<Route>): Route => ({
+  host,
+  path: '/',
+  targets: [{url: 'http://localhost:3000', owner: 1, dir: `/src/${host}`}],
+  strategy: 'round-robin',
+  stripPrefix: false,
+  ...extra,
+});
 const group = indexCopies([
   route('shop.localhost', {copy: {name: 'main', branch: 'main'}}),
   route('fix-login.shop.localhost', {copy: {name: 'fix-login', of: 'shop.localhost'}}),
@@ -23,18 +30,29 @@ describe('the stable host chooses a copy', () => {
   });
 
   it('sets the cookie from the link and redirects to a path on this host only', () => {
-    expect(choose('/.portico/use/fix-login?to=/account')).toMatchObject({status: 303, headers: {location: '/account', 'set-cookie': 'portico-copy=fix-login; Path=/; Secure; HttpOnly; SameSite=Lax'}});
+    expect(choose('/.portico/use/fix-login?to=/account')).toMatchObject({
+      status: 303,
+      headers: {location: '/account', 'set-cookie': 'portico-copy=fix-login; Path=/; Secure; HttpOnly; SameSite=Lax'},
+    });
     expect(choose('/.portico/use/fix-login?to=//evil.example/')).toMatchObject({status: 303, headers: {location: '/'}});
     expect(choose('/.portico/use/fix-login?to=https://evil.example/')).toMatchObject({status: 303, headers: {location: '/'}});
   });
 
   it('takes the query parameter of a first GET: cookie, then the same URL without it', () => {
-    expect(choose('/cart?portico-copy=fix-login&item=2')).toMatchObject({status: 303, headers: {location: '/cart?item=2', 'set-cookie': expect.stringContaining('portico-copy=fix-login')}});
+    expect(choose('/cart?portico-copy=fix-login&item=2')).toMatchObject({
+      status: 303,
+      headers: {location: '/cart?item=2', 'set-cookie': expect.stringContaining('portico-copy=fix-login')},
+    });
     expect(choose('/cart?portico-copy=fix-login', {}, 'POST')).toMatchObject({member: {name: 'fix-login'}, by: 'query'});
   });
 
   it('answers an unknown copy with a 404 that lists the copies, never another copy', () => {
-    for (const refusal of [choose('/', {'x-portico-copy': 'nope'}), choose('/', {cookie: 'portico-copy=nope'}), choose('/x?portico-copy=nope'), choose('/.portico/use/nope')]) {
+    for (const refusal of [
+      choose('/', {'x-portico-copy': 'nope'}),
+      choose('/', {cookie: 'portico-copy=nope'}),
+      choose('/x?portico-copy=nope'),
+      choose('/.portico/use/nope'),
+    ]) {
       expect(refusal).toMatchObject({status: 404});
       const page = (refusal as {page: string}).page;
       expect(page).toContain('no copy named <code>nope</code>');
@@ -78,7 +96,8 @@ describe('cookies of copies on the stable host are kept apart', () => {
 describe('the traffic filter copy:', () => {
   it('shows the requests one copy served, exactly', async () => {
     const {parseFilter, matchFilter} = await import('../../../src/traffic/filter.js');
-    const event = (notes: string[]) => ({method: 'GET', host: 'shop.localhost', path: '/', status: 200, protocol: 'h2', notes}) as unknown as Parameters<typeof matchFilter>[1];
+    const event = (notes: string[]) =>
+      ({method: 'GET', host: 'shop.localhost', path: '/', status: 200, protocol: 'h2', notes}) as unknown as Parameters<typeof matchFilter>[1];
     const filter = parseFilter('copy:fix-login');
     expect(matchFilter(filter, event(['copy: fix-login']))).toBe(true);
     expect(matchFilter(filter, event(['copy: fix-login-2']))).toBe(false);

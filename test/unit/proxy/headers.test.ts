@@ -36,7 +36,9 @@ describe('request headers sent to the backend', () => {
     };
     const out = forwardRequestHeaders(headers, options);
     // Trailer is end-to-end (RFC 9110 §6.6.2): it announces the trailers portico forwards.
-    expect(Object.keys(out).sort()).toEqual([HOP_HEADER, 'host', 'trailer', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto', 'x-kept'].sort());
+    expect(Object.keys(out).sort()).toEqual(
+      [HOP_HEADER, 'host', 'trailer', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto', 'x-kept'].sort(),
+    );
   });
 
   it('let `TE: trailers` through (gRPC needs it) but no other TE', () => {
@@ -45,7 +47,17 @@ describe('request headers sent to the backend', () => {
   });
 
   it('replace a client-sent X-Forwarded-For chain, Forwarded and X-Original-URL: portico is the first proxy', () => {
-    const out = forwardRequestHeaders({'x-forwarded-for': '10.0.0.1', forwarded: 'for=10.0.0.1;host=evil', 'x-forwarded-prefix': '/admin', 'x-forwarded-port': '80', 'x-original-url': '/admin', 'x-rewrite-url': '/admin'}, options);
+    const out = forwardRequestHeaders(
+      {
+        'x-forwarded-for': '10.0.0.1',
+        forwarded: 'for=10.0.0.1;host=evil',
+        'x-forwarded-prefix': '/admin',
+        'x-forwarded-port': '80',
+        'x-original-url': '/admin',
+        'x-rewrite-url': '/admin',
+      },
+      options,
+    );
     expect(out['x-forwarded-for']).toBe('127.0.0.1');
     expect(out['x-forwarded-port']).toBe('1443');
     for (const name of ['forwarded', 'x-forwarded-prefix', 'x-original-url', 'x-rewrite-url']) expect(out[name]).toBeUndefined();
@@ -58,7 +70,11 @@ describe('request headers sent to the backend', () => {
 
   it('keep the WebSocket handshake headers for an upgrade, and only then', () => {
     const handshake: IncomingHttpHeaders = {connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k=='};
-    expect(forwardRequestHeaders(handshake, {...options, upgrade: true})).toMatchObject({connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k=='});
+    expect(forwardRequestHeaders(handshake, {...options, upgrade: true})).toMatchObject({
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-key': 'k==',
+    });
     const plain = forwardRequestHeaders(handshake, options);
     expect(plain.connection).toBeUndefined();
     expect(plain.upgrade).toBeUndefined();
@@ -67,7 +83,14 @@ describe('request headers sent to the backend', () => {
 
 describe('response headers sent to the client', () => {
   it('drop hop-by-hop headers and the ones Connection names, keeping the rest', () => {
-    const out = forwardResponseHeaders({connection: 'close, x-drop', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'x-drop': 'secret', 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'});
+    const out = forwardResponseHeaders({
+      connection: 'close, x-drop',
+      'keep-alive': 'timeout=5',
+      'transfer-encoding': 'chunked',
+      'x-drop': 'secret',
+      'set-cookie': ['a=1', 'b=2'],
+      'content-type': 'text/plain',
+    });
     expect(out).toEqual({'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'});
   });
 });

@@ -21,7 +21,9 @@ describe('when a failed attempt may be tried again (RFC 9110 §9.2.2)', () => {
       expect(isIdempotent(method)).toBe(false);
       expect(mayRetry(attempt({method}))).toBe(false);
     }
-    expect(describeFailure('ECONNRESET', attempt({method: 'POST'}))).toBe('ECONNRESET after the request was sent (a POST is never sent twice: it may already have had an effect)');
+    expect(describeFailure('ECONNRESET', attempt({method: 'POST'}))).toBe(
+      'ECONNRESET after the request was sent (a POST is never sent twice: it may already have had an effect)',
+    );
   });
 
   it('names a response that is not HTTP as such', () => {

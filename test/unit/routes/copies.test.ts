@@ -5,7 +5,14 @@ import {indexCopies} from '../../../src/routes/copies.js';
 import {validateCopy, validateSwitch} from '../../../src/routes/copy.js';
 import type {Route} from '../../../src/routes/types.js';
 
-const route = (host: string, extra: Partial<Route> = {}, dir = `/src/${host}`): Route => ({host, path: '/', targets: [{url: 'http://localhost:3000', owner: 1, dir}], strategy: 'round-robin', stripPrefix: false, ...extra});
+const route = (host: string, extra: Partial<Route> = {}, dir = `/src/${host}`): Route => ({
+  host,
+  path: '/',
+  targets: [{url: 'http://localhost:3000', owner: 1, dir}],
+  strategy: 'round-robin',
+  stripPrefix: false,
+  ...extra,
+});
 const valid = (label: string) => normalizeHost(`${label}.shop.localhost`) === `${label}.shop.localhost`;
 
 describe('a copy is named after its branch', () => {
@@ -86,6 +93,8 @@ describe('portico.json copies', () => {
   it('is read by the project parser, and a bad name is refused with the file named', async () => {
     const {parseProjectConfig} = await import('../../../src/routes/project.js');
     expect(parseProjectConfig({name: 'shop', copies: {header: 'X-Branch'}, routes: {}}, '/p/portico.json', '/p').name).toBe('shop');
-    expect(() => parseProjectConfig({copies: {cookie: 'a;b'}, routes: {}}, '/p/portico.json', '/p')).toThrow(/Invalid `\/p\/portico\.json`: `copies\.cookie` "a;b" is not a valid name\./);
+    expect(() => parseProjectConfig({copies: {cookie: 'a;b'}, routes: {}}, '/p/portico.json', '/p')).toThrow(
+      /Invalid `\/p\/portico\.json`: `copies\.cookie` "a;b" is not a valid name\./,
+    );
   });
 });

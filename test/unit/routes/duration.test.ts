@@ -12,12 +12,16 @@ describe('durations (--timeout, PORTICO_TIMEOUT, portico.json timeout)', () => {
   });
 
   it('refuses anything else with one sentence naming the input and the value', () => {
-    expect(() => parseDuration('abc', '--timeout')).toThrow('Invalid --timeout `abc`: expected a duration from 1ms to 24h with its unit (ms, s, m or h), such as 300ms or 30s.');
+    expect(() => parseDuration('abc', '--timeout')).toThrow(
+      'Invalid --timeout `abc`: expected a duration from 1ms to 24h with its unit (ms, s, m or h), such as 300ms or 30s.',
+    );
     for (const bad of ['0', '0s', '-5s', '5 days', '25h', '1e3', '']) expect(() => parseDuration(bad, '--timeout')).toThrow(/^Invalid --timeout/);
   });
 
   it('refuses a bare number, naming the units, since 30 could mean 30 ms or 30 s', () => {
-    expect(() => parseDuration('90', '--timeout')).toThrow('Invalid --timeout `90`: expected a duration from 1ms to 24h with its unit (ms, s, m or h), such as 300ms or 30s (a number needs its unit: 90ms or 90s).');
+    expect(() => parseDuration('90', '--timeout')).toThrow(
+      'Invalid --timeout `90`: expected a duration from 1ms to 24h with its unit (ms, s, m or h), such as 300ms or 30s (a number needs its unit: 90ms or 90s).',
+    );
     expect(() => parseDuration(90, '`timeout`')).toThrow('Invalid `timeout` `90`');
     expect(parseDuration('0ms', '--delay', {minMs: 0})).toBe(0);
   });

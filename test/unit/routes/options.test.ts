@@ -44,7 +44,10 @@ describe('front-door flags', () => {
   it('refuses bad values in one sentence naming the flag and the value', () => {
     const cases: Array<[Parameters<typeof parseOptionFlags>[0], string]> = [
       [{delay: 'abc'}, 'Invalid --delay `abc`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s.'],
-      [{delay: '300'}, 'Invalid --delay `300`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s (a number needs its unit: 300ms or 300s).'],
+      [
+        {delay: '300'},
+        'Invalid --delay `300`: expected a duration from 0ms to 10m with its unit (ms, s, m or h), such as 300ms or 30s (a number needs its unit: 300ms or 300s).',
+      ],
       [{timeout: '30'}, 'Invalid --timeout `30`: expected a duration from 1ms to 24h'],
       [{delay: '1s-300ms'}, 'Invalid --delay `1s-300ms`'],
       [{fail: '110%'}, 'Invalid --fail `110%`: expected a share like 10% or 10%:503 (a 4xx or 5xx status).'],
@@ -65,32 +68,59 @@ describe('front-door flags', () => {
   it('reads the --cors words: self, * and private-network (alone, it means self with it)', () => {
     expect(parseOptionFlags({cors: 'private-network'}).cors).toEqual({origins: ['self', 'private-network']});
     expect(parseOptionFlags({cors: '*'}).cors).toEqual({origins: ['*']});
-    expect(parseOptionFlags({cors: 'self, https://ui.example.com, private-network'}).cors).toEqual({origins: ['self', 'https://ui.example.com', 'private-network']});
-    expect(parseProjectConfig({routes: {'api.localhost': {targets: 9090, cors: true}}}, 'portico.json', '/p').routes[0]!.options).toEqual({cors: {origins: ['self']}});
+    expect(parseOptionFlags({cors: 'self, https://ui.example.com, private-network'}).cors).toEqual({
+      origins: ['self', 'https://ui.example.com', 'private-network'],
+    });
+    expect(parseProjectConfig({routes: {'api.localhost': {targets: 9090, cors: true}}}, 'portico.json', '/p').routes[0]!.options).toEqual({
+      cors: {origins: ['self']},
+    });
   });
 
   it('takes a bare --cache and --cors as the defaults, and --cache 64MB as a size', () => {
-    expect(expandOptionalValues(['api.localhost', '9090', '--cache', '--cors'])).toEqual(['api.localhost', '9090', `--cache=${64 * 1024 * 1024}`, '--cors=self']);
+    expect(expandOptionalValues(['api.localhost', '9090', '--cache', '--cors'])).toEqual([
+      'api.localhost',
+      '9090',
+      `--cache=${64 * 1024 * 1024}`,
+      '--cors=self',
+    ]);
     expect(expandOptionalValues(['--cache', '128MB', 'a.localhost', '9090'])).toEqual(['--cache=128MB', 'a.localhost', '9090']);
     expect(expandOptionalValues(['a.localhost', '--cache', '9090'])).toEqual(['a.localhost', `--cache=${64 * 1024 * 1024}`, '9090']);
   });
 
   it('describes options the way a user types them', () => {
-    expect(describeOptions({cache: {maxBytes: 64 * 1024 * 1024}, compress: true, cors: {origins: ['*']}, rateLimit: {perSecond: 20, burst: 40}, delay: {minMs: 300, maxMs: 1000}, fail: {rate: 0.1, status: 503}, drop: {rate: 0.05}})).toEqual([
-      'cache 64MB',
-      'compress',
-      'cors *',
-      'rate-limit 20/s burst 40',
-      'delay 300ms-1s',
-      'fail 10%:503',
-      'drop 5%',
-    ]);
+    expect(
+      describeOptions({
+        cache: {maxBytes: 64 * 1024 * 1024},
+        compress: true,
+        cors: {origins: ['*']},
+        rateLimit: {perSecond: 20, burst: 40},
+        delay: {minMs: 300, maxMs: 1000},
+        fail: {rate: 0.1, status: 503},
+        drop: {rate: 0.05},
+      }),
+    ).toEqual(['cache 64MB', 'compress', 'cors *', 'rate-limit 20/s burst 40', 'delay 300ms-1s', 'fail 10%:503', 'drop 5%']);
   });
 });
 
 describe('front-door options as data', () => {
   it('reads the portico.json keys written like the flags', () => {
-    const config = parseProjectConfig({routes: {'api.localhost': {targets: 9090, cache: true, compress: true, responseHeaders: ['-Server'], cors: ['https://app.localhost'], rateLimit: '5/s', fail: '1%'}}}, 'portico.json', '/p');
+    const config = parseProjectConfig(
+      {
+        routes: {
+          'api.localhost': {
+            targets: 9090,
+            cache: true,
+            compress: true,
+            responseHeaders: ['-Server'],
+            cors: ['https://app.localhost'],
+            rateLimit: '5/s',
+            fail: '1%',
+          },
+        },
+      },
+      'portico.json',
+      '/p',
+    );
     expect(config.routes[0]!.options).toEqual({
       cache: {maxBytes: 64 * 1024 * 1024},
       compress: true,

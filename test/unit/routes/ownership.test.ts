@@ -5,12 +5,23 @@ import {isLoopbackName, refuseSelfTargets} from '../../../src/routes/self.js';
 import {routeOwner} from '../../../src/routes/owner.js';
 import type {Route} from '../../../src/routes/types.js';
 
-const route = (host: string, extra: Partial<Route> = {}): Route => ({host, path: '/', targets: [{url: 'http://localhost:3000'}], strategy: 'round-robin', stripPrefix: false, ...extra});
+const route = (host: string, extra: Partial<Route> = {}): Route => ({
+  host,
+  path: '/',
+  targets: [{url: 'http://localhost:3000'}],
+  strategy: 'round-robin',
+  stripPrefix: false,
+  ...extra,
+});
 
 describe('who owns a route', () => {
   it('is the project, else the run with its directory, else the hand that added it', () => {
     expect(routeOwner(route('a.localhost', {project: '/src/a'}))).toEqual({kind: 'project', dir: '/src/a'});
-    expect(routeOwner(route('a.localhost', {targets: [{url: 'http://localhost:1', owner: 42, dir: '/src/b'}]}))).toEqual({kind: 'run', dir: '/src/b', pids: [42]});
+    expect(routeOwner(route('a.localhost', {targets: [{url: 'http://localhost:1', owner: 42, dir: '/src/b'}]}))).toEqual({
+      kind: 'run',
+      dir: '/src/b',
+      pids: [42],
+    });
     expect(routeOwner(route('a.localhost'))).toEqual({kind: 'hand'});
   });
 
@@ -42,7 +53,8 @@ describe('who owns a route', () => {
 
 describe("portico's own port", () => {
   it('knows every loopback spelling', () => {
-    for (const name of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '0.0.0.0', '::1', '0:0:0:0:0:0:0:1', '::', '::ffff:127.0.0.1']) expect(isLoopbackName(name), name).toBe(true);
+    for (const name of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '0.0.0.0', '::1', '0:0:0:0:0:0:0:1', '::', '::ffff:127.0.0.1'])
+      expect(isLoopbackName(name), name).toBe(true);
     for (const name of ['10.0.0.1', 'example.com', '::2', 'fe80::1']) expect(isLoopbackName(name), name).toBe(false);
   });
 

@@ -14,12 +14,25 @@ describe('portico.json', () => {
   it('reads every form of route value', () => {
     writeFileSync(
       path.join(dir, 'portico.json'),
-      JSON.stringify({routes: {'app.localhost': 5173, 'app.localhost/api': {targets: [9090, '127.0.0.1:9091'], strategy: 'least-conn', health: '/healthz', stripPrefix: true}}}),
+      JSON.stringify({
+        routes: {
+          'app.localhost': 5173,
+          'app.localhost/api': {targets: [9090, '127.0.0.1:9091'], strategy: 'least-conn', health: '/healthz', stripPrefix: true},
+        },
+      }),
     );
     const config = loadProjectConfig(dir)!;
     expect(config.routes).toEqual([
       {host: 'app.localhost', path: '/', targets: [{url: 'http://localhost:5173'}], strategy: 'round-robin', stripPrefix: false, project: dir},
-      {host: 'app.localhost', path: '/api', targets: [{url: 'http://localhost:9090'}, {url: 'http://127.0.0.1:9091'}], strategy: 'least-conn', health: '/healthz', stripPrefix: true, project: dir},
+      {
+        host: 'app.localhost',
+        path: '/api',
+        targets: [{url: 'http://localhost:9090'}, {url: 'http://127.0.0.1:9091'}],
+        strategy: 'least-conn',
+        health: '/healthz',
+        stripPrefix: true,
+        project: dir,
+      },
     ]);
   });
 

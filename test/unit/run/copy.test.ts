@@ -42,16 +42,29 @@ describe('a directory knows which copy of its app it is', () => {
 });
 
 describe('where a run goes', () => {
-  const owned = (host: string, dir: string, extra: Partial<Route> = {}): Route => ({host, path: '/', targets: [{url: 'http://localhost:1', owner: 1, dir}], strategy: 'round-robin', stripPrefix: false, ...extra});
+  const owned = (host: string, dir: string, extra: Partial<Route> = {}): Route => ({
+    host,
+    path: '/',
+    targets: [{url: 'http://localhost:1', owner: 1, dir}],
+    strategy: 'round-robin',
+    stripPrefix: false,
+    ...extra,
+  });
 
   it('takes the stable host when it is free or its own', () => {
-    expect(planCopy([], 'shop.localhost', '/', '/src/shop', {name: 'main', branch: 'main'})).toEqual({host: 'shop.localhost', copy: {name: 'main', branch: 'main'}});
+    expect(planCopy([], 'shop.localhost', '/', '/src/shop', {name: 'main', branch: 'main'})).toEqual({
+      host: 'shop.localhost',
+      copy: {name: 'main', branch: 'main'},
+    });
     expect(planCopy([owned('shop.localhost', '/src/shop')], 'shop.localhost', '/', '/src/shop', {name: 'main'}).host).toBe('shop.localhost');
   });
 
   it('becomes a copy beside another directory, with a distinct name on the same branch', () => {
     const routes = [owned('shop.localhost', '/src/shop', {copy: {name: 'main'}})];
-    expect(planCopy(routes, 'shop.localhost', '/', '/src/shop-fix', {name: 'fix-login', branch: 'fix/login'})).toEqual({host: 'fix-login.shop.localhost', copy: {name: 'fix-login', of: 'shop.localhost', branch: 'fix/login'}});
+    expect(planCopy(routes, 'shop.localhost', '/', '/src/shop-fix', {name: 'fix-login', branch: 'fix/login'})).toEqual({
+      host: 'fix-login.shop.localhost',
+      copy: {name: 'fix-login', of: 'shop.localhost', branch: 'fix/login'},
+    });
     const clone = planCopy(routes, 'shop.localhost', '/', '/src/shop-clone', {name: 'main', branch: 'main'});
     expect(clone.host).toMatch(/^main-[0-9a-f]{6}\.shop\.localhost$/);
     expect(planCopy(routes, 'shop.localhost', '/', '/src/shop-clone', {name: 'main', branch: 'main'})).toEqual(clone);

@@ -100,6 +100,7 @@ describe('what portico run prints', () => {
 describe('--instances', () => {
   it('takes 1 to 32 and names a bad value in one sentence', () => {
     expect(parseInstances('3')).toBe(3);
-    for (const bad of ['0', '33', 'two', '1.5', '-1', '']) expect(() => parseInstances(bad)).toThrow(`Invalid --instances \`${bad}\`: expected a whole number from 1 to 32.`);
+    for (const bad of ['0', '33', 'two', '1.5', '-1', ''])
+      expect(() => parseInstances(bad)).toThrow(`Invalid --instances \`${bad}\`: expected a whole number from 1 to 32.`);
   });
 });

@@ -15,12 +15,37 @@ function body(bytes: Buffer | string, limit?: number) {
 }
 
 function capture(extra: Partial<ExchangeCapture> = {}): ExchangeCapture {
-  return {id: 1, started: Date.UTC(2026, 11, 1, 20), method: 'GET', host: 'api.localhost', url: '/users?page=2', clientProtocol: 'h2', requestHeaders: {':authority': 'api.localhost:1443', accept: 'application/json'}, status: 200, timing: {picked: 0, connected: 2, sent: 3, firstByte: 10, end: 12}, attempts: [], notes: [], ...extra};
+  return {
+    id: 1,
+    started: Date.UTC(2026, 11, 1, 20),
+    method: 'GET',
+    host: 'api.localhost',
+    url: '/users?page=2',
+    clientProtocol: 'h2',
+    requestHeaders: {':authority': 'api.localhost:1443', accept: 'application/json'},
+    status: 200,
+    timing: {picked: 0, connected: 2, sent: 3, firstByte: 10, end: 12},
+    attempts: [],
+    notes: [],
+    ...extra,
+  };
 }
 
 let id = 0;
 function event(extra: Partial<RequestEvent> = {}): RequestEvent {
-  return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'api.localhost', path: '/', status: 200, duration: 5, bytes: 10, protocol: 'h1', ...extra};
+  return {
+    type: 'request',
+    id: ++id,
+    time: Date.now(),
+    method: 'GET',
+    host: 'api.localhost',
+    path: '/',
+    status: 200,
+    duration: 5,
+    bytes: 10,
+    protocol: 'h1',
+    ...extra,
+  };
 }
 
 describe('the capture store', () => {
@@ -45,7 +70,10 @@ describe('the capture store', () => {
 
 describe('bodies shown in the detail view', () => {
   it('pretty-prints a gzip-compressed JSON response', () => {
-    const view = viewBody(body(gzipSync(JSON.stringify({user: {id: 7, name: 'Ada'}}))), {'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip'});
+    const view = viewBody(body(gzipSync(JSON.stringify({user: {id: 7, name: 'Ada'}}))), {
+      'content-type': 'application/json; charset=utf-8',
+      'content-encoding': 'gzip',
+    });
     expect(view.kind).toBe('json');
     expect(view.decoded).toBe('gzip');
     expect(view.text).toBe('{\n  "user": {\n    "id": 7,\n    "name": "Ada"\n  }\n}');
@@ -68,7 +96,12 @@ describe('bodies shown in the detail view', () => {
 });
 
 describe('structured filters', () => {
-  const events = [event({path: '/orders/502', status: 200}), event({path: '/boom', status: 502}), event({path: '/x', status: 404, method: 'POST', host: 'app.localhost'}), event({path: '/api/users', status: 503, host: 'api.localhost'})];
+  const events = [
+    event({path: '/orders/502', status: 200}),
+    event({path: '/boom', status: 502}),
+    event({path: '/x', status: 404, method: 'POST', host: 'app.localhost'}),
+    event({path: '/api/users', status: 503, host: 'api.localhost'}),
+  ];
   const match = (text: string) => events.filter((e) => matchFilter(parseFilter(text), e)).map((e) => e.path);
 
   it('reads a bare status as the status, so 502 no longer matches a path that contains 502', () => {
@@ -92,15 +125,33 @@ describe('structured filters', () => {
 
 describe('curl and HAR', () => {
   it('copies a JSON POST as a curl command that sends the same method, URL, headers and body', () => {
-    const c = capture({method: 'POST', url: '/api/users', requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json', 'content-length': '15', 'x-note': "it's"}, requestBody: body('{"name":"Ada"}')});
-    expect(curlCommand(c)).toBe(`curl --http2 -X POST https://api.localhost:1443/api/users -H 'content-type: application/json' -H 'x-note: it'\\''s' --data-binary '{"name":"Ada"}'`);
+    const c = capture({
+      method: 'POST',
+      url: '/api/users',
+      requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json', 'content-length': '15', 'x-note': "it's"},
+      requestBody: body('{"name":"Ada"}'),
+    });
+    expect(curlCommand(c)).toBe(
+      `curl --http2 -X POST https://api.localhost:1443/api/users -H 'content-type: application/json' -H 'x-note: it'\\''s' --data-binary '{"name":"Ada"}'`,
+    );
   });
 
   it('writes HAR 1.2 that validates against the HAR schema, with decoded bodies and timings', () => {
     const e1 = event({method: 'POST', path: '/api?x=1', status: 201, protocol: 'h2', duration: 12});
     const e2 = event({path: '/missing', status: 502, error: 'ECONNREFUSED'});
     const captures = new Map([
-      [e1.id, capture({id: e1.id, method: 'POST', url: '/api?x=1', requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json'}, requestBody: body('{"a":1}'), responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'}, responseBody: body(gzipSync('{"ok":true}'))})],
+      [
+        e1.id,
+        capture({
+          id: e1.id,
+          method: 'POST',
+          url: '/api?x=1',
+          requestHeaders: {':authority': 'api.localhost:1443', 'content-type': 'application/json'},
+          requestBody: body('{"a":1}'),
+          responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'},
+          responseBody: body(gzipSync('{"ok":true}')),
+        }),
+      ],
     ]);
     const har = buildHar([e1, e2], captures, '1.2.3');
     const result = harValidator()(har);

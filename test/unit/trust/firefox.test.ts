@@ -46,7 +46,10 @@ Version=2
   it('finds profiles in every Firefox root, including ones never started, and lists each once', () => {
     const elsewhere = path.join(home, 'elsewhere', 'dev');
     mkdirSync(elsewhere, {recursive: true});
-    write(path.join(home, '.mozilla/firefox/profiles.ini'), `[Profile0]\nName=default\nIsRelative=1\nPath=x.default\n\n[Profile1]\nName=dev\nIsRelative=0\nPath=${elsewhere}\n[InstallABC]\nDefault=x.default\n`);
+    write(
+      path.join(home, '.mozilla/firefox/profiles.ini'),
+      `[Profile0]\nName=default\nIsRelative=1\nPath=x.default\n\n[Profile1]\nName=dev\nIsRelative=0\nPath=${elsewhere}\n[InstallABC]\nDefault=x.default\n`,
+    );
     write(path.join(home, '.mozilla/firefox/x.default/cert9.db'), '');
     write(path.join(home, '.config/mozilla/firefox/profiles.ini'), '[Profile0]\nName=xdg\nIsRelative=1\nPath=p.xdg\n');
     mkdirSync(path.join(home, '.config/mozilla/firefox/p.xdg'), {recursive: true});
@@ -57,7 +60,10 @@ Version=2
     // A profile directory profiles.ini no longer names, but which holds a database.
     write(path.join(home, '.mozilla/firefox/orphan.old/cert9.db'), '');
     // Named but deleted: nothing to trust.
-    write(path.join(home, '.mozilla/firefox/profiles.ini'), `[Profile0]\nName=default\nIsRelative=1\nPath=x.default\n\n[Profile1]\nName=dev\nIsRelative=0\nPath=${elsewhere}\n[Profile2]\nName=gone\nIsRelative=1\nPath=gone.default\n[InstallABC]\nDefault=x.default\n`);
+    write(
+      path.join(home, '.mozilla/firefox/profiles.ini'),
+      `[Profile0]\nName=default\nIsRelative=1\nPath=x.default\n\n[Profile1]\nName=dev\nIsRelative=0\nPath=${elsewhere}\n[Profile2]\nName=gone\nIsRelative=1\nPath=gone.default\n[InstallABC]\nDefault=x.default\n`,
+    );
 
     expect(findFirefoxProfiles(home, 'linux')).toEqual([
       {label: 'Firefox profile default', dir: path.join(home, '.mozilla/firefox/x.default'), fresh: false},

@@ -86,16 +86,20 @@ describe('system store plans', () => {
   it('macOS without root: the login keychain; with root: the System keychain', () => {
     ctx.platform = 'darwin';
     ctx.isRoot = false;
-    expect(systemPlan(ctx).install).toEqual([['security', 'add-trusted-cert', '-r', 'trustRoot', '-k', '/Users/dev/Library/Keychains/login.keychain-db', ctx.caPath]]);
+    expect(systemPlan(ctx).install).toEqual([
+      ['security', 'add-trusted-cert', '-r', 'trustRoot', '-k', '/Users/dev/Library/Keychains/login.keychain-db', ctx.caPath],
+    ]);
     expect(systemPlan(ctx).uninstall).toEqual([
       ['security', 'remove-trusted-cert', ctx.caPath],
       ['security', 'delete-certificate', '-Z', sha1, '/Users/dev/Library/Keychains/login.keychain-db'],
     ]);
     ctx.isRoot = true;
-    expect(systemPlan(ctx).install).toEqual([['security', 'add-trusted-cert', '-d', '-r', 'trustRoot', '-k', '/Library/Keychains/System.keychain', ctx.caPath]]);
+    expect(systemPlan(ctx).install).toEqual([
+      ['security', 'add-trusted-cert', '-d', '-r', 'trustRoot', '-k', '/Library/Keychains/System.keychain', ctx.caPath],
+    ]);
   });
 
-  it('Windows: the current user\'s Root store through certutil', () => {
+  it("Windows: the current user's Root store through certutil", () => {
     ctx.platform = 'win32';
     expect(systemPlan(ctx).install).toEqual([['certutil', '-addstore', '-user', '-f', 'Root', ctx.caPath]]);
     expect(systemPlan(ctx).uninstall).toEqual([['certutil', '-delstore', '-user', 'Root', sha1]]);

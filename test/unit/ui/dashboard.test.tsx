@@ -16,14 +16,45 @@ const status: Status = {
   ca: '/home/me/.portico/ca.pem',
   notices: [],
   routes: [
-    {host: 'app.localhost', path: '/', url: 'https://app.localhost:1443/', strategy: 'round-robin', stripPrefix: false, targets: [{target: 'http://localhost:5173', healthy: true, active: 1, requests: 10, weight: 1}]},
-    {host: 'app.localhost', path: '/api', url: 'https://app.localhost:1443/api', strategy: 'least-conn', stripPrefix: false, targets: [{target: 'http://localhost:9090', healthy: true, active: 0, requests: 3, weight: 3}, {target: 'http://localhost:9091', healthy: false, active: 0, requests: 0, weight: 1}]},
+    {
+      host: 'app.localhost',
+      path: '/',
+      url: 'https://app.localhost:1443/',
+      strategy: 'round-robin',
+      stripPrefix: false,
+      targets: [{target: 'http://localhost:5173', healthy: true, active: 1, requests: 10, weight: 1}],
+    },
+    {
+      host: 'app.localhost',
+      path: '/api',
+      url: 'https://app.localhost:1443/api',
+      strategy: 'least-conn',
+      stripPrefix: false,
+      targets: [
+        {target: 'http://localhost:9090', healthy: true, active: 0, requests: 3, weight: 3},
+        {target: 'http://localhost:9091', healthy: false, active: 0, requests: 0, weight: 1},
+      ],
+    },
   ],
 };
 
 let id = 0;
 function req(path: string, extra: Partial<RequestEvent> = {}): RequestEvent {
-  return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'app.localhost', path, status: 200, duration: 12, bytes: 100, target: 'http://localhost:5173', route: 'app.localhost', protocol: 'h2', ...extra};
+  return {
+    type: 'request',
+    id: ++id,
+    time: Date.now(),
+    method: 'GET',
+    host: 'app.localhost',
+    path,
+    status: 200,
+    duration: 12,
+    bytes: 100,
+    target: 'http://localhost:5173',
+    route: 'app.localhost',
+    protocol: 'h2',
+    ...extra,
+  };
 }
 
 let cleanup: (() => void) | undefined;
@@ -43,7 +74,11 @@ function mount(events: RequestEvent[] = []) {
 
 describe('the dashboard', () => {
   it('shows the proxy, each route with its instances and health, and the live requests', async () => {
-    const {shows} = mount([req('/'), req('/api/users', {route: 'app.localhost/api', target: 'http://localhost:9090', method: 'POST', status: 201, protocol: 'h1'}), req('/boom', {status: 502, error: 'ECONNREFUSED'})]);
+    const {shows} = mount([
+      req('/'),
+      req('/api/users', {route: 'app.localhost/api', target: 'http://localhost:9090', method: 'POST', status: 201, protocol: 'h1'}),
+      req('/boom', {status: 502, error: 'ECONNREFUSED'}),
+    ]);
     const frame = await shows('app.localhost/boom');
     expect(frame).toMatch(/portico https:\/\/localhost:1443 · up 1m \d+s · pid 4242 · CA trusted/);
     expect(frame).toContain('https://app.localhost:1443/api');
@@ -69,8 +104,11 @@ describe('the dashboard', () => {
     expect(frame).toMatch(/\/ filter \(api\)/);
   });
 
-  it('opens a request\'s detail with its headers, and esc goes back', async () => {
-    const {lastFrame, shows, press} = mount([req('/one'), req('/two', {requestHeaders: {'user-agent': 'curl/8', accept: '*/*'}, responseHeaders: {'content-type': 'text/html'}})]);
+  it("opens a request's detail with its headers, and esc goes back", async () => {
+    const {lastFrame, shows, press} = mount([
+      req('/one'),
+      req('/two', {requestHeaders: {'user-agent': 'curl/8', accept: '*/*'}, responseHeaders: {'content-type': 'text/html'}}),
+    ]);
     await shows('app.localhost/two');
     await press('\u001B[A');
     await press('\r');
@@ -142,7 +180,10 @@ describe('the model under load', () => {
     const start = Date.now();
     for (let i = 0; i < 20_000; i++) model.push(req(`/r${i}`));
     // The throttled notification (throttleMs 200 by default) that delivers the last request.
-    await waitFor(() => shown === '/r19999', {what: 'a change notification showing /r19999', detail: () => `${changes} notifications, the last showing ${shown}`});
+    await waitFor(() => shown === '/r19999', {
+      what: 'a change notification showing /r19999',
+      detail: () => `${changes} notifications, the last showing ${shown}`,
+    });
     expect(model.view().log).toHaveLength(100);
     expect(model.view().log.at(-1)!.path).toBe('/r19999');
     expect(changes).toBeLessThanOrEqual(Math.ceil((Date.now() - start) / 100) + 1);

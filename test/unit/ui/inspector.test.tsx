@@ -12,7 +12,14 @@ import {DashModel} from '../../../src/ui/model.js';
 import {screen} from '../../helpers/ink.js';
 import {waitFor} from '../../helpers/wait.js';
 
-const target = (port: number, healthy = true, lastError?: string) => ({target: `http://localhost:${port}`, healthy, active: 0, requests: 0, weight: 1, ...(lastError ? {lastError} : {})});
+const target = (port: number, healthy = true, lastError?: string) => ({
+  target: `http://localhost:${port}`,
+  healthy,
+  active: 0,
+  requests: 0,
+  weight: 1,
+  ...(lastError ? {lastError} : {}),
+});
 function status(routes = 2, down = false): Status {
   return {
     version: '0.1.0',
@@ -21,13 +28,34 @@ function status(routes = 2, down = false): Status {
     startedAt: Date.now() - 5000,
     ca: '/ca.pem',
     notices: [],
-    routes: Array.from({length: routes}, (_, i) => ({host: `app${i}.localhost`, path: '/', url: `https://app${i}.localhost:1443/`, strategy: 'round-robin' as const, stripPrefix: false, targets: [target(5170 + i, !(down && i === 0), down && i === 0 ? 'ECONNREFUSED' : undefined)]})),
+    routes: Array.from({length: routes}, (_, i) => ({
+      host: `app${i}.localhost`,
+      path: '/',
+      url: `https://app${i}.localhost:1443/`,
+      strategy: 'round-robin' as const,
+      stripPrefix: false,
+      targets: [target(5170 + i, !(down && i === 0), down && i === 0 ? 'ECONNREFUSED' : undefined)],
+    })),
   };
 }
 
 let id = 0;
 function req(path: string, extra: Partial<RequestEvent> = {}): RequestEvent {
-  return {type: 'request', id: ++id, time: Date.now(), method: 'GET', host: 'api.localhost', path, status: 200, duration: 12, bytes: 100, target: 'http://localhost:9090', route: 'api.localhost', protocol: 'h2', ...extra};
+  return {
+    type: 'request',
+    id: ++id,
+    time: Date.now(),
+    method: 'GET',
+    host: 'api.localhost',
+    path,
+    status: 200,
+    duration: 12,
+    bytes: 100,
+    target: 'http://localhost:9090',
+    route: 'api.localhost',
+    protocol: 'h2',
+    ...extra,
+  };
 }
 
 function body(data: Buffer | string) {
@@ -102,7 +130,10 @@ describe('the request detail', () => {
       responseHeaders: {'content-type': 'application/json', 'content-encoding': 'gzip'},
       responseBody: body(gzipSync('{"id":7,"name":"Ada"}')),
       timing: {picked: 0, connected: 3, sent: 4, firstByte: 9, end: 12},
-      attempts: [{target: 'http://localhost:9091', at: 0, error: 'ECONNREFUSED'}, {target: 'http://localhost:9090', at: 1}],
+      attempts: [
+        {target: 'http://localhost:9091', at: 0, error: 'ECONNREFUSED'},
+        {target: 'http://localhost:9090', at: 1},
+      ],
       notes: [],
     };
     const {shows, press} = mount([req('/before'), post], [capture]);
@@ -124,10 +155,25 @@ describe('the request detail', () => {
     expect(frame).toContain('"id": 7');
   });
 
-  it("shows the bytes and headers of a page portico answered itself", async () => {
+  it('shows the bytes and headers of a page portico answered itself', async () => {
     const page = req('/missing', {host: 'nothing.localhost', status: 404, captured: true, target: undefined, route: undefined, error: 'no route'});
     const html = '<!doctype html><h1>404 · No route</h1>';
-    const capture: ExchangeCapture = {id: page.id, started: page.time, method: 'GET', host: 'nothing.localhost', url: '/missing', clientProtocol: 'h2', source: 'portico', requestHeaders: {':authority': 'nothing.localhost:1443'}, status: 404, responseHeaders: {'content-type': 'text/html; charset=utf-8', 'content-length': String(html.length)}, responseBody: body(html), timing: {end: 1}, attempts: [], notes: []};
+    const capture: ExchangeCapture = {
+      id: page.id,
+      started: page.time,
+      method: 'GET',
+      host: 'nothing.localhost',
+      url: '/missing',
+      clientProtocol: 'h2',
+      source: 'portico',
+      requestHeaders: {':authority': 'nothing.localhost:1443'},
+      status: 404,
+      responseHeaders: {'content-type': 'text/html; charset=utf-8', 'content-length': String(html.length)},
+      responseBody: body(html),
+      timing: {end: 1},
+      attempts: [],
+      notes: [],
+    };
     const {lastFrame, shows, press} = mount([page], [capture]);
     await shows('nothing.localhost/missing');
     await press(UP);
@@ -171,7 +217,10 @@ describe('replay, curl and HAR keys', () => {
   });
 
   it('serves the copy of an app that served the selected request at its stable address with u, and gives its switch link', async () => {
-    const {shows, press, recorded} = mount([req('/cart', {host: 'shop.localhost', route: 'fix-login.shop.localhost', notes: ['copy: fix-login']}), req('/plain')]);
+    const {shows, press, recorded} = mount([
+      req('/cart', {host: 'shop.localhost', route: 'fix-login.shop.localhost', notes: ['copy: fix-login']}),
+      req('/plain'),
+    ]);
     await shows('api.localhost/plain');
     await press(UP);
     await press('u');
@@ -292,7 +341,13 @@ describe('layout', () => {
     const model = new DashModel({throttleMs: 5});
     model.setStatus(status(8));
     for (let i = 0; i < 30; i++) model.push(req(`/line-${i}`));
-    const app = inkRender(<App model={model} trust="trusted" />, {stdout: term as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
+    const app = inkRender(<App model={model} trust="trusted" />, {
+      stdout: term as unknown as NodeJS.WriteStream,
+      stdin: keys as unknown as NodeJS.ReadStream,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
     cleanup = () => {
       app.unmount();
       model.dispose();

@@ -19,7 +19,16 @@ const status: Status = {
   startedAt: Date.now() - 5_000,
   ca: '/home/me/.portico/ca.pem',
   notices: [],
-  routes: [{host: 'app.localhost', path: '/', url: 'https://app.localhost:1443/', strategy: 'round-robin', stripPrefix: false, targets: [{target: 'http://localhost:5173', healthy: true, active: 0, requests: 0, weight: 1}]}],
+  routes: [
+    {
+      host: 'app.localhost',
+      path: '/',
+      url: 'https://app.localhost:1443/',
+      strategy: 'round-robin',
+      stripPrefix: false,
+      targets: [{target: 'http://localhost:5173', healthy: true, active: 0, requests: 0, weight: 1}],
+    },
+  ],
 };
 
 let dir: string;
@@ -38,7 +47,15 @@ afterEach(() => {
 
 /** lan.json as the LAN listener writes it; this test process stands in for the listener (its pid is alive). */
 function shareOnLan(): void {
-  writeLanState(paths.home, {pid: process.pid, address: '192.168.1.20', port: 8443, shares: [{host: 'app.localhost', name: 'app.local'}, {host: 'api.localhost', name: 'api.local'}]});
+  writeLanState(paths.home, {
+    pid: process.pid,
+    address: '192.168.1.20',
+    port: 8443,
+    shares: [
+      {host: 'app.localhost', name: 'app.local'},
+      {host: 'api.localhost', name: 'api.local'},
+    ],
+  });
 }
 
 async function mount() {
@@ -58,7 +75,9 @@ describe('the dashboard and LAN sharing', () => {
     shareOnLan();
     const {shows} = await mount();
     const frame = await shows('LAN 192.168.1.20:8443');
-    expect(frame).toMatch(/portico https:\/\/localhost:1443 [^\n]*\nLAN 192\.168\.1\.20:8443 · 2 routes shared \(portico listens beyond loopback; l shows the QR code\)/);
+    expect(frame).toMatch(
+      /portico https:\/\/localhost:1443 [^\n]*\nLAN 192\.168\.1\.20:8443 · 2 routes shared \(portico listens beyond loopback; l shows the QR code\)/,
+    );
     expect(frame).toContain('l LAN QR');
   });
 

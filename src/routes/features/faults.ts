@@ -7,9 +7,8 @@ import {badStored, inRange, isObject, stringOf, type ExportLoss, type FrontDoorF
  */
 const notExported = (feature: string): ExportLoss[] => [{feature, detail: 'not exported: fault injection is for development only'}];
 const formatMs = (n: number): string => (n >= 1000 && n % 100 === 0 ? `${n / 1000}s` : `${n}ms`);
-const formatShare = (r: number): string => `${+(r * 100).toFixed(2)}%`;
 /** 0.07 -> `7%` (not 7.000000000000001%). */
-const percent = (rate: number): string => `${Math.round(rate * 1000) / 10}%`;
+const formatShare = (r: number): string => `${+(r * 100).toFixed(2)}%`;
 
 export const delay: FrontDoorFeature<'delay'> = {
   key: 'delay',
@@ -26,7 +25,7 @@ export const delay: FrontDoorFeature<'delay'> = {
     return {minMs: stored.minMs, maxMs: stored.maxMs};
   },
   describe: ({minMs, maxMs}) => [`delay ${formatMs(minMs)}${maxMs !== minMs ? `-${formatMs(maxMs)}` : ''}`],
-  exportLosses: ({minMs, maxMs}) => notExported(`delay ${formatMs(minMs)}${maxMs !== minMs ? `-${formatMs(maxMs)}` : ''}`),
+  exportLosses: (value) => notExported(delay.describe(value)[0]!),
 };
 
 export const fail: FrontDoorFeature<'fail'> = {
@@ -45,7 +44,7 @@ export const fail: FrontDoorFeature<'fail'> = {
     return {rate: stored.rate, status: stored.status};
   },
   describe: ({rate, status}) => [`fail ${formatShare(rate)}:${status}`],
-  exportLosses: ({rate, status}) => notExported(`fail ${percent(rate)} with ${status}`),
+  exportLosses: ({rate, status}) => notExported(`fail ${formatShare(rate)} with ${status}`),
 };
 
 export const drop: FrontDoorFeature<'drop'> = {
@@ -59,5 +58,5 @@ export const drop: FrontDoorFeature<'drop'> = {
     return {rate: stored.rate};
   },
   describe: ({rate}) => [`drop ${formatShare(rate)}`],
-  exportLosses: ({rate}) => notExported(`drop ${percent(rate)}`),
+  exportLosses: (value) => notExported(drop.describe(value)[0]!),
 };

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cli, daemonServing, type tempHome} from '../helpers/cli.js';
 import {TIMEOUT} from '../helpers/wait.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+import {CHROMIUM, HEADLESS} from '../helpers/chromium.js';
 let t: ReturnType<typeof tempHome>;
 let port: number;
 let userHome: string;
@@ -27,24 +27,10 @@ afterAll(async () => {
 async function load(url: string): Promise<string> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   try {
-    const {stdout} = await promisify(execFile)(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--virtual-time-budget=3000',
-        '--dump-dom',
-        url,
-      ],
-      {env: {...t.env, HOME: userHome}, timeout: TIMEOUT.browser},
-    );
+    const {stdout} = await promisify(execFile)(CHROMIUM, [...HEADLESS, `--user-data-dir=${profile}`, '--virtual-time-budget=3000', '--dump-dom', url], {
+      env: {...t.env, HOME: userHome},
+      timeout: TIMEOUT.browser,
+    });
     return stdout;
   } catch (error) {
     return String((error as {stdout?: string}).stdout ?? '');

@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, tempHome} from '../helpers/cli.js';
 import {TIMEOUT, TEST_TIMEOUT} from '../helpers/wait.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+import {CHROMIUM, HEADLESS} from '../helpers/chromium.js';
 const DOMAIN = 'dev.example.test';
 
 /** The browser resolves names through /etc/hosts: only a private mount namespace may put a test's hosts file there. */
@@ -53,21 +53,7 @@ afterAll(async () => {
 async function load(url: string): Promise<{dom: string; log: string}> {
   const profile = mkdtempSync(path.join(scratch, 'chromium-'));
   const script = `mount --bind "$HOSTS_FILE" /etc/hosts && exec "$CHROMIUM" "$@"`;
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    '--enable-logging=stderr',
-    '--virtual-time-budget=3000',
-    '--dump-dom',
-    url,
-  ];
+  const args = [...HEADLESS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--virtual-time-budget=3000', '--dump-dom', url];
   try {
     const {stdout, stderr} = await promisify(execFile)('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args], {
       env: {...t.env, HOME: userHome, HOSTS_FILE: hostsFile, CHROMIUM},

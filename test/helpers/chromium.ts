@@ -5,6 +5,18 @@ import {TIMEOUT} from './wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** Headless Chromium that stays off the network: this machine's closed network refuses its background connections. */
+export const HEADLESS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export interface Page {
   navigate(url: string): Promise<void>;
   /** Evaluate in the page; a promise is awaited, the value returned by value. */
@@ -27,23 +39,10 @@ async function poll<T>(what: string, check: () => T | undefined, ms: number): Pr
  * over the DevTools protocol.
  */
 export async function openChromium(scratch: string, env: NodeJS.ProcessEnv, home: string): Promise<Page & {process: ChildProcess}> {
-  const chromium = spawn(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${path.join(scratch, 'profile')}`,
-      '--remote-debugging-port=0',
-      'about:blank',
-    ],
-    {env: {...env, HOME: home}, stdio: ['ignore', 'ignore', 'pipe']},
-  );
+  const chromium = spawn(CHROMIUM, [...HEADLESS, `--user-data-dir=${path.join(scratch, 'profile')}`, '--remote-debugging-port=0', 'about:blank'], {
+    env: {...env, HOME: home},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   chromium.stderr!.on('data', (d: Buffer) => (err += d));
   const devtools = await poll('Chromium DevTools', () => /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)?.[1], TIMEOUT.browser);

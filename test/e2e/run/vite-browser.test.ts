@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ROOT, cli, daemonPort, spawnCli, tempHome} from '../../helpers/cli.js';
 import {TIMEOUT, exited, waitFor} from '../../helpers/wait.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+import {CHROMIUM, HEADLESS} from '../../helpers/chromium.js';
 
 let t: ReturnType<typeof tempHome>;
 let scratch: string;
@@ -35,26 +35,10 @@ async function openBrowser(
   home: string,
 ): Promise<{navigate: (url: string) => Promise<void>; evaluate: (js: string) => Promise<unknown>; console: string[]; close: () => void}> {
   const profile = path.join(scratch, 'profile');
-  const chromium = spawn(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-port=0',
-      'about:blank',
-    ],
-    {
-      env: {...t.env, HOME: home},
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const chromium = spawn(CHROMIUM, [...HEADLESS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
+    env: {...t.env, HOME: home},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   started.push(chromium);
   let err = '';
   chromium.stderr!.on('data', (d: Buffer) => (err += d));

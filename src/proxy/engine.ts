@@ -5,7 +5,7 @@ import {createProxyServer, type ProxyServer} from 'http-proxy-3';
 import type {Upstream} from '../balance/upstream.js';
 import {CONNECT_ERRORS, isOwnAddress, type Transport} from '../transport/index.js';
 import type {ExchangeAttempt, ExchangeResponse} from '../pipeline/exchange.js';
-import {canonicalAuthority, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
+import {forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
 import {badGatewayPage, loopPage, timeoutPage, type FailedTarget} from './pages.js';
 import {pageResponse, type ProxyExchange} from './pipeline.js';
 import {describeFailure, mayRetry, type FailedAttempt} from './retry.js';
@@ -81,7 +81,8 @@ class Forwarding {
     readonly ex: ProxyExchange,
   ) {
     this.headers = forwardRequestHeaders(ex.requestHeaders, {
-      host: canonicalAuthority(ex.host, forwarder.options.port()),
+      host: ex.host,
+      port: forwarder.options.port(),
       clientIp: ex.client,
       hop: forwarder.options.hop,
     });

@@ -32,14 +32,6 @@ function isClientForwarding(name: string): boolean {
   );
 }
 
-/**
- * The authority sent to the backend: the routed host and the port the client reached portico on, never a
- * port the client wrote into Host; so the backend, the route and the cache key all agree.
- */
-export function canonicalAuthority(host: string, port: number | undefined): string {
-  return port === undefined || port === 443 ? host : `${host}:${port}`;
-}
-
 /** Marks a request that went through this portico; seeing our own mark again means a loop. */
 export const HOP_HEADER = 'x-portico-hop';
 
@@ -60,8 +52,13 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
 }
 
 export interface ForwardHeaderOptions {
-  /** The Host to send: the client's original, as DESIGN requires. */
+  /** The routed host (lower-case, no port). */
   host: string;
+  /**
+   * The port the client reached portico on. With the host it makes the authority sent as Host: never a
+   * port the client wrote into Host, so the backend, the route and the cache key all agree. Default 443.
+   */
+  port?: number;
   /** Client address for X-Forwarded-For. */
   clientIp: string;
   /** Our loop marker value. */
@@ -80,13 +77,13 @@ export function forwardRequestHeaders(headers: IncomingHttpHeaders, options: For
   }
   // TE: trailers is the one TE value that may cross (gRPC-web and friends rely on it).
   if (headers.te === 'trailers') out.te = 'trailers';
-  out.host = options.host;
+  const port = options.port ?? 443;
+  out.host = port === 443 ? options.host : `${options.host}:${port}`;
   // portico is the first proxy: what a client says about earlier hops is not kept (README "Security model").
   out['x-forwarded-for'] = options.clientIp;
   out['x-forwarded-proto'] = 'https';
-  out['x-forwarded-host'] = options.host;
-  const port = /:(\d+)$/.exec(options.host)?.[1];
-  out['x-forwarded-port'] = port ?? '443';
+  out['x-forwarded-host'] = out.host;
+  out['x-forwarded-port'] = String(port);
   out[HOP_HEADER] = options.hop;
   if (options.upgrade) {
     out.connection = 'Upgrade';

@@ -6,7 +6,7 @@ import type {Duplex} from 'node:stream';
 import type {Upstream} from '../balance/upstream.js';
 import {Recording} from '../traffic/recording.js';
 import {upgradeHandshake, type Transport} from '../transport/index.js';
-import {canonicalAuthority, forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
+import {forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
 import {badGatewayPage, timeoutPage, type FailedTarget} from './pages.js';
 import {pageResponse, type ProxyExchange} from './pipeline.js';
 
@@ -187,7 +187,8 @@ function switchingHead(response: IncomingMessage): string {
 export async function tunnelUpgrade(ctx: TunnelContext, ex: ProxyExchange, client: Duplex, head: Buffer): Promise<void> {
   const req = ex.req as IncomingMessage;
   const headers = forwardRequestHeaders(req.headers, {
-    host: canonicalAuthority(ex.host, localPort(req)),
+    host: ex.host,
+    port: localPort(req),
     clientIp: req.socket.remoteAddress ?? '',
     hop: ctx.hop,
     upgrade: true,
@@ -214,7 +215,8 @@ export async function tunnelExtendedConnect(ctx: TunnelContext, ex: ProxyExchang
   const req = ex.req as Http2ServerRequest;
   const stream: ServerHttp2Stream = req.stream;
   const headers = forwardRequestHeaders(req.headers, {
-    host: canonicalAuthority(ex.host, localPort(req)),
+    host: ex.host,
+    port: localPort(req),
     clientIp: req.socket?.remoteAddress ?? '',
     hop: ctx.hop,
     upgrade: true,

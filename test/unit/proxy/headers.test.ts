@@ -2,7 +2,7 @@ import type {IncomingHttpHeaders} from 'node:http';
 import {describe, expect, it} from 'vitest';
 import {HOP_HEADER, forwardRequestHeaders, forwardResponseHeaders} from '../../../src/proxy/headers.js';
 
-const options = {host: 'app.localhost:1443', clientIp: '127.0.0.1', hop: 'hop-1'};
+const options = {host: 'app.localhost', port: 1443, clientIp: '127.0.0.1', hop: 'hop-1'};
 
 describe('request headers sent to the backend', () => {
   it('keep end-to-end headers as sent and set Host and X-Forwarded-* for the original request', () => {

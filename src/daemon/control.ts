@@ -46,15 +46,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
     const name = endpointFor(req.method ?? '', url.pathname);
     if (!name) return send(404, {error: `Unknown control request ${req.method} ${url.pathname}.`} satisfies ErrorBody);
     // Too large to read: one sentence (413) instead of a reset the client could only call "closed the
-    // connection"; the connection closes after it, since the rest of the body is never read.
+    // connection".
     const refuseLarge = (bytes: number | undefined) => {
-      res.setHeader('connection', 'close');
       send(413, {
         error: controlBodyTooLarge(req.method ?? '', url.pathname, bytes, 'was refused'),
         hint: CONTROL_BODY_HINT,
         exit: ExitCode.usage,
       } satisfies ErrorBody);
-      res.on('finish', () => req.destroy());
+      // Lingering close: read and drop the rest of the body for a while, so the client (still writing)
+      // reads the answer instead of a broken pipe; then the connection goes whatever the client does.
+      req.removeAllListeners('data');
+      req.resume();
+      const linger = setTimeout(() => req.destroy(), LINGER_MS);
+      linger.unref();
+      req.on('close', () => clearTimeout(linger));
     };
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_CONTROL_BODY) return refuseLarge(declared);
@@ -78,6 +83,9 @@ function handle<N extends EndpointName>(handlers: ControlHandlers, name: N, body
   const handler = handlers[name] as (request: unknown) => unknown;
   return Promise.resolve().then(() => handler(CONTROL_API[name].read(body, url)));
 }
+
+/** How long a refused oversize request may go on sending before its connection is closed. */
+const LINGER_MS = 2000;
 
 class BodyTooLarge extends Error {}
 

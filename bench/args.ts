@@ -11,7 +11,8 @@ export interface Args {
   soak: number;
   json?: string;
   /** Another built portico checkout, run side by side as the peer `before`. */
-  baseline?: string;
+  /** Other built checkouts, run as the peers `before`, `before2`, ... (`--baseline DIR`, repeatable). */
+  baselines: string[];
   help: boolean;
 }
 
@@ -27,7 +28,8 @@ Options:
   --peers LIST     comma-separated: portico,caddy,nginx,portless,direct (default: all)
   --only LIST      scenarios: ${SCENARIOS.join(' ')}
   --baseline DIR   also run another built checkout of portico (npm ci && npm run build there) as
-                   the peer \`before\`, for a before/after in one run on one machine
+                   the peer \`before\`, for a before/after in one run on one machine; repeat it
+                   (or DIR,DIR) for \`before2\`, \`before3\`... to compare several checkouts
   --soak N         also an N-second soak with RSS sampled every 5 s
   --json FILE      write the raw samples
   --smoke          a few seconds, portico and direct only (CI runs this to keep the harness working)
@@ -46,8 +48,8 @@ export function parseArgs(argv: string[]): Args {
   };
   const smoke = argv.includes('--smoke');
   const peers = new Set((get('peers') ?? (smoke ? 'portico,direct' : 'portico,caddy,nginx,portless,direct')).split(','));
-  const baseline = get('baseline');
-  if (baseline) peers.add('before');
+  const baselines = argv.flatMap((a, i) => (a === '--baseline' && argv[i + 1] !== undefined ? argv[i + 1]!.split(',') : []));
+  for (const name of baselineNames(baselines)) peers.add(name);
   return {
     help: argv.includes('--help') || argv.includes('-h'),
     smoke,
@@ -57,8 +59,13 @@ export function parseArgs(argv: string[]): Args {
     peers,
     soak: Number((get('soak') ?? '0').replace(/s$/, '')),
     json: get('json'),
-    baseline,
+    baselines,
   };
+}
+
+/** The peer names of the baselines, in order: `before`, `before2`, `before3`... */
+export function baselineNames(baselines: readonly string[]): string[] {
+  return baselines.map((_, i) => (i === 0 ? 'before' : `before${i + 1}`));
 }
 
 /** A bad argument: one sentence naming it and the value. */

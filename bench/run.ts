@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {USAGE, checkArgs, parseArgs, type Args} from './args.js';
+import {USAGE, baselineNames, checkArgs, parseArgs, type Args} from './args.js';
 import {printGoals} from './goals.js';
 import {h2load, latency, loadTools, wrk, wsEcho} from './load.js';
 import {ALL_PEERS, porticoPeer, type Peer, type Running} from './peers.js';
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
   );
   if (!loadTools.wrk) report.say('- wrk not installed: HTTP/1.1 scenarios skipped (apt-get install wrk)');
   if (!loadTools.h2load) report.say('- h2load not installed: HTTP/2 scenario skipped (apt-get install nghttp2-client)');
-  const candidates = [...ALL_PEERS, ...(args.baseline ? [porticoPeer('before', path.resolve(args.baseline, 'bin', 'run.js'))] : [])];
+  const names = baselineNames(args.baselines);
+  const candidates = [...ALL_PEERS, ...args.baselines.map((dir, i) => porticoPeer(names[i]!, path.resolve(dir, 'bin', 'run.js')))];
   const running = new Map<string, Running>();
   const peers: Peer[] = [];
   for (const peer of candidates.filter((p) => args.peers.has(p.name))) {

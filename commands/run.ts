@@ -12,7 +12,7 @@ export default class Run extends BaseCommand {
     `Starts the proxy if needed, picks free ports, and starts the command once per instance with PORT and HOST=127.0.0.1 set (and the port flags of vite, astro, ng serve, nuxt, next, webpack serve and others that ignore PORT, also behind npx/pnpm/yarn/bun and npm scripts). Each instance joins the route once its port answers and leaves it when it exits. Children get NODE_EXTRA_CA_CERTS (so they trust portico) and PORTICO_URL.
 
 The name is --name, else portico.json "name", else package.json "name" (without scope), else the directory name. A name another directory already serves (a git worktree or a clone with the same package.json name) makes this directory a copy of that app, at https://<copy>.<name>.localhost, the copy named after its branch; https://<name>.localhost serves one copy at a time (see portico use). --join adds the instances to that route instead.
-Without a command, it runs the package's dev script (npm run dev, or pnpm/yarn/bun by the lockfile). Several instances of one Vite project get Vite's --bypass-lock.
+Without a command, it runs the package's dev script (npm run dev, or pnpm/yarn/bun by the lockfile). Each instance gets PORT, PORTICO_URL and PORTICO_INSTANCE (1, 2, ...). Several instances of one Vite project get Vite's --bypass-lock; Next.js 16 allows one next dev per directory unless next.config gives each instance its own distDir from PORTICO_INSTANCE (portico says so before starting).
 A crashed instance is reported with its status and last output while the others keep serving; --restart starts it again (1 s, 2 s, 4 s ... 30 s).
 Ctrl-C stops every instance's whole process tree, removes its targets and exits 130.`;
   static override examples = [

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {viteHasLock} from './vite-lock.js';
+import {nextLockRefusal, viteHasLock} from './dev-locks.js';
 
 /** A dev server that ignores PORT: when it serves, and the flags that pin it to one port on loopback. */
 interface DevTool {
@@ -50,6 +50,10 @@ export interface PortPlan {
   tool?: string;
   /** Why no flags could be added although a known tool is in there (a script running several commands). */
   warning?: string;
+  /** The tool's subcommand (`dev` of `next dev`). */
+  sub?: string;
+  /** Why these instances cannot run at all (a tool that allows one per project): said before any starts. */
+  refusal?: string;
 }
 
 /** `vite` from `/x/node_modules/.bin/vite.cmd`, `vite.js`, `VITE.EXE`. */
@@ -93,11 +97,17 @@ function unwrap(argv: readonly string[]): string[] {
 
 /** The known dev tool these words start, when this invocation of it serves. */
 function servingTool(words: readonly string[]): string | undefined {
+  return servingInvocation(words)?.name;
+}
+
+/** The known dev tool these words start and its subcommand (`next dev`), when this invocation serves. */
+function servingInvocation(words: readonly string[]): {name: string; sub: string | undefined} | undefined {
   const [head, ...rest] = unwrap(words);
   if (head === undefined) return undefined;
   const name = commandName(head);
   const tool = Object.hasOwn(TOOLS, name) ? TOOLS[name] : undefined;
-  return tool?.serves(rest.find((w) => !w.startsWith('-'))) ? name : undefined;
+  const sub = rest.find((w) => !w.startsWith('-'));
+  return tool?.serves(sub) ? {name, sub} : undefined;
 }
 
 /** `npm run dev`, `npm start`, `pnpm dev`, `yarn run dev`, `bun run dev`: the runner and script name. */
@@ -146,6 +156,10 @@ export function withPortFlags(argv: readonly string[], port: number, cwd: string
   const plan = portFlags(argv, port, cwd);
   // Several instances of one Vite project on purpose: Vite's own lock would stop all but the first.
   if (instances > 1 && plan.tool === 'vite' && viteHasLock(argv, cwd)) plan.argv.push('--bypass-lock');
+  if (instances > 1 && plan.tool === 'next' && plan.sub === 'dev') {
+    const refusal = nextLockRefusal(argv, cwd, instances);
+    if (refusal) plan.refusal = refusal;
+  }
   return plan;
 }
 
@@ -155,12 +169,12 @@ function portFlags(argv: readonly string[], port: number, cwd: string): PortPlan
   if (script && body !== undefined) {
     const commands = scriptCommands(body);
     const last = commands.at(-1);
-    const tool = last && servingTool(last);
-    if (tool) {
-      const flags = TOOLS[tool]!.flags(port);
+    const invocation = last && servingInvocation(last);
+    if (invocation) {
+      const flags = TOOLS[invocation.name]!.flags(port);
       // npm needs one `--` before script arguments (the user may have written it already).
       const separator = script.runner === 'npm' && !argv.includes('--') ? ['--'] : [];
-      return {argv: [...argv, ...separator, ...flags], tool};
+      return {argv: [...argv, ...separator, ...flags], tool: invocation.name, ...(invocation.sub ? {sub: invocation.sub} : {})};
     }
     // Anywhere else in the script (`vite & tsc -w`, `concurrently "vite" "tsc -w"`): flags would land on the wrong command.
     const inside = commands.flatMap((words) => words.map((_, i) => servingTool(words.slice(i)))).find(Boolean);
@@ -173,7 +187,7 @@ function portFlags(argv: readonly string[], port: number, cwd: string): PortPlan
     return {argv: [...argv]};
   }
   // `yarn vite`, `pnpm vite`: no script of that name, so the runner starts the package's binary.
-  const direct = servingTool(argv) ?? (script ? servingTool(argv.slice(argv.indexOf(script.script))) : undefined);
-  if (direct) return {argv: [...argv, ...TOOLS[direct]!.flags(port)], tool: direct};
+  const direct = servingInvocation(argv) ?? (script ? servingInvocation(argv.slice(argv.indexOf(script.script))) : undefined);
+  if (direct) return {argv: [...argv, ...TOOLS[direct.name]!.flags(port)], tool: direct.name, ...(direct.sub ? {sub: direct.sub} : {})};
   return {argv: [...argv]};
 }

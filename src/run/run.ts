@@ -85,6 +85,9 @@ export async function runDev(options: RunOptions): Promise<number> {
   const argv = options.argv.length > 0 ? options.argv : devScriptCommand(options.cwd);
   if (options.argv.length === 0) options.out(`portico: running \`${argv.join(' ')}\` (package.json's dev script)`);
   parseInstances(String(options.instances));
+  // A dev server that allows one per project (Next.js 16): said before anything starts.
+  const refusal = withPortFlags(argv, 0, options.cwd, options.instances).refusal;
+  if (refusal) throw new InputError(refusal);
   const domains = listDomains(options.paths.home);
   const {name: app, base} = runName(options.cwd, options.name, domains);
   const routePath = options.path && options.path !== '/' ? (options.path.startsWith('/') ? options.path : `/${options.path}`) : '';
@@ -210,7 +213,7 @@ export async function runDev(options: RunOptions): Promise<number> {
         argv: plan.argv,
         port,
         cwd: options.cwd,
-        env: instanceEnv(options.env ?? process.env, options.paths, port, url),
+        env: instanceEnv(options.env ?? process.env, options.paths, port, url, index),
         onLine: (line, stream) => (stream === 'stderr' ? (options.err ?? say) : say)(`${prefix(index)}${line}`),
       });
       live.set(index, instance);

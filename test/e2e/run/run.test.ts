@@ -173,6 +173,29 @@ describe('portico run', () => {
     }
   });
 
+  it('refuses several instances of a Next.js 16 project before starting any, with the distDir line that allows them, exit 2', async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), 'portico-next-pair-'));
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'nextpair', scripts: {dev: 'next dev'}}));
+    // The installed package as npm lays it out: the version is what portico reads.
+    mkdirSync(path.join(app, 'node_modules', 'next', 'dist', 'bin'), {recursive: true});
+    writeFileSync(path.join(app, 'node_modules', 'next', 'package.json'), JSON.stringify({name: 'next', version: '16.2.0'}));
+    writeFileSync(path.join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), '#!/usr/bin/env node\nprocess.exit(9)\n', {mode: 0o755});
+    mkdirSync(path.join(app, 'node_modules', '.bin'), {recursive: true});
+    symlinkSync(path.join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), path.join(app, 'node_modules', '.bin', 'next'));
+    try {
+      const result = await cli(['run', '--instances', '2'], {env: t.env, cwd: app});
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(
+        /Next\.js 16\.2\.0 runs one `next dev` per project directory \(it locks \.next\/dev\), so `--instances 2` cannot start a second one here\./,
+      );
+      expect(result.stderr).toContain('PORTICO_INSTANCE');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stdout).not.toMatch(/nextpair#1/);
+    } finally {
+      rmSync(app, {recursive: true, force: true, maxRetries: 10});
+    }
+  });
+
   it("runs the package's dev script when no command is given", async () => {
     const app = mkdtempSync(path.join(os.tmpdir(), 'portico-bare-run-'));
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'bare', scripts: {dev: `node ${JSON.stringify(SERVER)}`}}));

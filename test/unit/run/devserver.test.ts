@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -82,5 +82,57 @@ describe('port flags for dev servers that ignore PORT', () => {
     expect(run('node', 'server.js')).toEqual({argv: ['node', 'server.js']});
     expect(run('npm', 'start')).toEqual({argv: ['npm', 'start']});
     expect(run('python3', '-m', 'http.server')).toEqual({argv: ['python3', '-m', 'http.server']});
+  });
+});
+
+describe("dev servers' one-per-project locks, for --instances", () => {
+  /** A project whose node_modules holds `name` at `version`, with its .bin link, as npm installs it. */
+  const install = (name: string, version: string, bin: string) => {
+    const pkg = path.join(dir, 'node_modules', name);
+    mkdirSync(path.join(pkg, path.dirname(bin)), {recursive: true});
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name, version}));
+    writeFileSync(path.join(pkg, bin), '');
+    mkdirSync(path.join(dir, 'node_modules', '.bin'), {recursive: true});
+    symlinkSync(path.join(pkg, bin), path.join(dir, 'node_modules', '.bin', name));
+  };
+
+  it('refuses several `next dev` of Next.js 16 in one directory, saying how to give each its own distDir', () => {
+    install('next', '16.1.2', 'dist/bin/next');
+    scripts({dev: 'next dev --turbopack', start: 'next start'});
+    const plan = withPortFlags(['npm', 'run', 'dev'], 5001, dir, 2);
+    expect(plan.refusal).toMatch(
+      /^Next\.js 16\.1\.2 runs one `next dev` per project directory \(it locks \.next\/dev\), so `--instances 2` cannot start a second one here\./,
+    );
+    expect(plan.refusal).toContain("in next.config.mjs: `distDir: process.env.PORTICO_INSTANCE ? '.next-' + process.env.PORTICO_INSTANCE : '.next'`");
+    // One instance, `next start`, or an older Next: no lock in the way.
+    expect(withPortFlags(['npm', 'run', 'dev'], 5001, dir, 1).refusal).toBeUndefined();
+    expect(withPortFlags(['npm', 'start'], 5001, dir, 2).refusal).toBeUndefined();
+    expect(withPortFlags(['npx', 'next', 'dev'], 5001, dir, 3).refusal).toMatch(/`--instances 3`/);
+  });
+
+  it('lets them run once next.config gives each instance its own directory or turns the lock off', () => {
+    install('next', '16.0.0', 'dist/bin/next');
+    writeFileSync(
+      path.join(dir, 'next.config.ts'),
+      "export default {distDir: process.env.PORTICO_INSTANCE ? '.next-' + process.env.PORTICO_INSTANCE : '.next'};\n",
+    );
+    expect(withPortFlags(['npx', 'next', 'dev'], 5001, dir, 2).refusal).toBeUndefined();
+    writeFileSync(path.join(dir, 'next.config.ts'), 'export default {experimental: {lockDistDir: false}};\n');
+    expect(withPortFlags(['npx', 'next', 'dev'], 5001, dir, 2).refusal).toBeUndefined();
+    writeFileSync(path.join(dir, 'next.config.ts'), 'export default {};\n');
+    expect(withPortFlags(['npx', 'next', 'dev'], 5001, dir, 2).refusal).toMatch(/in next\.config\.ts:/);
+  });
+
+  it('has nothing to say about Next.js 15, which has no such lock', () => {
+    install('next', '15.5.4', 'dist/bin/next');
+    expect(withPortFlags(['npx', 'next', 'dev'], 5001, dir, 2).refusal).toBeUndefined();
+  });
+
+  it('passes --bypass-lock to each of several Vite 8.4+ instances, and not to an older Vite', () => {
+    install('vite', '8.4.0', 'bin/vite.js');
+    expect(withPortFlags(['npx', 'vite'], 5001, dir, 2).argv).toEqual(['npx', 'vite', ...VITE, '--bypass-lock']);
+    expect(withPortFlags(['npx', 'vite'], 5001, dir, 1).argv).toEqual(['npx', 'vite', ...VITE]);
+    writeFileSync(path.join(dir, 'node_modules', 'vite', 'package.json'), JSON.stringify({name: 'vite', version: '8.3.9'}));
+    expect(withPortFlags(['npx', 'vite'], 5001, dir, 2).argv).toEqual(['npx', 'vite', ...VITE]);
   });
 });

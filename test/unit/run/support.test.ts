@@ -51,11 +51,18 @@ describe('ports for instances', () => {
 describe('environment of an instance', () => {
   const ca = '-----BEGIN CERTIFICATE-----\nPORTICO\n-----END CERTIFICATE-----\n';
 
-  it('sets PORT, HOST on loopback, PORTICO_URL and NODE_EXTRA_CA_CERTS to the portico CA', () => {
+  it('sets PORT, HOST on loopback, PORTICO_URL, PORTICO_INSTANCE and NODE_EXTRA_CA_CERTS to the portico CA', () => {
     const paths = statePaths(dir);
     writeFileSync(paths.caCert, ca);
-    const env = instanceEnv({PATH: '/bin'}, paths, 41000, 'https://web.localhost:1443/');
-    expect(env).toEqual({PATH: '/bin', PORT: '41000', HOST: '127.0.0.1', PORTICO_URL: 'https://web.localhost:1443/', NODE_EXTRA_CA_CERTS: paths.caCert});
+    const env = instanceEnv({PATH: '/bin'}, paths, 41000, 'https://web.localhost:1443/', 2);
+    expect(env).toEqual({
+      PATH: '/bin',
+      PORT: '41000',
+      HOST: '127.0.0.1',
+      PORTICO_URL: 'https://web.localhost:1443/',
+      PORTICO_INSTANCE: '2',
+      NODE_EXTRA_CA_CERTS: paths.caCert,
+    });
   });
 
   it('keeps a CA bundle the user already trusts, combined with the portico CA in PORTICO_HOME', () => {

@@ -1,7 +1,7 @@
 import {ExitCode, UserError} from '../errors.js';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import type {CacheClearRequest, CacheClearResult} from '../daemon/protocol.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import type {StatePaths} from '../state/home.js';
 

@@ -1,6 +1,6 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
-import {domainFiles, listDomains} from '../domains/store.js';
+import {domainFiles, listDomains} from '../domains/files.js';
 import {isLoopbackAddress} from '../hosts/resolve.js';
 import {domainOf, isLocalhostName} from '../routes/name.js';
 import type {StatePaths} from '../state/home.js';

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import {call} from '../daemon/client.js';
 import type {ProjectRoutesRequest} from '../daemon/protocol.js';
 import type {ProjectResult} from '../daemon/protocol.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {loadProjectConfig} from '../routes/project.js';
 import {checkRemoteTargets} from '../routes/remote.js';
 import type {StatePaths} from '../state/home.js';

@@ -2,7 +2,7 @@ import {UserError} from '../errors.js';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {stopDaemon} from '../daemon/lifecycle.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {hostsFilePath, syncHostsFile} from '../hosts/sync.js';
 import type {StatePaths} from '../state/home.js';
 import {formatResults, parseStores, runTrust, trustContext} from '../trust/index.js';

@@ -4,7 +4,7 @@ import {call} from '../daemon/client.js';
 import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
 import {parseDuration} from '../routes/duration.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {loadProjectConfig} from '../routes/project.js';
 import {checkRemoteTargets} from '../routes/remote.js';
 import type {StatePaths} from '../state/home.js';

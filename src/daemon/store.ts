@@ -1,6 +1,6 @@
 import {readFileSync, renameSync} from 'node:fs';
 import {errorCode} from '../errors.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {parseRouteSpec, parseTarget, parseWeight} from '../routes/parse.js';
 import {headerRuleProblem} from '../routes/header-policy.js';
 import {validateRouteOptions} from '../routes/options-data.js';

@@ -5,7 +5,7 @@ import {renderCaddyfile} from './caddy.js';
 import {failOnNotes, formatWarning} from './features.js';
 import {renderGateway} from './gateway.js';
 import {renderIngress} from './ingress.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {addBackend, checkBackendsUsed, emptyBackendMap, parseBackend, parseDomain, planRoutes, type BackendMap} from './mapping.js';
 import {renderNginx} from './nginx.js';
 import {writeOutput} from './output.js';

@@ -3,7 +3,7 @@ import {DaemonNotRunning, call} from '../daemon/client.js';
 import {peekRoutes} from '../daemon/store.js';
 import {InputError, UserError} from '../errors.js';
 import type {DeployConfig} from '../routes/deploy.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {loadProjectConfig} from '../routes/project.js';
 import type {Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';

@@ -1,5 +1,5 @@
 import type {StatePaths} from '../state/home.js';
-import {porticoCaFile} from '../domains/store.js';
+import {porticoCaFile} from '../domains/files.js';
 import {nodeExtraCaCerts} from '../trust/node.js';
 
 /**

@@ -3,7 +3,7 @@ import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {InputError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
-import {listDomains} from '../domains/store.js';
+import {listDomains} from '../domains/files.js';
 import {domainOf, hostSyntax} from '../routes/name.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';

@@ -1,7 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {basename} from 'node:path';
-import {domainFiles, listDomains} from '../domains/store.js';
+import {domainFiles, listDomains} from '../domains/files.js';
 import type {StatePaths} from '../state/home.js';
 import {readMarker} from './marker.js';
 

@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {ensureCA, type LoadedCA} from '../certs/ca.js';
-import {domainFiles, domainIssuers, listDomains, porticoCaFile} from '../domains/store.js';
+import {domainIssuers} from '../domains/store.js';
+import {domainFiles, listDomains, porticoCaFile} from '../domains/files.js';
 import {createCertProvider} from '../certs/provider.js';
 import {InputError} from '../errors.js';
 import {realUser, type StatePaths} from '../state/home.js';

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {call} from '../../daemon/client.js';
 import type {AddRouteRequest} from '../../daemon/protocol.js';
-import {listDomains} from '../../domains/store.js';
+import {listDomains} from '../../domains/files.js';
 import {UserError} from '../../errors.js';
 import {describeOptions} from '../../routes/options-data.js';
 import {FEATURES, type OptionKey} from '../../routes/features/index.js';

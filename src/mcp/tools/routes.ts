@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {listDomains} from '../../domains/store.js';
+import {listDomains} from '../../domains/files.js';
 import type {RouteStatus} from '../../routes/status.js';
 import {UserError} from '../../errors.js';
 import {resolvesToLoopback} from '../../hosts/resolve.js';

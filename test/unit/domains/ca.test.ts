@@ -5,7 +5,8 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ensureCA} from '../../../src/certs/ca.js';
 import {createCertProvider} from '../../../src/certs/provider.js';
-import {createDomainCA, deleteDomainCA, domainFiles, domainIssuers, listDomains} from '../../../src/domains/store.js';
+import {createDomainCA, deleteDomainCA, domainIssuers} from '../../../src/domains/store.js';
+import {domainFiles, listDomains} from '../../../src/domains/files.js';
 import {statePaths, type StatePaths} from '../../../src/state/home.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {ensureCA} from '../certs/ca.js';
 import {createCertProvider} from '../certs/provider.js';
 import {domainIssuers} from '../domains/store.js';
-import {listDomains} from '../domains/files.js';
+import {isUnderAddedDomain, listDomains} from '../domains/files.js';
 import {UserError, errorCode} from '../errors.js';
 import {CacheRegistry} from '../frontdoor/cache-registry.js';
 import {frontDoorFeatures} from '../frontdoor/index.js';
@@ -69,7 +69,8 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   const hub = new EventHub(1000);
   // The daemon composes the pipeline: one cache registry shared by the cache passes and `cache clear`.
   const cacheRegistry = new CacheRegistry();
-  const features = frontDoorFeatures({registry: cacheRegistry});
+  // `--cors` self covers names under added domains too (README "CORS").
+  const features = frontDoorFeatures({registry: cacheRegistry, ownName: (host) => isUnderAddedDomain(paths.home, host)});
   const ready = deferred();
   const stopped = deferred();
   const info: DaemonInfo = {pid: process.pid, version: VERSION, port: 0, socket: paths.socket, startedAt: Date.now()};

@@ -20,6 +20,14 @@ export function domainFiles(home: string, suffix: string): CAFiles {
   return {dir, cert: path.join(dir, 'ca.pem'), key: path.join(dir, 'ca-key.pem')};
 }
 
+/** Whether `host` is an added suffix or a name under one (its CA's ca.pem is there). */
+export function isUnderAddedDomain(home: string, host: string): boolean {
+  if (!/^[a-z0-9.-]+$/.test(host)) return false;
+  const labels = host.split('.');
+  for (let i = 0; i < labels.length; i++) if (existsSync(domainFiles(home, labels.slice(i).join('.')).cert)) return true;
+  return false;
+}
+
 /** The added suffixes, sorted: every directory under domains/ that holds a ca.pem. */
 export function listDomains(home: string): string[] {
   let entries: string[];

@@ -16,14 +16,22 @@ const SAFELISTED = new Set(['vary', 'set-cookie', 'cache-control', 'content-lang
  */
 export type CorsGrant = 'credentials' | 'any' | undefined;
 
-export function corsGrant(origins: readonly string[], origin: string | undefined, ownPort: number): CorsGrant {
+/** Whether a host name is one this portico serves besides `localhost` and `*.localhost`: a name under an added domain. */
+export type OwnName = (hostname: string) => boolean;
+
+const NO_OTHER_NAMES: OwnName = () => false;
+
+export function corsGrant(origins: readonly string[], origin: string | undefined, ownPort: number, ownName: OwnName = NO_OTHER_NAMES): CorsGrant {
   if (!origin || origin === 'null') return undefined;
-  if (origins.includes(origin) || (origins.includes(CORS_SELF) && isOwnOrigin(origin, ownPort))) return 'credentials';
+  if (origins.includes(origin) || (origins.includes(CORS_SELF) && isOwnOrigin(origin, ownPort, ownName))) return 'credentials';
   return origins.includes(CORS_ANY) ? 'any' : undefined;
 }
 
-/** `https://localhost[:port]` or `https://NAME.localhost[:port]` on the port the request came in on: a page this portico serves. */
-export function isOwnOrigin(origin: string, ownPort: number): boolean {
+/**
+ * `https://localhost[:port]`, `https://NAME.localhost[:port]` or a name under an added domain
+ * (README "Your own dev domains"), on the port the request came in on: a page this portico serves.
+ */
+export function isOwnOrigin(origin: string, ownPort: number, ownName: OwnName = NO_OTHER_NAMES): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -32,7 +40,7 @@ export function isOwnOrigin(origin: string, ownPort: number): boolean {
   }
   if (url.protocol !== 'https:' || url.origin !== origin) return false;
   const port = url.port === '' ? 443 : Number(url.port);
-  return port === ownPort && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost'));
+  return port === ownPort && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost') || ownName(url.hostname));
 }
 
 /** The HTTPS port this request reached portico on, from its Host (or :authority): 443 when none is named. */
@@ -89,11 +97,11 @@ export function preflightResponse(requestHeaders: IncomingHttpHeaders, grant: 'c
 }
 
 /** CORS headers on an actual response to a granted origin; the backend's own CORS headers are replaced. */
-export function addCorsHeaders(requestHeaders: IncomingHttpHeaders, res: ExchangeResponse, origins: readonly string[]): ExchangeResponse {
+export function addCorsHeaders(requestHeaders: IncomingHttpHeaders, res: ExchangeResponse, origins: readonly string[], ownName?: OwnName): ExchangeResponse {
   const origin = requestHeaders.origin as string | undefined;
   // Whatever the origin, the answer depends on it: a cache must not hand one origin's answer to another.
   appendVary(res.headers, ['Origin']);
-  const grant = corsGrant(origins, origin, arrivalPort(requestHeaders));
+  const grant = corsGrant(origins, origin, arrivalPort(requestHeaders), ownName);
   if (!grant) return res;
   allowOrigin(res.headers, grant, origin!);
   const exposed = Object.keys(res.headers).filter((name) => !SAFELISTED.has(name) && !name.startsWith('access-control-'));
@@ -108,9 +116,9 @@ export function addCorsHeaders(requestHeaders: IncomingHttpHeaders, res: Exchang
  * credentials (own origins under `self`, listed ones) and the route's own host pass, since a handshake
  * always carries cookies; `*` does not open sockets to other pages. Clients without Origin pass.
  */
-function refuseForeignSocket(ex: Exchange, origins: readonly string[]): 'next' | 'answered' {
+function refuseForeignSocket(ex: Exchange, origins: readonly string[], ownName: OwnName): 'next' | 'answered' {
   const origin = ex.requestHeaders.origin as string | undefined;
-  if (origin === undefined || corsGrant(origins, origin, arrivalPort(ex.requestHeaders)) === 'credentials' || sameHost(origin, ex.host)) return 'next';
+  if (origin === undefined || corsGrant(origins, origin, arrivalPort(ex.requestHeaders), ownName) === 'credentials' || sameHost(origin, ex.host)) return 'next';
   ex.notes.push('cors: origin refused');
   const body = `portico refused a WebSocket from ${origin}: not among this route's --cors origins.\n`;
   ex.respond({
@@ -130,20 +138,26 @@ function sameHost(origin: string, host: string): boolean {
   }
 }
 
+export interface CorsFeatureOptions {
+  /** Names this portico serves under added domains, which `self` covers too. Default: none. */
+  ownName?: OwnName;
+}
+
 /**
  * `--cors[=ORIGINS]`: answers preflights from granted origins itself (204) and adds the CORS headers
  * to responses for them. A preflight from another origin goes to the backend, which stays in charge.
  */
-export function corsFeature(): PassFactory {
+export function corsFeature(options: CorsFeatureOptions = {}): PassFactory {
+  const ownName = options.ownName ?? NO_OTHER_NAMES;
   return {
     name: 'cors',
     request(entry) {
       const cors = entry.route.options?.cors;
       if (!cors) return undefined;
       return (ex) => {
-        if (ex.websocket) return refuseForeignSocket(ex, cors.origins);
+        if (ex.websocket) return refuseForeignSocket(ex, cors.origins, ownName);
         if (!isPreflight(ex)) return 'next';
-        const grant = corsGrant(cors.origins, ex.requestHeaders.origin as string, arrivalPort(ex.requestHeaders));
+        const grant = corsGrant(cors.origins, ex.requestHeaders.origin as string, arrivalPort(ex.requestHeaders), ownName);
         if (!grant) return 'next';
         ex.notes.push('cors: preflight');
         ex.respond(preflightResponse(ex.requestHeaders, grant, cors.origins));
@@ -153,7 +167,8 @@ export function corsFeature(): PassFactory {
     response(entry) {
       const cors = entry.route.options?.cors;
       if (!cors) return undefined;
-      return (ex, res) => (isPreflight(ex) && res.source === 'portico' && res.status === 204 ? res : addCorsHeaders(ex.requestHeaders, res, cors.origins));
+      return (ex, res) =>
+        isPreflight(ex) && res.source === 'portico' && res.status === 204 ? res : addCorsHeaders(ex.requestHeaders, res, cors.origins, ownName);
     },
   };
 }

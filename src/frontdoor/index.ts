@@ -2,13 +2,13 @@ import type {PassFactory} from '../pipeline/exchange.js';
 import {authFeature, type AuthFeatureOptions} from './auth.js';
 import {cacheFeature, type CacheFeatureOptions} from './cache.js';
 import {compressFeature} from './compress.js';
-import {corsFeature} from './cors.js';
+import {corsFeature, type CorsFeatureOptions} from './cors.js';
 import {faultsFeature, type FaultFeatureOptions} from './faults.js';
 import {headersFeature} from './headers.js';
 import {maxBodyFeature} from './max-body.js';
 import {rateLimitFeature, type RateLimitFeatureOptions} from './ratelimit.js';
 
-export interface FrontDoorOptions extends CacheFeatureOptions, FaultFeatureOptions, RateLimitFeatureOptions, AuthFeatureOptions {}
+export interface FrontDoorOptions extends CacheFeatureOptions, FaultFeatureOptions, RateLimitFeatureOptions, AuthFeatureOptions, CorsFeatureOptions {}
 
 const requestHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.request ? {request: f.request} : {})});
 const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.response ? {response: f.response} : {})});
@@ -27,7 +27,7 @@ const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...
 export function frontDoorFeatures(options: FrontDoorOptions): PassFactory[] {
   const rateLimit = rateLimitFeature(options);
   const faults = faultsFeature(options);
-  const cors = corsFeature();
+  const cors = corsFeature(options);
   const headers = headersFeature();
   const cache = cacheFeature(options);
   const compress = compressFeature();

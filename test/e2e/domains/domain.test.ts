@@ -98,6 +98,47 @@ describe('portico domain', () => {
   );
 
   it(
+    'lets pages under the added domain call a route with a bare --cors (self), with credentials',
+    async () => {
+      const ca = readFileSync(path.join(t.home, 'domains', DOMAIN, 'ca.pem'), 'utf8');
+      const add = await cli(['add', `cors.${DOMAIN}`, String(app.port), '--cors'], {env: t.env});
+      expect(add.code, add.stderr).toBe(0);
+      const port = await daemonPort(t.env);
+      const preflight = (origin: string) =>
+        new Promise<{status: number; headers: import('node:http').IncomingHttpHeaders}>((resolve, reject) => {
+          const host = `cors.${DOMAIN}`;
+          const req = https.request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'OPTIONS',
+              path: '/data',
+              servername: host,
+              headers: {host: `${host}:${port}`, origin, 'access-control-request-method': 'PUT'},
+              ca,
+              agent: false,
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers}));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      const own = await preflight(`https://web.${DOMAIN}:${port}`);
+      expect(own.status).toBe(204);
+      expect(own.headers['access-control-allow-origin']).toBe(`https://web.${DOMAIN}:${port}`);
+      expect(own.headers['access-control-allow-credentials']).toBe('true');
+      // A name outside every added domain is not self: its preflight goes to the backend (no CORS headers from portico).
+      const other = await preflight(`https://web.example.org:${port}`);
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      await cli(['rm', `cors.${DOMAIN}`], {env: t.env});
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'is covered by trust, the trust hint, doctor and ls, and domain rm refuses while routes use it, then untrusts and deletes its CA',
     async () => {
       const trust = await cli(['trust', '--stores', 'nss'], {env: t.env});

@@ -3,6 +3,7 @@ import {addRouteCommand} from '../../cli/add.js';
 import {clearCacheCommand} from '../../cli/cache.js';
 import {replayRequest} from '../../cli/replay.js';
 import {removeRouteCommand} from '../../cli/rm.js';
+import {useCopyCommand} from '../../cli/use.js';
 import {STRATEGIES} from '../../routes/types.js';
 import {jsonResult} from '../result.js';
 import {WRITE_NOTE, defineTool} from '../tool.js';
@@ -76,5 +77,19 @@ export const clearCache = defineTool({
   async run({route}, ctx) {
     await ctx.daemon();
     return jsonResult(await clearCacheCommand({paths: ctx.paths, spec: route, json: true, out: quiet}));
+  },
+});
+
+export const useCopy = defineTool({
+  name: 'use_copy',
+  description: `Serve another copy of an app at its stable address, as \`portico use\`. ${WRITE_NOTE}`,
+  write: true,
+  input: {
+    copy: z.string().describe('copy name (fix-login) or address'),
+    app: z.string().optional().describe('app, if ambiguous'),
+  },
+  async run({copy, app}, ctx) {
+    await ctx.daemon();
+    return jsonResult(await useCopyCommand({paths: ctx.paths, copy, ...(app ? {app} : {}), out: quiet}));
   },
 });

@@ -235,6 +235,10 @@ describe('portico mcp, driven by an agent over stdio', () => {
       expect(replayed).toEqual(expect.objectContaining({of: list.id, status: 200}));
 
       expect(await a.json<{cleared: unknown[]}>('clear_cache', {})).toEqual({cleared: []});
+      // use_copy speaks the daemon's sentence (copies themselves are tested in test/browser/copies.test.ts).
+      const noCopy = await a.call('use_copy', {copy: 'fix-login'});
+      expect(noCopy.isError).toBe(true);
+      expect(noCopy.text).toMatch(/^No app has copies yet: `portico run` in a second worktree or clone of an app makes one\./);
 
       const removed = await a.json<{removed: {host: string}}>('remove_route', {route: 'admin.localhost'});
       expect(removed.removed.host).toBe('admin.localhost');

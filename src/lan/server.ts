@@ -2,6 +2,8 @@ import {createPublicKey, generateKeyPairSync} from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import type {Duplex} from 'node:stream';
+import {createProxyServer} from 'http-proxy-3';
 import type {LoadedCA} from '../certs/ca.js';
 import {issueLeaf} from '../certs/provider.js';
 import {lanPage} from './page.js';
@@ -29,8 +31,8 @@ const DAY = 86400_000;
 
 /**
  * One port on the LAN address answers two ways (the first byte tells): TLS, with one leaf from the LAN
- * CA naming every shared mDNS name and the address, forwarding each request to portico on loopback
- * under the route's own name; and plain HTTP, with the page that hands phones the CA. A request for
+ * CA naming every shared mDNS name and the address, forwarding each request and WebSocket to portico
+ * on loopback under the route's own name; and plain HTTP, with the page that hands phones the CA. A request for
  * a name that was not shared gets 421, whatever the page says. By address, the first shared route.
  */
 export async function startLanServer(options: LanServerOptions): Promise<LanServer> {
@@ -41,35 +43,46 @@ export async function startLanServer(options: LanServerOptions): Promise<LanServ
   const key = privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
   const byName = new Map(options.shares.map((s) => [s.name, s.host]));
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /** The route a LAN request names (its mDNS name, or the address for the first share), or undefined. */
+  const routeOf = (req: http.IncomingMessage): {name: string; host: string | undefined} => {
     const name = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const host = name === options.address ? options.shares[0]?.host : byName.get(name);
+    return {name, host: name === options.address ? options.shares[0]?.host : byName.get(name)};
+  };
+  // Forwarding to portico on loopback under the route's own name (its Host, and so its SNI), verified
+  // against the localhost CA: http-proxy-3, the owner's engine, for requests and WebSockets alike (a
+  // phone's dev page keeps its hot reload).
+  const proxy = createProxyServer({secure: true, xfwd: false});
+  const target = () => ({protocol: 'https:', host: '127.0.0.1', port: options.porticoPort(), ca: options.rootCaPem});
+  const NOT_ANSWERING = 'portico is not answering on this machine.\n';
+
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const {name, host} = routeOf(req);
     if (!host) {
       res.writeHead(421, {'content-type': 'text/plain'}).end(`\`${name}\` is not shared on the LAN.\n`);
       return;
     }
-    const upstream = https.request(
-      {
-        host: '127.0.0.1',
-        port: options.porticoPort(),
-        method: req.method,
-        path: req.url,
-        servername: host,
-        ca: options.rootCaPem,
-        headers: {...req.headers, host},
-        agent: false,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
+    proxy.web(req, res, {target: target(), headers: {host}}, () =>
+      res.headersSent ? res.destroy() : res.writeHead(502, {'content-type': 'text/plain'}).end(NOT_ANSWERING),
     );
-    upstream.on('error', () =>
-      res.headersSent ? res.destroy() : res.writeHead(502, {'content-type': 'text/plain'}).end('portico is not answering on this machine.\n'),
-    );
-    req.pipe(upstream);
   };
   const tlsServer = https.createServer({cert, key}, forward);
+  tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const {name, host} = routeOf(req);
+    if (!host) {
+      const body = `\`${name}\` is not shared on the LAN.\n`;
+      socket.end(
+        `HTTP/1.1 421 Misdirected Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    proxy.ws(req, socket, head, {target: target(), headers: {host}}, () => {
+      if (socket.writable)
+        socket.end(
+          `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: ${NOT_ANSWERING.length}\r\nConnection: close\r\n\r\n${NOT_ANSWERING}`,
+        );
+    });
+  });
   tlsServer.on('tlsClientError', () => {});
 
   const urls = [...names.map((n) => `https://${n}:PORT/`), `https://${options.address}:PORT/`];

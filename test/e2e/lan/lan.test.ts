@@ -87,7 +87,18 @@ beforeAll(async () => {
   const server = path.join(scratch, 'dev-server.mjs');
   writeFileSync(
     server,
-    "import http from 'node:http'; const s = http.createServer((q, r) => r.end(`dev-server ${q.headers.host} ${q.url}`)); s.listen(0, '127.0.0.1', () => console.log('port', s.address().port));",
+    [
+      "import {createHash} from 'node:crypto'; import http from 'node:http';",
+      'const s = http.createServer((q, r) => r.end(`dev-server ${q.headers.host} ${q.url}`));',
+      // A WebSocket echo, as a dev server's hot-reload socket: 101, then each (small, masked) text frame back unmasked.
+      "s.on('upgrade', (q, socket) => {",
+      "  const accept = createHash('sha1').update(q.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');",
+      "  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');",
+      "  socket.on('data', (f) => { const n = f[1] & 0x7f; const m = f.subarray(2, 6); socket.write(Buffer.concat([Buffer.from([0x81, n]), Buffer.from(f.subarray(6, 6 + n).map((b, i) => b ^ m[i % 4]))])); });",
+      "  socket.on('error', () => socket.destroy());",
+      '});',
+      "s.listen(0, '127.0.0.1', () => console.log('port', s.address().port));",
+    ].join('\n'),
   );
   devServer = spawn('ip', ['netns', 'exec', HOST_NS, process.execPath, server], {stdio: ['ignore', 'pipe', 'inherit']});
   let out = '';
@@ -132,6 +143,9 @@ describe.skipIf(!available)('portico lan', () => {
       // api.local was not shared: the LAN certificate does not name it, and by Host it gets 421.
       expect(seen.unsharedName).toEqual({error: 'ERR_TLS_CERT_ALTNAME_INVALID'});
       expect(seen.unsharedHost).toMatchObject({status: 421});
+      // A dev page on the phone keeps its hot reload: WebSockets go through to the dev server, for shared names only.
+      expect(seen.websocket).toEqual({status: 101, echo: 'hello from the phone'});
+      expect(seen.unsharedWebsocket).toEqual({status: 421});
 
       const pageHtml = Buffer.from((seen.page as {body: string}).body, 'base64').toString();
       expect(pageHtml).toContain(`https://app.local:${result.port}/`);

@@ -64,13 +64,17 @@ function holderAlive(file) {
   }
 }
 
-/** Installs and builds what the clone at `root` lacks, with progress on stderr; false if a step failed. */
-export function setUp(root) {
-  if (missingSteps(root).length === 0) return true;
+/**
+ * Installs and builds what the clone at `root` lacks, with progress on stderr; false if a step failed.
+ * `only` limits it to some steps (`npm test` installs first and builds itself).
+ */
+export function setUp(root, only = ['install', 'build']) {
+  const needed = () => missingSteps(root).filter((step) => only.includes(step));
+  if (needed().length === 0) return true;
   const release = lock(path.join(root, '.portico-setup.lock'));
   try {
     // Checked again under the lock: another process may have just done it.
-    for (const step of missingSteps(root)) {
+    for (const step of needed()) {
       const args = COMMANDS[step];
       process.stderr.write(`portico: ${step === 'install' ? 'installing dependencies' : 'building'} for this clone (npm ${args.join(' ')})…\n`);
       // stdout to stderr too: the command's own output (say `ls --json`) stays clean.

@@ -11,8 +11,10 @@ import {TIMEOUT} from '../../helpers/wait.js';
 // private mount namespace, over copies bind-mounted on the real paths.
 const NOBODY = 65534;
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
-const canDrop =
-  canUnshare && spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, BIN, '--version']).status === 0;
+// `env` execs once more as the user: setpriv's own exec can still reach a node under a 0700 /root (the
+// npx copy of Node 24) with privileges the user's later children (the daemon) do not have.
+const AS_USER = ['setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', 'env'];
+const canDrop = canUnshare && spawnSync(AS_USER[0]!, [...AS_USER.slice(1), process.execPath, BIN, '--version']).status === 0;
 
 let dir: string;
 beforeEach(() => {
@@ -43,7 +45,7 @@ mkdir -p $work/hooks && mount --bind $work/hooks /etc/ca-certificates/update.d 2
 export HOME=${dir}/home PORTICO_HOME=${dir}/home/.portico PORTICO_PORT=0 NODE_EXTRA_CA_CERTS= FORCE_COLOR=0
 mkdir -p $HOME
 P="${process.execPath} ${BIN}"
-AS_USER="setpriv --reuid ${NOBODY} --regid ${NOBODY} --clear-groups"
+AS_USER="${AS_USER.join(' ')}"
 ${body}`,
   );
   const env = {...process.env};

@@ -5,21 +5,9 @@
 import https from 'node:https';
 import {UserError} from '../errors.js';
 import type {ExchangeCapture, Headers} from '../traffic/capture.js';
+import {CONNECTION_BOUND} from '../traffic/curl.js';
 import type {RequestEvent} from '../traffic/event.js';
 import type {ReplayResult} from './protocol.js';
-
-/** Headers that belonged to the first request's connection, or that the new request sets itself. */
-const SKIP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'http2-settings',
-  'content-length',
-  'x-portico-hop',
-  'proxy-connection',
-]);
 
 export interface ReplayOptions {
   /** The proxy's HTTPS port. */
@@ -38,7 +26,7 @@ export interface ReplaySource {
 
 function replayHeaders(headers: Headers, authority: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (!name.startsWith(':') && !SKIP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) if (!name.startsWith(':') && !CONNECTION_BOUND.has(name)) out[name] = value;
   out.host = authority;
   return out;
 }

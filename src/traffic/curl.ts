@@ -1,19 +1,24 @@
 /** A `curl` command that reproduces a captured request through portico (`y` in the dashboard). */
 import type {ExchangeCapture, Headers} from './capture.js';
 
-/** Headers curl sets itself, or that only make sense on the original connection. */
-const SKIP = new Set([
-  'host',
-  'content-length',
+/**
+ * Headers of a captured request that belonged to its connection, or that a new request sends for
+ * itself (its length, portico's loop mark): left out when the request is sent again (curl, replay).
+ */
+export const CONNECTION_BOUND = new Set([
   'connection',
   'keep-alive',
+  'proxy-connection',
   'transfer-encoding',
   'upgrade',
   'te',
   'http2-settings',
+  'content-length',
   'x-portico-hop',
-  'accept-encoding',
 ]);
+
+/** Besides those, headers curl sets itself. */
+const SKIP = new Set([...CONNECTION_BOUND, 'host', 'accept-encoding']);
 
 /** POSIX shell single quotes: safe for any text. */
 export function shellQuote(text: string): string {

@@ -12,6 +12,14 @@ import {HISTORY, recentRequests} from '../history.js';
 import {jsonResult, textResult} from '../result.js';
 import {defineTool} from '../tool.js';
 
+/** A captured request's id, as list_traffic gives it (get_exchange, replay_request). */
+export const EXCHANGE_ID = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31)
+  .describe('id from list_traffic');
+
 /** The capture, or undefined when the daemon did not capture it (or evicted it). */
 async function capturedExchange(ctx: McpContext, id: number): Promise<ExchangeCapture | undefined> {
   try {
@@ -27,12 +35,7 @@ export const getExchange = defineTool({
   description:
     'One request in full: headers, bodies (decoded), timing, attempts, errors, WebSocket frames. format: json (default), curl (a command to resend it) or har (HAR 1.2).',
   input: {
-    id: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31)
-      .describe('id from list_traffic'),
+    id: EXCHANGE_ID,
     format: z.enum(['json', 'curl', 'har']).optional(),
   },
   async run({id, format = 'json'}, ctx) {

@@ -6,6 +6,7 @@ import {removeRouteCommand} from '../../cli/rm.js';
 import {useCopyCommand} from '../../cli/use.js';
 import {STRATEGIES} from '../../routes/types.js';
 import {jsonResult} from '../result.js';
+import {EXCHANGE_ID} from './exchange.js';
 import {WRITE_NOTE, defineTool} from '../tool.js';
 
 /** The CLI services print as they go; a tool returns their result instead. */
@@ -55,14 +56,7 @@ export const replay = defineTool({
   name: 'replay_request',
   description: `Send a captured request again through portico (same method, URL, headers, body); it shows up as a new request. ${WRITE_NOTE}`,
   write: true,
-  input: {
-    id: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31)
-      .describe('id from list_traffic'),
-  },
+  input: {id: EXCHANGE_ID},
   async run({id}, ctx) {
     await ctx.daemon();
     return jsonResult(await replayRequest({paths: ctx.paths, id: String(id), out: quiet, json: true}));

@@ -18,14 +18,14 @@ export interface Args {
 
 export const USAGE = `Usage: npm run bench -- [options]     (or: node dist/bench/run.js [options])
 
-portico against the peers installed here (Caddy, nginx, portless, and the backend itself as
-\`direct\`): same backend, same load, alternating rounds, medians, ratios, CPU per request from
+portico against the peers installed here (Caddy, nginx, portless, \`node\` — Node's HTTPS server
+and http-proxy-3 alone, the floor portico stands on — and the backend itself as \`direct\`): same backend, same load, alternating rounds, medians, ratios, CPU per request from
 /proc, and which performance goals are met. Progress goes to stderr, the report to stdout.
 
 Options:
   --duration N     seconds of load per scenario and round (default 8)
   --rounds N       rounds; each figure is the median (default 3)
-  --peers LIST     comma-separated: portico,caddy,nginx,portless,direct (default: all)
+  --peers LIST     comma-separated: portico,caddy,nginx,portless,node,direct (default: all)
   --only LIST      scenarios: ${SCENARIOS.join(' ')}
   --baseline DIR   also run another built checkout of portico (npm ci && npm run build there) as
                    the peer \`before\`, for a before/after in one run on one machine; repeat it
@@ -47,7 +47,7 @@ export function parseArgs(argv: string[]): Args {
     return i === -1 ? undefined : argv[i + 1];
   };
   const smoke = argv.includes('--smoke');
-  const peers = new Set((get('peers') ?? (smoke ? 'portico,direct' : 'portico,caddy,nginx,portless,direct')).split(','));
+  const peers = new Set((get('peers') ?? (smoke ? 'portico,direct' : 'portico,caddy,nginx,portless,node,direct')).split(','));
   const baselines = argv.flatMap((a, i) => (a === '--baseline' && argv[i + 1] !== undefined ? argv[i + 1]!.split(',') : []));
   for (const name of baselineNames(baselines)) peers.add(name);
   return {

@@ -236,4 +236,19 @@ exec env ${env} ${node24} ${cli} proxy start --foreground --port ${port} --cert 
   },
 };
 
-export const ALL_PEERS = [portico, caddy, nginx, portless, direct];
+/** Node's HTTPS server and http-proxy-3 alone (bench/node-floor.ts): what portico's cost per request stands on. */
+export const nodeFloor: Peer = {
+  name: 'node',
+  missing: () => undefined,
+  async start(backendPort, dir) {
+    const home = path.join(dir, 'node');
+    mkdirSync(home, {recursive: true});
+    const {cert, key} = benchCert(home);
+    const port = await freePort();
+    const proc = daemon(process.execPath, [path.join(ROOT, 'dist', 'bench', 'node-floor.js'), String(backendPort), String(port), cert, key]);
+    await waitPort(port);
+    return {port, tls: true, pid: proc.child.pid, stop: async () => proc.stop()};
+  },
+};
+
+export const ALL_PEERS = [portico, caddy, nginx, portless, nodeFloor, direct];

@@ -54,14 +54,14 @@ async function round(report: Report, args: Args, peer: string, r: Running, want:
     report.record('1 MiB responses', peer, result.mbps);
     cpuOf('CPU µs per 1 MiB response', cpu, result.requests);
   }
-  if (want('compress') && loadTools.wrk && peer !== 'portless') {
+  if (want('compress') && loadTools.wrk && peer !== 'portless' && peer !== 'node') {
     // direct: the same JSON uncompressed, for scale.
     const {result, cpu} = await withCpu(r.pid, () => wrk(r, args.duration, 50, '/gz/data.json', ['Accept-Encoding: gzip']));
     report.record('gzip, 100 KB JSON, 50 connections', peer, result.rps);
     report.record('gzip, 100 KB JSON, bytes on the wire', peer, (result.mbps * 1024 * 1024) / result.rps);
     cpuOf('CPU µs per gzip response', cpu, result.requests);
   }
-  if (want('cache') && loadTools.wrk && !['portless', 'caddy'].includes(peer)) {
+  if (want('cache') && loadTools.wrk && !['portless', 'caddy', 'node'].includes(peer)) {
     report.record('cached 100 KB JSON, 50 connections', peer, (await wrk(r, args.duration, 50, '/cached/data.json')).rps);
   }
   if (want('ws') && peer !== 'portless')

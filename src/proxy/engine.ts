@@ -155,17 +155,18 @@ class Forwarding {
 /**
  * The client's socket as http-proxy-3 reads it (only `destroyed`, in its error handler). An HTTP/2
  * request's socket throws ERR_HTTP2_SOCKET_UNBOUND once its session is gone, which would escape there.
+ * A class, not an object literal with a getter: one is made per attempt, and literals with accessors are slow to build.
  */
-function clientSocket(ex: ProxyExchange): {readonly destroyed: boolean} {
-  return {
-    get destroyed() {
-      try {
-        return ex.aborted || (ex.req.socket?.destroyed ?? true);
-      } catch {
-        return true;
-      }
-    },
-  };
+class ClientSocketView {
+  constructor(private readonly ex: ProxyExchange) {}
+
+  get destroyed(): boolean {
+    try {
+      return this.ex.aborted || (this.ex.req.socket?.destroyed ?? true);
+    } catch {
+      return true;
+    }
+  }
 }
 
 /** One try at one address of one instance, sent by http-proxy-3. */
@@ -190,7 +191,7 @@ class Attempt {
     const {ex, forwarder} = this.run;
     const {target} = this.u;
     ex.entry.pool.begin(this.u);
-    const socket = clientSocket(ex);
+    const socket = new ClientSocketView(ex);
     const outgoing: Outgoing = {
       method: ex.method,
       url: ex.forwardPath,

@@ -40,13 +40,20 @@ export function requestHost(headers: IncomingHttpHeaders): string | undefined {
   const raw = (headers[':authority'] as string | undefined) ?? headers.host;
   if (!raw) return undefined;
   // [::1]:1443 -> [::1]; app.localhost:1443 -> app.localhost
-  const end = raw.startsWith('[') ? raw.indexOf(']') + 1 : raw.indexOf(':');
-  return (end > 0 ? raw.slice(0, end) : raw).toLowerCase().replace(/\.$/, '');
+  const end = raw.charCodeAt(0) === 91 /* '[' */ ? raw.indexOf(']') + 1 : raw.indexOf(':');
+  const name = (end > 0 ? raw.slice(0, end) : raw).toLowerCase();
+  // app.localhost. (the absolute form of a name) is app.localhost.
+  return name.charCodeAt(name.length - 1) === 46 /* '.' */ ? name.slice(0, -1) : name;
 }
 
 /** Names listed in a Connection header, which are hop-by-hop too. */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (!value) return undefined;
+  // The common values name only what is hop-by-hop anyway: nothing more to drop (no Set per message).
+  if (typeof value === 'string') {
+    const v = value.length <= 10 ? value.toLowerCase() : '';
+    if (v === 'keep-alive' || v === 'close' || v === 'upgrade') return undefined;
+  }
   const tokens = (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase());
   return new Set(tokens.filter(Boolean));
 }

@@ -6,7 +6,7 @@ import type {Recording} from '../traffic/recording.js';
 import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteEntry, ServedCopy} from '../pipeline/exchange.js';
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
-import {publish} from './record.js';
+import {publish, type ExchangeRecord} from './record.js';
 import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
 
 export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;
@@ -176,7 +176,10 @@ export class ProxyExchange implements Exchange {
     this.timing.end = Date.now() - this.started;
     this.body?.close();
     for (const fn of this.onEnd.splice(0)) fn();
-    publish(this.ctx.traffic, {
+    const traffic = this.ctx.traffic;
+    if (!traffic?.active) return;
+    // Optional fields assigned, not spread: once per request, each spread built an object of its own.
+    const record: ExchangeRecord = {
       id: this.id,
       started: this.started,
       method: this.method,
@@ -185,17 +188,18 @@ export class ProxyExchange implements Exchange {
       protocol: this.websocket ? 'ws' : this.protocol,
       status,
       bytes,
-      ...(error ? {error} : {}),
       route: this.entry.key,
-      ...(this.outcome.target ? {target: this.outcome.target} : {}),
       requestHeaders: this.req.headers,
-      ...(this.outcome.responseHeaders ? {responseHeaders: this.outcome.responseHeaders} : {}),
       timing: this.timing,
       attempts: this.attempts,
       notes: this.notes,
-      ...(this.recording ? {recording: this.recording} : {}),
-      ...(this.secrets.length > 0 ? {secrets: this.secrets} : {}),
-    });
+    };
+    if (error) record.error = error;
+    if (this.outcome.target) record.target = this.outcome.target;
+    if (this.outcome.responseHeaders) record.responseHeaders = this.outcome.responseHeaders;
+    if (this.recording) record.recording = this.recording;
+    if (this.secrets.length > 0) record.secrets = this.secrets;
+    publish(traffic, record);
   }
 
   /**

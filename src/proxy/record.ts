@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Headers} from '../traffic/capture.js';
-import type {TrafficSink} from '../traffic/event.js';
+import type {RequestEvent, TrafficSink} from '../traffic/event.js';
 import {Recording, snapshotRun} from '../traffic/recording.js';
 import {REDACTED} from '../traffic/redact.js';
 import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
@@ -68,7 +68,15 @@ export function publish(sink: TrafficSink | undefined, record: ExchangeRecord): 
       r.secrets?.length ? {...complete, responseHeaders: complete.responseHeaders && (hideSecrets(complete.responseHeaders, r.secrets) as Headers)} : complete,
     );
   }
-  sink.emit({
+  sink.emit(requestEvent(r, sink.wantsHeaders, captured));
+}
+
+/**
+ * The event of one record. Optional fields are assigned, not spread: this runs once per request, and
+ * each `...(x ? {x} : {})` built and copied an object of its own.
+ */
+function requestEvent(r: ExchangeRecord, withHeaders: boolean, captured: boolean): RequestEvent {
+  const event: RequestEvent = {
     type: 'request',
     id: r.id,
     time: r.started,
@@ -78,15 +86,19 @@ export function publish(sink: TrafficSink | undefined, record: ExchangeRecord): 
     status: r.status,
     duration: r.timing.end ?? Date.now() - r.started,
     bytes: r.bytes,
-    ...(r.target ? {target: r.target} : {}),
-    ...(r.route ? {route: r.route} : {}),
     protocol: r.protocol,
-    ...(r.error ? {error: r.error} : {}),
-    ...(sink.wantsHeaders ? {requestHeaders: r.requestHeaders as Headers, ...(r.responseHeaders ? {responseHeaders: r.responseHeaders as Headers} : {})} : {}),
-    ...(r.attempts.length > 1 ? {attempts: r.attempts.map((a) => ({...a}))} : {}),
-    ...(r.notes.length > 0 ? {notes: [...r.notes]} : {}),
-    ...(captured ? {captured: true} : {}),
-  });
+  };
+  if (r.target) event.target = r.target;
+  if (r.route) event.route = r.route;
+  if (r.error) event.error = r.error;
+  if (withHeaders) {
+    event.requestHeaders = r.requestHeaders as Headers;
+    if (r.responseHeaders) event.responseHeaders = r.responseHeaders as Headers;
+  }
+  if (r.attempts.length > 1) event.attempts = r.attempts.map((a) => ({...a}));
+  if (r.notes.length > 0) event.notes = [...r.notes];
+  if (captured) event.captured = true;
+  return event;
 }
 
 /** `text` with every secret replaced by `[redacted]`. */

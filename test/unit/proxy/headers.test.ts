@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import {describe, expect, it} from 'vitest';
-import {HOP_HEADER, forwardRequestHeaders, forwardResponseHeaders} from '../../../src/proxy/headers.js';
+import {HOP_HEADER, forwardRequestHeaders, forwardResponseHeaders, requestHost} from '../../../src/proxy/headers.js';
 
 const options = {host: 'app.localhost', port: 1443, clientIp: '127.0.0.1', hop: 'hop-1'};
 
@@ -92,5 +92,25 @@ describe('response headers sent to the client', () => {
       'content-type': 'text/plain',
     });
     expect(out).toEqual({'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'});
+  });
+
+  it('drop only what is hop-by-hop when Connection holds one common value, in any case', () => {
+    for (const connection of ['keep-alive', 'Keep-Alive', 'close', 'Upgrade']) {
+      expect(forwardResponseHeaders({connection, 'keep-alive': 'timeout=5', 'x-keep': '1'})).toEqual({'x-keep': '1'});
+    }
+    // A list, or a name that is not a hop-by-hop one, still goes through the whole check.
+    expect(forwardResponseHeaders({connection: 'Keep-Alive, X-Keep', 'x-keep': '1', 'x-other': '2'})).toEqual({'x-other': '2'});
+    expect(forwardResponseHeaders({connection: 'x-close', 'x-close': '1'})).toEqual({});
+  });
+});
+
+describe('the host a request is for', () => {
+  it('is lower-case, without the port or one trailing dot, IPv6 literals kept in brackets', () => {
+    expect(requestHost({host: 'App.Localhost:1443'})).toBe('app.localhost');
+    expect(requestHost({host: 'app.localhost.'})).toBe('app.localhost');
+    expect(requestHost({host: 'app.localhost.:443'})).toBe('app.localhost');
+    expect(requestHost({':authority': '[::1]:1443'})).toBe('[::1]');
+    expect(requestHost({host: '.'})).toBe('');
+    expect(requestHost({})).toBeUndefined();
   });
 });

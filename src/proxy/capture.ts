@@ -1,10 +1,9 @@
 /**
  * Capture, as passes (README "The dashboard"): while a viewer asks for it (`TrafficSink.wantsCapture`, the dashboard),
  * each exchange records bounded copies of its request body (observed as it streams to the backend)
- * and of the response as the client gets it (a tee after every other response pass), and the pipeline
+ * and of the response as the client gets it (observed after every other response pass), and the pipeline
  * keeps the result with the exchange's event. When nobody watches, both passes return at once.
  */
-import {Transform, type Readable} from 'node:stream';
 import {Recording} from '../traffic/recording.js';
 import type {Headers} from '../traffic/capture.js';
 import type {Exchange, PassFactory, RequestPass, ResponsePass} from '../pipeline/exchange.js';
@@ -27,34 +26,13 @@ const captureResponse: ResponsePass = (ex, response) => {
   const recording = (ex.recording ??= new Recording(ex.started));
   const body = recording.response({...response.headers} as Headers, response.source);
   if (ex.method === 'HEAD' || NO_BODY.has(response.status)) return response;
-  const tee = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      body.add(chunk);
-      done(null, chunk);
-    },
-  });
-  tee.on('error', () => undefined); // reported by the writer through 'close' without 'end'
-  linkTee(response.body, tee);
-  // In place: the pipeline sets `trailers` on this object when the backend's body ends.
-  response.body = tee;
+  // Observe the body as the writer reads it, as the request side does: capture is the last pass and
+  // the writer takes the body in the same turn, so both listeners see every chunk, and pausing for
+  // a slow client pauses both. A tee (a Transform between body and writer) cost a stream, a pipe and
+  // their ticks per request, and moved the end of the response to a later write (README "Performance").
+  response.body.on('data', (chunk: Buffer) => body.add(chunk));
   return response;
 };
-
-/**
- * What stream.pipeline would do here, without its per-call AbortController (whose abort builds a
- * DOMException with a stack: ~3% of a capturing daemon's time, README "Performance"): a client that
- * goes away destroys the backend response too; a backend that breaks breaks the tee.
- */
-function linkTee(source: Readable, tee: Transform): void {
-  source.pipe(tee);
-  source.once('error', (error) => tee.destroy(error));
-  source.once('close', () => {
-    if (!source.readableEnded) tee.destroy(new Error('backend response broke'));
-  });
-  tee.once('close', () => {
-    if (!source.readableEnded && !source.destroyed) source.destroy();
-  });
-}
 
 /** Appended last to the route table's features, so the response it records is the one the client gets. */
 export const CAPTURE: PassFactory = {

@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Headers} from '../traffic/capture.js';
 import type {RequestEvent, TrafficSink} from '../traffic/event.js';
-import {Recording, snapshotRun} from '../traffic/recording.js';
+import {Recording, type ExchangeFacts} from '../traffic/recording.js';
 import {REDACTED} from '../traffic/redact.js';
 import type {ExchangeAttempt, ExchangeTiming} from '../traffic/timing.js';
 
@@ -49,21 +49,26 @@ export function publish(sink: TrafficSink | undefined, record: ExchangeRecord): 
   const r = record.secrets?.length ? redactRecord(record, record.secrets) : record;
   const captured = r.recording !== undefined && sink.wantsCapture === true && sink.capture !== undefined;
   if (captured) {
-    const complete = r.recording!.complete({
+    const facts: ExchangeFacts = {
       id: r.id,
       started: r.started,
       method: r.method,
       host: r.host,
       url: r.url,
       clientProtocol: r.protocol,
-      ...(r.route ? {route: r.route, backendProtocol: 'http/1.1' as const} : {}),
       requestHeaders: {...r.requestHeaders} as Headers,
       status: r.status,
-      ...(r.responseHeaders ? {responseHeaders: r.responseHeaders as Headers} : {}),
-      ...snapshotRun(r.timing, r.attempts),
+      timing: {...r.timing},
+      attempts: r.attempts.map((a) => ({...a})),
       notes: [...r.notes],
-      ...(r.error ? {error: r.error} : {}),
-    });
+    };
+    if (r.route) {
+      facts.route = r.route;
+      facts.backendProtocol = 'http/1.1';
+    }
+    if (r.responseHeaders) facts.responseHeaders = r.responseHeaders as Headers;
+    if (r.error) facts.error = r.error;
+    const complete = r.recording!.complete(facts);
     sink.capture!(
       r.secrets?.length ? {...complete, responseHeaders: complete.responseHeaders && (hideSecrets(complete.responseHeaders, r.secrets) as Headers)} : complete,
     );

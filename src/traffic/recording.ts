@@ -1,4 +1,3 @@
-import type {ExchangeAttempt, ExchangeTiming} from './timing.js';
 import {BodyRecorder, WS_MESSAGE_BYTES, WS_MESSAGE_LIMIT, type ExchangeCapture, type Headers, type WsMessage} from './capture.js';
 
 /** What the exchange itself knows when it is over; the recording adds the bodies and messages it saw. */
@@ -34,22 +33,15 @@ export class Recording {
     ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, base64: chunk.subarray(0, WS_MESSAGE_BYTES).toString('base64')});
   }
 
+  /** The capture: `facts` (a fresh object, taken over) with what was recorded. Assigned, not spread: once per captured request. */
   complete(facts: ExchangeFacts): ExchangeCapture {
-    const requestBody = this.requestBody.size > 0 ? this.requestBody.finish() : undefined;
-    const responseBody = this.responseBody && this.responseBody.size > 0 ? this.responseBody.finish() : undefined;
+    const capture: ExchangeCapture = facts;
+    if (this.requestBody.size > 0) capture.requestBody = this.requestBody.finish();
     const responseHeaders = this.responseHeaders ?? facts.responseHeaders;
-    return {
-      ...facts,
-      ...(requestBody ? {requestBody} : {}),
-      ...(responseHeaders ? {responseHeaders} : {}),
-      ...(responseBody ? {responseBody} : {}),
-      ...(this.source ? {source: this.source} : {}),
-      ...(this.ws ? {websocket: {messages: this.ws.messages, dropped: this.ws.dropped}} : {}),
-    };
+    if (responseHeaders) capture.responseHeaders = responseHeaders;
+    if (this.responseBody && this.responseBody.size > 0) capture.responseBody = this.responseBody.finish();
+    if (this.source) capture.source = this.source;
+    if (this.ws) capture.websocket = {messages: this.ws.messages, dropped: this.ws.dropped};
+    return capture;
   }
-}
-
-/** Plain copies of an exchange's timing and attempts: the capture outlives the exchange object. */
-export function snapshotRun(timing: ExchangeTiming, attempts: readonly ExchangeAttempt[]): {timing: ExchangeTiming; attempts: ExchangeAttempt[]} {
-  return {timing: {...timing}, attempts: attempts.map((a) => ({...a}))};
 }

@@ -1,4 +1,5 @@
 import http2 from 'node:http2';
+import https from 'node:https';
 import {gzipSync} from 'node:zlib';
 import {waitFor} from '../../helpers/wait.js';
 import {describe, expect, it} from 'vitest';
@@ -70,6 +71,68 @@ describe('capture while a viewer asks for it', () => {
     const c = hub.captures.get((await eventFor(events, '/upload')).id)!;
     expect(c.requestBody).toMatchObject({size: 300 * 1024, truncated: true});
     expect(Buffer.from(c.requestBody!.base64, 'base64')).toHaveLength(64 * 1024);
+  });
+
+  it('sends a large response whole to a client that reads slowly, keeping its first 64 KiB', async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = i % 251;
+    const b = await startBackend('large', (_req, res) => {
+      res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': body.length});
+      res.end(body);
+    });
+    kit.closeAfter(() => b.close());
+    const {hub, events} = capturingHub();
+    h = await kit.start([route('large.localhost', [b.port])], {traffic: hub});
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const req = https.request(
+        {host: '127.0.0.1', port: h!.proxy.port, path: '/file', servername: 'large.localhost', ca: h!.ca, headers: {host: 'large.localhost'}},
+        (res) => {
+          const chunks: Buffer[] = [];
+          // Read a chunk, then stop until the next turn of the event loop that has nothing else to do: the proxy must pause, not buffer or drop.
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            res.pause();
+            setImmediate(() => res.resume());
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(got.equals(body)).toBe(true);
+    const c = hub.captures.get((await eventFor(events, '/file')).id)!;
+    expect(c.responseBody).toMatchObject({size: body.length, truncated: true});
+    expect(Buffer.from(c.responseBody!.base64, 'base64').equals(body.subarray(0, 64 * 1024))).toBe(true);
+  });
+
+  it('breaks the client response when the backend breaks mid-body, and records what came', async () => {
+    const b = await startBackend('broken', (_req, res) => {
+      res.writeHead(200, {'content-type': 'text/plain', 'content-length': 1000});
+      res.write('half of it');
+      setImmediate(() => res.socket?.destroy());
+    });
+    kit.closeAfter(() => b.close());
+    const {hub, events} = capturingHub();
+    h = await kit.start([route('broken.localhost', [b.port])], {traffic: hub});
+    const outcome = await new Promise<string>((resolve) => {
+      const req = https.request(
+        {host: '127.0.0.1', port: h!.proxy.port, path: '/cut', servername: 'broken.localhost', ca: h!.ca, headers: {host: 'broken.localhost'}},
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve('clean end'));
+          res.on('error', () => resolve('broken'));
+          res.on('aborted', () => resolve('broken'));
+        },
+      );
+      req.on('error', () => resolve('broken'));
+      req.end();
+    });
+    expect(outcome).toBe('broken');
+    const event = await eventFor(events, '/cut');
+    expect(event.error).toBeDefined();
+    expect(text(hub.captures.get(event.id)!.responseBody)).toBe('half of it');
   });
 
   it('records the page portico sent for an unknown host and for a backend that is down, with its bytes', async () => {

@@ -1,5 +1,6 @@
 import type {ClientRequest, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders} from 'node:http';
 import type net from 'node:net';
+import type {TLSSocket} from 'node:tls';
 import type {Stream} from 'node:stream';
 import {createProxyServer, type ProxyServer} from 'http-proxy-3';
 import type {Upstream} from '../balance/upstream.js';
@@ -223,10 +224,15 @@ class Attempt {
       proxyReq.destroy();
       return;
     }
-    this.reused = proxyReq.reusedSocket;
     const socket = proxyReq.socket!;
-    if (this.reused) this.onConnected();
-    else socket.once(this.u.target.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.onConnected());
+    const tls = this.u.target.protocol === 'https:';
+    // A request that waited in the agent's queue is handed a pooled connection that is already open,
+    // and Node leaves reusedSocket false for it: waiting for its 'connect' would wait forever (and
+    // leave a listener holding this exchange on that long-lived socket for every such request).
+    const open = tls ? (socket as TLSSocket).getFinished() !== undefined : !socket.connecting;
+    this.reused = proxyReq.reusedSocket || open;
+    if (open) this.onConnected();
+    else socket.once(tls ? 'secureConnect' : 'connect', () => this.onConnected());
     proxyReq.on('information', (info: {statusCode: number; headers: IncomingHttpHeaders}) => sendInformation(ex.res, info.statusCode, info.headers));
     // A 101 to a request that asked for no upgrade (RFC 9110 §15.2.2): the connection is no longer HTTP.
     // Without a listener Node drops it silently and nothing would ever answer the client: a 502 instead.

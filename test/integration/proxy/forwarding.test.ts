@@ -2,7 +2,11 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import type http from 'node:http';
 import {describe, expect, it} from 'vitest';
+import {EventHub} from '../../../src/daemon/hub.js';
+import {Transport} from '../../../src/transport/index.js';
+import {waitFor} from '../../helpers/wait.js';
 import {proxyKit, request, route, type Harness} from '../../helpers/harness.js';
 
 /** What forwarding to backends (http-proxy-3 over src/transport) must get right, against real servers. */
@@ -149,5 +153,24 @@ describe('forwarding to backends', () => {
     expect(size).toBe(big.length);
     for (let i = 0; i < 3; i++) expect((await request(h, 'app.localhost', '/small', {agent})).body).toBe('next');
     expect(b.hits).toBe(4);
+  });
+
+  it('takes a pooled connection handed to a queued request as open: timing says connected, and no listener stays on it', async () => {
+    // One connection to the backend and eight requests at once: seven wait in the agent's queue and
+    // are each handed the connection the one before freed, which Node does not mark reusedSocket.
+    const transport = new Transport({maxSockets: 1});
+    kit.closeAfter(() => transport.close());
+    const b = await backend((_req, res) => res.end('ok'));
+    const hub = new EventHub(100);
+    kit.closeAfter(hub.subscribe({headers: true, capture: true, send: () => undefined, end: () => undefined}));
+    h = await kit.start([route('app.localhost', [`http://127.0.0.1:${b.port}`])], {transport, traffic: hub});
+    const replies = await Promise.all(Array.from({length: 8}, (_, i) => request(h!, 'app.localhost', `/${i}`)));
+    expect(replies.map((r) => r.body)).toEqual(Array(8).fill('ok'));
+    await waitFor(() => hub.captures.all().length === 8, {what: 'eight captures'});
+    for (const capture of hub.captures.all()) expect(capture.timing.connected, capture.url).toBeGreaterThanOrEqual(0);
+    const agents = (transport as unknown as {agents: Map<string, http.Agent>}).agents;
+    const sockets = [...agents.values()].flatMap((a) => [...Object.values(a.freeSockets), ...Object.values(a.sockets)].flat());
+    expect(sockets.length).toBeGreaterThan(0);
+    for (const socket of sockets) expect(socket!.listenerCount('connect')).toBe(0);
   });
 });

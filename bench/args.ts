@@ -32,7 +32,7 @@ Options:
                    (or DIR,DIR) for \`before2\`, \`before3\`... to compare several checkouts
   --soak N         also an N-second soak with RSS sampled every 5 s
   --json FILE      write the raw samples
-  --smoke          a few seconds, portico and direct only (CI runs this to keep the harness working)
+  --smoke          a few seconds, portico, node and direct only (CI runs this to keep the harness working)
   --help           this text
 
 Examples:
@@ -47,7 +47,7 @@ export function parseArgs(argv: string[]): Args {
     return i === -1 ? undefined : argv[i + 1];
   };
   const smoke = argv.includes('--smoke');
-  const peers = new Set((get('peers') ?? (smoke ? 'portico,direct' : 'portico,caddy,nginx,portless,node,direct')).split(','));
+  const peers = new Set((get('peers') ?? (smoke ? 'portico,node,direct' : 'portico,caddy,nginx,portless,node,direct')).split(','));
   const baselines = argv.flatMap((a, i) => (a === '--baseline' && argv[i + 1] !== undefined ? argv[i + 1]!.split(',') : []));
   for (const name of baselineNames(baselines)) peers.add(name);
   return {

@@ -19,8 +19,9 @@ export interface Args {
 export const USAGE = `Usage: npm run bench -- [options]     (or: node dist/bench/run.js [options])
 
 portico against the peers installed here (Caddy, nginx, portless, \`node\` — Node's HTTPS server
-and http-proxy-3 alone, the floor portico stands on — and the backend itself as \`direct\`): same backend, same load, alternating rounds, medians, ratios, CPU per request from
-/proc, and which performance goals are met. Progress goes to stderr, the report to stdout.
+and http-proxy-3 alone, the floor portico stands on — and the backend itself as \`direct\`): same
+backend, same load, alternating rounds, medians, ratios, CPU per request from /proc, and which
+performance goals are met. Progress goes to stderr, the report to stdout.
 
 Options:
   --duration N     seconds of load per scenario and round (default 8)
@@ -32,7 +33,8 @@ Options:
                    (or DIR,DIR) for \`before2\`, \`before3\`... to compare several checkouts
   --soak N         also an N-second soak with RSS sampled every 5 s
   --json FILE      write the raw samples
-  --smoke          a few seconds, portico, node and direct only (CI runs this to keep the harness working)
+  --smoke          a few seconds, portico, node and direct only (CI runs it to keep the harness
+                   working)
   --help           this text
 
 Examples:

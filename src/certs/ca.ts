@@ -1,7 +1,7 @@
 import {X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto';
 import {chmodSync, chownSync, existsSync, openSync, closeSync, readFileSync, statSync, unlinkSync} from 'node:fs';
 import os from 'node:os';
-import forge from 'node-forge';
+import {nodeForge} from './forge.js';
 import {UserError, errorCode} from '../errors.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {ensureHome, realUser, type StatePaths} from '../state/home.js';
@@ -84,7 +84,7 @@ export function createCA(files: CAFiles, spec: CASpec, now: () => number): Loade
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
   const publicPem = publicKey.export({type: 'spki', format: 'pem'}).toString();
   const spkiDer = publicKey.export({type: 'spki', format: 'der'});
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = placeholderKey(publicPem);
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = new Date(now() - 3600_000);

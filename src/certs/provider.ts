@@ -3,7 +3,8 @@ import {mkdirSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {createSecureContext, type SecureContext} from 'node:tls';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+import {nodeForge} from './forge.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {hostSyntax, isLocalhostName} from '../routes/name.js';
 import {UserError} from '../errors.js';
@@ -155,7 +156,7 @@ export function issueLeaf(
   validityMs: number,
   more: {names?: readonly string[]; ips?: readonly string[]} = {},
 ): string {
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   const {issuer, publicKey} = caParts(ca);
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
@@ -173,17 +174,17 @@ export function issueLeaf(
     {name: 'keyUsage', digitalSignature: true, critical: true},
     {name: 'extKeyUsage', serverAuth: true},
     {name: 'subjectAltName', altNames},
-    {name: 'authorityKeyIdentifier', keyIdentifier: forge.util.hexToBytes(ca.keyId)},
+    {name: 'authorityKeyIdentifier', keyIdentifier: nodeForge().util.hexToBytes(ca.keyId)},
   ]);
   return signCertificate(cert, spkiDer, ca.key);
 }
 
 /** forge's parse of the CA, once per CA: the issuer name must match the CA subject byte for byte. */
-const parsed = new WeakMap<LoadedCA, {issuer: forge.pki.CertificateField[]; publicKey: forge.pki.rsa.PublicKey}>();
-function caParts(ca: LoadedCA): {issuer: forge.pki.CertificateField[]; publicKey: forge.pki.rsa.PublicKey} {
+const parsed = new WeakMap<LoadedCA, {issuer: Forge.pki.CertificateField[]; publicKey: Forge.pki.rsa.PublicKey}>();
+function caParts(ca: LoadedCA): {issuer: Forge.pki.CertificateField[]; publicKey: Forge.pki.rsa.PublicKey} {
   let parts = parsed.get(ca);
   if (!parts) {
-    parts = {issuer: forge.pki.certificateFromPem(ca.certPem).subject.attributes, publicKey: placeholderKey(ca.publicPem)};
+    parts = {issuer: nodeForge().pki.certificateFromPem(ca.certPem).subject.attributes, publicKey: placeholderKey(ca.publicPem)};
     parsed.set(ca, parts);
   }
   return parts;

@@ -1,11 +1,11 @@
 import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto';
-import forge from 'node-forge';
-
-const {asn1, pki} = forge;
+import type Forge from 'node-forge';
+import {nodeForge} from './forge.js';
 
 /** A subject or issuer attribute, always UTF8String: Chrome rejects a PrintableString holding `@`. */
-export function utf8Attrs(attrs: Record<string, string>): forge.pki.CertificateField[] {
-  return Object.entries(attrs).map(([name, value]) => ({name, value, valueTagClass: asn1.Type.UTF8 as unknown as forge.asn1.Class}));
+export function utf8Attrs(attrs: Record<string, string>): Forge.pki.CertificateField[] {
+  const {asn1} = nodeForge();
+  return Object.entries(attrs).map(([name, value]) => ({name, value, valueTagClass: asn1.Type.UTF8 as unknown as Forge.asn1.Class}));
 }
 
 /** 16 random bytes, top bit cleared so the DER INTEGER stays positive, never a leading zero byte. */
@@ -26,15 +26,22 @@ export function keyIdentifier(publicKey: KeyObject): string {
 export interface NameConstraintsExtension {
   id: string;
   critical: boolean;
-  value: forge.asn1.Asn1;
+  value: Forge.asn1.Asn1;
 }
 
-const ctx = (tag: number, bytes: string) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes);
-const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
-const hex = (h: string) => forge.util.hexToBytes(h);
+function ctx(tag: number, bytes: string): Forge.asn1.Asn1 {
+  const {asn1} = nodeForge();
+  return asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes);
+}
+function subtree(base: Forge.asn1.Asn1): Forge.asn1.Asn1 {
+  const {asn1} = nodeForge();
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
+}
+const hex = (h: string) => nodeForge().util.hexToBytes(h);
 
 /** Critical name constraints: DNS `localhost` (RFC 5280: it and every name under it), 127.0.0.0/8 and ::1/128. */
 export function localhostNameConstraints(): NameConstraintsExtension {
+  const {asn1} = nodeForge();
   const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
     subtree(ctx(2, 'localhost')),
     subtree(ctx(7, hex('7f000000ff000000'))),
@@ -49,6 +56,7 @@ export function localhostNameConstraints(): NameConstraintsExtension {
  * by the permitted /32 itself, since a permitted iPAddress subtree limits the whole type.
  */
 export function lanNameConstraints(names: readonly string[], ipv4: string): NameConstraintsExtension {
+  const {asn1} = nodeForge();
   const ip = ipv4
     .split('.')
     .map((n) => Number(n).toString(16).padStart(2, '0'))
@@ -66,6 +74,7 @@ export function lanNameConstraints(names: readonly string[], ipv4: string): Name
  * IP address (the CA/Browser Forum's rule for technically constrained CAs does the same).
  */
 export function suffixNameConstraints(suffix: string): NameConstraintsExtension {
+  const {asn1} = nodeForge();
   const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [subtree(ctx(2, suffix))]);
   const excluded = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [subtree(ctx(7, hex('0'.repeat(16)))), subtree(ctx(7, hex('0'.repeat(64))))]);
   return {id: '2.5.29.30', critical: true, value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted, excluded])};
@@ -76,12 +85,13 @@ export function suffixNameConstraints(suffix: string): NameConstraintsExtension 
  * node:crypto (native, ~1 ms; forge's JS RSA takes tens of ms). forge builds the TBS structure but
  * only knows RSA keys, so the SPKI is swapped in afterwards: that lets leaves use ECDSA P-256.
  */
-export function signCertificate(cert: forge.pki.Certificate, spkiDer: Buffer, caKey: KeyObject): string {
+export function signCertificate(cert: Forge.pki.Certificate, spkiDer: Buffer, caKey: KeyObject): string {
+  const {asn1, pki, util} = nodeForge();
   cert.signatureOid = pki.oids.sha256WithRSAEncryption!;
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
-  const tbs = (pki as unknown as {getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1}).getTBSCertificate(cert);
+  const tbs = (pki as unknown as {getTBSCertificate(c: Forge.pki.Certificate): Forge.asn1.Asn1}).getTBSCertificate(cert);
   // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
-  (tbs.value as forge.asn1.Asn1[])[6] = asn1.fromDer(forge.util.createBuffer(spkiDer.toString('binary')));
+  (tbs.value as Forge.asn1.Asn1[])[6] = asn1.fromDer(util.createBuffer(spkiDer.toString('binary')));
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
   const signature = sign('sha256', tbsDer, caKey);
   const algorithm = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
@@ -101,6 +111,7 @@ export function signCertificate(cert: forge.pki.Certificate, spkiDer: Buffer, ca
 }
 
 /** forge only builds a TBS around an RSA key; signCertificate swaps in the real SPKI, so any RSA key will do. */
-export function placeholderKey(rsaPublicPem: string): forge.pki.rsa.PublicKey {
-  return pki.publicKeyFromPem(rsaPublicPem) as forge.pki.rsa.PublicKey;
+export function placeholderKey(rsaPublicPem: string): Forge.pki.rsa.PublicKey {
+  const {pki} = nodeForge();
+  return pki.publicKeyFromPem(rsaPublicPem) as Forge.pki.rsa.PublicKey;
 }

@@ -55,6 +55,11 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
     // A restart for a new version keeps the URLs the user has open.
     port ??= running.port;
   }
+  // The CA and the `localhost` leaf every daemon serves are made here, by the short-lived CLI, so a
+  // daemon finds them on disk: issuing needs node-forge, which would then stay in the long-running
+  // daemon's memory (~1.5 MB of its idle RSS). The daemon still makes them itself when they are missing.
+  const [{ensureCA}, {createCertProvider}] = await Promise.all([import('../certs/ca.js'), import('../certs/provider.js')]);
+  await createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir}).leafFor('localhost');
   // CLIs started together race for the control socket: the losers look again until one answers or
   // their own start fails with the real reason. Bounded by time, not by a count a busy machine outruns.
   const deadline = Date.now() + 30_000;

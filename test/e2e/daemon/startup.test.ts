@@ -78,6 +78,30 @@ describe('daemon start-up', () => {
     }
   });
 
+  it('makes the CA before the daemon starts, so the daemon loads node-forge only to issue a leaf', async () => {
+    // A preload that notes the moment the daemon (not a CLI) loads node-forge; env passes through `up`.
+    const marker = path.join(path.dirname(t.home), 'forge-loaded');
+    const preload = path.join(path.dirname(t.home), 'note-forge.cjs');
+    writeFileSync(
+      preload,
+      `const M = require('node:module'); const load = M._load;
+M._load = function (request, ...rest) { if (request === 'node-forge' && /daemon.entry\\.js$/.test(process.argv[1])) require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'yes'); return load.call(this, request, ...rest); };`,
+    );
+    const env = {...t.env, NODE_OPTIONS: `--require ${preload}`};
+    const api = await backend('api');
+    try {
+      expect((await cli(['up', '--port', '0'], {env})).code).toBe(0);
+      expect(statSync(path.join(t.home, 'ca-key.pem')).mode & 0o777).toBe(0o600);
+      expect((await cli(['add', 'api.localhost', String(api.port)], {env})).code).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+      // The first handshake for a name issues its leaf: that, and only that, needs forge.
+      expect((await get(await daemonPort(env), 'api.localhost', '/', t.home)).status).toBe(200);
+      expect(existsSync(marker)).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('rotates a daemon.log grown past 5 MiB to daemon.log.1 when it starts', async () => {
     mkdirSync(t.home, {recursive: true, mode: 0o700});
     const big = 'x'.repeat(6 * 1024 * 1024);

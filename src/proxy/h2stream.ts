@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- listeners are typed by the stream they are passed to */
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
-import type {ServerHttp2Stream} from 'node:http2';
+import http2, {type ServerHttp2Stream} from 'node:http2';
 import type {Socket} from 'node:net';
 
 /**
@@ -81,8 +81,23 @@ export class H2Response extends StreamView {
     return this.stream.writableEnded;
   }
 
+  /**
+   * The stream closed (the client reset it, or its connection went) before this response ended. Node
+   * then ends the writable side itself, so 'finish' alone does not mean the client got the response.
+   */
+  get aborted(): boolean {
+    return this.stream.aborted;
+  }
+
+  /**
+   * The whole response went out. A stream that nghttp2 closed cleanly after our END_STREAM can emit
+   * 'close' before its writable side's 'finish' (a request with a body does it): ended by us and
+   * closed with NO_ERROR counts as finished too.
+   */
   get writableFinished(): boolean {
-    return this.stream.writableFinished;
+    const s = this.stream;
+    if (s.aborted) return false;
+    return s.writableFinished || (s.writableEnded && s.closed && s.rstCode === http2.constants.NGHTTP2_NO_ERROR);
   }
 
   /** Throws, as compat does, on a header HTTP/2 cannot carry (Connection, Keep-Alive...). */

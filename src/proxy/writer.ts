@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse} from 'node:http';
 import type {Http2ServerResponse} from 'node:http2';
 import type {ExchangeResponse} from '../pipeline/exchange.js';
-import type {H2Response} from './h2stream.js';
+import {H2Response} from './h2stream.js';
 
 export type ProxyResponse = ServerResponse | Http2ServerResponse | H2Response;
 
@@ -48,7 +48,8 @@ export function writeResponse(res: ProxyResponse, response: ExchangeResponse, me
   // Server-sent events: the client must see the headers now, not with the first event.
   if (typeof headers['content-type'] === 'string' && headers['content-type'].startsWith('text/event-stream') && 'flushHeaders' in res) res.flushHeaders();
   res.once('close', () => finish(res.writableFinished ? undefined : 'client closed'));
-  res.once('finish', () => finish());
+  // An HTTP/2 stream the client reset is ended by Node itself: that 'finish' is not a delivered response.
+  res.once('finish', () => finish(res instanceof H2Response && res.aborted ? 'client closed' : undefined));
   if (empty) {
     body.resume();
     (res as H2Response).end();

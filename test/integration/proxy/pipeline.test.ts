@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import {Readable} from 'node:stream';
 import {waitFor} from '../../helpers/wait.js';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -107,5 +108,45 @@ describe('the request pipeline (the features handed to the proxy)', () => {
     const reply = await request(h, 'app.localhost', '/', {method: 'POST', body: Buffer.alloc(300_000, 1)});
     expect(reply.body).toBe('300000');
     expect(observed).toBe(300_000);
+  });
+
+  it('records an HTTP/2 request with a body as answered cleanly, and one the client resets mid-body as client closed', async () => {
+    const b = await startBackend('app', (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/slow') {
+          res.writeHead(200, {'content-type': 'text/plain'});
+          res.write('first part');
+          return; // never ends: the client resets the stream after the first part
+        }
+        res.end('stored');
+      });
+    });
+    closers.push(() => b.close());
+    const traffic = sink();
+    h = await start([route('app.localhost', [b.port])], {traffic});
+    const session = http2.connect(`https://app.localhost:${h.proxy.port}`, {
+      ca: h.ca,
+      servername: 'app.localhost',
+      host: '127.0.0.1',
+    } as http2.SecureClientSessionOptions);
+    closers.push(() => session.destroy());
+    const post = session.request({':method': 'POST', ':path': '/save', ':authority': 'app.localhost', 'content-type': 'text/plain'});
+    post.end('a=1');
+    const chunks: Buffer[] = [];
+    post.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise((resolve) => post.on('end', resolve));
+    expect(Buffer.concat(chunks).toString()).toBe('stored');
+    await waitFor(() => traffic.events.some((e) => e.path === '/save'), {what: 'the event of /save'});
+    const saved = traffic.events.find((e) => e.path === '/save');
+    expect(saved).toMatchObject({status: 200, protocol: 'h2'});
+    expect(saved?.error).toBeUndefined();
+
+    const slow = session.request({':method': 'POST', ':path': '/slow', ':authority': 'app.localhost'});
+    slow.end('b=2');
+    await new Promise((resolve) => slow.once('data', resolve));
+    slow.close(http2.constants.NGHTTP2_CANCEL);
+    await waitFor(() => traffic.events.some((e) => e.path === '/slow'), {what: 'the event of /slow'});
+    expect(traffic.events.find((e) => e.path === '/slow')?.error).toBe('client closed');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * oclif's `command_not_found` hook: one sentence naming what was typed and the nearest command, exit
- * 127 (the shell's "command not found"). Never a prompt: @oclif/plugin-not-found asks "Did you mean
+ * 127 (the shell's "command not found"); a known command followed by an argument it does not take is
+ * bad input (exit 2); `portico help [COMMAND]` shows the help and `portico -v` the version. Never a prompt: @oclif/plugin-not-found asks "Did you mean
  * ...?" on a terminal and names nothing without one (CI, pipes), so portico answers the same everywhere.
  */
 import type {Hook} from '@oclif/core';
@@ -25,16 +26,62 @@ export function nearestCommand(typed: string, commands: readonly string[]): stri
   return best && best.d <= Math.max(2, Math.floor(best.id.length / 2)) ? best.id : undefined;
 }
 
+/** Words people type for a command portico names otherwise. */
+const SYNONYMS: Record<string, string> = {
+  remove: 'rm',
+  delete: 'rm',
+  del: 'rm',
+  list: 'ls',
+  routes: 'ls',
+  start: 'up',
+  stop: 'down',
+  log: 'logs',
+  dashboard: 'dash',
+  share: 'lan on',
+};
+
+/** What to say about a command line oclif could not match: words it took for a command id. */
+export function notFoundMessage(words: readonly string[], commands: ReadonlyArray<{id: string; usage?: string}>): {text: string; exit: number} {
+  const ids = commands.map((c) => c.id);
+  // `portico ls extra`: a real command followed by an argument it does not take.
+  for (let k = words.length - 1; k >= 1; k--) {
+    const command = commands.find((c) => c.id === words.slice(0, k).join(' '));
+    if (!command) continue;
+    const extra = words.slice(k);
+    return {
+      text: `portico: Unexpected argument${extra.length > 1 ? 's' : ''} \`${extra.join(' ')}\` for \`portico ${command.id}\`.\nUsage: portico ${command.usage ?? command.id}  (more: \`portico ${command.id} --help\`)\n`,
+      exit: ExitCode.usage,
+    };
+  }
+  // `portico ad api.localhost 9090`: the command is the first word (or two, for `domain add`).
+  const typed = words.slice(0, ids.some((id) => id.startsWith(`${words[0]} `)) ? 2 : 1).join(' ');
+  const nearest = SYNONYMS[words[0]!] ?? nearestCommand(typed, ids);
+  return {
+    text: `portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`,
+    exit: ExitCode.commandNotFound,
+  };
+}
+
 const hook: Hook<'command_not_found'> = async function (options) {
-  const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', ' '));
-  const typed = options.id.replaceAll(':', ' ');
-  const nearest = nearestCommand(typed, ids);
-  process.stderr.write(
-    speakAs(
-      `portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`,
-    ),
-  );
-  this.exit(ExitCode.commandNotFound);
+  const {config} = options;
+  const words = [...options.id.split(':'), ...(options.argv ?? [])].filter((w) => w !== '');
+  if (words[0] === 'help') {
+    // `portico help` and `portico help add`: what `--help` shows.
+    const {loadHelpClass} = await import('@oclif/core');
+    const Help = await loadHelpClass(config);
+    await new Help(config).showHelp(words.slice(1));
+    return;
+  }
+  if (words.length === 1 && (words[0] === '-v' || words[0] === 'version')) {
+    process.stdout.write(`${config.userAgent}\n`);
+    return;
+  }
+  const commands = config.commands
+    .filter((c) => !c.hidden)
+    .map((c) => ({id: c.id.replaceAll(':', ' '), usage: typeof c.usage === 'string' ? c.usage.replace(/^\S+(:\S+)*/, c.id.replaceAll(':', ' ')) : undefined}));
+  const {text, exit} = notFoundMessage(words, commands);
+  process.stderr.write(speakAs(text));
+  this.exit(exit);
 };
 
 export default hook;

@@ -234,6 +234,24 @@ describe('one voice', () => {
     expect(result.stderr).toContain('`lss` is not a portico command. Did you mean `portico ls`?');
     const topic = await cli(['hosts', 'snyc'], {env: t.env});
     expect(topic.stderr).toContain('Did you mean `portico hosts sync`?');
+    // A typo followed by the arguments the user meant for the command: named by its first word.
+    const typo = await cli(['ad', 'api.localhost', '9090'], {env: t.env});
+    expect(typo.code).toBe(127);
+    expect(typo.stderr).toContain('`ad` is not a portico command. Did you mean `portico add`?');
+    expect((await cli(['remove', 'api.localhost'], {env: t.env})).stderr).toContain('Did you mean `portico rm`?');
+  });
+
+  it('refuses an argument a command does not take as bad input, and answers `help` and `-v`', async () => {
+    const extra = await cli(['ls', 'extra'], {env: t.env});
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('Unexpected argument `extra` for `portico ls`.');
+    expectNoStack(extra.stderr);
+    const help = await cli(['help', 'add'], {env: t.env});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('$ portico add ROUTE TARGET...');
+    const version = await cli(['-v'], {env: t.env});
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^portico\/\d+\.\d+\.\d+ /);
   });
 
   it('prints JSON for every reporting command, errors included', async () => {

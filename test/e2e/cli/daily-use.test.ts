@@ -245,7 +245,7 @@ describe('one voice', () => {
     const extra = await cli(['ls', 'extra'], {env: t.env});
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain('Unexpected argument `extra` for `portico ls`.');
-    expectNoStack(extra.stderr);
+    expectNoStack(extra);
     const help = await cli(['help', 'add'], {env: t.env});
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('$ portico add ROUTE TARGET...');

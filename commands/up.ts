@@ -9,7 +9,7 @@ export default class Up extends BaseCommand {
   static override description =
     `Starts one background HTTPS proxy for this user and returns once it answers. In a directory with portico.json (or a "portico" key in package.json), registers that project's routes, replacing its earlier ones.
 
-Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with how to get 443). --port N means exactly N.`;
+Listens on the port it last ran on, so open URLs keep working; the first time on 443 when this user may bind it, otherwise on 1443 (said loudly, with how to get 443). --port N means exactly N.`;
   static override examples = [
     '<%= config.bin %> up',
     '<%= config.bin %> up --port 8443',
@@ -19,7 +19,7 @@ Listens on 443 when this user may bind it, otherwise on 1443 (said loudly, with 
   static override flags = {
     port: Flags.integer({
       char: 'p',
-      description: 'HTTPS port, exactly (0 picks a free one). Default: 443, else 1443.',
+      description: 'HTTPS port, exactly (0 picks a free one). Default: the port of the last run, else 443, else 1443.',
       min: 0,
       max: 65535,
       env: 'PORTICO_PORT',

@@ -1,4 +1,4 @@
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import {DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
 import {peekRoutes} from '../daemon/store.js';
@@ -29,7 +29,7 @@ export async function removeRouteCommand(options: RmOptions): Promise<RmResult> 
       await call(options.paths, 'status');
     } catch (error) {
       if (error instanceof DaemonNotRunning)
-        throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
+        throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.', exit: ExitCode.notFound});
       throw error;
     }
   }

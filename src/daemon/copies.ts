@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import {findMember, indexCopies} from '../routes/copies.js';
 import type {Route} from '../routes/types.js';
 import {routeUrl} from '../routes/url.js';
@@ -49,11 +49,12 @@ export function useCopy(
   const stableOf = (name: string) => (name.endsWith('.localhost') ? name : `${name}.localhost`);
   const {groups} = indexCopies(routes, uses);
   const all = [...groups.values()];
-  if (all.length === 0) throw new UserError('No app has copies yet: `portico run` in a second worktree or clone of an app makes one.', {exit: 4});
+  if (all.length === 0)
+    throw new UserError('No app has copies yet: `portico run` in a second worktree or clone of an app makes one.', {exit: ExitCode.notFound});
   const candidates = all.filter((g) => (app === undefined || g.stable === stableOf(app)) && findMember(g, wanted));
   if (candidates.length === 0) {
     const known = all.map((g) => `${g.stable}: ${g.members.map((m) => m.name).join(', ')}`).join('; ');
-    throw new UserError(`No copy \`${request.copy}\`${app ? ` of \`${request.app}\`` : ''}.`, {hint: `Copies: ${known}.`, exit: 2});
+    throw new UserError(`No copy \`${request.copy}\`${app ? ` of \`${request.app}\`` : ''}.`, {hint: `Copies: ${known}.`, exit: ExitCode.notFound});
   }
   if (candidates.length > 1) {
     throw new UserError(`Copy \`${request.copy}\` belongs to several apps: ${candidates.map((g) => g.stable).join(', ')}.`, {

@@ -3,7 +3,7 @@
  * itself, so it takes the route as it is now and shows up as a new entry like any other request.
  */
 import https from 'node:https';
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import type {ExchangeCapture, Headers} from '../traffic/capture.js';
 import {CONNECTION_BOUND} from '../traffic/curl.js';
 import type {RequestEvent} from '../traffic/event.js';
@@ -33,7 +33,8 @@ function replayHeaders(headers: Headers, authority: string): Record<string, stri
 
 export function replay(id: number, source: ReplaySource, options: ReplayOptions): Promise<ReplayResult> {
   const {capture, event} = source;
-  if (!capture && !event) throw new UserError(`No request with id ${id} is in portico's recent traffic.`, {hint: 'See the ids with `portico logs --json`.'});
+  if (!capture && !event)
+    throw new UserError(`No request with id ${id} is in portico's recent traffic.`, {hint: 'See the ids with `portico logs --json`.', exit: ExitCode.notFound});
   const protocol = capture?.clientProtocol ?? event!.protocol;
   if (protocol === 'ws') throw new UserError(`Request ${id} is a WebSocket session; portico replays HTTP requests only.`);
   const method = capture?.method ?? event!.method;

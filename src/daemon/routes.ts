@@ -1,5 +1,5 @@
 import {isAbsolute} from 'node:path';
-import {InputError, UserError, isUserError} from '../errors.js';
+import {ExitCode, InputError, UserError, isUserError} from '../errors.js';
 import {parseHealthPath, parseRouteSpec, parseStrategy, parseTarget, parseWeightedTarget} from '../routes/parse.js';
 import {mergeRouteOptions, validateRouteOptions} from '../routes/options-data.js';
 import {ADD_WAY_OUT, describeOwner, ownerDir, refuseOtherDirectory, routeOwner} from '../routes/owner.js';
@@ -117,7 +117,7 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
   );
   const index = routes.findIndex((r) => r.host === host && r.path === path);
   if (index === -1) {
-    throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.'});
+    throw new UserError(`No route \`${routeKey({host, path})}\` to remove.`, {hint: 'See the routes with `portico ls`.', exit: ExitCode.notFound});
   }
   const existing = routes[index]!;
   const next = [...routes];
@@ -130,6 +130,7 @@ export function removeRoute(routes: readonly Route[], request: RemoveRouteReques
     if (!existing.targets.some((t) => t.url === url)) {
       throw new UserError(`Route \`${routeKey(existing)}\` has no target \`${url}\`.`, {
         hint: `Its targets: ${existing.targets.map((t) => t.url).join(', ')}.`,
+        exit: ExitCode.notFound,
       });
     }
   }

@@ -47,7 +47,9 @@ export function readJsonFile(file: string): unknown {
   } catch {
     const at = jsonErrorPosition(text);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    throw new InputError(`Malformed JSON in \`${file}\`${where}.`, {hint: 'Fix the file, or check it against schema/portico.schema.json.'});
+    throw new InputError(`Malformed JSON in \`${file}\`${where}.`, {
+      hint: 'Fix the file, or check it against node_modules/portico/schema/portico.schema.json.',
+    });
   }
 }
 
@@ -69,7 +71,9 @@ export function loadProjectConfig(dir: string, domains: readonly string[] = []):
 /** Validate a config object: `{"routes": {"app.localhost": 5173, "app.localhost/api": {"targets": [9090, 9091]}}}`. */
 export function parseProjectConfig(config: unknown, file: string, project: string, domains: readonly string[] = []): ProjectConfig {
   const fail = (what: string): never => {
-    throw new InputError(`Invalid \`${file}\`: ${what}`, {hint: 'See schema/portico.schema.json for the format.'});
+    throw new InputError(`Invalid \`${file}\`: ${what}`, {
+      hint: 'See the format in node_modules/portico/schema/portico.schema.json (README "Project routes: portico.json").',
+    });
   };
   if (!isObject(config)) fail('expected an object with a `routes` key.');
   const {routes, name, allowRemoteTargets} = config as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import {isIP} from 'node:net';
-import {UserError} from '../errors.js';
+import {InputError} from '../errors.js';
 import {parseTarget} from './parse.js';
 import {routeKey, type Route} from './types.js';
 
@@ -40,7 +40,7 @@ export function refuseSelfTargets(route: Pick<Route, 'host' | 'path' | 'targets'
   for (const t of route.targets) {
     const target = parseTarget(t.url);
     if (ports.includes(target.port) && isLoopbackName(target.hostname)) {
-      throw new UserError(
+      throw new InputError(
         `Target \`${t.url}\` of \`${routeKey(route)}\` is portico's own port ${target.port}: requests would come back through portico in a loop.`,
         {hint: "Point the route at your dev server's port, e.g. `portico add " + routeKey(route) + ' 5173`.'},
       );

@@ -72,7 +72,7 @@ export function copySwitchOf(dir: string): CopySwitch | undefined {
     return validateSwitch(copies);
   } catch (error) {
     throw new UserError(`Invalid \`${path.join(dir, 'portico.json')}\`: ${(error as Error).message}.`, {
-      hint: 'See schema/portico.schema.json for the format.',
+      hint: 'See the format in node_modules/portico/schema/portico.schema.json (README "Project routes: portico.json").',
     });
   }
 }

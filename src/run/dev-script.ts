@@ -15,16 +15,17 @@ function runnerOf(cwd: string): string {
  * own package manager: `npm run dev`, `pnpm run dev`, ...
  */
 export function devScriptCommand(cwd: string): string[] {
-  let scripts: Record<string, unknown> | undefined;
+  const file = path.join(cwd, 'package.json');
+  let why: string;
   try {
-    scripts = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as {scripts?: Record<string, unknown>}).scripts;
-  } catch {
-    // no package.json, or not JSON: no script to run
+    const scripts = (JSON.parse(readFileSync(file, 'utf8')) as {scripts?: Record<string, unknown>} | null)?.scripts;
+    if (typeof scripts?.dev === 'string') return [runnerOf(cwd), 'run', 'dev'];
+    why = `\`${file}\` has no \`dev\` script to run by default`;
+  } catch (error) {
+    why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `there is no package.json in \`${cwd}\` to take a \`dev\` script from`
+        : `\`${file}\` is not valid JSON`;
   }
-  if (typeof scripts?.dev !== 'string') {
-    throw new InputError(
-      `Give the command to run after \`--\`, e.g. \`portico run -- npm run dev\`: ${path.join(cwd, 'package.json')} has no \`dev\` script to run by default.`,
-    );
-  }
-  return [runnerOf(cwd), 'run', 'dev'];
+  throw new InputError(`Give the command to run after \`--\`, e.g. \`portico run -- npm run dev\`: ${why}.`);
 }

@@ -156,7 +156,7 @@ describe.skipIf(!existsSync(CHROMIUM))('two worktrees of one app behind one stab
     const json = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {routes: Array<{host: string; copy?: {name: string; serving: boolean}}>};
     expect(json.routes.find((r) => r.host === 'fix-login.shop.localhost')!.copy).toMatchObject({name: 'fix-login', serving: true});
     const unknown = await cli(['use', 'nope'], {env: t.env});
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('No copy `nope`.');
   });
 });

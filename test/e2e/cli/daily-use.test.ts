@@ -182,7 +182,7 @@ describe('mistakes are caught when they are made', () => {
   it("refuses a target that is portico's own port, in any loopback spelling", async () => {
     for (const target of [String(port), `http://127.0.0.1:${port}`, `https://localhost:${port}`, `[::1]:${port}`, `http://127.0.0.2:${port}`]) {
       const result = await cli(['add', 'self.localhost', target], {env: t.env});
-      expect(result.code, target).not.toBe(0);
+      expect(result.code, target).toBe(2);
       expect(result.stderr).toMatch(new RegExp(`is portico's own port ${port}`));
       expectNoStack(result);
     }

@@ -60,8 +60,9 @@ describe('bad input gets one clear sentence, a non-zero exit, and changes nothin
   });
 
   it('refuses to remove a route that does not exist', async () => {
-    await refused(['rm', 'nope.localhost'], /No route `nope\.localhost` to remove\./);
-    await refused(['rm', 'keep.localhost', '9999'], /Route `keep\.localhost` has no target `http:\/\/localhost:9999`\./);
+    // Not there: exit 4, as for a request that is not in the recent traffic (README "Exit codes").
+    expect((await refused(['rm', 'nope.localhost'], /No route `nope\.localhost` to remove\./)).code).toBe(4);
+    expect((await refused(['rm', 'keep.localhost', '9999'], /Route `keep\.localhost` has no target `http:\/\/localhost:9999`\./)).code).toBe(4);
   });
 
   it('names the line and column of a malformed portico.json', async () => {

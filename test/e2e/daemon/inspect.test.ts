@@ -74,7 +74,7 @@ describe('portico replay', () => {
 
   it('says clearly when the id is unknown or not a number', async () => {
     const unknown = await cli(['replay', '999999'], {env: served.t.env});
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('No request with id 999999 is in portico');
     expectNoStack(unknown);
     const bad = await cli(['replay', 'abc'], {env: served.t.env});

@@ -216,7 +216,11 @@ describe('portico run', () => {
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'nodev'}));
     const result = await cli(['run'], {env: t.env, cwd: app});
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Give the command to run after `--`, e\.g\. `portico run -- npm run dev`: .*package\.json has no `dev` script/);
+    expect(result.stderr).toMatch(/Give the command to run after `--`, e\.g\. `portico run -- npm run dev`: .*package\.json` has no `dev` script/);
+    rmSync(path.join(app, 'package.json'));
+    const none = await cli(['run'], {env: t.env, cwd: app});
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`there is no package.json in \`${app}\` to take a \`dev\` script from.`);
     rmSync(app, {recursive: true, force: true});
   });
 

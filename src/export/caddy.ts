@@ -22,9 +22,12 @@ export function renderCaddyfile(routes: readonly ExportRoute[], options: RenderO
     lines.push('', `${siteAddress(host, options)} {`);
     if (options.listen?.host) lines.push(`\tbind ${options.listen.host}`);
     if (options.tlsCert && options.tlsKey) lines.push(`\ttls ${caddyQuote(options.tlsCert, '--tls-cert')} ${caddyQuote(options.tlsKey, '--tls-key')}`);
+    const opened = lines.length;
     for (const route of group) {
       const routeNotes = notesFor('caddy', route);
       notes.push(...routeNotes);
+      // A blank line between routes, none right after the site's `{`: what `caddy fmt` writes.
+      if (lines.length > opened) lines.push('');
       lines.push(...indent(routeBlock(route, routeNotes)));
     }
     lines.push('}');
@@ -43,7 +46,7 @@ function siteAddress(host: string, options: RenderOptions): string {
  * (`handle_path /api*` would also take `/apix`, and `handle_path /api/*` would miss `/api`.)
  */
 function routeBlock(route: ExportRoute, notes: readonly Note[]): string[] {
-  const out = ['', ...noteComments(notes)];
+  const out = [...noteComments(notes)];
   const body: string[] = [];
   if (route.stripPrefix && route.path !== '/') body.push(`uri strip_prefix ${route.path}`);
   if (route.options.compress) body.push('encode zstd gzip');

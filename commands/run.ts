@@ -25,7 +25,10 @@ Ctrl-C stops every instance's whole process tree, removes its targets and exits 
   static override usage = 'run [--name N] [--instances K] [--path P] [--strategy S] [--timeout DURATION] [--restart] [--join] [-- COMMAND...]';
   static override strict = false;
   static override flags = {
-    name: Flags.string({char: 'n', description: 'route name: <name>.localhost, or a full name under an added domain (app.dev.example.com)'}),
+    name: Flags.string({
+      char: 'n',
+      description: 'route name: web (https://web.localhost), or a full name under .localhost or an added domain (app.dev.example.com)',
+    }),
     instances: Flags.string({char: 'i', description: 'how many copies to run behind the one URL (1-32)', default: '1'}),
     path: Flags.string({description: 'route path under the name, e.g. /api'}),
     strategy: Flags.string({char: 's', description: 'how requests spread over instances', options: [...STRATEGIES]}),

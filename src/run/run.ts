@@ -4,7 +4,7 @@ import {ensureDaemon} from '../daemon/lifecycle.js';
 import {InputError, isUserError} from '../errors.js';
 import {parseRouteSpec} from '../routes/parse.js';
 import {listDomains} from '../domains/files.js';
-import {domainOf, hostSyntax} from '../routes/name.js';
+import {domainOf, hostSyntax, isLocalhostName, toLabel} from '../routes/name.js';
 import {inferProjectName} from '../routes/project.js';
 import {refuseOtherDirectory} from '../routes/owner.js';
 import type {RouteCopy, Strategy} from '../routes/types.js';
@@ -261,13 +261,21 @@ export async function runDev(options: RunOptions): Promise<number> {
 const hintOf = (error: unknown) => (isUserError(error) && error.hint ? `\n${error.hint}` : '');
 
 /**
- * The route's name: `--name app.dev.example.test` (a full name under an added domain) as given,
- * else `<label>.localhost` with the label from --name, portico.json, package.json or the directory.
+ * The route's name: `--name web.localhost` or `--name app.dev.example.test` (a full name under
+ * .localhost or an added domain) as given, else `<label>.localhost` with the label from --name,
+ * portico.json, package.json or the directory. A --name that would have to be rewritten into a
+ * label (`bad name`, `app.example.com` without that domain added) is refused, never changed silently.
  */
 function runName(cwd: string, explicit: string | undefined, domains: readonly string[]): {name: string; base: string} {
   if (explicit?.includes('.')) {
     const host = hostSyntax(explicit);
-    if (domainOf(host, domains) !== undefined) return {name: host.split('.')[0]!, base: host};
+    if (host !== 'localhost' && (isLocalhostName(host) || domainOf(host, domains) !== undefined)) return {name: host.split('.')[0]!, base: host};
+    throw new InputError(`Invalid --name \`${explicit}\`: a full name must be under .localhost or an added domain.`, {
+      hint: `Use a label (\`--name ${toLabel(host.split('.')[0]!) ?? 'web'}\` serves https://${toLabel(host.split('.')[0]!) ?? 'web'}.localhost), or add the domain first: \`portico domain add <suffix>\`.`,
+    });
+  }
+  if (explicit !== undefined && toLabel(explicit) !== explicit.toLowerCase()) {
+    throw new InputError(`Invalid --name \`${explicit}\`: expected letters, digits and hyphens (\`web\`), or a full name such as \`web.localhost\`.`);
   }
   const name = inferProjectName(cwd, explicit);
   return {name, base: `${name}.localhost`};

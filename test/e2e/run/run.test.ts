@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {ROOT, cli, daemonPort, get, spawnCli, tempHome} from '../../helpers/cli.js';
+import {ROOT, cli, daemonPort, expectNoStack, get, spawnCli, tempHome} from '../../helpers/cli.js';
 import type {ChildProcess} from 'node:child_process';
 import {wsOptions} from '../../helpers/ws.js';
 import {TIMEOUT, waitFor} from '../../helpers/wait.js';
@@ -222,6 +222,34 @@ describe('portico run', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`there is no package.json in \`${app}\` to take a \`dev\` script from.`);
     rmSync(app, {recursive: true, force: true});
+  });
+
+  it('refuses a --name it would have to rewrite, naming it, and takes a full .localhost name as given', async () => {
+    for (const [name, message] of [
+      ['bad name', 'Invalid --name `bad name`: expected letters, digits and hyphens'],
+      ['x_y', 'Invalid --name `x_y`'],
+      ['app.example.com', 'Invalid --name `app.example.com`: a full name must be under .localhost or an added domain.'],
+    ]) {
+      const result = await cli(['run', '--name', name!, '--', process.execPath, '-e', '0'], {env: t.env});
+      expect(result.code, name).toBe(2);
+      expect(result.stderr).toContain(message);
+      expectNoStack(result);
+    }
+    const full = await startRun([
+      '--name',
+      'web2.localhost',
+      '--',
+      process.execPath,
+      '-e',
+      "require('http').createServer((q, s) => s.end('web2')).listen(process.env.PORT)",
+    ]);
+    try {
+      expect(full.output()).toMatch(/https:\/\/web2\.localhost:\d+\//);
+      expect((await get(await daemonPort(t.env), 'web2.localhost', '/', t.home)).body).toBe('web2');
+    } finally {
+      full.child.kill('SIGINT');
+      await exitOf(full.child);
+    }
   });
 
   it("prints a crashing instance's stack once", async () => {

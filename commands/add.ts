@@ -12,7 +12,7 @@ export default class Add extends BaseCommand {
   static override description = `Starts the proxy if it is not running. Adding to an existing route appends instances (balanced by --strategy) unless --replace.
 
 Targets: a port on loopback (9090: dialled on 127.0.0.1 and ::1), host:port, http://host:port or https://host:port; TARGET=WEIGHT gives it a share of new requests (9090=3 9091: three for one; =0 drains it).
-Names: localhost and names under .localhost.`;
+Names: localhost, names under .localhost, and names under a domain added with \`portico domain add\`.`;
   static override examples = [
     '<%= config.bin %> add api.localhost 9090',
     '<%= config.bin %> add app.localhost/api 9090 9091 --strategy least-conn --health /healthz',

@@ -16,7 +16,7 @@ When stdout is not a terminal, prints one plain line per request instead.`;
 
   static override flags = {
     'with-secrets': Flags.boolean({
-      description: 'w keeps Authorization, Cookie, Set-Cookie and Proxy-Authorization values in the HAR file (redacted by default)',
+      description: 'the HAR file the w key writes keeps Authorization, Cookie, Set-Cookie and Proxy-Authorization values (redacted by default)',
     }),
   };
 

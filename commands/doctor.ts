@@ -12,7 +12,9 @@ export default class Doctor extends BaseCommand {
   static override enableJsonFlag = true;
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --stores nss', '<%= config.bin %> doctor --json'];
   static override flags = {
-    stores: Flags.string({description: 'trust stores to check (default: system,nss,node, plus java when JAVA_HOME is set)'}),
+    stores: Flags.string({
+      description: 'trust stores to check, comma-separated: system,nss,java,node (default: nss and node, plus system and java where the CA was installed)',
+    }),
   };
 
   async run(): Promise<ReturnType<typeof checksJson>> {

@@ -14,7 +14,7 @@ export default class Logs extends BaseCommand {
     '<%= config.bin %> logs --follow --status 5xx',
     '<%= config.bin %> logs --host api --method POST',
     '<%= config.bin %> logs --har traffic.har',
-    '<%= config.bin %> logs -f --json | jq .status',
+    `<%= config.bin %> logs -f --json | jq 'select(.type == "request") | .status'`,
   ];
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'keep printing new traffic as it happens'}),

@@ -12,6 +12,7 @@ import type {StatePaths} from '../state/home.js';
 import {porticoCommand} from '../trust/hint.js';
 import {formatResults, parseStores, runTrust} from '../trust/index.js';
 import type {StoreResult} from '../trust/types.js';
+import {count} from '../text.js';
 
 export interface DomainOptions {
   paths: StatePaths;
@@ -64,9 +65,12 @@ export async function removeDomainCommand(options: DomainOptions & {suffix: stri
   }
   const using = await routesUnder(options.paths, suffix);
   if (using.length > 0) {
-    throw new UserError(`Domain \`${suffix}\` still has route(s): ${using.join(', ')}; remove them first so nothing is left without a certificate.`, {
-      hint: `\`${porticoCommand(options.env)} rm ${using[0]}\`${using.length > 1 ? ' (and the others)' : ''}, then \`domain rm ${suffix}\` again.`,
-    });
+    throw new UserError(
+      `Domain \`${suffix}\` still has ${using.length === 1 ? 'a route' : 'routes'}: ${using.join(', ')}; remove them first so nothing is left without a certificate.`,
+      {
+        hint: `\`${porticoCommand(options.env)} rm ${using[0]}\`${using.length > 1 ? ' (and the others)' : ''}, then \`domain rm ${suffix}\` again.`,
+      },
+    );
   }
   const env = options.env ?? process.env;
   const {results} = await runTrust({paths: options.paths, action: 'uninstall', selection: parseStores(undefined, env), env, domain: suffix});
@@ -89,7 +93,7 @@ export async function listDomainsCommand(options: DomainOptions): Promise<{domai
   const domains = await Promise.all(listDomains(options.paths.home).map((d) => describeDomain(options.paths, d)));
   if (domains.length === 0)
     options.out(`No domains added: names under .localhost only. Add one with \`${porticoCommand(options.env)} domain add dev.example.com\`.`);
-  for (const d of domains) options.out(`${d.domain}  CA ${d.ca}  permits ${d.permits}  ${d.routes.length} route(s)`);
+  for (const d of domains) options.out(`${d.domain}  CA ${d.ca}  permits ${d.permits}  ${count(d.routes.length, 'route')}`);
   return {domains};
 }
 

@@ -6,6 +6,7 @@ import {listDomains} from '../domains/files.js';
 import {parseRouteSpec, parseTarget} from '../routes/parse.js';
 import {routeKey, type Route} from '../routes/types.js';
 import type {StatePaths} from '../state/home.js';
+import {count} from '../text.js';
 
 export interface RmOptions {
   paths: StatePaths;
@@ -37,7 +38,7 @@ export async function removeRouteCommand(options: RmOptions): Promise<RmResult> 
   const result = await call(options.paths, 'removeRoute', {spec: options.spec, targets: options.targets});
   if (result.route)
     options.out(
-      `Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${result.route.targets.length} target(s) left.`,
+      `Removed ${result.removed.targets.map((t) => t.url).join(', ')} from ${routeKey(result.removed)}; ${count(result.route.targets.length, 'target')} left.`,
     );
   else options.out(`Removed ${routeKey(result.removed)}.`);
   return result;

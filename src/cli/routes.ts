@@ -107,7 +107,10 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
   const lan = lanSummary(paths.home);
   // Added after the documented shape, only while sharing is on (README "Phones on the LAN").
   if (lan) json.lan = lan;
-  return {json, status, routes, ...(saved?.problem ? {problem: saved.problem} : {}), ...(lan ? {lan} : {})};
+  const problem = saved?.problem
+    ? `${saved.problem}; ${saved.repairable ? '`portico up` will move it aside and start with no routes' : 'point PORTICO_HOME at a directory (or unset it for ~/.portico)'}`
+    : undefined;
+  return {json, status, routes, ...(problem ? {problem} : {}), ...(lan ? {lan} : {})};
 }
 
 /** ` weight 3`, ` drained (weight 0)`, or nothing for the default 1. */
@@ -127,7 +130,7 @@ export function formatListing(listing: Listing): string {
   );
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));
   if (listing.lan) lines.push(chalk.yellow(lanLine(listing.lan)));
-  if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}; \`portico up\` will move it aside and start with no routes.`));
+  if (listing.problem) lines.push(chalk.yellow(`! ${listing.problem}.`));
   if (routes.length === 0) {
     lines.push('No routes. Add one: portico add app.localhost 5173');
     return lines.join('\n');

@@ -8,6 +8,7 @@ import type {EventHub} from './hub.js';
 import type {Status} from './protocol.js';
 import {replay} from './replay.js';
 import {addRoute, removeRoute, setProjectRoutes} from './routes.js';
+import {count} from '../text.js';
 
 /** What the control handlers read and change of a running daemon; runDaemon provides it. */
 export interface HandlerContext {
@@ -61,7 +62,7 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
     projectRoutes(request) {
       const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
       ctx.commit(result.routes);
-      ctx.log(`project ${request.project}: ${request.routes.length} route(s)`);
+      ctx.log(`project ${request.project}: ${count(request.routes.length, 'route')}`);
       return {...result, routes: ctx.routes().filter((r) => r.project === request.project)};
     },
     clearCache(request) {

@@ -38,20 +38,22 @@ export function loadRoutes(paths: StatePaths, now: () => number = Date.now): Loa
 
 /**
  * Read routes.json without ever touching it (for `ls` while the daemon is down). `problem` says why
- * an unreadable file was taken as no routes: the daemon moves it aside when it starts.
+ * an unreadable file was taken as no routes; `repairable`, that the daemon moves it aside when it
+ * starts (not when PORTICO_HOME itself is no directory: then the daemon cannot start at all).
  */
-export function peekRoutes(paths: StatePaths): {routes: Route[]; problem?: string} {
+export function peekRoutes(paths: StatePaths): {routes: Route[]; problem?: string; repairable?: boolean} {
   let text: string;
   try {
     text = readFileSync(paths.routes, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return {routes: []};
-    return {routes: [], problem: `${paths.routes} could not be read (${errorCode(error) ?? (error as Error).message})`};
+    if (errorCode(error) === 'ENOTDIR') return {routes: [], problem: `PORTICO_HOME \`${paths.home}\` is not a directory`, repairable: false};
+    return {routes: [], problem: `${paths.routes} could not be read (${errorCode(error) ?? (error as Error).message})`, repairable: true};
   }
   try {
     return {routes: validateRoutes(JSON.parse(text), listDomains(paths.home))};
   } catch (error) {
-    return {routes: [], problem: `${paths.routes} is not valid (${(error as Error).message})`};
+    return {routes: [], problem: `${paths.routes} is not valid (${(error as Error).message})`, repairable: true};
   }
 }
 

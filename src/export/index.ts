@@ -11,6 +11,7 @@ import {renderNginx} from './nginx.js';
 import {writeOutput} from './output.js';
 import {loadSource, type LoadedSource, type RouteSource} from './source.js';
 import type {ExportKind, ExportRoute, RenderOptions, Rendered} from './types.js';
+import {count} from '../text.js';
 
 export interface ExportOptions {
   paths: StatePaths;
@@ -56,7 +57,7 @@ export async function exportRoutes(options: ExportOptions): Promise<void> {
   if (options.strict) failOnNotes(options.kind, rendered.notes);
 
   writeOutput(options.output, rendered.text, options.out);
-  options.warn(`Exported ${routes.length} route(s) from ${loaded.from} for ${options.kind}${options.output ? ` to ${options.output}` : ''}.`);
+  options.warn(`Exported ${count(routes.length, 'route')} from ${loaded.from} for ${options.kind}${options.output ? ` to ${options.output}` : ''}.`);
   if (domain === undefined) options.warn('warning: no --domain (nor deploy.domain): the names stay under .localhost.');
   for (const note of rendered.notes) options.warn(formatWarning(options.kind, note));
 }

@@ -169,7 +169,7 @@ describe('portico domain', () => {
       const busy = await cli(['domain', 'rm', DOMAIN], {env: t.env});
       expect(busy.code).toBe(1);
       expect(busy.stderr).toMatch(
-        /^portico: Domain `dev\.example\.test` still has route\(s\): api\.dev\.example\.test, more\.dev\.example\.test, web\.dev\.example\.test; remove them first/,
+        /^portico: Domain `dev\.example\.test` still has routes: api\.dev\.example\.test, more\.dev\.example\.test, web\.dev\.example\.test; remove them first/,
       );
       expect(existsSync(path.join(t.home, 'domains', DOMAIN, 'ca.pem'))).toBe(true);
 

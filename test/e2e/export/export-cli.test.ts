@@ -50,7 +50,7 @@ describe('portico export from a project, without a daemon', () => {
     expect(result.stdout).toContain('lb_policy least_conn');
     expect(result.stdout).toContain('health_uri /healthz');
     expect(result.stdout).toContain('uri strip_prefix /docs');
-    expect(result.stderr).toContain(`Exported 3 route(s) from ${path.join(project, 'portico.json')} for caddy.`);
+    expect(result.stderr).toContain(`Exported 3 routes from ${path.join(project, 'portico.json')} for caddy.`);
     expect(existsSync(path.join(t.home, 'daemon.json'))).toBe(false);
   });
 

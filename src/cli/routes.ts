@@ -2,7 +2,7 @@ import {lanSummary, type LanSummary} from '../lan/summary.js';
 import {lanLine} from './lan-line.js';
 import chalk from 'chalk';
 import type {Status} from '../daemon/protocol.js';
-import type {CopyStatus, RouteStatus, TargetStatus} from '../routes/status.js';
+import type {CopyStatus, RouteStatus} from '../routes/status.js';
 import {loadUses as uses} from '../daemon/copies.js';
 import {copyLine, groupCopies, savedCopy} from './copies-list.js';
 import {peekRoutes} from '../daemon/store.js';
@@ -24,11 +24,17 @@ export interface ListJson {
     path: string;
     url: string;
     strategy: string;
-    /**
-     * A target's live state; after the documented keys come `weight` (its share of new requests: 1
-     * unless set, 0 drained), `lastError` (only while unhealthy) and the `portico run` that owns it.
-     */
-    targets: Array<Omit<TargetStatus, 'owner'> & {owner?: {pid: number; dir?: string}}>;
+    /** `weight` comes after the documented keys: the target's share of new requests (1 unless set; 0 drained). */
+    /** `lastError` after the documented keys, only while the target is unhealthy: what talking to it last gave (`ECONNREFUSED`, ...). */
+    targets: Array<{
+      target: string;
+      healthy: boolean;
+      active: number;
+      requests: number;
+      weight: number;
+      lastError?: string;
+      owner?: {pid: number; dir?: string};
+    }>;
     /** After the documented shape, only when set: the health-check path, and whether the route's path is stripped. */
     health?: string;
     stripPrefix?: true;

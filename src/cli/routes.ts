@@ -25,19 +25,7 @@ export interface ListJson {
     url: string;
     strategy: string;
     /** `weight` comes after the documented keys: the target's share of new requests (1 unless set; 0 drained). */
-    /** `lastError` after the documented keys, only while the target is unhealthy: what talking to it last gave (`ECONNREFUSED`, ...). */
-    targets: Array<{
-      target: string;
-      healthy: boolean;
-      active: number;
-      requests: number;
-      weight: number;
-      lastError?: string;
-      owner?: {pid: number; dir?: string};
-    }>;
-    /** After the documented shape, only when set: the health-check path, and whether the route's path is stripped. */
-    health?: string;
-    stripPrefix?: true;
+    targets: Array<{target: string; healthy: boolean; active: number; requests: number; weight: number; owner?: {pid: number; dir?: string}}>;
     /** After the documented shape, only for routes that have front-door options (cache, compress, cors, ...). */
     options?: RouteOptions;
     /** Added after the documented shape: who the route belongs to (a project, a `portico run`, or added by hand). */
@@ -94,11 +82,8 @@ export async function listRoutes(paths: StatePaths): Promise<Listing> {
         active: t.active,
         requests: t.requests,
         weight: t.weight ?? 1,
-        ...(t.lastError && !t.healthy ? {lastError: t.lastError} : {}),
         ...(t.owner ? {owner: {pid: t.owner, ...(r.owner?.kind === 'run' && r.owner.dir ? {dir: r.owner.dir} : {})}} : {}),
       })),
-      ...(r.health ? {health: r.health} : {}),
-      ...(r.stripPrefix ? {stripPrefix: true as const} : {}),
       ...(r.options ? {options: shownOptions(r.options)} : {}),
       owner: r.owner ?? {kind: 'hand'},
       ...(r.copy ? {copy: r.copy} : {}),

@@ -273,19 +273,6 @@ describe('one voice', () => {
     await app.close();
   });
 
-  it("shows in ls --json what ls shows: a down target's last error, the health path and the stripped prefix", async () => {
-    const dead = await freePort();
-    expect((await cli(['add', 'dead.localhost/v1', String(dead), '--health', '/healthz', '--strip-prefix'], {env: t.env})).code).toBe(0);
-    expect((await get(port, 'dead.localhost', '/v1/x', t.home)).status).toBe(502);
-    const json = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {
-      routes: Array<Record<string, unknown> & {host: string; targets: Array<Record<string, unknown>>}>;
-    };
-    const route = json.routes.find((r) => r.host === 'dead.localhost')!;
-    expect(route).toMatchObject({health: '/healthz', stripPrefix: true});
-    expect(route.targets[0]).toMatchObject({healthy: false, lastError: 'ECONNREFUSED'});
-    expect((await cli(['rm', 'dead.localhost/v1'], {env: t.env})).code).toBe(0);
-  });
-
   it('prints no colour codes when NO_COLOR is set, even when forced', async () => {
     const result = await cli(['ls'], {env: {...t.env, NO_COLOR: '1', FORCE_COLOR: undefined}});
     expect(result.stdout).not.toMatch(/\u001B\[/);

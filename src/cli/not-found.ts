@@ -1,8 +1,9 @@
 /**
  * oclif's `command_not_found` hook: one sentence naming what was typed and the nearest command, exit
  * 127 (the shell's "command not found"); a known command followed by an argument it does not take is
- * bad input (exit 2); `portico help [COMMAND]` shows the help and `portico -v` the version. Never a prompt: @oclif/plugin-not-found asks "Did you mean
- * ...?" on a terminal and names nothing without one (CI, pipes), so portico answers the same everywhere.
+ * bad input (exit 2); `portico help [COMMAND]` shows the help and `portico -v` the version. Never a
+ * prompt: @oclif/plugin-not-found asks "Did you mean ...?" on a terminal and names nothing without
+ * one (CI, pipes), so portico answers the same everywhere.
  */
 import type {Hook} from '@oclif/core';
 import {ExitCode} from '../errors.js';
@@ -78,7 +79,8 @@ const hook: Hook<'command_not_found'> = async function (options) {
   }
   const commands = config.commands
     .filter((c) => !c.hidden)
-    .map((c) => ({id: c.id.replaceAll(':', ' '), usage: typeof c.usage === 'string' ? c.usage.replace(/^\S+(:\S+)*/, c.id.replaceAll(':', ' ')) : undefined}));
+    // A command's own usage line already starts with its name (`add ROUTE TARGET...`).
+    .map((c) => ({id: c.id.replaceAll(':', ' '), usage: typeof c.usage === 'string' ? c.usage : undefined}));
   const {text, exit} = notFoundMessage(words, commands);
   process.stderr.write(speakAs(text));
   this.exit(exit);

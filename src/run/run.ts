@@ -270,8 +270,9 @@ function runName(cwd: string, explicit: string | undefined, domains: readonly st
   if (explicit?.includes('.')) {
     const host = hostSyntax(explicit);
     if (host !== 'localhost' && (isLocalhostName(host) || domainOf(host, domains) !== undefined)) return {name: host.split('.')[0]!, base: host};
+    const label = toLabel(host.split('.')[0]!) ?? 'web';
     throw new InputError(`Invalid --name \`${explicit}\`: a full name must be under .localhost or an added domain.`, {
-      hint: `Use a label (\`--name ${toLabel(host.split('.')[0]!) ?? 'web'}\` serves https://${toLabel(host.split('.')[0]!) ?? 'web'}.localhost), or add the domain first: \`portico domain add <suffix>\`.`,
+      hint: `Use a label (\`--name ${label}\` serves https://${label}.localhost), or add the domain first: \`portico domain add <suffix>\`.`,
     });
   }
   if (explicit !== undefined && toLabel(explicit) !== explicit.toLowerCase()) {

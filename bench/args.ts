@@ -19,21 +19,22 @@ export interface Args {
 export const USAGE = `Usage: npm run bench -- [options]     (or: node dist/bench/run.js [options])
 
 portico against the peers installed here (Caddy, nginx, portless, \`node\` — Node's HTTPS server
-and http-proxy-3 alone, the floor portico stands on — and the backend itself as \`direct\`): same
+and http-proxy-3 alone, the floor portico stands on — and the backend itself as \`direct\`), and
+this checkout again as \`portico-w2\` (\`up --workers 2\`: a worker process on the second core): same
 backend, same load, alternating rounds, medians, ratios, CPU per request from /proc, and which
 performance goals are met. Progress goes to stderr, the report to stdout.
 
 Options:
   --duration N     seconds of load per scenario and round (default 8)
   --rounds N       rounds; each figure is the median (default 3)
-  --peers LIST     comma-separated: portico,caddy,nginx,portless,node,direct (default: all)
+  --peers LIST     comma-separated: portico,portico-w2,caddy,nginx,portless,node,direct (default: all)
   --only LIST      scenarios: ${SCENARIOS.join(' ')}
   --baseline DIR   also run another built checkout of portico (npm ci && npm run build there) as
                    the peer \`before\`, for a before/after in one run on one machine; repeat it
                    (or DIR,DIR) for \`before2\`, \`before3\`... to compare several checkouts
   --soak N         also an N-second soak with RSS sampled every 5 s
   --json FILE      write the raw samples
-  --smoke          a few seconds, portico, node and direct only (CI runs it to keep the harness
+  --smoke          a few seconds, portico, portico-w2, node and direct only (CI runs it to keep the harness
                    working)
   --help           this text
 
@@ -49,7 +50,7 @@ export function parseArgs(argv: string[]): Args {
     return i === -1 ? undefined : argv[i + 1];
   };
   const smoke = argv.includes('--smoke');
-  const peers = new Set((get('peers') ?? (smoke ? 'portico,node,direct' : 'portico,caddy,nginx,portless,node,direct')).split(','));
+  const peers = new Set((get('peers') ?? (smoke ? 'portico,portico-w2,node,direct' : 'portico,portico-w2,caddy,nginx,portless,node,direct')).split(','));
   const baselines = argv.flatMap((a, i) => (a === '--baseline' && argv[i + 1] !== undefined ? argv[i + 1]!.split(',') : []));
   for (const name of baselineNames(baselines)) peers.add(name);
   return {

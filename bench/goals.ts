@@ -12,8 +12,8 @@ interface Goal {
 }
 
 /** A ratio goal: portico/peer against a bound. */
-function ratioGoal(report: Report, name: string, scenario: string, peer: string, ok: (x: number) => boolean): Goal {
-  const x = report.ratio(scenario, peer);
+function ratioGoal(report: Report, name: string, scenario: string, peer: string, ok: (x: number) => boolean, of = 'portico'): Goal {
+  const x = report.ratio(scenario, peer, of);
   return x === undefined ? {name} : {name, figure: `${x.toFixed(2)}x`, met: ok(x)};
 }
 
@@ -39,6 +39,10 @@ export function performanceGoals(report: Report): Goal[] {
     ratioGoal(report, '1 MiB >= Caddy', '1 MiB responses', 'caddy', atLeast(1)),
     ratioGoal(report, 'WebSocket >= Caddy', 'WebSocket echo, 1 connection', 'caddy', atLeast(1)),
     ratioGoal(report, 'gzip >= Caddy', 'gzip, 100 KB JSON, 50 connections', 'caddy', atLeast(1)),
+    ratioGoal(report, 'h1 >= Caddy, --workers 2', 'HTTPS HTTP/1.1, 50 connections', 'caddy', atLeast(1), 'portico-w2'),
+    ratioGoal(report, 'h2 >= Caddy, --workers 2', 'HTTP/2, 50 connections x 10 streams', 'caddy', atLeast(1), 'portico-w2'),
+    ratioGoal(report, '1 MiB >= Caddy, --workers 2', '1 MiB responses', 'caddy', atLeast(1), 'portico-w2'),
+    ratioGoal(report, 'gzip >= Caddy, --workers 2', 'gzip, 100 KB JSON, 50 connections', 'caddy', atLeast(1), 'portico-w2'),
     ratioGoal(report, 'h1 >= 3x portless', 'HTTPS HTTP/1.1, 50 connections', 'portless', atLeast(3)),
     ratioGoal(report, 'h2 >= 3x portless', 'HTTP/2, 50 connections x 10 streams', 'portless', atLeast(3)),
     ratioGoal(report, '1 MiB >= 3x portless', '1 MiB responses', 'portless', atLeast(3)),

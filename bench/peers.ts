@@ -14,6 +14,8 @@ export interface Running {
   /** portico peers: the checkout's bin/run.js and the environment its CLI runs with. */
   bin?: string;
   env?: NodeJS.ProcessEnv;
+  /** A variant of this checkout (`portico-w2`): measured under load only; portico-only scenarios run once, for `portico`. */
+  variant?: boolean;
   stop(): Promise<void>;
 }
 
@@ -71,26 +73,37 @@ export function porticoEnv(dir: string, name = 'portico'): NodeJS.ProcessEnv {
 }
 
 /** A portico checkout as a peer: this one, or another built one (`--baseline DIR`) under its own name and home. */
-export function porticoPeer(name = 'portico', bin = BIN): Peer {
+export function porticoPeer(name = 'portico', bin = BIN, upArgs: string[] = []): Peer {
   return {
     name,
     missing: () => (existsSync(bin) ? undefined : `no ${bin} (build that checkout first: npm ci && npm run build)`),
     async start(backendPort, dir) {
       const env = porticoEnv(dir, name);
       const port = await freePort();
-      const up = await run(process.execPath, [bin, 'up', '--port', String(port)], {env});
+      const up = await run(process.execPath, [bin, 'up', '--port', String(port), ...upArgs], {env});
       if (up.code !== 0) throw new Error(`portico up failed: ${up.stderr}`);
       await run(process.execPath, [bin, 'add', HOST, `127.0.0.1:${backendPort}`], {env});
       // The compressed and cached scenarios: the same backend under two paths with front-door options.
       await run(process.execPath, [bin, 'add', `${HOST}/gz`, `127.0.0.1:${backendPort}`, '--compress'], {env});
       await run(process.execPath, [bin, 'add', `${HOST}/cached`, `127.0.0.1:${backendPort}`, '--cache'], {env});
       const pid = (JSON.parse(readFileSync(path.join(dir, name, 'daemon.json'), 'utf8')) as {pid: number}).pid;
-      return {port, tls: true, pid, bin, env, stop: async () => void (await run(process.execPath, [bin, 'down'], {env}))};
+      return {
+        port,
+        tls: true,
+        pid,
+        bin,
+        env,
+        ...(upArgs.length > 0 ? {variant: true} : {}),
+        stop: async () => void (await run(process.execPath, [bin, 'down'], {env})),
+      };
     },
   };
 }
 
 export const portico = porticoPeer();
+
+/** This checkout with a worker process (`up --workers 2`, README "Workers"): both cores serve connections. */
+export const porticoWorkers = porticoPeer('portico-w2', BIN, ['--workers', '2']);
 
 export const caddy: Peer = {
   name: 'caddy',
@@ -251,4 +264,4 @@ export const nodeFloor: Peer = {
   },
 };
 
-export const ALL_PEERS = [portico, caddy, nginx, portless, nodeFloor, direct];
+export const ALL_PEERS = [portico, porticoWorkers, caddy, nginx, portless, nodeFloor, direct];

@@ -22,9 +22,9 @@ export class Report {
     return this.results[scenario]?.[peer];
   }
 
-  /** portico's figure over the peer's, when both were measured. */
-  ratio(scenario: string, peer: string): number | undefined {
-    const ours = this.value(scenario);
+  /** portico's figure (or `of`'s: a variant of portico) over the peer's, when both were measured. */
+  ratio(scenario: string, peer: string, of = 'portico'): number | undefined {
+    const ours = this.value(scenario, of);
     const theirs = this.value(scenario, peer);
     return ours !== undefined && theirs !== undefined && Number.isFinite(ours) && Number.isFinite(theirs) ? ours / theirs : undefined;
   }
@@ -47,7 +47,7 @@ export class Report {
           : `   portico/${peer} = ${(higher ? ours / value : value / ours).toFixed(2)}x${higher ? '' : ' (speed)'}`;
       const us = cpu?.[peer];
       const cpuColumn = cpu ? (us !== undefined && Number.isFinite(us) ? `${us.toFixed(0).padStart(7)} µs/req` : '           –  ') : '';
-      this.say(`  ${peer.padEnd(9)} ${fixed(value).padStart(10)}${cpuColumn}${ratio}`);
+      this.say(`  ${peer.padEnd(10)} ${fixed(value).padStart(10)}${cpuColumn}${ratio}`);
     }
   }
 }

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     }
   }
   try {
-    for (const [name, r] of running) if (r.bin && r.pid) report.record('daemon RSS idle', name, rssMb(r.pid));
+    for (const [name, r] of running) if (r.bin && r.pid && !r.variant) report.record('daemon RSS idle', name, rssMb(r.pid));
     // Warm every peer up first (JIT, connection pools, session caches): the rounds measure steady state.
     if (!args.smoke) {
       for (const peer of peers) {
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, r] of running) {
-      if (!r.bin || !r.env) continue;
+      if (!r.bin || !r.env || r.variant) continue;
       await porticoOnly({args, report, r: {...r, bin: r.bin, env: r.env}, name, want, progress});
       if (want('idle')) await idleCost({report, name, bin: r.bin, dir, backendPort: backend.port, smoke: args.smoke, progress});
     }

@@ -15,6 +15,7 @@ Listens on the port it last ran on, so open URLs keep working; the first time on
     '<%= config.bin %> up --port 8443',
     '<%= config.bin %> up --foreground',
     '<%= config.bin %> up --timeout 2m',
+    '<%= config.bin %> up --workers 2',
   ];
   static override flags = {
     port: Flags.integer({
@@ -30,13 +31,26 @@ Listens on the port it last ran on, so open URLs keep working; the first time on
         'Default wait for response headers after the request body was sent (routes may set their own): 90s, 500ms, 2m (always with a unit). Default 30s.',
       env: 'PORTICO_TIMEOUT',
     }),
+    workers: Flags.integer({
+      description:
+        'Processes that serve connections: the daemon and N-1 workers, each on its own core; connections are shared out round robin. More serve many connections at once (a load test); a browser page rides one connection, so the default serves a laptop. Default: PORTICO_WORKERS, else 1.',
+      min: 1,
+      max: 64,
+    }),
   };
 
   static override enableJsonFlag = true;
 
   async run(): Promise<Status | undefined> {
     const {flags} = await this.parse(Up);
-    const options = {paths: statePaths(), port: flags.port, timeout: flags.timeout, cwd: process.cwd(), out: (line: string) => this.log(line)};
+    const options = {
+      paths: statePaths(),
+      port: flags.port,
+      timeout: flags.timeout,
+      workers: flags.workers,
+      cwd: process.cwd(),
+      out: (line: string) => this.log(line),
+    };
     if (flags.foreground) return void (await runForeground(options));
     return up(options);
   }

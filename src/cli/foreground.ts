@@ -1,5 +1,6 @@
 import {appendFileSync} from 'node:fs';
 import {runDaemon} from '../daemon/daemon.js';
+import {envWorkers} from '../daemon/lifecycle.js';
 import {parseDuration} from '../routes/duration.js';
 import type {StatePaths} from '../state/home.js';
 import {noteTrust} from '../trust/hint.js';
@@ -17,6 +18,8 @@ export interface ForegroundOptions {
   dashboard?: boolean;
   /** `--timeout` / PORTICO_TIMEOUT as typed: the default response timeout. */
   timeout?: string;
+  /** `--workers` / PORTICO_WORKERS: processes that serve connections. */
+  workers?: number;
 }
 
 /**
@@ -27,14 +30,14 @@ export async function runForeground(options: ForegroundOptions): Promise<void> {
   // Daemon log lines go to the terminal, except while the dashboard owns it: then to daemon.log.
   let log = options.out;
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
-  const daemon = await runDaemon({paths: options.paths, port: options.port, timeoutMs, log: (line) => log(line)});
+  const daemon = await runDaemon({paths: options.paths, port: options.port, timeoutMs, workers: options.workers ?? envWorkers(), log: (line) => log(line)});
   try {
     await registerProject(options.paths, options.cwd, options.out);
   } catch (error) {
     await daemon.stop();
     throw error;
   }
-  printStatus(daemon.status(), options.out);
+  printStatus(await daemon.status(), options.out);
   noteTrust(options.paths);
   const stop = () => void daemon.stop();
   process.once('SIGINT', stop);

@@ -110,7 +110,7 @@ export function formatListing(listing: Listing): string {
   const {status, routes} = listing;
   lines.push(
     status
-      ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid})`
+      ? `portico ${chalk.green('running')} on port ${status.port} (pid ${status.pid}${(status.workers ?? 1) > 1 ? `; ${status.workers} processes serve connections` : ''})`
       : `portico ${chalk.yellow('not running')}: start it with \`portico up\``,
   );
   for (const notice of status?.notices ?? []) lines.push(chalk.yellow(`! ${notice}`));

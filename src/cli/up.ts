@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import {ensureDaemon} from '../daemon/lifecycle.js';
+import {ensureDaemon, envWorkers} from '../daemon/lifecycle.js';
 import {call} from '../daemon/client.js';
 import type {Status} from '../daemon/protocol.js';
 import {registerProject} from './project.js';
@@ -18,6 +18,8 @@ export interface UpOptions {
   cwd: string;
   /** `--timeout` / PORTICO_TIMEOUT as typed: the daemon's default response timeout. */
   timeout?: string;
+  /** `--workers` / PORTICO_WORKERS: processes that serve connections (README "Workers"). */
+  workers?: number;
   out: (line: string) => void;
 }
 
@@ -27,7 +29,12 @@ export async function up(options: UpOptions): Promise<Status> {
   const project = loadProjectConfig(options.cwd, listDomains(options.paths.home));
   if (project) checkRemoteTargets(project);
   const timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout (or PORTICO_TIMEOUT)');
-  const {status: initial, started} = await ensureDaemon(options.paths, {port: options.port, timeout, onNotice: options.out});
+  const {status: initial, started} = await ensureDaemon(options.paths, {
+    port: options.port,
+    timeout,
+    workers: options.workers ?? envWorkers(),
+    onNotice: options.out,
+  });
   let status = initial;
   if (project && (await registerProject(options.paths, options.cwd, options.out)) !== undefined) {
     status = await call(options.paths, 'status');
@@ -44,5 +51,6 @@ export function printStatus(status: Status, out: (line: string) => void): void {
   for (const notice of status.notices) out(chalk.yellow.bold(`! ${notice}`));
   if (status.routes.length === 0) out('No routes yet. Add one: portico add app.localhost 5173');
   for (const route of status.routes) out(`  ${chalk.bold(route.url)}  ->  ${route.targets.map((t) => t.target).join(', ')}`);
+  if ((status.workers ?? 1) > 1) out(chalk.dim(`  ${status.workers} processes serve connections (--workers)`));
   if (status.httpPort !== undefined) out(chalk.dim(`  http://<name>.localhost${status.httpPort === 80 ? '' : `:${status.httpPort}`}/ redirects to https`));
 }

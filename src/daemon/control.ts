@@ -119,11 +119,11 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'});
   const history = Number(url.searchParams.get('history') ?? 200);
   const replay = hub.history(Number.isFinite(history) ? history : 200);
-  if (replay.length > 0) res.write(`${replay.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  const historyText = replay.length > 0 ? `${replay.map((e) => JSON.stringify(e)).join('\n')}\n` : '';
   // History only (`logs` without --follow): end the stream after it, so the reader knows it has all
   // of it however slowly it arrives.
   if (url.searchParams.get('follow') === '0') {
-    res.end();
+    res.end(historyText);
     return;
   }
   const headers = url.searchParams.get('headers') === '1';
@@ -133,16 +133,15 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
   // cannot see 50 ms; the dashboard renders at most 10 times a second anyway.
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let started = false;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
+    if (!started) return;
     const lines = pending;
     pending = [];
     if (lines.length > 0 && !res.destroyed) res.write(`${lines.join('\n')}\n`);
   };
-  // Headers now, not with the first event: a follower learns it is subscribed (and capture is on)
-  // even while nothing happens (`portico mcp` waits for this before it answers an agent).
-  res.flushHeaders();
   const unsubscribe = hub.subscribe({
     headers,
     capture,
@@ -155,9 +154,20 @@ function streamEvents(hub: EventHub, url: URL, req: http.IncomingMessage, res: h
       if (pending.push(JSON.stringify(event)) === 1) timer = setTimeout(flush, FLUSH_MS);
     },
     end() {
+      started = true;
       flush();
       res.end();
     },
+  });
+  // The headers go once the subscription is in force in every process (workers too): a follower
+  // learns it is subscribed, and capture is on, even while nothing happens (`portico mcp` waits for
+  // this before it answers an agent). Events that came meanwhile follow the history.
+  hub.settled.then(() => {
+    if (res.destroyed || started) return;
+    started = true;
+    if (historyText) res.write(historyText);
+    res.flushHeaders();
+    flush();
   });
   req.socket.on('close', unsubscribe);
   res.on('close', () => {

@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto';
 import {readFileSync, unlinkSync} from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
@@ -9,12 +10,14 @@ import {UserError, errorCode} from '../errors.js';
 import {CacheRegistry} from '../frontdoor/cache-registry.js';
 import {frontDoorFeatures} from '../frontdoor/index.js';
 import {envTimeout} from '../routes/duration.js';
+import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import {writeFileAtomic} from '../state/atomic.js';
 import {readLastPort, writeLastPort} from '../state/last-port.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {Transport} from '../transport/index.js';
 import {VERSION} from '../version.js';
+import {count} from '../text.js';
 import {retainCaches} from './cache.js';
 import {startControlServer} from './control.js';
 import {loadUses, saveUses, usesFile} from './copies.js';
@@ -26,6 +29,7 @@ import type {DaemonInfo, Status} from './protocol.js';
 import {pruneOwners} from './routes.js';
 import {serve, type Serving} from './serve.js';
 import {loadRoutes, saveRoutes} from './store.js';
+import {Workers, mergeStatuses} from './workers.js';
 
 export interface DaemonOptions {
   paths: StatePaths;
@@ -39,11 +43,13 @@ export interface DaemonOptions {
   ownerCheckMs?: number;
   /** Default wait for response headers, ms (routes may set their own). Default: PORTICO_TIMEOUT, else 30 s. */
   timeoutMs?: number;
+  /** Processes that serve connections: this one and `workers - 1` worker processes (README "Workers"). Default 1. */
+  workers?: number;
 }
 
 export interface RunningDaemon {
   info: DaemonInfo;
-  status(): Status;
+  status(): Promise<Status>;
   /** Graceful stop: in-flight requests finish (up to 5 s), routes persist. */
   stop(): Promise<void>;
   /** Resolves once the daemon has stopped (by stop() or a /shutdown request). */
@@ -83,27 +89,42 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   const notices: string[] = [];
   let ownerTimer: NodeJS.Timeout | undefined;
 
-  /** Persist first, then apply: if the disk refuses, nothing changes and the user is told. */
-  const commit = (next: Route[]) => {
+  // Worker processes (README "Workers"): started once the proxy has its port; the primary owns all shared state.
+  const processes = Math.max(1, options.workers ?? 1);
+  let workers: Workers | undefined;
+  const hop = randomBytes(6).toString('hex');
+  const relay = {socket: path.join(paths.home, 'relay.sock'), secret: randomBytes(18).toString('base64url')};
+
+  /** Persist first, then apply: if the disk refuses, nothing changes and the user is told. Resolves once every worker serves the change. */
+  const commit = async (next: Route[]) => {
     persist(paths, next);
     routes = next;
     serving?.proxy.setRoutes(routes, uses);
     retainCaches(routes, cacheRegistry);
     if (!stopping) ownerTimer = watchOwners(ownerTimer, routes, checkOwners);
+    await workers?.setRoutes(routes, uses);
   };
   const checkOwners = {commit, log, everyMs: options.ownerCheckMs ?? 1000, routes: () => routes};
 
-  const status = (): Status => ({
+  const ownStatus = (merged?: RouteStatus[]): Status => ({
     version: VERSION,
     pid: process.pid,
     port: info.port,
     startedAt: info.startedAt,
     ca: paths.caCert,
-    routes: withOwners(serving?.proxy.status() ?? [], routes),
+    routes: withOwners(merged ?? serving?.proxy.status() ?? [], routes),
     notices,
     timeout: timeoutMs,
     ...(redirectPort(serving) ? {httpPort: redirectPort(serving)} : {}),
+    ...(processes > 1 ? {workers: processes} : {}),
   });
+  /** One proxy's status: with workers, their target counts and health are merged in (probed first when `probeMaxAgeMs` is given). */
+  const status = async (probeMaxAgeMs?: number): Promise<Status> => {
+    if (probeMaxAgeMs !== undefined) await serving?.proxy.probeIdle(probeMaxAgeMs);
+    if (!workers || !serving) return ownStatus();
+    const own = serving.proxy.status();
+    return ownStatus(mergeStatuses(own, await workers.statuses(probeMaxAgeMs)));
+  };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -111,12 +132,12 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       clearInterval(ownerTimer);
       ownerTimer = undefined;
       if (serving?.redirect80 && 'close' in serving.redirect80) await serving.redirect80.close();
-      await serving?.proxy.close(5000);
+      await Promise.all([workers?.close(), serving?.proxy.close(5000)]);
       transport.close();
       // Followers (`logs -f`, the dashboard) get the end of their stream; then every control connection goes.
       hub.close();
       await closeControl(control);
-      for (const file of [paths.socket, paths.daemon]) removeFile(file);
+      for (const file of [paths.socket, paths.daemon, relay.socket]) removeFile(file);
       log('stopped');
       stopped.resolve();
     })());
@@ -130,14 +151,13 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       routes: () => routes,
       commit,
       status,
-      probeIdle: async (maxAgeMs) => serving?.proxy.probeIdle(maxAgeMs),
       selfPorts: () => [info.port || -1, ...(redirectPort(serving) ? [redirectPort(serving)!] : [])],
       hub,
       caches: cacheRegistry,
       replayTarget: () => ({port: info.port, ca: readFileSync(paths.caCert, 'utf8')}),
       port: () => info.port,
       uses: () => uses,
-      commitUses(next) {
+      async commitUses(next) {
         try {
           saveUses(paths, next);
         } catch (error) {
@@ -145,6 +165,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
         }
         uses = next;
         serving?.proxy.setRoutes(routes, uses);
+        await workers?.setRoutes(routes, uses);
       },
       stop,
       log,
@@ -171,10 +192,26 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       features,
       backendTimeout: timeoutMs,
       log,
+      ...(processes > 1 ? {shared: {hop, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}} : {}),
     });
     notices.push(...serving.notices);
     serving.proxy.setRoutes(routes, uses);
     info.port = serving.proxy.port;
+    if (processes > 1) {
+      workers = new Workers({
+        count: processes,
+        setup: {home: paths.home, port: info.port, hop, timeoutMs, relay, processes},
+        routes: () => ({routes, uses}),
+        watch: () => ({headers: hub.wantsHeaders, capture: hub.wantsCapture}),
+        traffic(events, captures) {
+          for (const capture of captures) hub.capture(capture);
+          for (const event of events) hub.emit(event);
+        },
+        log,
+      });
+      hub.onWatchChange = async () => workers?.watch({headers: hub.wantsHeaders, capture: hub.wantsCapture});
+      await workers.start();
+    }
     writeLastPort(paths, info.port);
     writeFileAtomic(paths.daemon, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (error) {
@@ -186,7 +223,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   }
   ownerTimer = watchOwners(ownerTimer, routes, checkOwners);
   ready.resolve();
-  log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid})`);
+  log(`portico ${VERSION} listening on https://localhost:${info.port} (pid ${process.pid}${processes > 1 ? `, ${count(workers!.serving, 'worker')}` : ''})`);
   return {info, status, stop, stopped: stopped.promise, hub};
 }
 
@@ -214,7 +251,7 @@ function redirectPort(serving: Serving | undefined): number | undefined {
 function watchOwners(
   current: NodeJS.Timeout | undefined,
   routes: readonly Route[],
-  check: {commit: (next: Route[]) => void; log: (line: string) => void; everyMs: number; routes: () => Route[]},
+  check: {commit: (next: Route[]) => Promise<void>; log: (line: string) => void; everyMs: number; routes: () => Route[]},
 ): NodeJS.Timeout | undefined {
   const owned = routes.some((r) => r.targets.some((t) => t.owner !== undefined));
   if (!owned) {
@@ -226,11 +263,7 @@ function watchOwners(
     const next = pruneOwners(check.routes(), pidAlive);
     if (!next) return;
     check.log('dropped targets of exited `portico run` processes');
-    try {
-      check.commit(next);
-    } catch (error) {
-      check.log((error as Error).message);
-    }
+    check.commit(next).catch((error: Error) => check.log(error.message));
   }, check.everyMs);
   timer.unref();
   return timer;

@@ -19,6 +19,8 @@ const stamp = (line: string) => console.log(`${new Date().toISOString()} ${line}
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg === -1 ? undefined : Number(process.argv[portArg + 1]);
+// Checked by the CLI (`up --workers`, PORTICO_WORKERS) before it started this process.
+const workers = Number(process.env.PORTICO_WORKERS) || 1;
 
 process.on('uncaughtException', (error) => {
   // The proxy maps client and backend errors itself; anything reaching here is a bug worth a log line,
@@ -27,8 +29,8 @@ process.on('uncaughtException', (error) => {
 });
 
 try {
-  const daemon = await runDaemon({paths: statePaths(porticoHome()), port, log: stamp});
-  const status = daemon.status();
+  const daemon = await runDaemon({paths: statePaths(porticoHome()), port, workers, log: stamp});
+  const status = await daemon.status();
   await say({type: 'ready', port: status.port, notices: status.notices});
   if (process.connected) process.disconnect();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void daemon.stop());

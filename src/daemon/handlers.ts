@@ -14,11 +14,10 @@ import {count} from '../text.js';
 export interface HandlerContext {
   /** The routes being served. */
   routes(): readonly Route[];
-  /** Persist, then serve `next` (throws a UserError, changing nothing, when the disk refuses). */
-  commit(next: Route[]): void;
-  status(): Status;
-  /** Probe the targets of routes without traffic, unless probed within `maxAgeMs`. */
-  probeIdle(maxAgeMs: number): Promise<void>;
+  /** Persist, then serve `next` (throws a UserError, changing nothing, when the disk refuses); resolves once every process serves it. */
+  commit(next: Route[]): Promise<void>;
+  /** The live status; with `probeMaxAgeMs`, targets of routes without traffic are probed first unless probed within it. */
+  status(probeMaxAgeMs?: number): Promise<Status>;
   /** Ports a route must not point at: they are portico's own. */
   selfPorts(): number[];
   hub: EventHub;
@@ -30,7 +29,7 @@ export interface HandlerContext {
   /** Which copy each stable host serves by default (README "Copies of an app"). */
   uses(): ReadonlyMap<string, string>;
   /** Persist, then serve, new default copies (throws a UserError, changing nothing, when the disk refuses). */
-  commitUses(next: Map<string, string>): void;
+  commitUses(next: Map<string, string>): Promise<void>;
   /** Graceful stop, started after the answer to `/shutdown` is sent. */
   stop(): Promise<void>;
   log(line: string): void;
@@ -42,26 +41,23 @@ export interface HandlerContext {
 export function controlHandlers(ctx: HandlerContext): ControlHandlers {
   return {
     status: () => ctx.status(),
-    async probedStatus({maxAgeMs}) {
-      await ctx.probeIdle(maxAgeMs ?? 0);
-      return ctx.status();
-    },
+    probedStatus: ({maxAgeMs}) => ctx.status(maxAgeMs ?? 0),
     routes: () => [...ctx.routes()],
-    addRoute(request) {
+    async addRoute(request) {
       const result = addRoute(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
-      ctx.commit(result.routes);
+      await ctx.commit(result.routes);
       ctx.log(`${result.created ? 'added' : 'updated'} ${result.route.host}${result.route.path} -> ${result.route.targets.map((t) => t.url).join(', ')}`);
       return {route: result.route, created: result.created, notices: result.notices};
     },
-    removeRoute(request) {
+    async removeRoute(request) {
       const result = removeRoute(ctx.routes(), request);
-      ctx.commit(result.routes);
+      await ctx.commit(result.routes);
       ctx.log(`removed ${result.removed.host}${result.removed.path} ${result.route ? result.removed.targets.map((t) => t.url).join(', ') : ''}`);
       return {removed: result.removed, ...(result.route ? {route: result.route} : {})};
     },
-    projectRoutes(request) {
+    async projectRoutes(request) {
       const result = setProjectRoutes(ctx.routes(), request, ctx.selfPorts(), ctx.domains());
-      ctx.commit(result.routes);
+      await ctx.commit(result.routes);
       ctx.log(`project ${request.project}: ${count(request.routes.length, 'route')}`);
       return {...result, routes: ctx.routes().filter((r) => r.project === request.project)};
     },
@@ -70,9 +66,9 @@ export function controlHandlers(ctx: HandlerContext): ControlHandlers {
       ctx.log(`cache cleared: ${result.cleared.map((c) => `${c.route} (${c.responses})`).join(', ') || 'no caches'}`);
       return result;
     },
-    useCopy(request) {
+    async useCopy(request) {
       const {uses, result} = useCopy(ctx.routes(), ctx.uses(), request, ctx.port());
-      ctx.commitUses(uses);
+      await ctx.commitUses(uses);
       ctx.log(`${result.stable} serves the copy ${result.copy}`);
       return result;
     },

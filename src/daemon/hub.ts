@@ -26,6 +26,10 @@ export class EventHub implements TrafficSink {
   private headerSubscribers = 0;
   private captureSubscribers = 0;
   readonly captures: CaptureStore;
+  /** Called when what viewers want (headers, captures) changes: workers mirror it (workers.ts). */
+  onWatchChange?: () => Promise<void>;
+  /** Resolves once the last change of what viewers want is in force everywhere (in every worker too). */
+  settled: Promise<void> = Promise.resolve();
 
   constructor(capacity = 1000, captures: CaptureStoreOptions = {}) {
     this.recent = new RingBuffer(capacity);
@@ -66,10 +70,12 @@ export class EventHub implements TrafficSink {
     this.subscribers.add(subscriber);
     if (subscriber.headers || subscriber.capture) this.headerSubscribers++;
     if (subscriber.capture) this.captureSubscribers++;
+    if (this.onWatchChange) this.settled = this.onWatchChange();
     return () => {
       if (!this.subscribers.delete(subscriber)) return;
       if (subscriber.headers || subscriber.capture) this.headerSubscribers--;
       if (subscriber.capture) this.captureSubscribers--;
+      if (this.onWatchChange) this.settled = this.onWatchChange();
     };
   }
 }

@@ -2,6 +2,7 @@ import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync} from 'n
 import path from 'node:path';
 import {ExitCode, InputError, UserError} from '../errors.js';
 import {formatDuration} from '../routes/duration.js';
+import {count} from '../text.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
 import {DaemonGone, DaemonNotRunning, call} from './client.js';
@@ -30,6 +31,8 @@ export interface EnsureOptions {
   onNotice?: (line: string) => void;
   /** The daemon's default response timeout, ms (`up --timeout`); a running daemon with another one restarts. */
   timeout?: number;
+  /** Processes that serve connections (`up --workers`); a running daemon with another number restarts. */
+  workers?: number;
 }
 
 /**
@@ -40,16 +43,20 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
   ensureHome(paths.home);
   const running = await readStatus(paths);
   let port = options.port ?? envPort();
+  const workers = options.workers ?? envWorkers();
   if (running) {
     const wrongPort = options.port !== undefined && options.port !== 0 && options.port !== running.port;
     const wrongTimeout = options.timeout !== undefined && options.timeout !== running.timeout;
-    if (running.version === VERSION && !wrongPort && !wrongTimeout) return {status: running, started: false};
+    const wrongWorkers = options.workers !== undefined && options.workers !== (running.workers ?? 1);
+    if (running.version === VERSION && !wrongPort && !wrongTimeout && !wrongWorkers) return {status: running, started: false};
     options.onNotice?.(
       running.version !== VERSION
         ? `Restarting the portico daemon: it runs version ${running.version}, this is ${VERSION}.`
         : wrongPort
           ? `Restarting the portico daemon on port ${options.port} (it was on ${running.port}).`
-          : `Restarting the portico daemon with a ${formatDuration(options.timeout!)} timeout (it had ${formatDuration(running.timeout ?? 30_000)}).`,
+          : wrongTimeout
+            ? `Restarting the portico daemon with a ${formatDuration(options.timeout!)} timeout (it had ${formatDuration(running.timeout ?? 30_000)}).`
+            : `Restarting the portico daemon with ${count(options.workers!, 'process', 'processes')} serving connections (it had ${running.workers ?? 1}).`,
     );
     await stopDaemon(paths);
     // A restart for a new version keeps the URLs the user has open.
@@ -64,7 +71,7 @@ export async function ensureDaemon(paths: StatePaths, options: EnsureOptions = {
   // their own start fails with the real reason. Bounded by time, not by a count a busy machine outruns.
   const deadline = Date.now() + 30_000;
   for (let attempt = 0; attempt < 5 || Date.now() < deadline; attempt++) {
-    const outcome = await spawnDaemon(paths, port, options.timeout);
+    const outcome = await spawnDaemon(paths, port, options.timeout, workers);
     if (outcome === 'already') {
       // Another CLI started it a moment ago: use that one.
       const status = await readStatus(paths);
@@ -93,6 +100,21 @@ export function envPort(env: NodeJS.ProcessEnv = process.env): number | undefine
   return Number(text);
 }
 
+/** PORTICO_WORKERS, which a daemon started by any command honours (`up --workers` reads it too). */
+export function envWorkers(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.PORTICO_WORKERS?.trim();
+  if (!text) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_WORKERS) {
+    throw new InputError(`Invalid PORTICO_WORKERS \`${text}\`: expected a number of processes from 1 to ${MAX_WORKERS}.`, {
+      hint: 'Unset it for one process, or set it to how many processes should serve connections.',
+    });
+  }
+  return Number(text);
+}
+
+/** The most processes `up --workers` and PORTICO_WORKERS take. */
+export const MAX_WORKERS = 64;
+
 function rotateLog(file: string): void {
   try {
     if (statSync(file).size > LOG_LIMIT) renameSync(file, `${file}.1`);
@@ -104,7 +126,12 @@ function rotateLog(file: string): void {
 type StartMessage = {type: 'ready' | 'already' | 'error'; message?: string; hint?: string; exit?: number};
 
 /** Start the detached daemon and wait for its word over IPC: ready, already running elsewhere, or why it failed. */
-async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutMs: number | undefined): Promise<'ready' | 'already'> {
+async function spawnDaemon(
+  paths: StatePaths,
+  port: number | undefined,
+  timeoutMs: number | undefined,
+  workers: number | undefined,
+): Promise<'ready' | 'already'> {
   ensureHome(paths.home);
   rotateLog(paths.log);
   // A file descriptor, handed to the daemon as is: execa's `{file}` form would pipe the output through
@@ -121,7 +148,11 @@ async function spawnDaemon(paths: StatePaths, port: number | undefined, timeoutM
     stdout: log,
     stderr: log,
     ipc: true,
-    env: {PORTICO_HOME: paths.home, ...(timeoutMs === undefined ? {} : {PORTICO_TIMEOUT: `${timeoutMs}ms`})},
+    env: {
+      PORTICO_HOME: paths.home,
+      ...(timeoutMs === undefined ? {} : {PORTICO_TIMEOUT: `${timeoutMs}ms`}),
+      ...(workers === undefined ? {} : {PORTICO_WORKERS: String(workers)}),
+    },
     // It outlives this CLI: no clean-up on exit, no buffering, and its exit is reported below, not thrown.
     cleanup: false,
     buffer: false,

@@ -33,6 +33,8 @@ export interface Status {
   notices: string[];
   /** The daemon's default wait for response headers, ms (`up --timeout`, PORTICO_TIMEOUT). */
   timeout?: number;
+  /** Processes serving connections (`up --workers`): the daemon and its workers. Absent: 1. */
+  workers?: number;
 }
 
 export interface AddRouteRequest {

@@ -1,6 +1,6 @@
 import type {CertProvider} from '../certs/types.js';
 import type {PassFactory} from '../pipeline/exchange.js';
-import {startProxy, type RunningProxy} from '../proxy/index.js';
+import {startProxy, type ProxyOptions, type RunningProxy} from '../proxy/index.js';
 import type {Route} from '../routes/types.js';
 import type {Transport} from '../transport/index.js';
 import type {EventHub} from './hub.js';
@@ -25,6 +25,8 @@ export interface ServeOptions {
   features: readonly PassFactory[];
   backendTimeout: number;
   log: (line: string) => void;
+  /** With workers (README "Workers"): the processes' shared loop marker, exchange ids, hand-off and relay. */
+  shared?: Pick<ProxyOptions, 'hop' | 'ids' | 'handoff' | 'relayListen'>;
 }
 
 export interface Serving {
@@ -57,6 +59,7 @@ async function listen(options: ServeOptions, notices: string[]): Promise<Running
     transport: options.transport,
     features: options.features,
     backendTimeout: options.backendTimeout,
+    ...options.shared,
   };
   const start = (port: number) => startProxy({...base, port});
   return options.port === undefined ? listenOnDefault(start, options.lastPort, notices) : start(options.port);

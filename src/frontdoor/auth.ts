@@ -43,6 +43,7 @@ export function authFeature(options: AuthFeatureOptions = {}): PassFactory {
   const routes = new Map<string, Map<string, Failures>>();
   return {
     name: 'auth',
+    shared: true,
     request(entry) {
       const auth = entry.route.options?.auth;
       if (!auth) return undefined;

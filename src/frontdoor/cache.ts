@@ -111,7 +111,7 @@ export function cacheFeature(options: CacheFeatureOptions): PassFactory {
     };
   };
 
-  return {name: 'cache', request, response};
+  return {name: 'cache', shared: true, request, response};
 }
 
 /** A fresh variant to serve, or a stale one that has validators to revalidate with. */

@@ -10,8 +10,12 @@ import {rateLimitFeature, type RateLimitFeatureOptions} from './ratelimit.js';
 
 export interface FrontDoorOptions extends CacheFeatureOptions, FaultFeatureOptions, RateLimitFeatureOptions, AuthFeatureOptions, CorsFeatureOptions {}
 
-const requestHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.request ? {request: f.request} : {})});
-const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.response ? {response: f.response} : {})});
+const requestHalf = (f: PassFactory, name = f.name): PassFactory => ({name, ...(f.shared ? {shared: true} : {}), ...(f.request ? {request: f.request} : {})});
+const responseHalf = (f: PassFactory, name = f.name): PassFactory => ({
+  name,
+  ...(f.shared ? {shared: true} : {}),
+  ...(f.response ? {response: f.response} : {}),
+});
 
 /**
  * The front-door features as pass tables, in the order they must run. Request: the access gate (an

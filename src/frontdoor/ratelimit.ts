@@ -59,6 +59,7 @@ export function rateLimitFeature(options: RateLimitFeatureOptions = {}): PassFac
   const seen = new WeakMap<Exchange, {bucket: Bucket; limit: Limit}>();
   return {
     name: 'rate-limit',
+    shared: true,
     request(entry) {
       const limit = entry.route.options?.rateLimit;
       if (!limit) return undefined;

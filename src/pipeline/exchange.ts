@@ -108,6 +108,12 @@ export type ResponsePass = (exchange: Exchange, response: ExchangeResponse) => E
 export interface PassFactory {
   /** Name shown in errors and the traffic view. */
   readonly name: string;
+  /**
+   * The feature keeps state across requests that one process must own (a cache, rate-limit buckets,
+   * failure counts). A route it builds a pass for is served by the primary process only: workers
+   * relay its requests there (README "Workers").
+   */
+  readonly shared?: boolean;
   request?(entry: RouteEntry): RequestPass | undefined;
   response?(entry: RouteEntry): ResponsePass | undefined;
 }
@@ -123,4 +129,6 @@ export interface RouteEntry {
   readonly requestPasses: readonly RequestPass[];
   /** This route's response passes, in the features' order. */
   readonly responsePasses: readonly ResponsePass[];
+  /** In a worker process: the route has a pass of a shared feature, so its requests go to the primary. */
+  readonly relay?: boolean;
 }

@@ -7,6 +7,8 @@ import type {Forwarder} from './engine.js';
 import {admit, checkEdges, logRefusal, refused, refuseResponse, refuseSocket, type FrontContext, type Refusal} from './front.js';
 import {disarmGuard, guardHeaders} from './guard.js';
 import {hasBody} from './headers.js';
+import type {RelayClient} from './relay.js';
+import {relayedOf} from './relayed.js';
 import {ProxyExchange, runRequestPasses, type PipelineContext, type ProxyRequest} from './pipeline.js';
 import {socketResponse, tunnelExtendedConnect, tunnelUpgrade, type TunnelContext} from './websocket.js';
 import type {ProxyResponse} from './writer.js';
@@ -25,6 +27,8 @@ export interface EntranceContext {
   headersTimeoutMs: number;
   /** Counts requests in flight, for a graceful close. */
   inflight: {count: number};
+  /** In a worker: the way to the primary, for routes whose passes it owns (relay.ts). */
+  relay?: RelayClient;
 }
 
 export interface Entrances {
@@ -46,9 +50,11 @@ export function entrances(ctx: EntranceContext): Entrances {
     ctx.inflight.count++;
     res.once('close', onRequestEnd);
     const h1 = req instanceof http.IncomingMessage;
-    if (h1) guardHeaders(req.socket, ctx.headersTimeoutMs, res);
+    // A relayed request comes from a worker over a local socket: the guard watched its client already.
+    if (h1 && !relayedOf(req)) guardHeaders(req.socket, ctx.headersTimeoutMs, res);
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match));
+    if (match.entry.relay && ctx.relay) return ctx.relay.request(req, res);
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);
     const stream = (req as {stream?: http2.ServerHttp2Stream}).stream;
     if (hasBody(req.headers, !h1, ex.method, stream?.endAfterHeaders)) ex.body = new RequestBody(req as unknown as BodySource);
@@ -71,6 +77,7 @@ export function entrances(ctx: EntranceContext): Entrances {
     const started = Date.now();
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseSocket(socket, match), true);
+    if (match.entry.relay && ctx.relay) return ctx.relay.upgrade(req, socket, head);
     const ex = new ProxyExchange(pipeline, req, socketResponse(req, socket), match.host, match.path, match.entry, match.copy);
     ex.websocket = true;
     runRequestPasses(ex, () => void tunnelUpgrade(ctx.tunnels, ex, socket, head));
@@ -91,6 +98,7 @@ export function entrances(ctx: EntranceContext): Entrances {
       return logRefusal(pipeline.traffic, pipeline.nextId, req, started, NOT_A_FORWARD_PROXY, refuseResponse(res, NOT_A_FORWARD_PROXY));
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match), true);
+    if (match.entry.relay && ctx.relay) return ctx.relay.connect(req, res);
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);
     ex.websocket = true;
     runRequestPasses(ex, () => void tunnelExtendedConnect(ctx.tunnels, ex));

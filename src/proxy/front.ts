@@ -14,6 +14,7 @@ import {copyHasNoRoutePage} from './copy-pages.js';
 import {chooseCopy} from './copy-switch.js';
 import type {ProxyRequest} from './pipeline.js';
 import {publish, recordLocalAnswer} from './record.js';
+import {relayedOf} from './relayed.js';
 import type {RouteTable} from './table.js';
 import type {ProxyResponse} from './writer.js';
 
@@ -179,7 +180,7 @@ export function logRefusal(
     method: req.method ?? 'GET',
     host: requestHost(req.headers) ?? '',
     url: req.url ?? '/',
-    protocol: websocket ? 'ws' : req.httpVersionMajor === 2 ? 'h2' : 'h1',
+    protocol: websocket ? 'ws' : (relayedOf(req)?.protocol ?? (req.httpVersionMajor === 2 ? 'h2' : 'h1')),
     status: r.status,
     bytes: sent ? Buffer.byteLength(sent.body) : 0,
     error: r.error,

@@ -4,7 +4,7 @@ import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 // HTTP/2 forbids all of these too (RFC 9113 §8.2.2), so this one list serves both client protocols.
 // `Trailer` is end to end: it announces the trailers portico forwards. `Expect` is answered by portico's own
 // server (100 Continue), so the backend never waits for a continue that would not come.
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -47,7 +47,7 @@ export function requestHost(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /** Names listed in a Connection header, which are hop-by-hop too. */
-function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (!value) return undefined;
   // The common values name only what is hop-by-hop anyway: nothing more to drop (no Set per message).
   if (typeof value === 'string') {

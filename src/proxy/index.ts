@@ -5,7 +5,8 @@ import {Transport} from '../transport/index.js';
 import type {ProxyOptions, RunningProxy} from './types.js';
 import {Forwarder} from './engine.js';
 import {entrances} from './entrances.js';
-import {LOOPBACK, listenAll, sniffingListener} from './listen.js';
+import {LOOPBACK, listenAll, sniffer, sniffingListener} from './listen.js';
+import {RelayClient, listenRelay} from './relay.js';
 import {redirectServer, tlsServer} from './servers.js';
 import {RouteTable} from './table.js';
 
@@ -20,10 +21,11 @@ export const DEFAULTS = {timeoutMs: 30_000, headersTimeoutMs: 20_000, maxConcurr
  * of the house (front.ts), the servers (servers.ts) and the listeners. Collaborators come in through options.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const hop = randomBytes(6).toString('hex');
+  const hop = options.hop ?? randomBytes(6).toString('hex');
   const traffic = options.traffic;
   let port = options.port;
-  let nextId = 1;
+  const ids = options.ids ?? {first: 1, step: 1};
+  let nextId = ids.first;
   // Built here only when the composer passed none (tests); then it is this proxy's to close.
   const transport = options.transport ?? new Transport({maxSockets: options.maxBackendConnections, idleMs: options.backendIdleMs});
   const table = new RouteTable({
@@ -31,17 +33,27 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     transport,
     onHealth: (event) => traffic?.active && traffic.emit(event),
     ...(options.features ? {features: options.features} : {}),
+    relayShared: options.relayTo !== undefined,
   });
   table.set(options.routes ?? []);
   const headersTimeoutMs = options.headersTimeout ?? DEFAULTS.headersTimeoutMs;
   const inflight = {count: 0};
+  const relay = options.relayTo && new RelayClient(options.relayTo.socket, options.relayTo.secret, () => port);
   const doors = entrances({
     front: {hop, table},
-    pipeline: {traffic, nextId: () => nextId++},
+    pipeline: {
+      traffic,
+      nextId: () => {
+        const id = nextId;
+        nextId += ids.step;
+        return id;
+      },
+    },
     tunnels: {hop, transport, upgradeTimeoutMs: options.upgradeTimeout ?? DEFAULTS.upgradeTimeoutMs},
     forwarder: new Forwarder({hop, transport, timeoutMs: options.backendTimeout ?? DEFAULTS.timeoutMs, port: () => port}),
     headersTimeoutMs,
     inflight,
+    ...(relay ? {relay} : {}),
   });
   const tls = await tlsServer({
     certs: options.certs,
@@ -52,16 +64,21 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const plain = redirectServer(() => port);
 
   const connections = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  };
+  const handoff = options.handoff;
   const make = () => {
-    const server = sniffingListener(tls, plain);
-    server.on('connection', (socket: net.Socket) => {
-      connections.add(socket);
-      socket.once('close', () => connections.delete(socket));
-    });
+    // A connection handed to a worker is the worker's to track and close.
+    const server = sniffingListener(tls, plain, handoff && ((socket) => handoff(socket) || (track(socket), false)));
+    if (!handoff) server.on('connection', track);
     return server;
   };
+  const sniff = sniffer(tls, plain);
   const bound = await listenAll(make, options.hosts ?? LOOPBACK, options.port);
   port = bound.port;
+  const relayServer = options.relayListen && (await listenRelay(options.relayListen.socket, options.relayListen.secret, doors));
   const sessions = new Set<http2.ServerHttp2Session>();
   const h2Idle = options.h2IdleTimeout ?? DEFAULTS.h2IdleMs;
   tls.on('session', (session) => {
@@ -84,10 +101,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     probeIdle(maxAgeMs) {
       return table.probeIdle(maxAgeMs);
     },
+    accept(socket) {
+      track(socket);
+      sniff(socket);
+    },
     async close(graceMs = 5000) {
       // Stop accepting now; the close callbacks fire only once every connection is gone, so they are
       // awaited last (awaiting them first would wait for idle browser keep-alive connections).
-      const listenersClosed = Promise.all(bound.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      const listenersClosed = Promise.all([...bound.servers, ...(relayServer ? [relayServer] : [])].map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const session of sessions) session.close();
       tls.close();
       plain.close();
@@ -95,6 +116,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const deadline = Date.now() + graceMs;
       while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       for (const socket of connections) socket.destroy();
+      relayServer?.closeAllConnections();
+      relay?.close();
       table.close();
       if (!options.transport) transport.close();
       await listenersClosed;

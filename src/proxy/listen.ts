@@ -9,9 +9,23 @@ export const LOOPBACK = ['127.0.0.1', '::1'] as const;
 /**
  * Hand each connection to the TLS server or the plain one by its first byte: 0x16 opens a TLS
  * handshake; anything else is plain HTTP, which only ever gets a redirect to https. One port serves both.
+ * `handoff`, when given, may take a new connection before anything is read from it (to give it to a
+ * worker process, README "Workers"); it returns true when it did.
  */
-export function sniffingListener(tlsServer: http2.Http2SecureServer, plainServer: http.Server): net.Server {
-  return net.createServer({noDelay: true}, (socket) => {
+export function sniffingListener(tlsServer: http2.Http2SecureServer, plainServer: http.Server, handoff?: (socket: net.Socket) => boolean): net.Server {
+  const sniff = sniffer(tlsServer, plainServer);
+  if (!handoff) return net.createServer({noDelay: true}, sniff);
+  // Paused on accept, so a connection handed to a worker has not had a byte read here.
+  return net.createServer({noDelay: true, pauseOnConnect: true}, (socket) => {
+    if (handoff(socket)) return;
+    sniff(socket);
+    socket.resume();
+  });
+}
+
+/** The first-byte dispatch of sniffingListener, for a connection accepted here or handed over by the primary. */
+export function sniffer(tlsServer: http2.Http2SecureServer, plainServer: http.Server): (socket: net.Socket) => void {
+  return (socket) => {
     // Before the handoff nobody else watches this socket; a client that connects and says nothing is dropped.
     const onError = () => socket.destroy();
     socket.on('error', onError);
@@ -32,7 +46,7 @@ export function sniffingListener(tlsServer: http2.Http2SecureServer, plainServer
         socket.resume();
       }
     });
-  });
+  };
 }
 
 /** Listen on `port` at each address; with port 0 every address shares the first one's port. */

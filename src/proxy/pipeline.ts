@@ -7,6 +7,7 @@ import type {Exchange, ExchangeAttempt, ExchangeResponse, ExchangeTiming, RouteE
 import type {RequestBody} from './body.js';
 import {H2Request} from './h2stream.js';
 import {publish, type ExchangeRecord} from './record.js';
+import {relayedOf, type Relayed} from './relayed.js';
 import {writeResponse, type ProxyResponse, type WriteResult} from './writer.js';
 
 export type ProxyRequest = IncomingMessage | Http2ServerRequest | H2Request;
@@ -44,6 +45,8 @@ export class ProxyExchange implements Exchange {
   /** The request body, held for replay, when the request has one (set before the request passes run). */
   body: RequestBody | undefined;
   recording: Recording | undefined;
+  /** Set when a worker relayed this request (relay.ts): the client it names, not the worker's socket. */
+  readonly relayed: Relayed | undefined;
   private finished = false;
   private readonly onEnd: Array<() => void> = [];
 
@@ -57,7 +60,8 @@ export class ProxyExchange implements Exchange {
     readonly copy?: ServedCopy,
   ) {
     this.id = ctx.nextId();
-    this.protocol = req.httpVersionMajor === 2 ? 'h2' : 'h1';
+    this.relayed = relayedOf(req);
+    this.protocol = this.relayed?.protocol ?? (req.httpVersionMajor === 2 ? 'h2' : 'h1');
     res.once('close', this.onClose);
   }
 
@@ -82,7 +86,7 @@ export class ProxyExchange implements Exchange {
   }
 
   get client(): string {
-    return this.req.socket?.remoteAddress ?? '';
+    return this.relayed ? this.relayed.client : (this.req.socket?.remoteAddress ?? '');
   }
 
   /** Run `fn` when the exchange is over (frees instance counts, request body buffers). */
@@ -152,7 +156,7 @@ export class ProxyExchange implements Exchange {
     // What the client gets, after every pass (no hop-by-hop headers): what the traffic view shows.
     this.outcome.responseHeaders = response.headers;
     const status = response.status;
-    writeResponse(this.res, response, this.method, this.protocol === 'h1', (result: WriteResult) =>
+    writeResponse(this.res, response, this.method, this.req.httpVersionMajor !== 2, (result: WriteResult) =>
       this.finish(status, result.bytes, result.error ?? this.errorOf(response)),
     );
   }

@@ -27,6 +27,8 @@ export interface RouteTableOptions {
    * client gets it. Default: none but capture.
    */
   features?: readonly PassFactory[];
+  /** A worker process: routes with a pass of a shared feature are marked to be relayed to the primary (README "Workers"). */
+  relayShared?: boolean;
 }
 
 /**
@@ -68,7 +70,8 @@ export class RouteTable {
         pool.update(poolOptions);
         old.delete(key);
       } else pool = new Pool(poolOptions);
-      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, inGroup(route, copies) ? [COPY_PASSES, ...this.features] : this.features));
+      const features = inGroup(route, copies) ? [COPY_PASSES, ...this.features] : this.features;
+      next.push(buildEntry({host: route.host, path: route.path, key, route, pool}, features, this.options.relayShared));
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;
@@ -150,15 +153,21 @@ function inGroup(route: Route, copies: CopyIndex): boolean {
 }
 
 /** A route's pass tables, built once per route change so a request only walks two arrays. */
-export function buildEntry(base: Omit<RouteEntry, 'requestPasses' | 'responsePasses'>, features: readonly PassFactory[]): RouteEntry {
+export function buildEntry(
+  base: Omit<RouteEntry, 'requestPasses' | 'responsePasses' | 'relay'>,
+  features: readonly PassFactory[],
+  relayShared = false,
+): RouteEntry {
   const requestPasses: RequestPass[] = [];
   const responsePasses: ResponsePass[] = [];
+  let relay = false;
   const entry: RouteEntry = {...base, requestPasses, responsePasses};
   for (const feature of features) {
     const request = feature.request?.(entry);
     if (request) requestPasses.push(request);
     const response = feature.response?.(entry);
     if (response) responsePasses.push(response);
+    if (feature.shared && (request || response)) relay = true;
   }
-  return entry;
+  return relayShared && relay ? {...entry, relay} : entry;
 }

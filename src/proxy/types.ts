@@ -1,3 +1,4 @@
+import type net from 'node:net';
 import type {CertProvider} from '../certs/types.js';
 import type {PassFactory} from '../pipeline/exchange.js';
 import type {RouteStatus} from '../routes/status.js';
@@ -48,6 +49,23 @@ export interface ProxyOptions {
    * Default 20000.
    */
   headersTimeout?: number;
+  /**
+   * This proxy's loop marker (HOP_HEADER). Default: random. Processes of one proxy (README "Workers")
+   * share one, so a request that comes back through any of them is a loop.
+   */
+  hop?: string;
+  /** Exchange ids: the first and the step between two (processes of one proxy interleave theirs). Default 1 and 1. */
+  ids?: {first: number; step: number};
+  /** May take a new connection before it is read, to give it to a worker process (listen.ts). */
+  handoff?: (socket: net.Socket) => boolean;
+  /**
+   * A worker's way to the primary (README "Workers"): routes whose features hold state one process
+   * must own (a cache, rate-limit buckets, the access gate's failure counts) are relayed to it over
+   * this unix socket, with `secret` to show the request comes from a worker.
+   */
+  relayTo?: {socket: string; secret: string};
+  /** The primary's end of the relay: a unix socket (0600) on which workers' relayed requests come in. */
+  relayListen?: {socket: string; secret: string};
 }
 
 export interface RunningProxy {
@@ -63,6 +81,8 @@ export interface RunningProxy {
    * routes with traffic are probed as they go. Then status() shows real health.
    */
   probeIdle(maxAgeMs?: number): Promise<void>;
+  /** Serve a connection accepted elsewhere (a worker gets its connections from the primary). */
+  accept(socket: net.Socket): void;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */
   close(graceMs?: number): Promise<void>;
 }

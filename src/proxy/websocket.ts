@@ -5,6 +5,7 @@ import type net from 'node:net';
 import type {Duplex} from 'node:stream';
 import type {Upstream} from '../balance/upstream.js';
 import {Recording} from '../traffic/recording.js';
+import {relayedOf} from './relayed.js';
 import {upgradeHandshake, type Transport} from '../transport/index.js';
 import {forwardRequestHeaders, forwardResponseHeaders} from './headers.js';
 import {badGatewayPage, timeoutPage, type FailedTarget} from './pages.js';
@@ -113,10 +114,10 @@ async function openBackend(
   return undefined;
 }
 
-/** The port the client reached portico on (its connection's local port). */
+/** The port the client reached portico on (its connection's local port; a worker names it for a relayed one). */
 function localPort(req: {socket?: {localPort?: number} | null}): number | undefined {
   try {
-    return req.socket?.localPort;
+    return relayedOf(req)?.port ?? req.socket?.localPort;
   } catch {
     return undefined;
   }

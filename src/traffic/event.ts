@@ -3,7 +3,7 @@ import type {ExchangeCapture} from './capture.js';
 /** One proxied request (or WebSocket session), emitted when it ends. Sent as NDJSON by the control API. */
 export interface RequestEvent {
   type: 'request';
-  /** Monotonic id within one daemon run. */
+  /** Unique within one daemon run, increasing within each process (with `up --workers`, the processes interleave theirs). */
   id: number;
   /** Start time, epoch milliseconds. */
   time: number;
@@ -33,6 +33,8 @@ export interface RequestEvent {
   attempts?: Array<{target: string; at: number; error?: string}>;
   /** What the route's passes did (`cache: hit`, `injected: 503`...). */
   notes?: string[];
+  /** The worker process that served it (`up --workers`); absent when the daemon itself did. */
+  worker?: number;
 }
 
 /** A target went up or down (passive failure, or the active probe). */

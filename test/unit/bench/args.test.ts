@@ -17,7 +17,7 @@ describe('bench --baseline', () => {
 
   it("runs the Node floor (Node's HTTPS server and http-proxy-3 alone) as the peer `node` by default and in a smoke run", () => {
     expect(parseArgs([]).peers.has('node')).toBe(true);
-    expect([...parseArgs(['--smoke']).peers]).toEqual(['portico', 'node', 'direct']);
+    expect([...parseArgs(['--smoke']).peers]).toEqual(['portico', 'portico-w2', 'node', 'direct']);
   });
 
   it('has no baseline unless asked', () => {

@@ -1,0 +1,173 @@
+import {readFileSync} from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import WebSocket, {WebSocketServer} from 'ws';
+import {call} from '../../../src/daemon/client.js';
+import {statePaths} from '../../../src/state/home.js';
+import type {TrafficEvent} from '../../../src/traffic/event.js';
+import {backend, cli, daemonPort, get, tempHome} from '../../helpers/cli.js';
+import {running} from '../../helpers/daemon.js';
+import {waitFor} from '../../helpers/wait.js';
+import {wsOptions} from '../../helpers/ws.js';
+
+// `portico up --workers 2`: the daemon and one worker process share the connections (README "Workers").
+let t: ReturnType<typeof tempHome>;
+let app: Awaited<ReturnType<typeof backend>>;
+let port: number;
+let ca: Buffer;
+beforeAll(async () => {
+  t = tempHome();
+  app = await backend('app');
+  const up = await cli(['up', '--port', '0', '--workers', '2'], {env: t.env});
+  expect(up.code, up.stderr).toBe(0);
+  expect(up.stdout).toContain('2 processes serve connections');
+  port = await daemonPort(t.env);
+  ca = readFileSync(path.join(t.home, 'ca.pem'));
+});
+afterAll(async () => {
+  await t?.cleanup();
+  await app?.close();
+});
+
+/** The worker processes of the daemon: its children running worker.js. */
+function workerPids(): number[] {
+  const daemon = (JSON.parse(readFileSync(path.join(t.home, 'daemon.json'), 'utf8')) as {pid: number}).pid;
+  const children = readFileSync(`/proc/${daemon}/task/${daemon}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker.js');
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function events(): Promise<Extract<TrafficEvent, {type: 'request'}>[]> {
+  const logs = await cli(['logs', '--json', '-n', '1000'], {env: t.env});
+  expect(logs.code, logs.stderr).toBe(0);
+  return logs.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TrafficEvent)
+    .filter((e): e is Extract<TrafficEvent, {type: 'request'}> => e.type === 'request');
+}
+
+/** `n` requests one after another, each on a connection of its own (`get` uses no agent). */
+async function fresh(host: string, n: number, prefix: string): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i++) statuses.push((await get(port, host, `${prefix}${i}`, t.home)).status);
+  return statuses;
+}
+
+describe('portico up --workers 2', () => {
+  it('runs one worker process and shares the connections with it; ls counts every request once', async () => {
+    expect(workerPids()).toHaveLength(1);
+    expect((await cli(['add', 'api.localhost', String(app.port)], {env: t.env})).code).toBe(0);
+    // Right after `add` returns, both processes serve the route: no connection gets a 404.
+    expect(await fresh('api.localhost', 10, '/shared/')).toEqual(Array(10).fill(200));
+    const served = (await events()).filter((e) => e.path.startsWith('/shared/'));
+    expect(served).toHaveLength(10);
+    const byWorker = served.filter((e) => e.worker === 1).length;
+    // Round robin over two processes, one connection each: half and half.
+    expect(byWorker).toBe(5);
+    expect(new Set(served.map((e) => e.id)).size).toBe(10);
+    const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {routes: {host: string; targets: {requests: number}[]}[]};
+    expect(ls.routes.find((r) => r.host === 'api.localhost')?.targets[0]?.requests).toBe(10);
+  });
+
+  it('keeps one rate limit across processes: routes with shared state are served by the daemon', async () => {
+    expect((await cli(['add', 'limited.localhost', String(app.port), '--rate-limit', '1/min,burst=3'], {env: t.env})).code).toBe(0);
+    const statuses = await fresh('limited.localhost', 8, '/limited/');
+    // Each process keeping buckets of its own would let 3 through each: 6.
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    // The worker relayed its share; the daemon served and logged each one once, as the client sent it.
+    const limited = (await events()).filter((e) => e.path.startsWith('/limited/'));
+    expect(limited).toHaveLength(8);
+    expect(limited.every((e) => e.worker === undefined && e.protocol === 'h1')).toBe(true);
+  });
+
+  it('relays HTTP/2 requests with bodies, and WebSockets, on a route the daemon owns', async () => {
+    expect((await cli(['add', 'gated.localhost', String(app.port), '--rate-limit', '100/s'], {env: t.env})).code).toBe(0);
+    // Two HTTP/2 connections: one lands on the worker, which relays its streams.
+    for (let c = 0; c < 2; c++) {
+      const session = http2.connect(`https://127.0.0.1:${port}`, {ca, servername: 'gated.localhost'});
+      const answer = await new Promise<{status: number; body: string}>((resolve, reject) => {
+        const stream = session.request({':method': 'POST', ':path': `/h2/${c}`, ':authority': 'gated.localhost', 'content-type': 'text/plain'});
+        let body = '';
+        let status = 0;
+        stream.on('response', (h) => (status = Number(h[':status'])));
+        stream.setEncoding('utf8');
+        stream.on('data', (d: string) => (body += d));
+        stream.on('end', () => resolve({status, body}));
+        stream.on('error', reject);
+        stream.end('payload');
+      });
+      session.close();
+      expect(answer).toEqual({status: 200, body: `app POST /h2/${c}`});
+    }
+    const h2 = (await events()).filter((e) => e.path.startsWith('/h2/'));
+    expect(h2.map((e) => e.protocol)).toEqual(['h2', 'h2']);
+
+    const wss = new WebSocketServer({port: 0, host: '127.0.0.1'});
+    wss.on('connection', (socket) => socket.on('message', (m) => socket.send(`echo ${m}`)));
+    await new Promise((r) => wss.once('listening', r));
+    try {
+      const wsPort = (wss.address() as {port: number}).port;
+      expect((await cli(['add', 'live.localhost', String(wsPort), '--rate-limit', '100/s'], {env: t.env})).code).toBe(0);
+      for (let c = 0; c < 2; c++) {
+        const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, wsOptions('live.localhost', ca));
+        await new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        const echoed = new Promise<string>((r) => ws.once('message', (m) => r(String(m))));
+        ws.send(`hello ${c}`);
+        expect(await echoed).toBe(`echo hello ${c}`);
+        ws.close();
+      }
+    } finally {
+      wss.close();
+    }
+  });
+
+  it('captures what a worker served while a viewer asks for captures', async () => {
+    const paths = statePaths(t.home);
+    // A viewer that wants captures, as the dashboard is: the stream's headers mean it is in force everywhere.
+    const viewer = http.request({socketPath: paths.socket, path: '/events?capture=1&headers=1&history=0'});
+    const subscribed = new Promise<http.IncomingMessage>((resolve, reject) => {
+      viewer.once('response', resolve);
+      viewer.once('error', reject);
+    });
+    viewer.end();
+    const stream = await subscribed;
+    stream.resume();
+    try {
+      expect(await fresh('api.localhost', 4, '/captured/')).toEqual([200, 200, 200, 200]);
+      const fromWorker = await waitFor(async () => (await events()).find((e) => e.path.startsWith('/captured/') && e.worker === 1), {
+        what: 'an event from the worker',
+      });
+      expect(fromWorker.captured).toBe(true);
+      const capture = await call(paths, 'exchange', {id: fromWorker.id});
+      expect(capture.status).toBe(200);
+      expect(Buffer.from(capture.responseBody?.base64 ?? '', 'base64').toString()).toBe(`app GET ${fromWorker.path}`);
+    } finally {
+      viewer.destroy();
+    }
+  });
+
+  it('replaces a worker that dies, and stops the workers with the daemon', async () => {
+    const [first] = workerPids();
+    process.kill(first!, 'SIGKILL');
+    const next = await waitFor(() => workerPids().find((pid) => pid !== first && running(pid)), {what: 'a new worker process'});
+    await waitFor(() => readFileSync(path.join(t.home, 'daemon.log'), 'utf8').includes(`serving (pid ${next})`), {what: 'the new worker serving'});
+    expect(await fresh('api.localhost', 6, '/after/')).toEqual(Array(6).fill(200));
+    expect((await events()).filter((e) => e.path.startsWith('/after/') && e.worker === 1)).toHaveLength(3);
+    expect((await cli(['down'], {env: t.env})).code).toBe(0);
+    await waitFor(() => !running(next), {what: 'the worker to exit with the daemon'});
+    expect(() => readFileSync(path.join(t.home, 'relay.sock'))).toThrow();
+  });
+});

@@ -137,6 +137,9 @@ process.on('message', (message: ToWorker, handle?: net.Socket) => {
 
 // The primary gone (crashed, killed): nothing can reach this worker any more.
 process.on('disconnect', () => void stop());
+// Ctrl-C in a terminal reaches the whole process group: the primary stops its workers itself, gracefully.
+for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
+process.on('SIGTERM', () => void stop());
 process.on('uncaughtException', (error) => {
   send({t: 'log', line: `uncaught: ${error.stack ?? error.message}`});
 });

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import path from 'node:path';
@@ -131,6 +131,22 @@ describe('portico up --workers 2', () => {
       }
     } finally {
       wss.close();
+    }
+  });
+
+  it('takes relayed requests only from its workers: the relay socket wants their secret', async () => {
+    const relay = path.join(t.home, 'relay.sock');
+    expect(statSync(relay).mode & 0o777).toBe(0o600);
+    for (const mark of [undefined, 'guessed h1 443 203.0.113.9']) {
+      const answer = await new Promise<number>((resolve, reject) => {
+        const req = http.request({socketPath: relay, path: '/', headers: {host: 'limited.localhost', ...(mark ? {'x-portico-relay': mark} : {})}}, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer).toBe(403);
     }
   });
 

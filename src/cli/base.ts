@@ -1,7 +1,7 @@
 import {Command} from '@oclif/core';
 import {isUserError, type UserError} from '../errors.js';
 import {speakAs} from '../trust/hint.js';
-import {usageError} from './usage-errors.js';
+import {usageError, usageLine} from './usage-errors.js';
 
 /**
  * Every portico command extends this. A UserError, and every oclif parse error (unknown flag, missing
@@ -15,7 +15,10 @@ export abstract class BaseCommand extends Command {
     const ctor = this.constructor as typeof BaseCommand;
     const user: UserError | undefined = isUserError(error)
       ? error
-      : usageError(error, this.id?.replaceAll(':', ' ') ?? '', ctor.usage as string | undefined, !this.parsed);
+      : usageError(error, this.id?.replaceAll(':', ' ') ?? '', usageLine({...ctor, usage: ctor.usage as string | undefined}, this.id), !this.parsed, [
+          ...Object.keys(ctor.flags ?? {}),
+          ...(ctor.enableJsonFlag ? ['json'] : []),
+        ]);
     if (user) {
       const message = speakAs(user.message);
       const hint = user.hint === undefined ? undefined : speakAs(user.hint);

@@ -8,24 +8,10 @@
 import type {Hook} from '@oclif/core';
 import {ExitCode} from '../errors.js';
 import {speakAs} from '../trust/hint.js';
+import {usageLine} from './usage-errors.js';
+import {nearestCommand} from '../text.js';
 
-/** Levenshtein distance, for a dozen short command names. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/** The command nearest to `typed`, if one is near enough to be a plausible typo. */
-export function nearestCommand(typed: string, commands: readonly string[]): string | undefined {
-  const ranked = commands.map((id) => ({id, d: Math.min(editDistance(typed, id), id.startsWith(typed) ? 1 : Infinity)})).sort((x, y) => x.d - y.d);
-  const best = ranked[0];
-  return best && best.d <= Math.max(2, Math.floor(best.id.length / 2)) ? best.id : undefined;
-}
+export {nearestCommand} from '../text.js';
 
 /** Words people type for a command portico names otherwise. */
 const SYNONYMS: Record<string, string> = {
@@ -42,15 +28,20 @@ const SYNONYMS: Record<string, string> = {
 };
 
 /** What to say about a command line oclif could not match: words it took for a command id. */
-export function notFoundMessage(words: readonly string[], commands: ReadonlyArray<{id: string; usage?: string}>): {text: string; exit: number} {
+export function notFoundMessage(
+  words: readonly string[],
+  commands: ReadonlyArray<{id: string; usage?: string}>,
+): {message: string; hint: string; exit: number} {
   const ids = commands.map((c) => c.id);
   // `portico ls extra`: a real command followed by an argument it does not take.
   for (let k = words.length - 1; k >= 1; k--) {
     const command = commands.find((c) => c.id === words.slice(0, k).join(' '));
     if (!command) continue;
-    const extra = words.slice(k);
+    const extra = words.slice(k).filter((w) => !w.startsWith('-'));
+    if (extra.length === 0) continue;
     return {
-      text: `portico: Unexpected argument${extra.length > 1 ? 's' : ''} \`${extra.join(' ')}\` for \`portico ${command.id}\`.\nUsage: portico ${command.usage ?? command.id}  (more: \`portico ${command.id} --help\`)\n`,
+      message: `Unexpected argument${extra.length > 1 ? 's' : ''} \`${extra.join(' ')}\` for \`portico ${command.id}\`.`,
+      hint: `Usage: portico ${command.usage ?? command.id}  (more: \`portico ${command.id} --help\`)`,
       exit: ExitCode.usage,
     };
   }
@@ -58,7 +49,8 @@ export function notFoundMessage(words: readonly string[], commands: ReadonlyArra
   const typed = words.slice(0, ids.some((id) => id.startsWith(`${words[0]} `)) ? 2 : 1).join(' ');
   const nearest = SYNONYMS[words[0]!] ?? nearestCommand(typed, ids);
   return {
-    text: `portico: \`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}\nSee the commands with \`portico --help\`.\n`,
+    message: `\`${typed}\` is not a portico command.${nearest ? ` Did you mean \`portico ${nearest}\`?` : ''}`,
+    hint: 'See the commands with `portico --help`.',
     exit: ExitCode.commandNotFound,
   };
 }
@@ -80,9 +72,11 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const commands = config.commands
     .filter((c) => !c.hidden)
     // A command's own usage line already starts with its name (`add ROUTE TARGET...`).
-    .map((c) => ({id: c.id.replaceAll(':', ' '), usage: typeof c.usage === 'string' ? c.usage : undefined}));
-  const {text, exit} = notFoundMessage(words, commands);
-  process.stderr.write(speakAs(text));
+    .map((c) => ({id: c.id.replaceAll(':', ' '), usage: usageLine({...c, usage: typeof c.usage === 'string' ? c.usage : undefined}, c.id)}));
+  const {message, hint, exit} = notFoundMessage(words, commands);
+  // `--json` asked for a JSON answer: the error is one too, as every command's is (README "Commands").
+  if (words.includes('--json')) process.stdout.write(`${JSON.stringify({error: {message: speakAs(message), hint: speakAs(hint), exit}}, null, 2)}\n`);
+  else process.stderr.write(speakAs(`portico: ${message}\n${hint}\n`));
   this.exit(exit);
 };
 

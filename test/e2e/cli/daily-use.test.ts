@@ -239,6 +239,18 @@ describe('one voice', () => {
     expect(typo.code).toBe(127);
     expect(typo.stderr).toContain('`ad` is not a portico command. Did you mean `portico add`?');
     expect((await cli(['remove', 'api.localhost'], {env: t.env})).stderr).toContain('Did you mean `portico rm`?');
+    // Asked for JSON: the error is JSON too.
+    const json = await cli(['lss', '--json'], {env: t.env});
+    expect(json.code).toBe(127);
+    expect(JSON.parse(json.stdout)).toMatchObject({error: {message: '`lss` is not a portico command. Did you mean `portico ls`?', exit: 127}});
+  });
+
+  it('suggests the nearest flag for a mistyped one, and lists the flags in the usage line', async () => {
+    const typo = await cli(['up', '--prot', '8443'], {env: t.env});
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Unknown flag `--prot` for `portico up`. Did you mean `--port`?');
+    expect(typo.stderr).toContain('Usage: portico up [--port <value>] [--foreground] [--timeout <value>] [--workers <value>] [--json]');
+    expectNoStack(typo);
   });
 
   it('refuses an argument a command does not take as bad input, and answers `help` and `-v`', async () => {

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {nearestCommand} from '../../../src/cli/not-found.js';
 import {splitAtDoubleDash} from '../../../src/run/run.js';
 import {speakAs} from '../../../src/trust/hint.js';
+import {nearestFlag} from '../../../src/text.js';
 
 const COMMANDS = ['add', 'dash', 'doctor', 'down', 'hosts clean', 'hosts sync', 'logs', 'ls', 'rm', 'run', 'trust', 'untrust', 'up'];
 
@@ -15,6 +16,23 @@ describe('an unknown command', () => {
 
   it('names none when nothing is close', () => {
     expect(nearestCommand('kubernetes', COMMANDS)).toBeUndefined();
+  });
+});
+
+describe('an unknown flag', () => {
+  const UP = ['port', 'foreground', 'timeout', 'workers', 'json'];
+  const ADD = ['strategy', 'health', 'strip-prefix', 'replace', 'join', 'auth', 'timeout', 'cache', 'compress', 'fail', 'drop', 'delay', 'max-body'];
+  it('names the flag one edit away (a swap of two letters is one), or a longer name two away', () => {
+    expect(nearestFlag('prot', UP)).toBe('port');
+    expect(nearestFlag('worker', UP)).toBe('workers');
+    expect(nearestFlag('jsn', UP)).toBe('json');
+    expect(nearestFlag('stratgy', ADD)).toBe('strategy');
+    expect(nearestFlag('strp-prefx', ADD)).toBe('strip-prefix');
+  });
+
+  it('names none when the nearest is a different word', () => {
+    expect(nearestFlag('fast', ADD)).toBeUndefined();
+    expect(nearestFlag('bogus', ADD)).toBeUndefined();
   });
 });
 

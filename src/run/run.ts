@@ -192,6 +192,7 @@ export async function runDev(options: RunOptions): Promise<number> {
   /** Run one instance slot until it ends for good (no --restart, or stopping); its last exit status. */
   const supervise = async (index: number, firstPort: number): Promise<number> => {
     let port = firstPort;
+    let portRaces = 0;
     for (let attempt = 0; ; ) {
       if (stopping) return 0;
       const plan = withPortFlags(argv, port, options.cwd, options.instances);
@@ -237,6 +238,17 @@ export async function runDev(options: RunOptions): Promise<number> {
       // Leave only after any join in flight has landed, so no target outlives its instance.
       if (await joined) await leave(port);
       if (stopping) return code;
+      // The free port portico picked was taken before the dev server bound it (another program
+      // listened on it in between; its port may even have looked open): not the dev server's fault,
+      // so another port, at once, a few times.
+      const raced = Date.now() - startedAt < PORT_RACE_MS && /EADDRINUSE|address already in use/i.test(instance.tail().join('\n'));
+      if (raced && portRaces < PORT_RACES) {
+        portRaces++;
+        const next = (await pickPorts(1))[0]!;
+        say(chalk.yellow(`portico: port ${port} was taken before ${label(index)} could listen on it; starting it on port ${next}`));
+        port = next;
+        continue;
+      }
       say(chalk.red(crashReport(label(index), code, instance.tail())));
       if (!options.restart) return code;
       if (Date.now() - startedAt > STABLE_MS) attempt = 0;
@@ -257,6 +269,11 @@ export async function runDev(options: RunOptions): Promise<number> {
     options.signal.removeEventListener('abort', onAbort);
   }
 }
+
+/** How many times an instance is moved to another port when the one picked was taken before it listened. */
+const PORT_RACES = 3;
+/** An EADDRINUSE exit within this long of the start is taken for such a race. */
+const PORT_RACE_MS = 15_000;
 
 const hintOf = (error: unknown) => (isUserError(error) && error.hint ? `\n${error.hint}` : '');
 

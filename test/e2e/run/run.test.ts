@@ -252,6 +252,41 @@ describe('portico run', () => {
     }
   });
 
+  it('moves an instance to another port when the one picked was taken before it listened', async () => {
+    const mark = path.join(t.home, '..', 'raced');
+    const script = path.join(t.home, '..', 'raced.js');
+    // The first start: another program takes the port first (a real listener, in a process of its own),
+    // so the dev server's listen fails with a real EADDRINUSE. The second start serves.
+    writeFileSync(
+      script,
+      `const fs = require('fs'), http = require('http'), {spawn} = require('child_process');
+const port = Number(process.env.PORT), mark = ${JSON.stringify(mark)};
+if (fs.existsSync(mark)) http.createServer((q, s) => s.end('moved')).listen(port, '127.0.0.1');
+else {
+  const holder = spawn(process.execPath, ['-e', "require('net').createServer().listen(" + port + ", '127.0.0.1', () => process.send('held'))"], {stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true});
+  holder.on('message', () => {
+    fs.writeFileSync(mark, String(holder.pid));
+    holder.disconnect();
+    holder.unref();
+    http.createServer().listen(port, '127.0.0.1');
+  });
+}
+`,
+    );
+    const run = await startRun(['--name', 'raced', '--', process.execPath, script]);
+    try {
+      const taken = Number(/port (\d+) was taken before raced#1 could listen on it; starting it on port (\d+)/.exec(run.output())?.[1]);
+      expect(taken).toBeGreaterThan(0);
+      expect(run.output()).toContain('EADDRINUSE');
+      expect((await get(await daemonPort(t.env), 'raced.localhost', '/', t.home)).body).toBe('moved');
+      expect((await routes()).find((r) => r.host === 'raced.localhost')?.targets.map((x) => x.target)).not.toContain(`http://localhost:${taken}`);
+    } finally {
+      run.child.kill('SIGINT');
+      await exitOf(run.child);
+      process.kill(Number(readFileSync(mark, 'utf8')), 'SIGKILL');
+    }
+  });
+
   it("prints a crashing instance's stack once", async () => {
     const crash = path.join(t.home, '..', 'throws.js');
     writeFileSync(crash, "function startDevServer() { throw new Error('kaput'); }\nstartDevServer();\n");

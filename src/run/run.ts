@@ -1,3 +1,4 @@
+import {readFileSync, watch} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {DaemonGone, DaemonNotRunning, call} from '../daemon/client.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
@@ -261,12 +262,42 @@ export async function runDev(options: RunOptions): Promise<number> {
     }
   };
 
+  // The proxy may move while this runs (`portico up --port N` restarts it elsewhere; routes are kept):
+  // the URL printed above would then be wrong, so the new one is printed when daemon.json changes.
+  let shownPort = status.port;
+  const moved = watchDaemonPort(options.paths, (port) => {
+    if (port === shownPort || !announced) return;
+    shownPort = port;
+    url = routeUrl(host, path, port);
+    say(`  ${chalk.green('➜')} ${chalk.bold(url)}  ${chalk.dim(`(the proxy moved to port ${port})`)}`);
+  });
   try {
     const codes = await Promise.all(ports.map((port, i) => supervise(i + 1, port)));
     if (options.signal.aborted) return SIGNAL_STATUS[String(options.signal.reason)] ?? 130;
     return codes.find((c) => c !== 0) ?? 0;
   } finally {
+    moved.close();
     options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Call `onPort` with the daemon's port each time daemon.json is written (a restart, a move); never with a daemon that is gone. */
+function watchDaemonPort(paths: StatePaths, onPort: (port: number) => void): {close(): void} {
+  try {
+    const watcher = watch(paths.home, (_event, file) => {
+      if (file !== path_.basename(paths.daemon)) return;
+      try {
+        const port = (JSON.parse(readFileSync(paths.daemon, 'utf8')) as {port?: unknown}).port;
+        if (typeof port === 'number' && port > 0) onPort(port);
+      } catch {
+        // removed (the daemon stopped) or half-written: the next write says more
+      }
+    });
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    // No file watching here (an exotic file system): the URL printed at start stays.
+    return {close: () => undefined};
   }
 }
 

@@ -7,6 +7,7 @@ import {ROOT, cli, daemonPort, expectNoStack, get, spawnCli, tempHome} from '../
 import type {ChildProcess} from 'node:child_process';
 import {wsOptions} from '../../helpers/ws.js';
 import {TIMEOUT, waitFor} from '../../helpers/wait.js';
+import {freePort} from '../../helpers/daemon.js';
 
 let t: ReturnType<typeof tempHome>;
 beforeEach(async () => {
@@ -284,6 +285,29 @@ else {
       run.child.kill('SIGINT');
       await exitOf(run.child);
       process.kill(Number(readFileSync(mark, 'utf8')), 'SIGKILL');
+    }
+  });
+
+  it('prints the new URL when the proxy moves to another port while it runs', async () => {
+    const run = await startRun([
+      '--name',
+      'moving',
+      '--',
+      process.execPath,
+      '-e',
+      "require('http').createServer((q, s) => s.end('still')).listen(process.env.PORT)",
+    ]);
+    try {
+      const next = await freePort();
+      expect((await cli(['up', '--port', String(next)], {env: t.env})).code).toBe(0);
+      await waitFor(() => run.output().includes(`➜ https://moving.localhost:${next}/  (the proxy moved to port ${next})`), {
+        what: 'the new URL',
+        detail: run.output,
+      });
+      expect((await get(next, 'moving.localhost', '/', t.home)).body).toBe('still');
+    } finally {
+      run.child.kill('SIGINT');
+      await exitOf(run.child);
     }
   });
 

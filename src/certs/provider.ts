@@ -29,6 +29,12 @@ export interface CertProviderOptions {
    * again while the daemon runs is seen at once. Default: every such name is refused.
    */
   issuerFor?: (host: string) => LoadedCA | undefined;
+  /**
+   * TLS session ticket keys (48 bytes) for every name's context. The processes of one proxy share
+   * them (README "Workers"), so a client resumes its session whichever process gets its connection.
+   * Default: each context its own.
+   */
+  ticketKeys?: Buffer;
 }
 
 interface Leaf {
@@ -82,7 +88,7 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
       const x509 = new X509Certificate(certPem);
       // A leaf of an earlier CA (deleted and recreated) must not be served: browsers would refuse it.
       if (!x509.checkIssued(issuer.x509) || !x509.verify(issuer.x509.publicKey) || !x509.checkPrivateKey(leafKey)) return undefined;
-      const leaf = {issuer, certPem, keyPem, notAfter: new Date(x509.validTo), context: createSecureContext({cert: certPem, key: keyPem})};
+      const leaf = {issuer, certPem, keyPem, notAfter: new Date(x509.validTo), context: createSecureContext({cert: certPem, key: keyPem, ...(options.ticketKeys ? {ticketKeys: options.ticketKeys} : {})})};
       return fresh(leaf, issuer) ? leaf : undefined;
     } catch {
       return undefined;
@@ -91,7 +97,7 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
 
   async function issue(host: string, issuer: LoadedCA): Promise<Leaf> {
     const certPem = issueLeaf(issuer, host, spkiDer, now(), validity);
-    const leaf = {issuer, certPem, keyPem, notAfter: new Date(now() + validity - 3600_000), context: createSecureContext({cert: certPem, key: keyPem})};
+    const leaf = {issuer, certPem, keyPem, notAfter: new Date(now() + validity - 3600_000), context: createSecureContext({cert: certPem, key: keyPem, ...(options.ticketKeys ? {ticketKeys: options.ticketKeys} : {})})};
     // Written after the handshake can proceed; a failed cache write costs a reissue next start, nothing more.
     await writeFile(leafPath(options.certsDir, host), certPem, {mode: 0o644}).catch(() => {});
     return leaf;

@@ -93,6 +93,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   const processes = Math.max(1, options.workers ?? 1);
   let workers: Workers | undefined;
   const hop = randomBytes(6).toString('hex');
+  const ticketKeys = randomBytes(48);
   const relay = {socket: path.join(paths.home, 'relay.sock'), secret: randomBytes(18).toString('base64url')};
 
   /** Persist first, then apply: if the disk refuses, nothing changes and the user is told. Resolves once every worker serves the change. */
@@ -174,7 +175,11 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
   });
 
   try {
-    const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home)});
+    const certs = createCertProvider(await ensureCA(paths), {
+      certsDir: paths.certsDir,
+      issuerFor: domainIssuers(paths.home),
+      ...(processes > 1 ? {ticketKeys} : {}),
+    });
     const loaded = loadRoutes(paths);
     routes = loaded.routes;
     if (loaded.notice) {
@@ -192,7 +197,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       features,
       backendTimeout: timeoutMs,
       log,
-      ...(processes > 1 ? {shared: {hop, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}} : {}),
+      ...(processes > 1 ? {shared: {hop, ticketKeys, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}} : {}),
     });
     notices.push(...serving.notices);
     serving.proxy.setRoutes(routes, uses);
@@ -200,7 +205,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
     if (processes > 1) {
       workers = new Workers({
         count: processes,
-        setup: {home: paths.home, port: info.port, hop, timeoutMs, relay, processes},
+        setup: {home: paths.home, port: info.port, hop, ticketKeys, timeoutMs, relay, processes},
         routes: () => ({routes, uses}),
         watch: () => ({headers: hub.wantsHeaders, capture: hub.wantsCapture}),
         traffic(events, captures) {

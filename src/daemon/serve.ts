@@ -26,7 +26,7 @@ export interface ServeOptions {
   backendTimeout: number;
   log: (line: string) => void;
   /** With workers (README "Workers"): the processes' shared loop marker, exchange ids, hand-off and relay. */
-  shared?: Pick<ProxyOptions, 'hop' | 'ids' | 'handoff' | 'relayListen'>;
+  shared?: Pick<ProxyOptions, 'hop' | 'ids' | 'handoff' | 'relayListen' | 'ticketKeys'>;
 }
 
 export interface Serving {

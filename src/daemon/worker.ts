@@ -76,7 +76,7 @@ async function init(message: Extract<ToWorker, {t: 'init'}>): Promise<void> {
   sink = new ForwardingSink(message.index);
   sink.watch = message.watch;
   transport = new Transport();
-  const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home)});
+  const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home), ticketKeys: Buffer.from(setup.ticketKeys)});
   proxy = await startProxy({
     port: setup.port,
     hosts: [],
@@ -87,6 +87,7 @@ async function init(message: Extract<ToWorker, {t: 'init'}>): Promise<void> {
     features: frontDoorFeatures({registry: new CacheRegistry(), ownName: (host) => isUnderAddedDomain(paths.home, host)}),
     backendTimeout: setup.timeoutMs,
     hop: setup.hop,
+    ticketKeys: Buffer.from(setup.ticketKeys),
     ids: {first: 1 + message.index, step: setup.processes},
     relayTo: setup.relay,
   });

@@ -22,6 +22,8 @@ export interface WorkerSetup {
   home: string;
   port: number;
   hop: string;
+  /** TLS session ticket keys: a client resumes its session on whichever process gets its next connection. */
+  ticketKeys: Buffer;
   timeoutMs: number;
   relay: {socket: string; secret: string};
   /** Processes in all (the primary and its workers): exchange ids step by it. */

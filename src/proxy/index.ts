@@ -60,7 +60,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     entrances: doors,
     headersTimeoutMs,
     maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
+    ...(options.ticketKeys ? {sessionIdContext: 'portico'} : {}),
   });
+  if (options.ticketKeys) tls.setTicketKeys(options.ticketKeys);
   const plain = redirectServer(() => port);
 
   const connections = new Set<net.Socket>();

@@ -13,6 +13,11 @@ export interface TlsServerOptions {
   entrances: Entrances;
   maxConcurrentStreams: number;
   headersTimeoutMs: number;
+  /**
+   * Shared by the processes of one proxy with their ticket keys: OpenSSL resumes a session only in the
+   * context it began in, and Node's default is a hash of the process's command line.
+   */
+  sessionIdContext?: string;
 }
 
 const ignore = () => undefined;
@@ -41,6 +46,7 @@ export async function tlsServer(options: TlsServerOptions): Promise<http2.Http2S
     // portico hold (peerMaxConcurrentStreams would only limit our own side). Browsers open few connections
     // but many streams (dev servers' pages load hundreds of modules); 250 streams never starve a page.
     settings: {enableConnectProtocol: true, maxConcurrentStreams: options.maxConcurrentStreams},
+    ...(options.sessionIdContext ? {sessionIdContext: options.sessionIdContext} : {}),
   });
   server.on('secureConnection', (socket) => {
     if (socket.alpnProtocol === 'h2') return;

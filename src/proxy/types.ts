@@ -64,6 +64,8 @@ export interface ProxyOptions {
    * this unix socket, with `secret` to show the request comes from a worker.
    */
   relayTo?: {socket: string; secret: string};
+  /** TLS session ticket keys (48 bytes) shared by the processes of one proxy, so a client resumes its session on any of them. */
+  ticketKeys?: Buffer;
   /** The primary's end of the relay: a unix socket (0600) on which workers' relayed requests come in. */
   relayListen?: {socket: string; secret: string};
 }

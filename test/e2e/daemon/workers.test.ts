@@ -2,6 +2,7 @@ import {readFileSync, statSync} from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import path from 'node:path';
+import tls from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import WebSocket, {WebSocketServer} from 'ws';
 import {call} from '../../../src/daemon/client.js';
@@ -76,6 +77,25 @@ describe('portico up --workers 2', () => {
     expect(new Set(served.map((e) => e.id)).size).toBe(10);
     const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {routes: {host: string; targets: {requests: number}[]}[]};
     expect(ls.routes.find((r) => r.host === 'api.localhost')?.targets[0]?.requests).toBe(10);
+  });
+
+  it('resumes a TLS session on whichever process gets the next connection', async () => {
+    let session: Buffer | undefined;
+    const reused: boolean[] = [];
+    // Four connections one after another: round robin puts them on the daemon and the worker in turn.
+    for (let i = 0; i < 4; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = tls.connect({host: '127.0.0.1', port, servername: 'api.localhost', ca, session, ALPNProtocols: ['http/1.1']}, () => {
+          reused.push(socket.isSessionReused());
+          socket.end('GET / HTTP/1.1\r\nHost: api.localhost\r\nConnection: close\r\n\r\n');
+        });
+        socket.on('session', (s: Buffer) => (session = s));
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+    }
+    expect(reused).toEqual([false, true, true, true]);
   });
 
   it('keeps one rate limit across processes: routes with shared state are served by the daemon', async () => {

@@ -56,6 +56,7 @@ const DAY = 24 * 3600 * 1000;
  */
 export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): CertProvider {
   const now = options.now ?? Date.now;
+  const tickets = options.ticketKeys ? {ticketKeys: options.ticketKeys} : {};
   const renewBefore = options.renewBeforeMs ?? 30 * DAY;
   const validity = options.validityMs ?? 820 * DAY;
   const maxCached = options.maxCached ?? 512;
@@ -88,7 +89,13 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
       const x509 = new X509Certificate(certPem);
       // A leaf of an earlier CA (deleted and recreated) must not be served: browsers would refuse it.
       if (!x509.checkIssued(issuer.x509) || !x509.verify(issuer.x509.publicKey) || !x509.checkPrivateKey(leafKey)) return undefined;
-      const leaf = {issuer, certPem, keyPem, notAfter: new Date(x509.validTo), context: createSecureContext({cert: certPem, key: keyPem, ...(options.ticketKeys ? {ticketKeys: options.ticketKeys} : {})})};
+      const leaf = {
+        issuer,
+        certPem,
+        keyPem,
+        notAfter: new Date(x509.validTo),
+        context: createSecureContext({cert: certPem, key: keyPem, ...tickets}),
+      };
       return fresh(leaf, issuer) ? leaf : undefined;
     } catch {
       return undefined;
@@ -97,7 +104,13 @@ export function createCertProvider(ca: LoadedCA, options: CertProviderOptions): 
 
   async function issue(host: string, issuer: LoadedCA): Promise<Leaf> {
     const certPem = issueLeaf(issuer, host, spkiDer, now(), validity);
-    const leaf = {issuer, certPem, keyPem, notAfter: new Date(now() + validity - 3600_000), context: createSecureContext({cert: certPem, key: keyPem, ...(options.ticketKeys ? {ticketKeys: options.ticketKeys} : {})})};
+    const leaf = {
+      issuer,
+      certPem,
+      keyPem,
+      notAfter: new Date(now() + validity - 3600_000),
+      context: createSecureContext({cert: certPem, key: keyPem, ...tickets}),
+    };
     // Written after the handshake can proceed; a failed cache write costs a reissue next start, nothing more.
     await writeFile(leafPath(options.certsDir, host), certPem, {mode: 0o644}).catch(() => {});
     return leaf;

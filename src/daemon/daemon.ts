@@ -197,7 +197,9 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       features,
       backendTimeout: timeoutMs,
       log,
-      ...(processes > 1 ? {shared: {hop, ticketKeys, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}} : {}),
+      ...(processes > 1
+        ? {shared: {hop, ticketKeys, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}}
+        : {}),
     });
     notices.push(...serving.notices);
     serving.proxy.setRoutes(routes, uses);

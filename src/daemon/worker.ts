@@ -76,7 +76,11 @@ async function init(message: Extract<ToWorker, {t: 'init'}>): Promise<void> {
   sink = new ForwardingSink(message.index);
   sink.watch = message.watch;
   transport = new Transport();
-  const certs = createCertProvider(await ensureCA(paths), {certsDir: paths.certsDir, issuerFor: domainIssuers(paths.home), ticketKeys: Buffer.from(setup.ticketKeys)});
+  const certs = createCertProvider(await ensureCA(paths), {
+    certsDir: paths.certsDir,
+    issuerFor: domainIssuers(paths.home),
+    ticketKeys: Buffer.from(setup.ticketKeys),
+  });
   proxy = await startProxy({
     port: setup.port,
     hosts: [],

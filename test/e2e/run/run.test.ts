@@ -276,10 +276,19 @@ else {
     );
     const run = await startRun(['--name', 'raced', '--', process.execPath, script]);
     try {
-      const taken = Number(/port (\d+) was taken before raced#1 could listen on it; starting it on port (\d+)/.exec(run.output())?.[1]);
-      expect(taken).toBeGreaterThan(0);
+      // The held port answers connections, so portico may have taken it for the dev server's at first:
+      // wait for the move, then for the instance to serve on its new port.
+      const move = await waitFor(() => /port (\d+) was taken before raced#1 could listen on it; starting it on port (\d+)/.exec(run.output()), {
+        what: 'the move to another port',
+        detail: run.output,
+      });
+      const taken = Number(move[1]);
+      const port = await daemonPort(t.env);
+      await waitFor(async () => (await get(port, 'raced.localhost', '/', t.home)).body === 'moved', {
+        what: 'the instance serving on its new port',
+        detail: run.output,
+      });
       expect(run.output()).toContain('EADDRINUSE');
-      expect((await get(await daemonPort(t.env), 'raced.localhost', '/', t.home)).body).toBe('moved');
       expect((await routes()).find((r) => r.host === 'raced.localhost')?.targets.map((x) => x.target)).not.toContain(`http://localhost:${taken}`);
     } finally {
       run.child.kill('SIGINT');

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../src/cli/base.js';
 import {runForeground} from '../src/cli/foreground.js';
 import {up, type Status} from '../src/cli/up.js';
+import {MAX_WORKERS} from '../src/daemon/lifecycle.js';
 import {statePaths} from '../src/state/home.js';
 
 export default class Up extends BaseCommand {
@@ -35,7 +36,7 @@ Listens on the port it last ran on, so open URLs keep working; the first time on
       description:
         'Processes that serve connections: the daemon and N-1 workers, each on its own core; connections are shared out round robin. More serve many connections at once (a load test); a browser page rides one connection, so the default serves a laptop. Default: PORTICO_WORKERS, else 1.',
       min: 1,
-      max: 64,
+      max: MAX_WORKERS,
     }),
   };
 

@@ -15,10 +15,13 @@ export abstract class BaseCommand extends Command {
     const ctor = this.constructor as typeof BaseCommand;
     const user: UserError | undefined = isUserError(error)
       ? error
-      : usageError(error, this.id?.replaceAll(':', ' ') ?? '', usageLine({...ctor, usage: ctor.usage as string | undefined}, this.id), !this.parsed, [
-          ...Object.keys(ctor.flags ?? {}),
-          ...(ctor.enableJsonFlag ? ['json'] : []),
-        ]);
+      : usageError(
+          error,
+          this.id?.replaceAll(':', ' ') ?? '',
+          usageLine({usage: ctor.usage as string | undefined, args: ctor.args, flags: ctor.flags, enableJsonFlag: ctor.enableJsonFlag}, this.id),
+          !this.parsed,
+          [...Object.keys(ctor.flags ?? {}), ...(ctor.enableJsonFlag ? ['json'] : [])],
+        );
     if (user) {
       const message = speakAs(user.message);
       const hint = user.hint === undefined ? undefined : speakAs(user.hint);

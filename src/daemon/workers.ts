@@ -188,7 +188,7 @@ export class Workers {
             worker.crashes = 0;
             this.options.log(`worker ${index} serving (pid ${child.pid})`);
             // Routes changed while it started: it gets them now (it took them from init otherwise).
-            void this.resync(worker);
+            this.resync(worker);
             resolve();
             break;
           case 'ack':
@@ -224,7 +224,7 @@ export class Workers {
     });
   }
 
-  private async resync(worker: Worker): Promise<void> {
+  private resync(worker: Worker): void {
     const {routes, uses} = this.options.routes();
     if (worker.child.connected) worker.child.send({t: 'routes', seq: 0, routes, uses: [...uses]} satisfies ToWorker);
   }

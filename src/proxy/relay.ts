@@ -6,6 +6,7 @@ import net from 'node:net';
 import type {Duplex, Readable} from 'node:stream';
 import {H2Request} from './h2stream.js';
 import {HOP_BY_HOP, connectionTokens, forwardResponseHeaders, hasBody} from './headers.js';
+import {refuseResponse} from './front.js';
 import {badGatewayPage} from './pages.js';
 import type {ProxyRequest} from './pipeline.js';
 import {RELAY_HEADER, markRelayed} from './relayed.js';
@@ -22,8 +23,6 @@ import {writeResponse, type ProxyResponse} from './writer.js';
  * client's protocol, the port it reached and its address, so rate limits count per client and the
  * traffic view shows the request as the client sent it.
  */
-export {RELAY_HEADER} from './relayed.js';
-
 /** The worker's end: sends requests for routes the primary owns to it, and their answers back. */
 export class RelayClient {
   private readonly agent = new http.Agent({keepAlive: true, maxSockets: 512});
@@ -61,16 +60,13 @@ export class RelayClient {
     }
     const body: Readable = req instanceof H2Request ? req.stream : (req as Readable);
     const stream = (req as {stream?: ServerHttp2Stream}).stream;
-    out.on('response', (answer) => {
-      const headers = forwardResponseHeaders(answer.headers) as http.IncomingHttpHeaders;
-      writeResponse(res, {status: answer.statusCode ?? 502, headers, body: answer, source: 'backend'}, method, h1, () => {});
-    });
+    out.on('response', (answer) => relayAnswer(res, answer, method, h1));
     out.on('error', (error: NodeJS.ErrnoException) => {
       body.unpipe?.(out);
       if (res.headersSent || res.destroyed) return void res.destroy();
-      const page = badGatewayPage('portico (primary process)', [{target: this.socketPath, error: error.code ?? error.message}]);
-      res.writeHead(502, {'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(page)), 'cache-control': 'no-store'});
-      (res as {end(chunk: string): void}).end(page);
+      const code = error.code ?? error.message;
+      const page = badGatewayPage('portico (primary process)', [{target: this.socketPath, error: code}]);
+      refuseResponse(res, {status: 502, reason: `The primary process did not answer (${code}).`, error: code, page});
     });
     res.once('close', () => {
       if (!res.writableFinished) out.destroy();
@@ -113,15 +109,7 @@ export class RelayClient {
       if (head.length > 0) stream.write(head);
       splice(stream, conn);
     });
-    out.on('response', (answer) => {
-      writeResponse(
-        res,
-        {status: answer.statusCode ?? 502, headers: forwardResponseHeaders(answer.headers) as http.IncomingHttpHeaders, body: answer, source: 'backend'},
-        'GET',
-        false,
-        () => {},
-      );
-    });
+    out.on('response', (answer) => relayAnswer(res, answer, 'GET', false));
     out.on('error', () => stream.close(2 /* INTERNAL_ERROR */));
     stream.once('close', () => out.destroy());
     out.end();
@@ -132,12 +120,18 @@ export class RelayClient {
   }
 }
 
+/** The primary's answer, written to the client as a backend's would be (hop-by-hop headers out). */
+function relayAnswer(res: ProxyResponse, answer: http.IncomingMessage, method: string, h1: boolean): void {
+  const headers = forwardResponseHeaders(answer.headers) as http.IncomingHttpHeaders;
+  writeResponse(res, {status: answer.statusCode ?? 502, headers, body: answer, source: 'backend'}, method, h1, () => {});
+}
+
 /** The client's request headers for the relay hop: HTTP/2's pseudo-headers become the request line and Host. */
 function relayHeaders(req: ProxyRequest, mark: string): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   const listed = connectionTokens(req.headers.connection);
   for (const name in req.headers) {
-    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name) || listed?.has(name) || name === 'expect' || name === RELAY_HEADER) continue;
+    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name) || listed?.has(name) || name === RELAY_HEADER) continue;
     out[name] = req.headers[name];
   }
   const authority = req.headers[':authority'];

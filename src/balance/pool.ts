@@ -33,7 +33,30 @@ export interface PoolOptions {
   transport?: Transport;
   /** Probe while the route has traffic (false: only probeAll/probeIfStale, e.g. tests). Default true. */
   probes?: boolean;
+  /** With workers: which process decides this route's health, and how the others learn it (README "Workers"). */
+  share?: HealthShare;
 }
+
+/** An upstream's health as the process that owns it decided, for the processes that follow it. */
+export interface HealthState {
+  /** The verdict last announced (a HealthEvent). */
+  healthy: boolean;
+  probeOk: boolean;
+  downUntil: number;
+  failedAt: number;
+  lastError?: string;
+}
+
+/**
+ * One proxy in several processes has one health per target (README "Workers"). The owner (the
+ * primary) probes, announces the changes as HealthEvents and pushes each change to the followers;
+ * a follower (a worker) probes nothing and announces nothing: it tells the owner what its own
+ * requests found (a target refused, a target answered again) and that a route has traffic, so the
+ * owner probes it while any process uses it.
+ */
+export type HealthShare =
+  | {role: 'owner'; changed(route: string, target: string, state: HealthState): void}
+  | {role: 'follower'; observed(route: string, target: string, error?: string): void; used(route: string): void};
 
 /** A route's upstreams, its policy, and their health. The proxy calls pick/begin/end/report*. */
 export class Pool {
@@ -48,6 +71,8 @@ export class Pool {
   private probedAt = 0;
   private cookieName = '';
   private readonly byCookie = new Map<string, Upstream>();
+  /** A follower's last "route in use" to the owner (epoch ms), sent at most once per half probe interval. */
+  private usedSentAt = 0;
 
   constructor(options: PoolOptions) {
     this.update(options);
@@ -95,7 +120,44 @@ export class Pool {
     u.active++;
     u.requests++;
     this.used = true;
+    const {share} = this.options;
+    if (share?.role === 'follower') {
+      const now = this.now;
+      if (now - this.usedSentAt < (this.options.probeIntervalMs ?? 2000) / 2) return;
+      this.usedSentAt = now;
+      return share.used(this.options.route);
+    }
     if (!this.timer && this.options.probes !== false && this.options.transport) this.wake();
+  }
+
+  /** The owner's side: another process's request used this route (probe it as if this one had). */
+  markUsed(): void {
+    this.used = true;
+    if (!this.timer && this.options.probes !== false && this.options.transport) this.wake();
+  }
+
+  /** The owner's side: what another process's request found on `target` (an error, or an answer). */
+  observe(target: string, error?: string): void {
+    const u = this.upstreams.find((x) => x.target.url === target);
+    if (!u) return;
+    if (error === undefined) this.reportSuccess(u);
+    else this.reportFailure(u, error);
+  }
+
+  /** A follower's side: the owner's verdict on `target`. */
+  apply(target: string, state: HealthState): void {
+    const u = this.upstreams.find((x) => x.target.url === target);
+    if (!u) return;
+    u.announced = state.healthy;
+    u.probeOk = state.probeOk;
+    u.downUntil = state.downUntil;
+    u.failedAt = state.failedAt;
+    u.lastError = state.lastError;
+  }
+
+  /** The owner's verdicts on targets not healthy now, for a follower that starts. */
+  unhealthy(): {target: string; state: HealthState}[] {
+    return this.upstreams.filter((u) => !u.announced).map((u) => ({target: u.target.url, state: stateOf(u)}));
   }
 
   end(u: Upstream): void {
@@ -159,9 +221,9 @@ export class Pool {
     return this.timer !== undefined;
   }
 
-  /** For `ls` and the dashboard on a route without traffic: probe now unless a probe round is at most `maxAgeMs` old. */
+  /** For `ls` and the dashboard on a route without traffic: probe now unless a probe round is at most `maxAgeMs` old. A follower's owner probes. */
   async probeIfStale(maxAgeMs = 0): Promise<void> {
-    if (this.timer || (maxAgeMs > 0 && this.now - this.probedAt <= maxAgeMs)) return;
+    if (this.timer || this.options.share?.role === 'follower' || (maxAgeMs > 0 && this.now - this.probedAt <= maxAgeMs)) return;
     await this.probeAll();
   }
 
@@ -215,8 +277,15 @@ export class Pool {
   private announce(u: Upstream, healthy: boolean, error?: string): void {
     if (u.announced === healthy) return;
     u.announced = healthy;
-    this.options.onHealth?.({type: 'health', time: this.now, route: this.options.route, target: u.target.url, healthy, ...(error ? {error} : {})});
+    const {share, route} = this.options;
+    if (share?.role === 'follower') return share.observed(route, u.target.url, healthy ? undefined : error);
+    this.options.onHealth?.({type: 'health', time: this.now, route, target: u.target.url, healthy, ...(error ? {error} : {})});
+    share?.changed(route, u.target.url, stateOf(u));
   }
+}
+
+function stateOf(u: Upstream): HealthState {
+  return {healthy: u.announced, probeOk: u.probeOk, downUntil: u.downUntil, failedAt: u.failedAt, ...(u.lastError ? {lastError: u.lastError} : {})};
 }
 
 function cookieValue(u: Upstream): string {

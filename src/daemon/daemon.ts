@@ -198,7 +198,16 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
       backendTimeout: timeoutMs,
       log,
       ...(processes > 1
-        ? {shared: {hop, ticketKeys, ids: {first: 1, step: processes}, handoff: (socket) => workers?.handoff(socket) ?? false, relayListen: relay}}
+        ? {
+            shared: {
+              hop,
+              ticketKeys,
+              ids: {first: 1, step: processes},
+              handoff: (socket) => workers?.handoff(socket) ?? false,
+              relayListen: relay,
+              healthShare: {role: 'owner', changed: (route, target, state) => workers?.healthChanged({route, target, state})},
+            },
+          }
         : {}),
     });
     notices.push(...serving.notices);
@@ -214,6 +223,7 @@ export async function runDaemon(options: DaemonOptions): Promise<RunningDaemon> 
           for (const capture of captures) hub.capture(capture);
           for (const event of events) hub.emit(event);
         },
+        health: serving.proxy.health,
         log,
       });
       hub.onWatchChange = async () => workers?.watch({headers: hub.wantsHeaders, capture: hub.wantsCapture});

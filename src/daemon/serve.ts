@@ -25,8 +25,8 @@ export interface ServeOptions {
   features: readonly PassFactory[];
   backendTimeout: number;
   log: (line: string) => void;
-  /** With workers (README "Workers"): the processes' shared loop marker, exchange ids, hand-off and relay. */
-  shared?: Pick<ProxyOptions, 'hop' | 'ids' | 'handoff' | 'relayListen' | 'ticketKeys'>;
+  /** With workers (README "Workers"): the processes' shared loop marker, exchange ids, hand-off, relay and health. */
+  shared?: Pick<ProxyOptions, 'hop' | 'ids' | 'handoff' | 'relayListen' | 'ticketKeys' | 'healthShare'>;
 }
 
 export interface Serving {

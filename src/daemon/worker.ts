@@ -94,6 +94,12 @@ async function init(message: Extract<ToWorker, {t: 'init'}>): Promise<void> {
     ticketKeys: Buffer.from(setup.ticketKeys),
     ids: {first: 1 + message.index, step: setup.processes},
     relayTo: setup.relay,
+    // The primary owns the targets' health: this process reports what its requests find and follows its verdicts.
+    healthShare: {
+      role: 'follower',
+      observed: (route, target, error) => send({t: 'observed', route, target, ...(error === undefined ? {} : {error})}),
+      used: (route) => send({t: 'used', route}),
+    },
   });
   proxy.setRoutes(message.routes, new Map(message.uses));
   send({t: 'ready'});
@@ -123,6 +129,9 @@ process.on('message', (message: ToWorker, handle?: net.Socket) => {
     case 'routes':
       proxy?.setRoutes(message.routes, new Map(message.uses));
       send({t: 'ack', seq: message.seq});
+      break;
+    case 'health':
+      proxy?.health.apply(message.updates);
       break;
     case 'watch':
       if (sink) sink.watch = message.watch;

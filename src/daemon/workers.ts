@@ -1,6 +1,7 @@
 import {fork, type ChildProcess} from 'node:child_process';
 import type net from 'node:net';
 import path from 'node:path';
+import type {HealthUpdate} from '../proxy/table.js';
 import type {RouteStatus, TargetStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
@@ -12,6 +13,8 @@ import {PACKAGE_ROOT} from '../version.js';
  * (the primary) accepts every connection and hands N-1 of each N, unread, to its workers, round
  * robin; each worker serves its connections to the end. Every piece of shared state has one owner,
  * the primary: the routes (pushed to each worker, acknowledged before a route change is answered),
+ * the targets' health (the primary probes and announces; workers report what their requests found
+ * and which routes they use, and follow the primary's verdicts: balance/pool.ts),
  * the traffic history, captures and the dashboard's stream (workers send their events here), the
  * caches, rate-limit buckets and access-gate counts (workers relay those routes' requests here,
  * proxy/relay.ts), and `ls`/`doctor`, which see one proxy: target counts are summed over processes.
@@ -36,6 +39,7 @@ export type ToWorker =
   | {t: 'routes'; seq: number; routes: Route[]; uses: [string, string][]}
   | {t: 'watch'; seq: number; watch: Watch}
   | {t: 'status'; seq: number; probeMaxAgeMs?: number}
+  | {t: 'health'; updates: HealthUpdate[]}
   | {t: 'conn'}
   | {t: 'stop'};
 
@@ -45,6 +49,8 @@ export type FromWorker =
   | {t: 'ack'; seq: number}
   | {t: 'status'; seq: number; routes: RouteStatus[]}
   | {t: 'events'; events: TrafficEvent[]; captures: ExchangeCapture[]}
+  | {t: 'observed'; route: string; target: string; error?: string}
+  | {t: 'used'; route: string}
   | {t: 'log'; line: string};
 
 /** What the traffic viewers ask for, mirrored in every worker's sink. */
@@ -60,6 +66,12 @@ export interface WorkersOptions {
   watch(): Watch;
   /** A worker's traffic: its events (ids already unique) and captures, for the hub. */
   traffic(events: TrafficEvent[], captures: ExchangeCapture[]): void;
+  /** The primary's end of the targets' health: what a worker's request found, that it used a route, and the verdicts now. */
+  health: {
+    observed(route: string, target: string, error?: string): void;
+    used(route: string): void;
+    unhealthy(): HealthUpdate[];
+  };
   log(line: string): void;
 }
 
@@ -114,6 +126,11 @@ export class Workers {
   /** Tell the workers what viewers want now (headers, captures); resolves once each one records it. */
   async watch(watch: Watch): Promise<void> {
     await this.ask((seq) => ({t: 'watch', seq, watch}));
+  }
+
+  /** The primary's verdict on a target changed: every worker follows it (no answer awaited). */
+  healthChanged(update: HealthUpdate): void {
+    for (const w of this.workers) if (w?.ready && w.child.connected) w.child.send({t: 'health', updates: [update]} satisfies ToWorker);
   }
 
   /** Every worker's route status (probed first when `probeMaxAgeMs` is given), to merge into the primary's. */
@@ -200,6 +217,12 @@ export class Workers {
           case 'events':
             this.options.traffic(message.events, message.captures);
             break;
+          case 'observed':
+            this.options.health.observed(message.route, message.target, message.error);
+            break;
+          case 'used':
+            this.options.health.used(message.route);
+            break;
           case 'log':
             this.options.log(`worker ${index}: ${message.line}`);
             break;
@@ -224,9 +247,13 @@ export class Workers {
     });
   }
 
+  /** A worker that starts gets the routes as they are now and the targets the primary holds down. */
   private resync(worker: Worker): void {
     const {routes, uses} = this.options.routes();
-    if (worker.child.connected) worker.child.send({t: 'routes', seq: 0, routes, uses: [...uses]} satisfies ToWorker);
+    if (!worker.child.connected) return;
+    worker.child.send({t: 'routes', seq: 0, routes, uses: [...uses]} satisfies ToWorker);
+    const updates = this.options.health.unhealthy();
+    if (updates.length > 0) worker.child.send({t: 'health', updates} satisfies ToWorker);
   }
 }
 

@@ -34,6 +34,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     onHealth: (event) => traffic?.active && traffic.emit(event),
     ...(options.features ? {features: options.features} : {}),
     relayShared: options.relayTo !== undefined,
+    ...(options.healthShare ? {share: options.healthShare} : {}),
   });
   table.set(options.routes ?? []);
   const headersTimeoutMs = options.headersTimeout ?? DEFAULTS.headersTimeoutMs;
@@ -102,6 +103,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     probeIdle(maxAgeMs) {
       return table.probeIdle(maxAgeMs);
+    },
+    health: {
+      observed: (route, target, error) => table.observed(route, target, error),
+      used: (route) => table.used(route),
+      unhealthy: () => table.unhealthy(),
+      apply: (updates) => table.apply(updates),
     },
     accept(socket) {
       track(socket);

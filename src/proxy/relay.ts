@@ -7,6 +7,7 @@ import type {Duplex, Readable} from 'node:stream';
 import {H2Request} from './h2stream.js';
 import {HOP_BY_HOP, connectionTokens, forwardResponseHeaders, hasBody} from './headers.js';
 import {refuseResponse} from './front.js';
+import {sendInformation} from './informational.js';
 import {badGatewayPage} from './pages.js';
 import type {ProxyRequest} from './pipeline.js';
 import {RELAY_HEADER, markRelayed} from './relayed.js';
@@ -61,6 +62,8 @@ export class RelayClient {
     const body: Readable = req instanceof H2Request ? req.stream : (req as Readable);
     const stream = (req as {stream?: ServerHttp2Stream}).stream;
     out.on('response', (answer) => relayAnswer(res, answer, method, h1));
+    // 103 Early Hints and 102 Processing the backend sent reach the client before the final answer, as they do unrelayed.
+    out.on('information', (info: {statusCode: number; headers: http.IncomingHttpHeaders}) => sendInformation(res, info.statusCode, info.headers));
     out.on('error', (error: NodeJS.ErrnoException) => {
       body.unpipe?.(out);
       if (res.headersSent || res.destroyed) return void res.destroy();

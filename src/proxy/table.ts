@@ -1,5 +1,5 @@
 import {shownOptions} from '../routes/options-data.js';
-import {Pool} from '../balance/pool.js';
+import {Pool, type HealthShare, type HealthState} from '../balance/pool.js';
 import type {CopyStatus, RouteStatus} from '../routes/status.js';
 import {indexRoutes, matchRoute, type RouteIndex} from '../routes/match.js';
 import {parseTarget} from '../routes/parse.js';
@@ -29,6 +29,15 @@ export interface RouteTableOptions {
   features?: readonly PassFactory[];
   /** A worker process: routes with a pass of a shared feature are marked to be relayed to the primary (README "Workers"). */
   relayShared?: boolean;
+  /** With workers: this process's part in the targets' one health (balance/pool.ts, README "Workers"). */
+  share?: HealthShare;
+}
+
+/** One target's health as the owner decided it, addressed by route key. */
+export interface HealthUpdate {
+  route: string;
+  target: string;
+  state: HealthState;
 }
 
 /**
@@ -37,6 +46,7 @@ export interface RouteTableOptions {
  */
 export class RouteTable {
   private entries: RouteEntry[] = [];
+  private byKey = new Map<string, RouteEntry>();
   private index: RouteIndex<RouteEntry> = new Map();
   private copies: CopyIndex = indexCopies([]);
 
@@ -62,6 +72,7 @@ export class RouteTable {
         onHealth: this.options.onHealth,
         transport: this.options.transport,
         probes: this.options.probes,
+        ...(this.options.share ? {share: this.options.share} : {}),
       };
       const previous = old.get(key);
       let pool: Pool;
@@ -75,6 +86,7 @@ export class RouteTable {
     }
     for (const gone of old.values()) gone.pool.close();
     this.entries = next;
+    this.byKey = new Map(next.map((e) => [e.key, e]));
     this.index = indexRoutes(next);
     this.copies = copies;
   }
@@ -124,6 +136,25 @@ export class RouteTable {
     await Promise.all(this.entries.map((e) => e.pool.probeIfStale(maxAgeMs)));
   }
 
+  /** The owner's side of shared health: what a follower's request found, and that it used a route. */
+  observed(route: string, target: string, error?: string): void {
+    this.byKey.get(route)?.pool.observe(target, error);
+  }
+
+  used(route: string): void {
+    this.byKey.get(route)?.pool.markUsed();
+  }
+
+  /** The owner's verdicts on every target not healthy now, for a follower that starts. */
+  unhealthy(): HealthUpdate[] {
+    return this.entries.flatMap((e) => e.pool.unhealthy().map((h) => ({route: e.key, ...h})));
+  }
+
+  /** A follower's side: the owner's verdicts. */
+  apply(updates: readonly HealthUpdate[]): void {
+    for (const {route, target, state} of updates) this.byKey.get(route)?.pool.apply(target, state);
+  }
+
   private copyStatus(route: Route, port: number): {copy?: CopyStatus} {
     const stable = route.copy ? (route.copy.of ?? route.host) : undefined;
     const group = stable === undefined ? undefined : this.copies.groups.get(stable);
@@ -143,6 +174,7 @@ export class RouteTable {
   close(): void {
     for (const e of this.entries) e.pool.close();
     this.entries = [];
+    this.byKey = new Map();
     this.index = new Map();
   }
 }

@@ -1,10 +1,12 @@
 import type net from 'node:net';
 import type {CertProvider} from '../certs/types.js';
+import type {HealthShare} from '../balance/pool.js';
 import type {PassFactory} from '../pipeline/exchange.js';
 import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {TrafficSink} from '../traffic/event.js';
 import type {Transport} from '../transport/index.js';
+import type {HealthUpdate} from './table.js';
 
 export interface ProxyOptions {
   /** HTTPS port (the same port answers plain HTTP with a redirect). 0 picks a free port. */
@@ -68,6 +70,8 @@ export interface ProxyOptions {
   ticketKeys?: Buffer;
   /** The primary's end of the relay: a unix socket (0600) on which workers' relayed requests come in. */
   relayListen?: {socket: string; secret: string};
+  /** With workers: the primary owns the targets' health, a worker follows it (balance/pool.ts, README "Workers"). */
+  healthShare?: HealthShare;
 }
 
 export interface RunningProxy {
@@ -83,6 +87,17 @@ export interface RunningProxy {
    * routes with traffic are probed as they go. Then status() shows real health.
    */
   probeIdle(maxAgeMs?: number): Promise<void>;
+  /** The targets' one health across processes (README "Workers"): the owner's and the followers' ends. */
+  readonly health: {
+    /** Owner: what a follower's request found on a target (an error, or undefined for an answer). */
+    observed(route: string, target: string, error?: string): void;
+    /** Owner: a follower's request used the route (probe it while any process does). */
+    used(route: string): void;
+    /** Owner: the verdicts on targets not healthy now, for a follower that starts. */
+    unhealthy(): HealthUpdate[];
+    /** Follower: the owner's verdicts. */
+    apply(updates: readonly HealthUpdate[]): void;
+  };
   /** Serve a connection accepted elsewhere (a worker gets its connections from the primary). */
   accept(socket: net.Socket): void;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */

@@ -9,7 +9,7 @@ import {call} from '../../../src/daemon/client.js';
 import {statePaths} from '../../../src/state/home.js';
 import type {TrafficEvent} from '../../../src/traffic/event.js';
 import {backend, cli, daemonPort, get, tempHome} from '../../helpers/cli.js';
-import {running} from '../../helpers/daemon.js';
+import {freePort, running} from '../../helpers/daemon.js';
 import {waitFor} from '../../helpers/wait.js';
 import {wsOptions} from '../../helpers/ws.js';
 
@@ -56,11 +56,46 @@ async function events(): Promise<Extract<TrafficEvent, {type: 'request'}>[]> {
     .filter((e): e is Extract<TrafficEvent, {type: 'request'}> => e.type === 'request');
 }
 
+/** The health events in `logs`, after every process answered `ls` (what a worker sent before is in by then). */
+async function healthEvents(route: string): Promise<Extract<TrafficEvent, {type: 'health'}>[]> {
+  expect((await cli(['ls', '--json'], {env: t.env})).code).toBe(0);
+  const logs = await cli(['logs', '--json', '-n', '1000'], {env: t.env});
+  return logs.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TrafficEvent)
+    .filter((e): e is Extract<TrafficEvent, {type: 'health'}> => e.type === 'health' && e.route === route);
+}
+
+/** A backend whose /healthz answers `health`, counting the probes. */
+async function probed(health: number): Promise<{port: number; probes: () => number; close: () => void}> {
+  let probes = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') probes++;
+    res.writeHead(req.url === '/healthz' ? health : 200).end(`probed ${req.url}`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {port: (server.address() as {port: number}).port, probes: () => probes, close: () => server.close()};
+}
+
 /** `n` requests one after another, each on a connection of its own (`get` uses no agent). */
 async function fresh(host: string, n: number, prefix: string): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < n; i++) statuses.push((await get(port, host, `${prefix}${i}`, t.home)).status);
   return statuses;
+}
+
+/** GET over an HTTP/2 session; the body. */
+function h2get(session: http2.ClientHttp2Session, host: string, urlPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({':path': urlPath, ':authority': host});
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (body += d));
+    stream.on('end', () => resolve(body));
+    stream.on('error', reject);
+  });
 }
 
 describe('portico up --workers 2', () => {
@@ -192,6 +227,85 @@ describe('portico up --workers 2', () => {
       expect(Buffer.from(capture.responseBody?.base64 ?? '', 'base64').toString()).toBe(`app GET ${fromWorker.path}`);
     } finally {
       viewer.destroy();
+    }
+  });
+
+  it('has one health per target: a target a worker finds refusing is announced once, by the daemon', async () => {
+    const dead = await freePort();
+    expect((await cli(['add', 'pair.localhost', String(app.port), String(dead)], {env: t.env})).code).toBe(0);
+    // Both processes serve the route; each would try the refusing target once if it kept its own health.
+    expect(await fresh('pair.localhost', 6, '/pair/')).toEqual(Array(6).fill(200));
+    const downs = await waitFor(async () => (await healthEvents('pair.localhost')).filter((e) => e.target.endsWith(`:${dead}`)), {
+      what: 'the refusing target announced down',
+    });
+    expect(downs.map((e) => e.healthy)).toEqual([false]);
+    const ls = JSON.parse((await cli(['ls', '--json'], {env: t.env})).stdout) as {routes: {host: string; targets: {target: string; healthy: boolean}[]}[]};
+    expect(ls.routes.find((r) => r.host === 'pair.localhost')?.targets.find((x) => x.target.endsWith(`:${dead}`))).toMatchObject({healthy: false});
+  });
+
+  it('probes from the daemon alone, also a route only a worker serves', async () => {
+    const sick = await probed(503);
+    const well = await probed(200);
+    try {
+      expect((await cli(['add', 'probed.localhost', String(well.port), String(sick.port), '--health', '/healthz'], {env: t.env})).code).toBe(0);
+      // One HTTP/2 connection that landed on the worker: only the worker serves this route's requests.
+      let session: http2.ClientHttp2Session | undefined;
+      for (let c = 0; c < 2 && !session; c++) {
+        const s = http2.connect(`https://127.0.0.1:${port}`, {ca, servername: 'probed.localhost'});
+        await h2get(s, 'probed.localhost', `/which/${c}`);
+        const event = await waitFor(async () => (await events()).find((e) => e.path === `/which/${c}`), {what: 'the request logged'});
+        if (event.worker === 1) session = s;
+        else s.close();
+      }
+      expect(session, 'a connection on the worker').toBeDefined();
+      // The daemon learns the route is in use and probes it: the sick target is announced down, once.
+      const downs = await waitFor(async () => (await healthEvents('probed.localhost')).filter((e) => !e.healthy), {what: 'the probe verdict'});
+      expect(downs).toHaveLength(1);
+      expect(downs[0]!.target.endsWith(`:${sick.port}`)).toBe(true);
+      // The worker follows the verdict: its requests go to the well target only.
+      for (let i = 0; i < 4; i++) expect(await h2get(session!, 'probed.localhost', `/followed/${i}`)).toBe(`probed /followed/${i}`);
+      session!.close();
+      const followed = await waitFor(
+        async () => {
+          const served = (await events()).filter((e) => e.path.startsWith('/followed/'));
+          return served.length === 4 ? served : undefined;
+        },
+        {what: 'the four requests logged'},
+      );
+      expect(followed.every((e) => e.worker === 1 && e.target?.endsWith(`:${well.port}`))).toBe(true);
+      expect(await healthEvents('probed.localhost')).toHaveLength(1);
+    } finally {
+      sick.close();
+      well.close();
+    }
+  });
+
+  it('relays 103 Early Hints from a route the daemon owns', async () => {
+    const hinting = http.createServer((_req, res) => {
+      res.writeEarlyHints({link: '</style.css>; rel=preload; as=style'});
+      res.end('hinted');
+    });
+    await new Promise<void>((r) => hinting.listen(0, '127.0.0.1', r));
+    try {
+      const hintPort = (hinting.address() as {port: number}).port;
+      expect((await cli(['add', 'hints.localhost', String(hintPort), '--rate-limit', '100/s'], {env: t.env})).code).toBe(0);
+      // Two connections: one lands on the worker, which relays its request to the daemon.
+      for (let c = 0; c < 2; c++) {
+        const session = http2.connect(`https://127.0.0.1:${port}`, {ca, servername: 'hints.localhost'});
+        const hints: string[] = [];
+        const stream = session.request({':path': `/hint/${c}`, ':authority': 'hints.localhost'});
+        stream.on('headers', (h) => {
+          if (h[':status'] === 103) hints.push(String(h.link));
+        });
+        stream.setEncoding('utf8');
+        let body = '';
+        stream.on('data', (d: string) => (body += d));
+        await new Promise((r) => stream.on('end', r));
+        session.close();
+        expect({hints, body}).toEqual({hints: ['</style.css>; rel=preload; as=style'], body: 'hinted'});
+      }
+    } finally {
+      hinting.close();
     }
   });
 

@@ -13,7 +13,7 @@ import {h2load, latency, loadTools, wrk, wsEcho} from './load.js';
 import {ALL_PEERS, porticoPeer, type Peer, type Running} from './peers.js';
 import {idleCost, porticoOnly} from './portico-only.js';
 import {Report} from './report.js';
-import {rssMb, withCpu} from './util.js';
+import {rssMb, treeRssMb, withCpu} from './util.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Where the run is, on stderr (stdout stays the report): a full run takes 15-20 minutes. */
@@ -91,8 +91,10 @@ function printTables(report: Report): void {
   const units: Array<[string, string]> = [
     ['daemon CPU idle, 1000 routes', '% of a core'],
     ['daemon RSS idle', 'MB'],
+    ['RSS idle, all processes', 'MB'],
     ['daemon RSS idle, 1000 routes', 'MB'],
     ['daemon RSS after load', 'MB'],
+    ['RSS after the rounds, all processes', 'MB'],
     ['daemon RSS after 100k captured requests', 'MB'],
     ['soak RSS min', 'MB'],
     ['soak RSS max', 'MB'],
@@ -157,7 +159,11 @@ async function main(): Promise<void> {
     }
   }
   try {
-    for (const [name, r] of running) if (r.bin && r.pid && !r.variant) report.record('daemon RSS idle', name, rssMb(r.pid));
+    for (const [name, r] of running) {
+      if (r.bin && r.pid && !r.variant) report.record('daemon RSS idle', name, rssMb(r.pid));
+      // A variant with workers: what all its processes hold, the daemon and each worker.
+      else if (r.bin && r.pid) report.record('RSS idle, all processes', name, treeRssMb(r.pid));
+    }
     // Warm every peer up first (JIT, connection pools, session caches): the rounds measure steady state.
     if (!args.smoke) {
       for (const peer of peers) {
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
         await round(report, args, peer.name, running.get(peer.name)!, want);
       }
     }
+    for (const [name, r] of running) if (r.variant && r.pid) report.record('RSS after the rounds, all processes', name, treeRssMb(r.pid));
     for (const [name, r] of running) {
       if (!r.bin || !r.env || r.variant) continue;
       await porticoOnly({args, report, r: {...r, bin: r.bin, env: r.env}, name, want, progress});

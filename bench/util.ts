@@ -114,6 +114,11 @@ function procStat(pid: number): {ppid: number; ticks: number} | undefined {
   }
 }
 
+/** RSS in MB of pid and its descendants together (a daemon with its worker processes). */
+export function treeRssMb(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssMb(p), 0);
+}
+
 /** CPU seconds (user + system, all threads) used so far by pid and its descendants. */
 export function cpuSeconds(pid: number): number {
   let ticks = 0;

@@ -37,12 +37,13 @@ export function refuseEdges(req: IncomingMessage): Edge | undefined {
 }
 
 /**
- * True when the first bytes of an HTTP/1 connection hold an HTTP/0.9 request line (`GET /` with no
- * version): no HTTP/1.x answer is possible, and Node's parser would sit on it until the header timeout.
+ * True when the first bytes of an HTTP/1 connection hold an HTTP/0.9 request line (a method and a
+ * target, `GET /`, with no version): no HTTP/1.x answer is possible, and Node's parser would sit on it
+ * until the header timeout. Any other line without a version (`GARBAGE`) is Node's parser's to refuse: 400.
  */
 export function isHttp09(chunk: Buffer): boolean {
   const end = chunk.indexOf(10 /* LF */);
   if (end === -1 || end > 8192) return false;
   const line = chunk.toString('latin1', 0, end).replace(/\r$/, '');
-  return line.length > 0 && !/ HTTP\/\d/.test(line);
+  return /^[A-Za-z]+ [^ ]+$/.test(line) && !/ HTTP\/\d/.test(line);
 }

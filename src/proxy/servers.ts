@@ -1,6 +1,6 @@
 import http from 'node:http';
 import http2 from 'node:http2';
-import type {SecureContext} from 'node:tls';
+import type {SecureContext, TLSSocket} from 'node:tls';
 import type {CertProvider} from '../certs/types.js';
 import {isHttp09} from './edges.js';
 import type {Entrances} from './entrances.js';
@@ -48,12 +48,7 @@ export async function tlsServer(options: TlsServerOptions): Promise<http2.Http2S
     settings: {enableConnectProtocol: true, maxConcurrentStreams: options.maxConcurrentStreams},
     ...(options.sessionIdContext ? {sessionIdContext: options.sessionIdContext} : {}),
   });
-  server.on('secureConnection', (socket) => {
-    if (socket.alpnProtocol === 'h2') return;
-    guardHeaders(socket, options.headersTimeoutMs);
-    // HTTP/0.9 (`GET /` and no version) has no HTTP/1.x answer: close at once.
-    socket.once('data', (chunk: Buffer) => isHttp09(chunk) && socket.destroy());
-  });
+  peekHttp1(server, options.headersTimeoutMs);
   server.on('request', entrances.request);
   // Adding that 'request' listener made Node install its compat 'stream' listener. Keep it for CONNECT
   // (WebSockets over h2) and Expect: 100-continue; every other h2 request is served from the bare stream.
@@ -75,6 +70,36 @@ export async function tlsServer(options: TlsServerOptions): Promise<http2.Http2S
   server.on('tlsClientError', ignore);
   server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * An HTTP/1.1 connection's first bytes are read here, before Node's HTTP/1.1 server takes the
+ * connection: HTTP/0.9 (`GET /` and no version) has no HTTP/1.x answer and is closed at once. Only
+ * then does the server get it (with those bytes put back), so its parser reads the TLS stream
+ * natively from then on: a 'data' listener added after it would move every later read of the
+ * connection into JavaScript (Node's parser gives the stream up to the listener), ~2% of a
+ * request's CPU. HTTP/2 connections go to the server as they come.
+ */
+function peekHttp1(server: http2.Http2SecureServer, headersTimeoutMs: number): void {
+  const listeners = server.listeners('secureConnection') as ((socket: TLSSocket) => void)[];
+  const take = listeners[0];
+  if (listeners.length !== 1 || !take) throw new Error(`Node's HTTPS server has ${listeners.length} connection listeners, portico expects its one`);
+  server.removeListener('secureConnection', take);
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.alpnProtocol === 'h2') return take.call(server, socket);
+    guardHeaders(socket, headersTimeoutMs);
+    // Until the server has it, a reset connection is this code's to close.
+    const onError = () => socket.destroy();
+    socket.on('error', onError);
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      if (isHttp09(chunk)) return void socket.destroy();
+      socket.removeListener('error', onError);
+      socket.unshift(chunk);
+      take.call(server, socket);
+      socket.resume();
+    });
+  });
 }
 
 /** Plain HTTP on the same port: a redirect to https, nothing else. */

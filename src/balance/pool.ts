@@ -138,7 +138,7 @@ export class Pool {
 
   /** The owner's side: what another process's request found on `target` (an error, or an answer). */
   observe(target: string, error?: string): void {
-    const u = this.upstreams.find((x) => x.target.url === target);
+    const u = this.upstream(target);
     if (!u) return;
     if (error === undefined) this.reportSuccess(u);
     else this.reportFailure(u, error);
@@ -146,13 +146,17 @@ export class Pool {
 
   /** A follower's side: the owner's verdict on `target`. */
   apply(target: string, state: HealthState): void {
-    const u = this.upstreams.find((x) => x.target.url === target);
+    const u = this.upstream(target);
     if (!u) return;
     u.announced = state.healthy;
     u.probeOk = state.probeOk;
     u.downUntil = state.downUntil;
     u.failedAt = state.failedAt;
     u.lastError = state.lastError;
+  }
+
+  private upstream(target: string): Upstream | undefined {
+    return this.upstreams.find((u) => u.target.url === target);
   }
 
   /** The owner's verdicts on targets not healthy now, for a follower that starts. */

@@ -1,7 +1,7 @@
 import {fork, type ChildProcess} from 'node:child_process';
 import type net from 'node:net';
 import path from 'node:path';
-import type {HealthUpdate} from '../proxy/table.js';
+import type {HealthUpdate, SharedHealth} from '../proxy/table.js';
 import type {RouteStatus, TargetStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {ExchangeCapture} from '../traffic/capture.js';
@@ -67,11 +67,7 @@ export interface WorkersOptions {
   /** A worker's traffic: its events (ids already unique) and captures, for the hub. */
   traffic(events: TrafficEvent[], captures: ExchangeCapture[]): void;
   /** The primary's end of the targets' health: what a worker's request found, that it used a route, and the verdicts now. */
-  health: {
-    observed(route: string, target: string, error?: string): void;
-    used(route: string): void;
-    unhealthy(): HealthUpdate[];
-  };
+  health: Pick<SharedHealth, 'observed' | 'used' | 'unhealthy'>;
   log(line: string): void;
 }
 

@@ -104,12 +104,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     probeIdle(maxAgeMs) {
       return table.probeIdle(maxAgeMs);
     },
-    health: {
-      observed: (route, target, error) => table.observed(route, target, error),
-      used: (route) => table.used(route),
-      unhealthy: () => table.unhealthy(),
-      apply: (updates) => table.apply(updates),
-    },
+    health: table,
     accept(socket) {
       track(socket);
       sniff(socket);

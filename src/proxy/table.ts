@@ -40,11 +40,23 @@ export interface HealthUpdate {
   state: HealthState;
 }
 
+/** The targets' one health across processes (README "Workers"): the owner's and the followers' ends. */
+export interface SharedHealth {
+  /** Owner: what a follower's request found on a target (an error, or undefined for an answer). */
+  observed(route: string, target: string, error?: string): void;
+  /** Owner: a follower's request used the route (probe it while any process does). */
+  used(route: string): void;
+  /** Owner: the verdicts on targets not healthy now, for a follower that starts. */
+  unhealthy(): HealthUpdate[];
+  /** Follower: the owner's verdicts. */
+  apply(updates: readonly HealthUpdate[]): void;
+}
+
 /**
  * The live route table. set() swaps in a new index at once; pools of routes that stay keep their
  * counts and health, and requests in flight keep the entry they matched.
  */
-export class RouteTable {
+export class RouteTable implements SharedHealth {
   private entries: RouteEntry[] = [];
   private byKey = new Map<string, RouteEntry>();
   private index: RouteIndex<RouteEntry> = new Map();
@@ -136,7 +148,6 @@ export class RouteTable {
     await Promise.all(this.entries.map((e) => e.pool.probeIfStale(maxAgeMs)));
   }
 
-  /** The owner's side of shared health: what a follower's request found, and that it used a route. */
   observed(route: string, target: string, error?: string): void {
     this.byKey.get(route)?.pool.observe(target, error);
   }
@@ -145,12 +156,10 @@ export class RouteTable {
     this.byKey.get(route)?.pool.markUsed();
   }
 
-  /** The owner's verdicts on every target not healthy now, for a follower that starts. */
   unhealthy(): HealthUpdate[] {
     return this.entries.flatMap((e) => e.pool.unhealthy().map((h) => ({route: e.key, ...h})));
   }
 
-  /** A follower's side: the owner's verdicts. */
   apply(updates: readonly HealthUpdate[]): void {
     for (const {route, target, state} of updates) this.byKey.get(route)?.pool.apply(target, state);
   }

@@ -6,7 +6,7 @@ import type {RouteStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
 import type {TrafficSink} from '../traffic/event.js';
 import type {Transport} from '../transport/index.js';
-import type {HealthUpdate} from './table.js';
+import type {SharedHealth} from './table.js';
 
 export interface ProxyOptions {
   /** HTTPS port (the same port answers plain HTTP with a redirect). 0 picks a free port. */
@@ -88,16 +88,7 @@ export interface RunningProxy {
    */
   probeIdle(maxAgeMs?: number): Promise<void>;
   /** The targets' one health across processes (README "Workers"): the owner's and the followers' ends. */
-  readonly health: {
-    /** Owner: what a follower's request found on a target (an error, or undefined for an answer). */
-    observed(route: string, target: string, error?: string): void;
-    /** Owner: a follower's request used the route (probe it while any process does). */
-    used(route: string): void;
-    /** Owner: the verdicts on targets not healthy now, for a follower that starts. */
-    unhealthy(): HealthUpdate[];
-    /** Follower: the owner's verdicts. */
-    apply(updates: readonly HealthUpdate[]): void;
-  };
+  readonly health: SharedHealth;
   /** Serve a connection accepted elsewhere (a worker gets its connections from the primary). */
   accept(socket: net.Socket): void;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 5000), then close everything. */

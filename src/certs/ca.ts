@@ -57,23 +57,33 @@ export function caOwnerLabel(): string {
  * replaced: the user may already trust it in their browsers.
  */
 export async function ensureCA(paths: StatePaths, options: EnsureCAOptions = {}): Promise<LoadedCA> {
-  const hasCert = existsSync(paths.caCert);
-  const hasKey = existsSync(paths.caKey);
-  if (hasCert && hasKey) return loadCA(paths);
-  if (hasCert !== hasKey) {
-    const missing = hasCert ? paths.caKey : paths.caCert;
-    throw new UserError(`The portico CA is incomplete: \`${missing}\` is missing.`, {
-      hint: `Restore it, or delete \`${hasCert ? paths.caCert : paths.caKey}\` to make a new CA (then run \`portico trust\` again).`,
-    });
-  }
-  if (options.create === false) throw new UserError(`No portico CA in \`${paths.home}\`.`, {hint: 'Run `portico trust` or `portico up` to create it.'});
+  if (existsSync(paths.caCert) && existsSync(paths.caKey)) return loadCA(paths);
+  if (options.create === false && !existsSync(paths.caCert) && !existsSync(paths.caKey)) throw noCA(paths);
   ensureHome(paths.home);
-  const spec: CASpec = {
-    commonName: `portico local CA ${caOwnerLabel()}`,
-    organizationName: 'portico local development CA',
-    constraints: localhostNameConstraints(),
-  };
-  return withCreateLock(paths.caKey, () => (existsSync(paths.caCert) ? loadCA(paths) : createCA(rootFiles(paths), spec, options.now ?? Date.now)));
+  // Judged under the create lock: another process making the CA writes the key before the
+  // certificate, so a half-present CA seen without the lock may be one being made right now.
+  return withCreateLock(paths.caKey, () => {
+    const hasCert = existsSync(paths.caCert);
+    const hasKey = existsSync(paths.caKey);
+    if (hasCert && hasKey) return loadCA(paths);
+    if (hasCert !== hasKey) {
+      const missing = hasCert ? paths.caKey : paths.caCert;
+      throw new UserError(`The portico CA is incomplete: \`${missing}\` is missing.`, {
+        hint: `Restore it, or delete \`${hasCert ? paths.caCert : paths.caKey}\` to make a new CA (then run \`portico trust\` again).`,
+      });
+    }
+    if (options.create === false) throw noCA(paths);
+    const spec: CASpec = {
+      commonName: `portico local CA ${caOwnerLabel()}`,
+      organizationName: 'portico local development CA',
+      constraints: localhostNameConstraints(),
+    };
+    return createCA(rootFiles(paths), spec, options.now ?? Date.now);
+  });
+}
+
+function noCA(paths: StatePaths): UserError {
+  return new UserError(`No portico CA in \`${paths.home}\`.`, {hint: 'Run `portico trust` or `portico up` to create it.'});
 }
 
 /**

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, unlinkSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, unlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -67,6 +67,19 @@ describe('the local CA', () => {
     await ensureCA(paths);
     writeFileSync(paths.caCert, 'garbage');
     await expect(ensureCA(paths)).rejects.toThrow(/is corrupt/);
+  });
+
+  it('waits for a CA another process is writing instead of calling it incomplete', async () => {
+    const other = statePaths(path.join(dir, 'other'));
+    const made = await ensureCA(other);
+    // The other process has written the key, not yet the certificate, and holds the create lock.
+    mkdirSync(paths.home, {recursive: true, mode: 0o700});
+    writeFileSync(paths.caKey, readFileSync(other.caKey), {mode: 0o600});
+    writeFileSync(`${paths.caKey}.lock`, '');
+    const loading = ensureCA(paths);
+    writeFileSync(paths.caCert, readFileSync(other.caCert));
+    unlinkSync(`${paths.caKey}.lock`);
+    expect((await loading).fingerprint256).toBe(made.fingerprint256);
   });
 
   it('makes one CA when two processes start at once', async () => {

@@ -1,9 +1,10 @@
 import {X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto';
-import {chmodSync, chownSync, existsSync, openSync, closeSync, readFileSync, statSync, unlinkSync} from 'node:fs';
+import {chmodSync, chownSync, existsSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import {nodeForge} from './forge.js';
 import {UserError, errorCode} from '../errors.js';
 import {writeFileAtomic} from '../state/atomic.js';
+import {withLock} from '../state/lock.js';
 import {ensureHome, realUser, type StatePaths} from '../state/home.js';
 import type {CertAuthority} from './types.js';
 import {keyIdentifier, localhostNameConstraints, placeholderKey, randomSerial, signCertificate, utf8Attrs, type NameConstraintsExtension} from './x509.js';
@@ -178,24 +179,6 @@ function chownToUser(file: string): void {
 }
 
 /** Two processes starting at once (`up` and `trust`) must not make two different CAs. */
-export async function withCreateLock<T>(keyFile: string, fn: () => T): Promise<T> {
-  const lock = `${keyFile}.lock`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      closeSync(openSync(lock, 'wx', 0o600));
-      break;
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
-      const age = Date.now() - (statSync(lock, {throwIfNoEntry: false})?.mtimeMs ?? Date.now());
-      if (age > 30_000) unlinkSync(lock);
-      else if (Date.now() > deadline) throw new UserError(`Timed out waiting for \`${lock}\`; remove it if no portico is running.`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    unlinkSync(lock);
-  }
+export function withCreateLock<T>(keyFile: string, fn: () => T): Promise<T> {
+  return withLock(`${keyFile}.lock`, async () => fn(), {doing: 'making a CA'});
 }

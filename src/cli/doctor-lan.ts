@@ -1,4 +1,4 @@
-import {pidAlive} from '../daemon/process.js';
+import {pidAlive} from '../state/pid.js';
 import {readLanState} from '../lan/state.js';
 import type {Check} from './doctor-check.js';
 

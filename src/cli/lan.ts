@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url';
 import QRCode from 'qrcode';
 import {UserError} from '../errors.js';
 import {ensureDaemon} from '../daemon/lifecycle.js';
-import {pidAlive} from '../daemon/process.js';
+import {pidAlive} from '../state/pid.js';
 import {ensureLanCA} from '../lan/ca.js';
 import {lanAddress, lanName, type LanShare} from '../lan/plan.js';
 import {clearLanState, readLanState} from '../lan/state.js';

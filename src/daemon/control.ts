@@ -4,7 +4,7 @@ import net from 'node:net';
 import {ExitCode, UserError, errorCode, isUserError} from '../errors.js';
 import {CONTROL_API, endpointFor, type ControlHandlers, type EndpointName} from './api.js';
 import type {EventHub} from './hub.js';
-import {withLock} from './lock.js';
+import {withLock} from '../state/lock.js';
 import {CONTROL_BODY_HINT, MAX_CONTROL_BODY, controlBodyTooLarge, type ErrorBody} from './protocol.js';
 
 export interface ControlServerOptions {

@@ -24,7 +24,7 @@ import {loadUses, saveUses, usesFile} from './copies.js';
 import {controlHandlers} from './handlers.js';
 import {EventHub} from './hub.js';
 import {withOwners} from './owners.js';
-import {pidAlive} from './process.js';
+import {pidAlive} from '../state/pid.js';
 import type {DaemonInfo, Status} from './protocol.js';
 import {pruneOwners} from './routes.js';
 import {serve, type Serving} from './serve.js';

@@ -6,7 +6,8 @@ import {count} from '../text.js';
 import {ensureHome, type StatePaths} from '../state/home.js';
 import {PACKAGE_ROOT, VERSION} from '../version.js';
 import {DaemonGone, DaemonNotRunning, call} from './client.js';
-import {isDaemonProcess, pidAlive} from './process.js';
+import {pidAlive} from '../state/pid.js';
+import {isDaemonProcess} from './process.js';
 import type {DaemonInfo, Status} from './protocol.js';
 
 const LOG_LIMIT = 5 * 1024 * 1024;

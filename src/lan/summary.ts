@@ -1,4 +1,4 @@
-import {pidAlive} from '../daemon/process.js';
+import {pidAlive} from '../state/pid.js';
 import {readLanState} from './state.js';
 
 /** What `ls`, `ls --json`, `doctor` and the dashboard say while portico listens beyond loopback. */

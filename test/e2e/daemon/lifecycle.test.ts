@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {readFileSync, statSync, writeFileSync, existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {pidAlive} from '../../../src/daemon/process.js';
+import {pidAlive} from '../../../src/state/pid.js';
 import {backend, cli, daemonPort, get, tempHome} from '../../helpers/cli.js';
 import {refuses} from '../../helpers/daemon.js';
 import {TIMEOUT, gate, waitFor} from '../../helpers/wait.js';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {backend, cli, daemonPort, expectNoStack, get, tempHome} from '../../helpers/cli.js';
-import {pidAlive} from '../../../src/daemon/process.js';
+import {pidAlive} from '../../../src/state/pid.js';
 import {fakeOldDaemon, freePort, refuses, running, spawnDaemonEntry} from '../../helpers/daemon.js';
 import {gate, waitFor} from '../../helpers/wait.js';
 

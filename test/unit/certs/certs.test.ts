@@ -1,4 +1,5 @@
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {X509Certificate} from 'node:crypto';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, unlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +81,15 @@ describe('the local CA', () => {
     writeFileSync(paths.caCert, readFileSync(other.caCert));
     unlinkSync(`${paths.caKey}.lock`);
     expect((await loading).fingerprint256).toBe(made.fingerprint256);
+  });
+
+  it('takes over the create lock of a process that died making the CA (a Ctrl-C during `trust`)', async () => {
+    mkdirSync(paths.home, {recursive: true, mode: 0o700});
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(`${paths.caKey}.lock`, dead);
+    const ca = await ensureCA(paths);
+    expect(ca.fingerprint256).toBe(new X509Certificate(readFileSync(paths.caCert)).fingerprint256);
+    expect(existsSync(`${paths.caKey}.lock`)).toBe(false);
   });
 
   it('makes one CA when two processes start at once', async () => {

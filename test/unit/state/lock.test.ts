@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {UserError} from '../../../src/errors.js';
-import {withLock} from '../../../src/daemon/lock.js';
+import {withLock} from '../../../src/state/lock.js';
 import {gate, waitFor} from '../../helpers/wait.js';
 
 let dir: string;
@@ -21,7 +21,7 @@ function deadPid(): number {
   return Number(result.stdout.toString());
 }
 
-describe('the start-up lock', () => {
+describe('the lock file', () => {
   it('holds a lock file naming this process while the work runs, and removes it after', async () => {
     const seen = await withLock(file, async () => readFileSync(file, 'utf8'));
     expect(seen).toBe(String(process.pid));
@@ -58,18 +58,18 @@ describe('the start-up lock', () => {
 
   it('gives up on a lock a live process holds, naming that process and the file', async () => {
     writeFileSync(file, String(process.pid));
-    const error = await withLock(file, async () => 'never', 50).catch((e: unknown) => e);
+    const error = await withLock(file, async () => 'never', {timeoutMs: 50}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toBe(`Another portico daemon (pid ${process.pid}) has been starting for 0.05 s.`);
-    expect((error as UserError).hint).toBe(`If nothing is starting, remove ${file}.`);
+    expect((error as UserError).message).toBe(`Another portico process (pid ${process.pid}) has been starting a daemon for 0.05 s.`);
+    expect((error as UserError).hint).toBe(`If no portico is starting a daemon, remove ${file}.`);
     // Not ours to remove.
     expect(readFileSync(file, 'utf8')).toBe(String(process.pid));
   });
 
   it('does not take over an empty lock file (a starter between creating and writing it)', async () => {
     writeFileSync(file, '');
-    const error = await withLock(file, async () => 'never', 50).catch((e: unknown) => e);
-    expect((error as Error).message).toBe('Another portico daemon (pid unknown) has been starting for 0.05 s.');
+    const error = await withLock(file, async () => 'never', {timeoutMs: 50}).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Another portico process (pid unknown) has been starting a daemon for 0.05 s.');
     expect(existsSync(file)).toBe(true);
   });
 });

@@ -1,13 +1,22 @@
 import {openSync, closeSync, readFileSync, unlinkSync, writeSync} from 'node:fs';
 import {UserError, errorCode} from '../errors.js';
-import {pidAlive} from './process.js';
+import {pidAlive} from './pid.js';
+
+export interface LockOptions {
+  /** How long to wait for a live holder. Default 10 s. */
+  timeoutMs?: number;
+  /** What a holder does, for the message when the wait runs out. Default "starting a daemon". */
+  doing?: string;
+}
 
 /**
  * Run `fn` while holding an exclusive lock file (created with O_EXCL, holding our pid). Daemons
  * starting at once bind the control socket one after the other, so exactly one wins and the stale
- * socket of a crashed daemon is removed by one of them only. A lock whose holder died is taken over.
+ * socket of a crashed daemon is removed by one of them only; processes making a CA at once make one.
+ * A lock whose holder died (a Ctrl-C, a crash) is taken over at once.
  */
-export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function withLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const {timeoutMs = 10_000, doing = 'starting a daemon'} = options;
   const deadline = Date.now() + timeoutMs;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {
@@ -25,8 +34,8 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new UserError(`Another portico daemon (pid ${holder || 'unknown'}) has been starting for ${timeoutMs / 1000} s.`, {
-        hint: `If nothing is starting, remove ${file}.`,
+      throw new UserError(`Another portico process (pid ${holder || 'unknown'}) has been ${doing} for ${timeoutMs / 1000} s.`, {
+        hint: `If no portico is ${doing}, remove ${file}.`,
       });
     }
     await new Promise((r) => setTimeout(r, wait));

@@ -73,6 +73,8 @@ export class Pool {
   private readonly byCookie = new Map<string, Upstream>();
   /** A follower's last "route in use" to the owner (epoch ms), sent at most once per half probe interval. */
   private usedSentAt = 0;
+  /** A follower's timer while its requests or WebSockets on this route are open (tellOwner). */
+  private holding?: NodeJS.Timeout;
 
   constructor(options: PoolOptions) {
     this.update(options);
@@ -121,13 +123,29 @@ export class Pool {
     u.requests++;
     this.used = true;
     const {share} = this.options;
-    if (share?.role === 'follower') {
-      const now = this.now;
-      if (now - this.usedSentAt < (this.options.probeIntervalMs ?? 2000) / 2) return;
-      this.usedSentAt = now;
-      return share.used(this.options.route);
-    }
+    if (share?.role === 'follower') return this.tellOwner(share.used);
     if (!this.timer && this.options.probes !== false && this.options.transport) this.wake();
+  }
+
+  /**
+   * A follower's route is in use: tell the owner, which probes for it, at once (at most once per half
+   * probe interval), and every interval while requests or WebSockets stay open here, as the owner's
+   * own timer keeps probing for its own open ones. The timer stops when the last one ends.
+   */
+  private tellOwner(used: (route: string) => void): void {
+    const interval = this.options.probeIntervalMs ?? 2000;
+    const now = this.now;
+    if (now - this.usedSentAt >= interval / 2) {
+      this.usedSentAt = now;
+      used(this.options.route);
+    }
+    if (this.holding) return;
+    this.holding = setInterval(() => {
+      if (!this.upstreams.some((u) => u.active > 0)) return this.close();
+      this.usedSentAt = this.now;
+      used(this.options.route);
+    }, interval);
+    this.holding.unref();
   }
 
   /** The owner's side: another process's request used this route (probe it as if this one had). */
@@ -262,7 +280,9 @@ export class Pool {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.holding) clearInterval(this.holding);
     this.timer = undefined;
+    this.holding = undefined;
   }
 
   snapshot(): TargetStatus[] {

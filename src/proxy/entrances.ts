@@ -54,7 +54,11 @@ export function entrances(ctx: EntranceContext): Entrances {
     if (h1 && !relayedOf(req)) guardHeaders(req.socket, ctx.headersTimeoutMs, res);
     const match = admit(req, ctx.front);
     if (refused(match)) return logRefusal(pipeline.traffic, pipeline.nextId, req, started, match, refuseResponse(res, match));
-    if (match.entry.relay && ctx.relay) return ctx.relay.request(req, res);
+    if (match.entry.relay && ctx.relay) {
+      const refusal = ctx.relay.request(req, res);
+      if (refusal) logRefusal(pipeline.traffic, pipeline.nextId, req, started, refusal, refuseResponse(res, refusal));
+      return;
+    }
     const ex = new ProxyExchange(pipeline, req, res, match.host, match.path, match.entry, match.copy);
     const stream = (req as {stream?: http2.ServerHttp2Stream}).stream;
     if (hasBody(req.headers, !h1, ex.method, stream?.endAfterHeaders)) ex.body = new RequestBody(req as unknown as BodySource);

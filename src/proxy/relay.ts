@@ -6,7 +6,8 @@ import net from 'node:net';
 import type {Duplex, Readable} from 'node:stream';
 import {H2Request} from './h2stream.js';
 import {HOP_BY_HOP, connectionTokens, forwardResponseHeaders, hasBody} from './headers.js';
-import {refuseResponse} from './front.js';
+import {refuseResponse, type Refusal} from './front.js';
+import {errorCode} from '../errors.js';
 import {sendInformation} from './informational.js';
 import {badGatewayPage} from './pages.js';
 import type {ProxyRequest} from './pipeline.js';
@@ -39,7 +40,8 @@ export class RelayClient {
     return `${this.secret} ${protocol} ${this.port()} ${req.socket?.remoteAddress ?? ''}`;
   }
 
-  request(req: ProxyRequest, res: ProxyResponse): void {
+  /** Hands the request on; a request HTTP/1.1 cannot carry is not sent but returned, for the caller to refuse and log. */
+  request(req: ProxyRequest, res: ProxyResponse): Refusal | undefined {
     const method = req.method ?? 'GET';
     const h1 = req instanceof http.IncomingMessage;
     let out: http.ClientRequest;
@@ -53,11 +55,8 @@ export class RelayClient {
         setHost: false,
       });
     } catch (error) {
-      // A request the client's parser took but HTTP/1.1 cannot carry (a character Node will not write): refused here.
-      const text = `portico cannot forward this request: ${(error as Error).message}\n`;
-      res.writeHead(400, {'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(text))});
-      (res as {end(chunk: string): void}).end(text);
-      return;
+      // A request the client's parser took but HTTP/1.1 cannot carry (a character Node will not write).
+      return {status: 400, reason: `portico cannot forward this request: ${(error as Error).message}`, error: errorCode(error) ?? 'unforwardable request'};
     }
     const body: Readable = req instanceof H2Request ? req.stream : (req as Readable);
     const stream = (req as {stream?: ServerHttp2Stream}).stream;
@@ -76,6 +75,7 @@ export class RelayClient {
     });
     if (hasBody(req.headers, !h1, method, stream?.endAfterHeaders)) body.pipe(out);
     else out.end();
+    return undefined;
   }
 
   /** An HTTP/1.1 Upgrade: the request head as received, then bytes both ways; the primary answers it. */

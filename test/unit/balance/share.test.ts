@@ -1,16 +1,16 @@
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {Pool, type HealthState} from '../../../src/balance/pool.js';
 import {parseTarget} from '../../../src/routes/parse.js';
 import type {HealthEvent} from '../../../src/traffic/event.js';
 
 // One proxy in two processes (README "Workers"): the owner decides each target's health, the follower
 // reports what its requests find and follows; wired here as the IPC between them does.
-function pair() {
+function pair(probeIntervalMs?: number) {
   let now = 1_000_000;
   const events: HealthEvent[] = [];
   const used: string[] = [];
   const targets = [{target: parseTarget(9001)}, {target: parseTarget(9002)}];
-  const base = {route: 'api.localhost', targets, strategy: 'round-robin' as const, now: () => now};
+  const base = {route: 'api.localhost', targets, strategy: 'round-robin' as const, now: () => now, probeIntervalMs};
   const follower: Pool = new Pool({
     ...base,
     onHealth: (e) => events.push({...e, route: 'follower announced'}),
@@ -66,6 +66,31 @@ describe('health shared between processes', () => {
     expect(follower.probingOnTraffic).toBe(false);
     // `ls` on a follower asks no probe (the owner's verdicts are pushed): no transport is needed.
     await expect(follower.probeIfStale(0)).resolves.toBeUndefined();
+  });
+
+  it('keeps telling the owner while a WebSocket stays open on the follower, and stops after it closes', () => {
+    vi.useFakeTimers();
+    try {
+      const {follower, used, tick} = pair(2000);
+      const [a] = follower.upstreams;
+      follower.begin(a!); // a WebSocket: begun once, open for a long time
+      expect(used).toHaveLength(1);
+      for (let i = 0; i < 3; i++) {
+        tick(2000);
+        vi.advanceTimersByTime(2000);
+      }
+      expect(used).toHaveLength(4);
+      follower.end(a!);
+      tick(2000);
+      vi.advanceTimersByTime(2000);
+      // The tick that found nothing open stopped the timer: nothing more, and nothing left running.
+      tick(10_000);
+      vi.advanceTimersByTime(10_000);
+      expect(used).toHaveLength(4);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hands a starting follower the targets held down', () => {

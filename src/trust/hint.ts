@@ -13,12 +13,12 @@ export interface HintOptions {
 }
 
 /**
- * The form the user invoked: `npx portico` under npx/npm exec (portico is then seldom on PATH),
- * `proxy` when started by that name (package.json bin has both), else `portico`.
+ * The form the user invoked: `proxy` when started by that name (package.json bin has both), else
+ * `portico`; under npx/npm exec with `npx` before it (the bin is then seldom on PATH).
  */
 export function porticoCommand(env: NodeJS.ProcessEnv = process.env, script: string | undefined = process.argv[1]): string {
-  if (env.npm_command === 'exec') return 'npx portico';
-  return script !== undefined && basename(script) === 'proxy' ? 'proxy' : 'portico';
+  const name = script !== undefined && basename(script) === 'proxy' ? 'proxy' : 'portico';
+  return env.npm_command === 'exec' ? `npx ${name}` : name;
 }
 
 /**

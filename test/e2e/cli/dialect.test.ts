@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, symlinkSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -43,6 +43,14 @@ describe('hints speak the form the user invoked', () => {
     symlinkSync(BIN, proxy);
     const result = await cli(['rm', 'nosuch.localhost'], {env: t.env, script: proxy});
     expect(result.stderr).toContain('See the routes with `proxy ls`.');
+  });
+
+  it('started as `npx proxy`, hints say `npx proxy`', async () => {
+    const proxy = path.join(links, 'npx-proxy', 'proxy');
+    mkdirSync(path.dirname(proxy));
+    symlinkSync(BIN, proxy);
+    const result = await cli(['rm', 'nosuch.localhost'], {env: npx(), script: proxy});
+    expect(result.stderr).toContain('See the routes with `npx proxy ls`.');
   });
 
   it('started as `portico`, hints say `portico`', async () => {

@@ -1,6 +1,7 @@
 import {Errors} from '@oclif/core';
 import {ExitCode, UserError} from '../errors.js';
 import {nearestFlag} from '../text.js';
+import {porticoCommand} from '../trust/hint.js';
 
 /** oclif's parser errors, matched by class name: they are not all exported from @oclif/core. */
 type ParseError = Error & {flags?: string[]; args?: Array<{name: string}>};
@@ -17,7 +18,8 @@ export function usageError(error: unknown, command: string, usage: string | unde
   // apart from a command's own errors is that they come while parsing.
   if (!(error instanceof Errors.CLIError) || !('parse' in error || parsing)) return undefined;
   const e = error as ParseError;
-  const help = {exit: ExitCode.usage, hint: `Usage: portico ${usage ?? command}  (more: \`portico ${command} --help\`)`};
+  // The usage line is not a quoted command, so speakAs leaves it: it is written in the invoked form here.
+  const help = {exit: ExitCode.usage, hint: `Usage: ${porticoCommand()} ${usage ?? command}  (more: \`portico ${command} --help\`)`};
   const message = plain(e.message).replace(/\nSee more help with --help$/, '');
   switch (e.constructor.name) {
     case 'NonExistentFlagsError': {

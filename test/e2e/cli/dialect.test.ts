@@ -51,6 +51,9 @@ describe('hints speak the form the user invoked', () => {
     symlinkSync(BIN, proxy);
     const result = await cli(['rm', 'nosuch.localhost'], {env: npx(), script: proxy});
     expect(result.stderr).toContain('See the routes with `npx proxy ls`.');
+    const missing = await cli(['rm'], {env: npx(), script: proxy});
+    expect(missing.stderr).toContain('Usage: npx proxy rm ROUTE');
+    expect(missing.stderr).toContain('(more: `npx proxy rm --help`)');
   });
 
   it('started as `portico`, hints say `portico`', async () => {

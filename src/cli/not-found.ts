@@ -7,8 +7,8 @@
  */
 import type {Hook} from '@oclif/core';
 import {ExitCode} from '../errors.js';
-import {porticoCommand, speakAs} from '../trust/hint.js';
-import {usageLine} from './usage-errors.js';
+import {speakAs} from '../trust/hint.js';
+import {usageHint, usageLine} from './usage-errors.js';
 import {nearestCommand} from '../text.js';
 
 export {nearestCommand} from '../text.js';
@@ -41,7 +41,7 @@ export function notFoundMessage(
     if (extra.length === 0) continue;
     return {
       message: `Unexpected argument${extra.length > 1 ? 's' : ''} \`${extra.join(' ')}\` for \`portico ${command.id}\`.`,
-      hint: `Usage: ${porticoCommand()} ${command.usage ?? command.id}  (more: \`portico ${command.id} --help\`)`,
+      hint: usageHint(command.id, command.usage),
       exit: ExitCode.usage,
     };
   }

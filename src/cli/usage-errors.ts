@@ -18,8 +18,7 @@ export function usageError(error: unknown, command: string, usage: string | unde
   // apart from a command's own errors is that they come while parsing.
   if (!(error instanceof Errors.CLIError) || !('parse' in error || parsing)) return undefined;
   const e = error as ParseError;
-  // The usage line is not a quoted command, so speakAs leaves it: it is written in the invoked form here.
-  const help = {exit: ExitCode.usage, hint: `Usage: ${porticoCommand()} ${usage ?? command}  (more: \`portico ${command} --help\`)`};
+  const help = {exit: ExitCode.usage, hint: usageHint(command, usage)};
   const message = plain(e.message).replace(/\nSee more help with --help$/, '');
   switch (e.constructor.name) {
     case 'NonExistentFlagsError': {
@@ -65,6 +64,14 @@ export interface UsageSource {
 }
 
 /** A command's usage line: its own, or its arguments and flags as oclif's help names them (`up [--port <value>] ...`). */
+/**
+ * `Usage: portico add ROUTE TARGET...  (more: \`portico add --help\`)`. The usage line is not a quoted
+ * command, so speakAs would leave it: it is written in the invoked form here.
+ */
+export function usageHint(command: string, usage: string | undefined): string {
+  return `Usage: ${porticoCommand()} ${usage ?? command}  (more: \`portico ${command} --help\`)`;
+}
+
 export function usageLine(command: UsageSource, id: string | undefined): string | undefined {
   if (typeof command.usage === 'string') return command.usage;
   if (!id) return undefined;

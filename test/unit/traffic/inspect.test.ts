@@ -66,6 +66,36 @@ describe('the capture store', () => {
     expect(store.get(1)).toBeUndefined();
     expect(store.length).toBeLessThan(200);
   });
+
+  it('keeps the newest by count, treats a capture stored again as new, and evicts in arrival order', () => {
+    const store = new CaptureStore({count: 3});
+    for (const id of [1, 2, 3]) store.add(capture({id}));
+    store.add(capture({id: 1, status: 500})); // stored again (a finished WebSocket): now the newest
+    store.add(capture({id: 4}));
+    expect(store.all().map((c) => [c.id, c.status])).toEqual([
+      [3, 200],
+      [1, 500],
+      [4, 200],
+    ]);
+    store.add(capture({id: 5}));
+    store.add(capture({id: 6}));
+    expect(store.all().map((c) => c.id)).toEqual([4, 5, 6]);
+    const before = store.size;
+    store.add(capture({id: 6, status: 404}));
+    expect(store.size).toBe(before);
+    expect(store.get(6)?.status).toBe(404);
+  });
+
+  it('stays bounded when the same captures are stored again and again', () => {
+    const store = new CaptureStore({count: 10});
+    for (let round = 0; round < 5000; round++) store.add(capture({id: round % 5}));
+    expect(store.length).toBe(5);
+    // The eviction queue is compacted: its size is bounded by the store's, not by the adds.
+    expect((store as unknown as {queue: unknown[]}).queue.length).toBeLessThanOrEqual(2 * 5 + 1024);
+    store.clear();
+    expect(store.length).toBe(0);
+    expect(store.size).toBe(0);
+  });
 });
 
 describe('bodies shown in the detail view', () => {

@@ -1,5 +1,5 @@
 import type {TrafficEvent, TrafficSink} from '../traffic/event.js';
-import {CaptureStore, type CaptureStoreOptions, type ExchangeCapture} from '../traffic/capture.js';
+import {CaptureStore, type CaptureStoreOptions, type KeptCapture} from '../traffic/capture.js';
 import {RingBuffer} from '../traffic/ring.js';
 
 export interface Subscriber {
@@ -49,7 +49,7 @@ export class EventHub implements TrafficSink {
     for (const s of this.subscribers) s.send(event);
   }
 
-  capture(capture: ExchangeCapture): void {
+  capture(capture: KeptCapture): void {
     this.captures.add(capture);
   }
 

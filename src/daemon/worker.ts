@@ -13,7 +13,7 @@ import {CacheRegistry} from '../frontdoor/cache-registry.js';
 import {frontDoorFeatures} from '../frontdoor/index.js';
 import {startProxy, type RunningProxy} from '../proxy/index.js';
 import {statePaths} from '../state/home.js';
-import type {ExchangeCapture} from '../traffic/capture.js';
+import type {KeptCapture} from '../traffic/capture.js';
 import type {TrafficEvent, TrafficSink} from '../traffic/event.js';
 import {Transport} from '../transport/index.js';
 import type {FromWorker, ToWorker, Watch} from './workers.js';
@@ -27,7 +27,7 @@ class ForwardingSink implements TrafficSink {
   readonly active = true;
   watch: Watch = {headers: false, capture: false};
   private events: TrafficEvent[] = [];
-  private captures: ExchangeCapture[] = [];
+  private captures: KeptCapture[] = [];
   private scheduled = false;
 
   constructor(private readonly worker: number) {}
@@ -45,7 +45,7 @@ class ForwardingSink implements TrafficSink {
     this.schedule();
   }
 
-  capture(capture: ExchangeCapture): void {
+  capture(capture: KeptCapture): void {
     this.captures.push(capture);
     this.schedule();
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {HealthUpdate, SharedHealth} from '../proxy/table.js';
 import type {RouteStatus, TargetStatus} from '../routes/status.js';
 import type {Route} from '../routes/types.js';
-import type {ExchangeCapture} from '../traffic/capture.js';
+import type {KeptCapture} from '../traffic/capture.js';
 import type {TrafficEvent} from '../traffic/event.js';
 import {PACKAGE_ROOT} from '../version.js';
 
@@ -48,7 +48,7 @@ export type FromWorker =
   | {t: 'ready'}
   | {t: 'ack'; seq: number}
   | {t: 'status'; seq: number; routes: RouteStatus[]}
-  | {t: 'events'; events: TrafficEvent[]; captures: ExchangeCapture[]}
+  | {t: 'events'; events: TrafficEvent[]; captures: KeptCapture[]}
   | {t: 'observed'; route: string; target: string; error?: string}
   | {t: 'used'; route: string}
   | {t: 'log'; line: string};
@@ -65,7 +65,7 @@ export interface WorkersOptions {
   routes(): {routes: Route[]; uses: ReadonlyMap<string, string>};
   watch(): Watch;
   /** A worker's traffic: its events (ids already unique) and captures, for the hub. */
-  traffic(events: TrafficEvent[], captures: ExchangeCapture[]): void;
+  traffic(events: TrafficEvent[], captures: KeptCapture[]): void;
   /** The primary's end of the targets' health: what a worker's request found, that it used a route, and the verdicts now. */
   health: Pick<SharedHealth, 'observed' | 'used' | 'unhealthy'>;
   log(line: string): void;

@@ -37,6 +37,31 @@ export interface WsMessage {
   base64: string;
 }
 
+/**
+ * A body as a recording hands it over: the chunks as they crossed (not copied: a stream's chunks are
+ * its reader's), at most BODY_LIMIT bytes together. The capture store copies them once, into its ring.
+ */
+export interface KeptBody {
+  size: number;
+  truncated: boolean;
+  /** Uint8Arrays once they have crossed from a worker process (structured clone). */
+  chunks: Uint8Array[];
+}
+
+/** A WebSocket message as recorded: its own copy of the first WS_MESSAGE_BYTES. */
+export type KeptWsMessage = Omit<WsMessage, 'base64'> & {bytes: Uint8Array};
+
+/** An exchange as a recording completes it (bodies as chunks, messages as bytes); `CaptureStore` gives out ExchangeCaptures. */
+export type KeptCapture = Omit<ExchangeCapture, 'requestBody' | 'responseBody' | 'websocket'> & {
+  requestBody?: KeptBody;
+  responseBody?: KeptBody;
+  websocket?: {messages: KeptWsMessage[]; dropped: number};
+};
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
 /** One exchange as the detail view, replay and HAR see it. `id` is its RequestEvent's id. */
 export interface ExchangeCapture {
   id: number;
@@ -65,9 +90,9 @@ export interface ExchangeCapture {
   websocket?: {messages: WsMessage[]; dropped: number};
 }
 
-/** Collects a body's first `limit` bytes and counts the rest; never holds more than `limit`. */
+/** Collects a body's first `limit` bytes and counts the rest; never refers to more than `limit` bytes. */
 export class BodyRecorder {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private kept = 0;
   size = 0;
 
@@ -77,26 +102,26 @@ export class BodyRecorder {
     this.size += chunk.length;
     const room = this.limit - this.kept;
     if (room <= 0) return;
-    // A copy: the caller's buffer may be pooled and reused once written.
-    const part = Buffer.from(chunk.subarray(0, room));
+    // A reference, not a copy: a stream does not reuse a chunk it emitted, and the exchange ends (and
+    // the store copies what it keeps) long before anything else could.
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.chunks.push(part);
     this.kept += part.length;
   }
 
-  finish(): CapturedBody {
-    return {size: this.size, truncated: this.size > this.kept, base64: Buffer.concat(this.chunks).toString('base64')};
+  finish(): KeptBody {
+    return {size: this.size, truncated: this.size > this.kept, chunks: this.chunks};
   }
 }
 
-/** Rough bytes a capture holds in memory (base64 bodies plus headers), for the total limit. */
-export function captureWeight(capture: ExchangeCapture): number {
-  let weight = 512 + capture.url.length;
+/** Rough bytes a capture holds in memory (bodies plus headers), for the total limit. */
+function captureWeight(capture: KeptCapture | StoredCapture['capture'], bodyBytes: number): number {
+  let weight = 512 + capture.url.length + bodyBytes;
   for (const headers of [capture.requestHeaders, capture.responseHeaders]) {
     if (!headers) continue;
     for (const name in headers) weight += name.length + String(headers[name]).length + 8;
   }
-  weight += (capture.requestBody?.base64.length ?? 0) + (capture.responseBody?.base64.length ?? 0);
-  for (const m of capture.websocket?.messages ?? []) weight += m.base64.length + 48;
+  for (const m of capture.websocket?.messages ?? []) weight += m.bytes.byteLength + 48;
   return weight;
 }
 
@@ -107,16 +132,72 @@ export interface CaptureStoreOptions {
   count?: number;
 }
 
+/**
+ * Where the store keeps captured bodies: one buffer of the store's byte limit, written round and
+ * round. A body is copied in once, in arrival order, and overwritten a lap later; the store has
+ * evicted its capture by then. Bodies never become garbage for the collector to find (a 64 KiB
+ * copy per captured response made ~120 MB of external memory wait for V8's next full collection
+ * under 100 KB responses). Positions are offsets into the endless stream of bytes written.
+ */
+class ByteRing {
+  private buffer: Buffer | undefined;
+  /** Bytes written since the ring was made, skipped tails included. */
+  written = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** Copy `chunks` (`length` bytes together, at most the capacity) in one piece; returns where they start. */
+  write(chunks: readonly Uint8Array[], length: number): number {
+    // Pages are touched as they are written: the ring costs memory as it fills, never more than its capacity.
+    this.buffer ??= Buffer.allocUnsafeSlow(this.capacity);
+    let at = this.written % this.capacity;
+    if (at + length > this.capacity) {
+      this.written += this.capacity - at;
+      at = 0;
+    }
+    const start = this.written;
+    for (const chunk of chunks) {
+      this.buffer.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    this.written += length;
+    return start;
+  }
+
+  /** False once bytes written from `start` on may have been overwritten. */
+  holds(start: number): boolean {
+    return start >= this.written - this.capacity;
+  }
+
+  read(start: number, length: number): Buffer {
+    const at = start % this.capacity;
+    return this.buffer!.subarray(at, at + length);
+  }
+}
+
+interface StoredBody {
+  size: number;
+  truncated: boolean;
+  /** Where its kept bytes start in the ring, and how many. */
+  start: number;
+  length: number;
+}
+
 interface StoredCapture {
-  capture: ExchangeCapture;
+  capture: Omit<KeptCapture, 'requestBody' | 'responseBody'>;
+  requestBody?: StoredBody;
+  responseBody?: StoredBody;
+  /** Where its bodies (request, then response) start in the ring; without bodies, where the next would have. */
+  start: number;
   weight: number;
 }
 
 /**
- * The daemon's captures, oldest evicted first when the total size or count is exceeded: memory
- * stays bounded at any traffic. The Map finds a capture by id; the queue holds them in arrival order
- * for eviction. (Evicting by iterating the Map from its start cost ~4 µs per capture under load: a
- * Map keeps deleted entries as holes until it rehashes, and every iteration walked over them.)
+ * The daemon's captures, oldest evicted first when the total size or count is exceeded, or when
+ * the ring needs their bodies' bytes: memory stays bounded at any traffic. The Map finds a capture
+ * by id; the queue holds them in arrival order for eviction. (Evicting by iterating the Map from
+ * its start cost ~4 µs per capture under load: a Map keeps deleted entries as holes until it
+ * rehashes, and every iteration walked over them.)
  */
 export class CaptureStore {
   private readonly items = new Map<number, StoredCapture>();
@@ -124,12 +205,14 @@ export class CaptureStore {
   private queue: StoredCapture[] = [];
   private head = 0;
   private bytes = 0;
+  private ring: ByteRing;
   private readonly totalBytes: number;
   private readonly count: number;
 
   constructor(options: CaptureStoreOptions = {}) {
     this.totalBytes = options.totalBytes ?? TOTAL_LIMIT;
     this.count = options.count ?? COUNT_LIMIT;
+    this.ring = new ByteRing(this.ringCapacity());
   }
 
   /** Bytes held now. */
@@ -141,27 +224,52 @@ export class CaptureStore {
     return this.items.size;
   }
 
-  add(capture: ExchangeCapture): void {
-    const stored = {capture, weight: captureWeight(capture)};
+  add(kept: KeptCapture): void {
+    const {requestBody, responseBody, ...capture} = kept;
+    // Both bodies in one piece, so that writing one can never overwrite the other.
+    const chunks = [...(requestBody?.chunks ?? []), ...(responseBody?.chunks ?? [])];
+    let bodyBytes = 0;
+    for (const chunk of chunks) bodyBytes += chunk.byteLength;
+    // A capture without bodies takes the ring's position too: starts grow along the queue, so the
+    // eviction below finds every capture whose bytes a lap overwrote at the front.
+    const start = bodyBytes > 0 ? this.ring.write(chunks, bodyBytes) : this.ring.written;
+    const stored: StoredCapture = {capture, start, weight: 0};
+    let at = start;
+    for (const [key, body] of [
+      ['requestBody', requestBody],
+      ['responseBody', responseBody],
+    ] as const) {
+      if (!body) continue;
+      let length = 0;
+      for (const chunk of body.chunks) length += chunk.byteLength;
+      stored[key] = {size: body.size, truncated: body.truncated, start: at, length};
+      at += length;
+    }
+    stored.weight = captureWeight(capture, bodyBytes);
     this.remove(capture.id);
     this.items.set(capture.id, stored);
     this.queue.push(stored);
     this.bytes += stored.weight;
-    while ((this.bytes > this.totalBytes || this.items.size > this.count) && this.head < this.queue.length) {
-      const oldest = this.queue[this.head++];
-      if (this.items.get(oldest.capture.id) === oldest) this.remove(oldest.capture.id);
+    while (this.head < this.queue.length) {
+      const oldest = this.queue[this.head]!;
+      const live = this.items.get(oldest.capture.id) === oldest;
+      if (live && this.bytes <= this.totalBytes && this.items.size <= this.count && this.ring.holds(oldest.start)) break;
+      this.head++;
+      if (live) this.remove(oldest.capture.id);
     }
     // Drop the queue's spent front (and stale entries of replaced captures) once it outgrows the store.
     if (this.head > 1024 || this.queue.length > 2 * this.items.size + 1024) this.compact();
   }
 
+  /** The capture of exchange `id`, bodies and messages as base64 (encoded now). */
   get(id: number): ExchangeCapture | undefined {
-    return this.items.get(id)?.capture;
+    const stored = this.items.get(id);
+    return stored && this.exchange(stored);
   }
 
   /** Every capture, oldest first. */
   all(): ExchangeCapture[] {
-    return [...this.items.values()].map((i) => i.capture);
+    return [...this.items.values()].map((stored) => this.exchange(stored));
   }
 
   clear(): void {
@@ -169,6 +277,30 @@ export class CaptureStore {
     this.queue = [];
     this.head = 0;
     this.bytes = 0;
+    this.ring = new ByteRing(this.ringCapacity());
+  }
+
+  /** The byte limit, but room for one body at least however small the limit. */
+  private ringCapacity(): number {
+    return Math.max(this.totalBytes, 2 * BODY_LIMIT);
+  }
+
+  private exchange(stored: StoredCapture): ExchangeCapture {
+    const {websocket, ...facts} = stored.capture;
+    const capture: ExchangeCapture = facts;
+    if (stored.requestBody) capture.requestBody = this.body(stored.requestBody);
+    if (stored.responseBody) capture.responseBody = this.body(stored.responseBody);
+    if (websocket)
+      capture.websocket = {
+        messages: websocket.messages.map(({bytes, ...m}) => ({...m, base64: base64(bytes)})),
+        dropped: websocket.dropped,
+      };
+    return capture;
+  }
+
+  private body(body: StoredBody): CapturedBody {
+    const bytes = body.length > 0 ? this.ring.read(body.start, body.length).toString('base64') : '';
+    return {size: body.size, truncated: body.truncated, base64: bytes};
   }
 
   private remove(id: number): void {
@@ -181,7 +313,7 @@ export class CaptureStore {
   private compact(): void {
     const live: StoredCapture[] = [];
     for (let i = this.head; i < this.queue.length; i++) {
-      const stored = this.queue[i];
+      const stored = this.queue[i]!;
       if (this.items.get(stored.capture.id) === stored) live.push(stored);
     }
     this.queue = live;

@@ -1,4 +1,4 @@
-import type {ExchangeCapture} from './capture.js';
+import type {KeptCapture} from './capture.js';
 
 /** One proxied request (or WebSocket session), emitted when it ends. Sent as NDJSON by the control API. */
 export interface RequestEvent {
@@ -59,5 +59,5 @@ export interface TrafficSink {
   readonly wantsCapture?: boolean;
   emit(event: TrafficEvent): void;
   /** Keep one exchange's capture; called before its event is emitted, only while wantsCapture. */
-  capture?(capture: ExchangeCapture): void;
+  capture?(capture: KeptCapture): void;
 }

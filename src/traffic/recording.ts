@@ -1,4 +1,4 @@
-import {BodyRecorder, WS_MESSAGE_BYTES, WS_MESSAGE_LIMIT, type ExchangeCapture, type Headers, type WsMessage} from './capture.js';
+import {BodyRecorder, type ExchangeCapture, type Headers, type KeptCapture, type KeptWsMessage, WS_MESSAGE_BYTES, WS_MESSAGE_LIMIT} from './capture.js';
 
 /** What the exchange itself knows when it is over; the recording adds the bodies and messages it saw. */
 export type ExchangeFacts = Omit<ExchangeCapture, 'requestBody' | 'responseBody' | 'websocket' | 'responseHeaders' | 'source'> & {responseHeaders?: Headers};
@@ -12,7 +12,7 @@ export class Recording {
   responseBody: BodyRecorder | undefined;
   responseHeaders: Headers | undefined;
   source: ExchangeCapture['source'];
-  private ws: {messages: WsMessage[]; dropped: number} | undefined;
+  private ws: {messages: KeptWsMessage[]; dropped: number} | undefined;
 
   constructor(private readonly started: number) {}
 
@@ -24,18 +24,19 @@ export class Recording {
   }
 
   /** One chunk that crossed a WebSocket tunnel; the first WS_MESSAGE_LIMIT are kept, the rest counted. */
-  wsMessage(from: WsMessage['from'], chunk: Buffer): void {
+  wsMessage(from: KeptWsMessage['from'], chunk: Buffer): void {
     const ws = (this.ws ??= {messages: [], dropped: 0});
     if (ws.messages.length >= WS_MESSAGE_LIMIT) {
       ws.dropped++;
       return;
     }
-    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, base64: chunk.subarray(0, WS_MESSAGE_BYTES).toString('base64')});
+    // A copy: the chunk's buffer may be pooled, or a slice of a much larger read.
+    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, bytes: Buffer.from(chunk.subarray(0, WS_MESSAGE_BYTES))});
   }
 
   /** The capture: `facts` (a fresh object, taken over) with what was recorded. Assigned, not spread: once per captured request. */
-  complete(facts: ExchangeFacts): ExchangeCapture {
-    const capture: ExchangeCapture = facts;
+  complete(facts: ExchangeFacts): KeptCapture {
+    const capture: KeptCapture = facts;
     if (this.requestBody.size > 0) capture.requestBody = this.requestBody.finish();
     const responseHeaders = this.responseHeaders ?? facts.responseHeaders;
     if (responseHeaders) capture.responseHeaders = responseHeaders;

@@ -1,18 +1,30 @@
 import {brotliCompressSync, gzipSync} from 'node:zlib';
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {viewBody} from '../../../src/traffic/body.js';
-import {BodyRecorder, CaptureStore, type ExchangeCapture} from '../../../src/traffic/capture.js';
+import {BodyRecorder, CaptureStore, type CapturedBody, type ExchangeCapture, type KeptCapture} from '../../../src/traffic/capture.js';
 import {curlCommand} from '../../../src/traffic/curl.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
 import {FilterError, matchFilter, parseFilter} from '../../../src/traffic/filter.js';
 import {buildHar} from '../../../src/traffic/har.js';
 import {harValidator} from '../../helpers/har.js';
 
-function body(bytes: Buffer | string, limit?: number) {
+/** A body as the daemon keeps it (bytes). */
+function keptBody(bytes: Buffer | string, limit?: number) {
   const r = new BodyRecorder(limit);
   r.add(Buffer.from(bytes));
   return r.finish();
 }
+
+/** A body as a capture read from the daemon carries it (base64). */
+function body(bytes: Buffer | string, limit?: number): CapturedBody {
+  const store = new CaptureStore();
+  store.add({...kept(capture()), responseBody: keptBody(bytes, limit)});
+  return store.get(1)!.responseBody!;
+}
+
+/** A capture without bodies, as the store keeps it. */
+const kept = (c: ExchangeCapture): KeptCapture => ({...c, requestBody: undefined, responseBody: undefined, websocket: undefined});
 
 function capture(extra: Partial<ExchangeCapture> = {}): ExchangeCapture {
   return {
@@ -55,12 +67,29 @@ describe('the capture store', () => {
     const b = r.finish();
     expect(b.size).toBe(100 * 1024);
     expect(b.truncated).toBe(true);
-    expect(Buffer.from(b.base64, 'base64')).toHaveLength(64 * 1024);
+    expect(Buffer.concat(b.chunks)).toHaveLength(64 * 1024);
+  });
+
+  it('copies bodies into its ring and gives bodies and WebSocket messages out as base64', () => {
+    const store = new CaptureStore();
+    const message = {at: 3, from: 'backend' as const, size: 5, bytes: new Uint8Array(Buffer.from('\x81\x03hey'))};
+    // A Uint8Array view into a larger buffer, as one arrives from a worker process.
+    const shared = Buffer.from('xxhello worldyy');
+    const view = new Uint8Array(shared.buffer, shared.byteOffset + 2, 11);
+    store.add({
+      ...kept(capture({id: 9})),
+      responseBody: {size: 11, truncated: false, chunks: [view.subarray(0, 5), view.subarray(5)]},
+      websocket: {messages: [message], dropped: 2},
+    });
+    const out = store.get(9)!;
+    expect(out.responseBody).toEqual({size: 11, truncated: false, base64: Buffer.from('hello world').toString('base64')});
+    expect(out.websocket).toEqual({messages: [{at: 3, from: 'backend', size: 5, base64: Buffer.from('\x81\x03hey').toString('base64')}], dropped: 2});
+    expect(JSON.parse(JSON.stringify(store.all()))[0].responseBody.base64).toBe('aGVsbG8gd29ybGQ=');
   });
 
   it('evicts the oldest captures so memory stays bounded at any traffic', () => {
     const store = new CaptureStore({totalBytes: 1024 * 1024});
-    for (let i = 1; i <= 2000; i++) store.add(capture({id: i, responseBody: body(Buffer.alloc(8 * 1024, 'x'))}));
+    for (let i = 1; i <= 2000; i++) store.add({...kept(capture({id: i})), responseBody: keptBody(Buffer.alloc(8 * 1024, 'x'))});
     expect(store.size).toBeLessThanOrEqual(1024 * 1024);
     expect(store.get(2000)).toBeDefined();
     expect(store.get(1)).toBeUndefined();
@@ -69,26 +98,71 @@ describe('the capture store', () => {
 
   it('keeps the newest by count, treats a capture stored again as new, and evicts in arrival order', () => {
     const store = new CaptureStore({count: 3});
-    for (const id of [1, 2, 3]) store.add(capture({id}));
-    store.add(capture({id: 1, status: 500})); // stored again (a finished WebSocket): now the newest
-    store.add(capture({id: 4}));
+    for (const id of [1, 2, 3]) store.add(kept(capture({id})));
+    store.add(kept(capture({id: 1, status: 500}))); // stored again (a finished WebSocket): now the newest
+    store.add(kept(capture({id: 4})));
     expect(store.all().map((c) => [c.id, c.status])).toEqual([
       [3, 200],
       [1, 500],
       [4, 200],
     ]);
-    store.add(capture({id: 5}));
-    store.add(capture({id: 6}));
+    store.add(kept(capture({id: 5})));
+    store.add(kept(capture({id: 6})));
     expect(store.all().map((c) => c.id)).toEqual([4, 5, 6]);
     const before = store.size;
-    store.add(capture({id: 6, status: 404}));
+    store.add(kept(capture({id: 6, status: 404})));
     expect(store.size).toBe(before);
     expect(store.get(6)?.status).toBe(404);
   });
 
+  it('gives back exactly the bytes it kept, whatever sizes arrive and however often the ring laps', () => {
+    // Each body is filled with its own id's byte, split into chunks as a stream hands them over.
+    const bodyOf = (id: number, length: number) => Buffer.alloc(length, id % 251);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({request: fc.oneof(fc.constant(0), fc.nat(70_000)), response: fc.oneof(fc.constant(0), fc.nat(70_000)), again: fc.boolean()}), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        fc.integer({min: 132 * 1024, max: 400 * 1024}), // room for one capture at least: the newest always fits
+        (adds, totalBytes) => {
+          const store = new CaptureStore({totalBytes, count: 20});
+          const sizes = new Map<number, {request: number; response: number}>();
+          adds.forEach((a, i) => {
+            const id = a.again && i > 0 ? i : i + 1; // sometimes store an id again
+            const kept = (n: number) => {
+              const r = new BodyRecorder();
+              const bytes = bodyOf(id, n);
+              for (let at = 0; at < n; at += 16_384) r.add(bytes.subarray(at, at + 16_384));
+              return r.finish();
+            };
+            store.add({...capture({id}), requestBody: kept(a.request), responseBody: kept(a.response)} as unknown as KeptCapture);
+            sizes.set(id, {request: a.request, response: a.response});
+          });
+          expect(store.size).toBeLessThanOrEqual(totalBytes);
+          expect(store.length).toBeLessThanOrEqual(20);
+          for (const c of store.all()) {
+            const want = sizes.get(c.id)!;
+            for (const [body, n] of [
+              [c.requestBody, want.request],
+              [c.responseBody, want.response],
+            ] as const) {
+              expect(body!.size).toBe(n);
+              expect(Buffer.from(body!.base64, 'base64').equals(bodyOf(c.id, Math.min(n, 64 * 1024)))).toBe(true);
+            }
+          }
+          // The newest always survives.
+          const last = adds.length > 1 && adds.at(-1)!.again ? adds.length - 1 : adds.length;
+          expect(store.get(last)).toBeDefined();
+        },
+      ),
+      {numRuns: 200},
+    );
+  });
+
   it('stays bounded when the same captures are stored again and again', () => {
     const store = new CaptureStore({count: 10});
-    for (let round = 0; round < 5000; round++) store.add(capture({id: round % 5}));
+    for (let round = 0; round < 5000; round++) store.add(kept(capture({id: round % 5})));
     expect(store.length).toBe(5);
     // The eviction queue is compacted: its size is bounded by the store's, not by the adds.
     expect((store as unknown as {queue: unknown[]}).queue.length).toBeLessThanOrEqual(2 * 5 + 1024);

@@ -4,7 +4,7 @@ import {render as inkRender} from 'ink';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {ReplayResult, Status} from '../../../src/daemon/protocol.js';
-import {BodyRecorder, type ExchangeCapture} from '../../../src/traffic/capture.js';
+import {BodyRecorder, type CapturedBody, type ExchangeCapture} from '../../../src/traffic/capture.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
 import type {DashActions} from '../../../src/ui/actions.js';
 import {App} from '../../../src/ui/App.js';
@@ -58,10 +58,12 @@ function req(path: string, extra: Partial<RequestEvent> = {}): RequestEvent {
   };
 }
 
-function body(data: Buffer | string) {
+/** A body as a capture read from the daemon carries it. */
+function body(data: Buffer | string): CapturedBody {
   const r = new BodyRecorder();
   r.add(Buffer.from(data));
-  return r.finish();
+  const kept = r.finish();
+  return {size: kept.size, truncated: kept.truncated, base64: Buffer.concat(kept.chunks).toString('base64')};
 }
 
 let cleanup: (() => void) | undefined;

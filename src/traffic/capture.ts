@@ -132,53 +132,27 @@ export interface CaptureStoreOptions {
   count?: number;
 }
 
+/** Bytes of one slab: room for a capture's two bodies eight times over. */
+export const SLAB_BYTES = 1024 * 1024;
+
 /**
- * Where the store keeps captured bodies: one buffer of the store's byte limit, written round and
- * round. A body is copied in once, in arrival order, and overwritten a lap later; the store has
- * evicted its capture by then. Bodies never become garbage for the collector to find (a 64 KiB
- * copy per captured response made ~120 MB of external memory wait for V8's next full collection
- * under 100 KB responses). Positions are offsets into the endless stream of bytes written.
+ * Where the store keeps captured bodies: 1 MiB slabs, each filled in arrival order and freed (one kept
+ * for reuse) once the last capture in it is evicted. A body is copied once, and never
+ * becomes garbage for the collector to find: a 64 KiB copy per captured response made ~120 MB of
+ * external memory wait for V8's next full collection under 100 KB responses. Memory follows what is
+ * kept: a few small bodies hold one slab, not the whole bound.
  */
-class ByteRing {
-  private buffer: Buffer | undefined;
-  /** Bytes written since the ring was made, skipped tails included. */
-  written = 0;
-
-  constructor(readonly capacity: number) {}
-
-  /** Copy `chunks` (`length` bytes together, at most the capacity) in one piece; returns where they start. */
-  write(chunks: readonly Uint8Array[], length: number): number {
-    // Pages are touched as they are written: the ring costs memory as it fills, never more than its capacity.
-    this.buffer ??= Buffer.allocUnsafeSlow(this.capacity);
-    let at = this.written % this.capacity;
-    if (at + length > this.capacity) {
-      this.written += this.capacity - at;
-      at = 0;
-    }
-    const start = this.written;
-    for (const chunk of chunks) {
-      this.buffer.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    this.written += length;
-    return start;
-  }
-
-  /** False once bytes written from `start` on may have been overwritten. */
-  holds(start: number): boolean {
-    return start >= this.written - this.capacity;
-  }
-
-  read(start: number, length: number): Buffer {
-    const at = start % this.capacity;
-    return this.buffer!.subarray(at, at + length);
-  }
+class Slab {
+  readonly buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  used = 0;
+  /** Captures whose bodies are in it. */
+  live = 0;
 }
 
 interface StoredBody {
   size: number;
   truncated: boolean;
-  /** Where its kept bytes start in the ring, and how many. */
+  /** Where its kept bytes start in its capture's slab, and how many. */
   start: number;
   length: number;
 }
@@ -187,14 +161,14 @@ interface StoredCapture {
   capture: Omit<KeptCapture, 'requestBody' | 'responseBody'>;
   requestBody?: StoredBody;
   responseBody?: StoredBody;
-  /** Where its bodies (request, then response) start in the ring; without bodies, where the next would have. */
-  start: number;
+  /** Holds its bodies; absent without bodies. */
+  slab?: Slab;
   weight: number;
 }
 
 /**
- * The daemon's captures, oldest evicted first when the total size or count is exceeded, or when
- * the ring needs their bodies' bytes: memory stays bounded at any traffic. The Map finds a capture
+ * The daemon's captures, oldest evicted first when the total size, the count or the slabs holding
+ * their bodies exceed the bounds: memory stays bounded at any traffic. The Map finds a capture
  * by id; the queue holds them in arrival order for eviction. (Evicting by iterating the Map from
  * its start cost ~4 µs per capture under load: a Map keeps deleted entries as holes until it
  * rehashes, and every iteration walked over them.)
@@ -205,14 +179,24 @@ export class CaptureStore {
   private queue: StoredCapture[] = [];
   private head = 0;
   private bytes = 0;
-  private ring: ByteRing;
+  /** The slab new bodies go to, how many slabs hold bodies, and an emptied one kept for reuse. */
+  private slab: Slab | undefined;
+  private slabs = 0;
+  private readonly spare: Slab[] = [];
   private readonly totalBytes: number;
   private readonly count: number;
+  /** Slabs the byte limit allows (one at least). */
+  private readonly maxSlabs: number;
 
   constructor(options: CaptureStoreOptions = {}) {
     this.totalBytes = options.totalBytes ?? TOTAL_LIMIT;
     this.count = options.count ?? COUNT_LIMIT;
-    this.ring = new ByteRing(this.ringCapacity());
+    this.maxSlabs = Math.max(1, Math.floor(this.totalBytes / SLAB_BYTES));
+  }
+
+  /** Bytes of the slabs holding bodies now (spare ones not counted). */
+  get slabBytes(): number {
+    return this.slabs * SLAB_BYTES;
   }
 
   /** Bytes held now. */
@@ -226,24 +210,35 @@ export class CaptureStore {
 
   add(kept: KeptCapture): void {
     const {requestBody, responseBody, ...capture} = kept;
-    // Both bodies in one piece, so that writing one can never overwrite the other.
+    // Both bodies in one piece of one slab.
     const chunks = [...(requestBody?.chunks ?? []), ...(responseBody?.chunks ?? [])];
     let bodyBytes = 0;
     for (const chunk of chunks) bodyBytes += chunk.byteLength;
-    // A capture without bodies takes the ring's position too: starts grow along the queue, so the
-    // eviction below finds every capture whose bytes a lap overwrote at the front.
-    const start = bodyBytes > 0 ? this.ring.write(chunks, bodyBytes) : this.ring.written;
-    const stored: StoredCapture = {capture, start, weight: 0};
-    let at = start;
-    for (const [key, body] of [
-      ['requestBody', requestBody],
-      ['responseBody', responseBody],
-    ] as const) {
-      if (!body) continue;
-      let length = 0;
-      for (const chunk of body.chunks) length += chunk.byteLength;
-      stored[key] = {size: body.size, truncated: body.truncated, start: at, length};
-      at += length;
+    const stored: StoredCapture = {capture, weight: 0};
+    if (bodyBytes > 0) {
+      const slab = this.slabFor(bodyBytes);
+      let at = slab.used;
+      for (const chunk of chunks) {
+        slab.buffer.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      stored.slab = slab;
+      slab.live++;
+      at = slab.used;
+      slab.used += bodyBytes;
+      for (const [key, body] of [
+        ['requestBody', requestBody],
+        ['responseBody', responseBody],
+      ] as const) {
+        if (!body) continue;
+        let length = 0;
+        for (const chunk of body.chunks) length += chunk.byteLength;
+        stored[key] = {size: body.size, truncated: body.truncated, start: at, length};
+        at += length;
+      }
+    } else {
+      if (requestBody) stored.requestBody = {size: requestBody.size, truncated: requestBody.truncated, start: 0, length: 0};
+      if (responseBody) stored.responseBody = {size: responseBody.size, truncated: responseBody.truncated, start: 0, length: 0};
     }
     stored.weight = captureWeight(capture, bodyBytes);
     this.remove(capture.id);
@@ -253,7 +248,7 @@ export class CaptureStore {
     while (this.head < this.queue.length) {
       const oldest = this.queue[this.head]!;
       const live = this.items.get(oldest.capture.id) === oldest;
-      if (live && this.bytes <= this.totalBytes && this.items.size <= this.count && this.ring.holds(oldest.start)) break;
+      if (live && this.bytes <= this.totalBytes && this.items.size <= this.count && this.slabs <= this.maxSlabs) break;
       this.head++;
       if (live) this.remove(oldest.capture.id);
     }
@@ -277,19 +272,34 @@ export class CaptureStore {
     this.queue = [];
     this.head = 0;
     this.bytes = 0;
-    this.ring = new ByteRing(this.ringCapacity());
+    this.slab = undefined;
+    this.slabs = 0;
+    this.spare.length = 0;
   }
 
-  /** The byte limit, but room for one body at least however small the limit. */
-  private ringCapacity(): number {
-    return Math.max(this.totalBytes, 2 * BODY_LIMIT);
+  /** The current slab when `length` more bytes fit in it, else a fresh one (reused when one is spare). */
+  private slabFor(length: number): Slab {
+    if (this.slab && this.slab.used + length <= SLAB_BYTES) return this.slab;
+    const previous = this.slab;
+    const slab = this.spare.pop() ?? new Slab();
+    slab.used = 0;
+    this.slab = slab;
+    this.slabs++;
+    // The slab just left may hold no live capture any more (all replaced): free it now.
+    if (previous && previous.live === 0) this.release(previous);
+    return slab;
+  }
+
+  private release(slab: Slab): void {
+    this.slabs--;
+    if (this.spare.length === 0) this.spare.push(slab);
   }
 
   private exchange(stored: StoredCapture): ExchangeCapture {
     const {websocket, ...facts} = stored.capture;
     const capture: ExchangeCapture = facts;
-    if (stored.requestBody) capture.requestBody = this.body(stored.requestBody);
-    if (stored.responseBody) capture.responseBody = this.body(stored.responseBody);
+    if (stored.requestBody) capture.requestBody = this.body(stored.requestBody, stored.slab);
+    if (stored.responseBody) capture.responseBody = this.body(stored.responseBody, stored.slab);
     if (websocket)
       capture.websocket = {
         messages: websocket.messages.map(({bytes, ...m}) => ({...m, base64: base64(bytes)})),
@@ -298,8 +308,8 @@ export class CaptureStore {
     return capture;
   }
 
-  private body(body: StoredBody): CapturedBody {
-    const bytes = body.length > 0 ? this.ring.read(body.start, body.length).toString('base64') : '';
+  private body(body: StoredBody, slab: Slab | undefined): CapturedBody {
+    const bytes = body.length > 0 ? slab!.buffer.toString('base64', body.start, body.start + body.length) : '';
     return {size: body.size, truncated: body.truncated, base64: bytes};
   }
 
@@ -308,6 +318,7 @@ export class CaptureStore {
     if (!item) return;
     this.items.delete(id);
     this.bytes -= item.weight;
+    if (item.slab && --item.slab.live === 0 && item.slab !== this.slab) this.release(item.slab);
   }
 
   private compact(): void {

@@ -2,7 +2,7 @@ import {brotliCompressSync, gzipSync} from 'node:zlib';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {viewBody} from '../../../src/traffic/body.js';
-import {BodyRecorder, CaptureStore, type CapturedBody, type ExchangeCapture, type KeptCapture} from '../../../src/traffic/capture.js';
+import {BodyRecorder, CaptureStore, SLAB_BYTES, type CapturedBody, type ExchangeCapture, type KeptCapture} from '../../../src/traffic/capture.js';
 import {curlCommand} from '../../../src/traffic/curl.js';
 import type {RequestEvent} from '../../../src/traffic/event.js';
 import {FilterError, matchFilter, parseFilter} from '../../../src/traffic/filter.js';
@@ -70,7 +70,7 @@ describe('the capture store', () => {
     expect(Buffer.concat(b.chunks)).toHaveLength(64 * 1024);
   });
 
-  it('copies bodies into its ring and gives bodies and WebSocket messages out as base64', () => {
+  it('copies bodies into a slab and gives bodies and WebSocket messages out as base64', () => {
     const store = new CaptureStore();
     const message = {at: 3, from: 'backend' as const, size: 5, bytes: new Uint8Array(Buffer.from('\x81\x03hey'))};
     // A Uint8Array view into a larger buffer, as one arrives from a worker process.
@@ -115,7 +115,7 @@ describe('the capture store', () => {
     expect(store.get(6)?.status).toBe(404);
   });
 
-  it('gives back exactly the bytes it kept, whatever sizes arrive and however often the ring laps', () => {
+  it('gives back exactly the bytes it kept, whatever sizes arrive and however often slabs are reused', () => {
     // Each body is filled with its own id's byte, split into chunks as a stream hands them over.
     const bodyOf = (id: number, length: number) => Buffer.alloc(length, id % 251);
     fc.assert(
@@ -124,7 +124,7 @@ describe('the capture store', () => {
           minLength: 1,
           maxLength: 60,
         }),
-        fc.integer({min: 132 * 1024, max: 400 * 1024}), // room for one capture at least: the newest always fits
+        fc.integer({min: 132 * 1024, max: 3 * 1024 * 1024}), // room for one capture at least: the newest always fits
         (adds, totalBytes) => {
           const store = new CaptureStore({totalBytes, count: 20});
           const sizes = new Map<number, {request: number; response: number}>();
@@ -140,6 +140,7 @@ describe('the capture store', () => {
             sizes.set(id, {request: a.request, response: a.response});
           });
           expect(store.size).toBeLessThanOrEqual(totalBytes);
+          expect(store.slabBytes).toBeLessThanOrEqual(Math.max(SLAB_BYTES, totalBytes));
           expect(store.length).toBeLessThanOrEqual(20);
           for (const c of store.all()) {
             const want = sizes.get(c.id)!;
@@ -158,6 +159,18 @@ describe('the capture store', () => {
       ),
       {numRuns: 200},
     );
+  });
+
+  it('holds memory for what it keeps: small bodies fill one slab, not the whole bound', () => {
+    const store = new CaptureStore();
+    for (let id = 1; id <= 20_000; id++) {
+      const r = new BodyRecorder();
+      r.add(Buffer.alloc(100, id % 251));
+      store.add({...kept(capture({id})), responseBody: r.finish()});
+    }
+    expect(store.length).toBe(5000);
+    expect(store.slabBytes).toBe(SLAB_BYTES); // 5000 bodies of 100 bytes: half a slab
+    expect(Buffer.from(store.get(15_001)!.responseBody!.base64, 'base64').equals(Buffer.alloc(100, 15_001 % 251))).toBe(true);
   });
 
   it('stays bounded when the same captures are stored again and again', () => {

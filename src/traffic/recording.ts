@@ -30,8 +30,12 @@ export class Recording {
       ws.dropped++;
       return;
     }
-    // A copy: the chunk's buffer may be pooled, or a slice of a much larger read.
-    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, bytes: Buffer.from(chunk.subarray(0, WS_MESSAGE_BYTES))});
+    // A copy of its own size: the chunk may be a slice of a much larger read, and a copy from Node's
+    // buffer pool would keep a whole 8 KiB pool slab alive for as long as the capture is kept.
+    const part = chunk.subarray(0, WS_MESSAGE_BYTES);
+    const bytes = Buffer.allocUnsafeSlow(part.length);
+    part.copy(bytes);
+    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, bytes});
   }
 
   /** The capture: `facts` (a fresh object, taken over) with what was recorded. Assigned, not spread: once per captured request. */

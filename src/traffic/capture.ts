@@ -102,10 +102,11 @@ export class BodyRecorder {
     this.size += chunk.length;
     const room = this.limit - this.kept;
     if (room <= 0) return;
-    // A reference, not a copy: a stream does not reuse a chunk it emitted, and the exchange ends (and
-    // the store copies what it keeps) long before anything else could.
+    // A reference, not a copy: a stream does not reuse a chunk it emitted, and the store copies what
+    // it keeps when the exchange ends. But a small slice of a much larger buffer (one read holding
+    // many HTTP/2 frames) is copied, so that a recording never keeps more alive than it records.
     const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.chunks.push(part);
+    this.chunks.push(part.buffer.byteLength > 2 * part.length + 4096 ? Buffer.from(part) : part);
     this.kept += part.length;
   }
 

@@ -70,6 +70,18 @@ describe('the capture store', () => {
     expect(Buffer.concat(b.chunks)).toHaveLength(64 * 1024);
   });
 
+  it('refers to the chunks it records, but copies a small slice of a large buffer', () => {
+    const r = new BodyRecorder();
+    const whole = Buffer.alloc(16 * 1024, 'a');
+    const read = Buffer.alloc(1024 * 1024, 'b');
+    r.add(whole);
+    r.add(read.subarray(100, 110));
+    const {chunks} = r.finish();
+    expect(chunks[0]).toBe(whole);
+    expect(chunks[1]!.buffer.byteLength).toBeLessThan(16 * 1024);
+    expect(Buffer.from(chunks[1]!).toString()).toBe('b'.repeat(10));
+  });
+
   it('copies bodies into a slab and gives bodies and WebSocket messages out as base64', () => {
     const store = new CaptureStore();
     const message = {at: 3, from: 'backend' as const, size: 5, bytes: new Uint8Array(Buffer.from('\x81\x03hey'))};

@@ -39,7 +39,7 @@ export interface WsMessage {
 
 /**
  * A body as a recording hands it over: the chunks as they crossed (not copied: a stream's chunks are
- * its reader's), at most BODY_LIMIT bytes together. The capture store copies them once, into its ring.
+ * its reader's), at most BODY_LIMIT bytes together. The capture store copies them once, into a slab.
  */
 export interface KeptBody {
   size: number;
@@ -116,7 +116,7 @@ export class BodyRecorder {
 }
 
 /** Rough bytes a capture holds in memory (bodies plus headers), for the total limit. */
-function captureWeight(capture: KeptCapture | StoredCapture['capture'], bodyBytes: number): number {
+function captureWeight(capture: StoredCapture['capture'], bodyBytes: number): number {
   let weight = 512 + capture.url.length + bodyBytes;
   for (const headers of [capture.requestHeaders, capture.responseHeaders]) {
     if (!headers) continue;

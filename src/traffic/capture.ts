@@ -106,7 +106,8 @@ export class BodyRecorder {
     // it keeps when the exchange ends. But a small slice of a much larger buffer (one read holding
     // many HTTP/2 frames) is copied, so that a recording never keeps more alive than it records.
     const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.chunks.push(part.buffer.byteLength > 2 * part.length + 4096 ? Buffer.from(part) : part);
+    // (`new Uint8Array` copies into a buffer of its own size: `Buffer.from` would take Node's pool.)
+    this.chunks.push(part.buffer.byteLength > 2 * part.length + 4096 ? new Uint8Array(part) : part);
     this.kept += part.length;
   }
 

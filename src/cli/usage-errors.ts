@@ -63,7 +63,6 @@ export interface UsageSource {
   enableJsonFlag?: boolean;
 }
 
-/** A command's usage line: its own, or its arguments and flags as oclif's help names them (`up [--port <value>] ...`). */
 /**
  * `Usage: portico add ROUTE TARGET...  (more: \`portico add --help\`)`. The usage line is not a quoted
  * command, so speakAs would leave it: it is written in the invoked form here.
@@ -72,6 +71,7 @@ export function usageHint(command: string, usage: string | undefined): string {
   return `Usage: ${porticoCommand()} ${usage ?? command}  (more: \`portico ${command} --help\`)`;
 }
 
+/** A command's usage line: its own, or its arguments and flags as oclif's help names them (`up [--port <value>] ...`). */
 export function usageLine(command: UsageSource, id: string | undefined): string | undefined {
   if (typeof command.usage === 'string') return command.usage;
   if (!id) return undefined;

@@ -212,35 +212,29 @@ export class CaptureStore {
 
   add(kept: KeptCapture): void {
     const {requestBody, responseBody, ...capture} = kept;
-    // Both bodies in one piece of one slab.
-    const chunks = [...(requestBody?.chunks ?? []), ...(responseBody?.chunks ?? [])];
+    // Both bodies in one piece of one slab, copied as they are recorded: once.
+    const bodies = [
+      ['requestBody', requestBody],
+      ['responseBody', responseBody],
+    ] as const;
     let bodyBytes = 0;
-    for (const chunk of chunks) bodyBytes += chunk.byteLength;
+    for (const [, body] of bodies) for (const chunk of body?.chunks ?? []) bodyBytes += chunk.byteLength;
+    const slab = bodyBytes > 0 ? this.slabFor(bodyBytes) : undefined;
     const stored: StoredCapture = {capture, weight: 0};
-    if (bodyBytes > 0) {
-      const slab = this.slabFor(bodyBytes);
-      let at = slab.used;
-      for (const chunk of chunks) {
-        slab.buffer.set(chunk, at);
+    let at = slab?.used ?? 0;
+    for (const [key, body] of bodies) {
+      if (!body) continue;
+      const start = at;
+      for (const chunk of body.chunks) {
+        slab!.buffer.set(chunk, at);
         at += chunk.byteLength;
       }
-      stored.slab = slab;
+      stored[key] = {size: body.size, truncated: body.truncated, start, length: at - start};
+    }
+    if (slab) {
+      slab.used = at;
       slab.live++;
-      at = slab.used;
-      slab.used += bodyBytes;
-      for (const [key, body] of [
-        ['requestBody', requestBody],
-        ['responseBody', responseBody],
-      ] as const) {
-        if (!body) continue;
-        let length = 0;
-        for (const chunk of body.chunks) length += chunk.byteLength;
-        stored[key] = {size: body.size, truncated: body.truncated, start: at, length};
-        at += length;
-      }
-    } else {
-      if (requestBody) stored.requestBody = {size: requestBody.size, truncated: requestBody.truncated, start: 0, length: 0};
-      if (responseBody) stored.responseBody = {size: responseBody.size, truncated: responseBody.truncated, start: 0, length: 0};
+      stored.slab = slab;
     }
     stored.weight = captureWeight(capture, bodyBytes);
     this.remove(capture.id);

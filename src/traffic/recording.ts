@@ -30,12 +30,9 @@ export class Recording {
       ws.dropped++;
       return;
     }
-    // A copy of its own size: the chunk may be a slice of a much larger read, and a copy from Node's
-    // buffer pool would keep a whole 8 KiB pool slab alive for as long as the capture is kept.
-    const part = chunk.subarray(0, WS_MESSAGE_BYTES);
-    const bytes = Buffer.allocUnsafeSlow(part.length);
-    part.copy(bytes);
-    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, bytes});
+    // A copy of its own size (`new Uint8Array`, not Node's buffer pool): the chunk may be a slice of a
+    // much larger read, and a pooled copy would keep a whole pool slab alive as long as the capture.
+    ws.messages.push({at: Date.now() - this.started, from, size: chunk.length, bytes: new Uint8Array(chunk.subarray(0, WS_MESSAGE_BYTES))});
   }
 
   /** The capture: `facts` (a fresh object, taken over) with what was recorded. Assigned, not spread: once per captured request. */

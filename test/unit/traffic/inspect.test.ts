@@ -142,13 +142,13 @@ describe('the capture store', () => {
           const sizes = new Map<number, {request: number; response: number}>();
           adds.forEach((a, i) => {
             const id = a.again && i > 0 ? i : i + 1; // sometimes store an id again
-            const kept = (n: number) => {
+            const recorded = (n: number) => {
               const r = new BodyRecorder();
               const bytes = bodyOf(id, n);
               for (let at = 0; at < n; at += 16_384) r.add(bytes.subarray(at, at + 16_384));
               return r.finish();
             };
-            store.add({...capture({id}), requestBody: kept(a.request), responseBody: kept(a.response)} as unknown as KeptCapture);
+            store.add({...kept(capture({id})), requestBody: recorded(a.request), responseBody: recorded(a.response)});
             sizes.set(id, {request: a.request, response: a.response});
           });
           expect(store.size).toBeLessThanOrEqual(totalBytes);
